@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/cli.hpp"
+
+#include "core/log.hpp"
+#include "core/names.hpp"
+
+namespace pgopipe::cli {
+
+void Cli::add_global_flags(CLI::App& app) {
+  app.add_option("--config", config_file_, "Config file (default: $PGOPIPE_CONFIG or ./pgopipe.yaml)");
+  app.add_option("--log-level", log_level_, "trace, debug, info, warn, error, off (default info)");
+  app.add_flag("--json", json_, "Print data as JSON on stdout");
+  app.add_option("--store", store_, "Store URL: a path, file:///path or s3://bucket/prefix");
+  app.add_option("--s3-endpoint", s3_endpoint_, "S3 endpoint URL (default: AWS, or $AWS_ENDPOINT_URL)");
+  app.add_option("--s3-region", s3_region_, "S3 region (default us-east-1)");
+  app.add_option("--s3-path-style", s3_path_style_, "Path-style S3 addressing: true or false");
+  app.add_flag("--s3-insecure-skip-tls-verify", s3_insecure_,
+               "Do not verify the S3 server's TLS certificate (unsafe)");
+  app.add_option("--concurrency", concurrency_, "Parallel transfers (default 4)");
+}
+
+Result<Config> Cli::config() {
+  ConfigSources sources;
+  if (config_file_) sources.file = *config_file_;
+  sources.env = process_environment();
+  sources.flags = flags_;
+  if (!log_level_.empty()) sources.flags["log_level"] = log_level_;
+  if (!store_.empty()) sources.flags["store"] = store_;
+  if (!s3_endpoint_.empty()) sources.flags["s3.endpoint"] = s3_endpoint_;
+  if (!s3_region_.empty()) sources.flags["s3.region"] = s3_region_;
+  if (!s3_path_style_.empty()) sources.flags["s3.path_style"] = s3_path_style_;
+  if (s3_insecure_) sources.flags["s3.tls_verify"] = "false";
+  if (concurrency_ != 0) sources.flags["concurrency"] = std::to_string(concurrency_);
+  PGO_TRY_ASSIGN(Config config, load_config(sources));
+  PGO_TRY(init_logging(config.log_level.value));
+  if (!config.s3_tls_verify.value) {
+    spdlog::warn("TLS certificate verification for S3 is OFF ({})", config.s3_tls_verify.origin);
+  }
+  return config;
+}
+
+Result<std::unique_ptr<Store>> Cli::open_configured_store(const Config& config) {
+  auto store = open_store(config.store.value, config.store_options());
+  if (!store) return store.error().context(fmt::format("store from {}", config.store.origin));
+  return store;
+}
+
+Result<std::string> Cli::require_app(const Config& config) {
+  if (config.app.value.empty()) {
+    return make_error(ErrorCode::Usage, "no app given: use --app, PGOPIPE_APP or 'app:' in the config");
+  }
+  auto valid = validate_app(config.app.value);
+  if (!valid) return valid.error().context(config.app.origin);
+  return config.app.value;
+}
+
+void add_selection_flags(CLI::App& cmd, SelectionFlags& f, bool since_required) {
+  cmd.add_option("--app", f.app, "Application name");
+  auto* since = cmd.add_option("--since", f.since,
+                               "Window start: RFC 3339, unix seconds, or relative (24h, 7d)");
+  if (since_required) since->required();
+  cmd.add_option("--until", f.until, "Window end, exclusive (default: now)");
+  cmd.add_option("--kind", f.kind, "Only this kind: pprof, instr, sample, perf");
+  cmd.add_option("--build-id", f.build_id, "Only profiles of this build ID");
+  cmd.add_option("--label", f.labels, "Only profiles with this label (k=v), repeatable");
+}
+
+Result<Query> make_query(Cli& cli, const Config& config, const SelectionFlags& f) {
+  Query q;
+  PGO_TRY_ASSIGN(q.app, cli.require_app(config));
+  PGO_TRY_ASSIGN(q.window, parse_window(f.since, f.until, now()));
+  if (!f.kind.empty()) {
+    PGO_TRY_ASSIGN(q.family, parse_family(f.kind));
+  }
+  q.build_id = f.build_id;
+  for (const auto& label : f.labels) {
+    PGO_TRY_ASSIGN(auto kv, parse_label(label));
+    q.labels.insert(kv);
+  }
+  return q;
+}
+
+}  // namespace pgopipe::cli

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared state of one pgopipe invocation: global flags, the resolved config, and the action
+// the chosen subcommand will run. Subcommand files only parse arguments and call into the
+// libraries; they never exit the process.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "core/result.hpp"
+#include "core/store/store.hpp"
+
+namespace pgopipe::cli {
+
+class Cli {
+ public:
+  // Adds the global flags (--config, --log-level, --json, --store, --s3-*, --concurrency).
+  void add_global_flags(CLI::App& app);
+
+  // Records a setting given by a subcommand flag (e.g. "app" from --app); flags win over all.
+  void set_flag(const std::string& key, const std::string& value) { flags_[key] = value; }
+
+  // Resolves the config (flag > environment > file > default) and sets up logging.
+  Result<Config> config();
+
+  // Resolves the config and opens the configured store.
+  Result<std::unique_ptr<Store>> open_configured_store(const Config& config);
+
+  // The app from --app/PGOPIPE_APP/config, validated; a Usage error if none is set.
+  Result<std::string> require_app(const Config& config);
+
+  [[nodiscard]] bool json() const { return json_; }
+
+  // The subcommand's action; main() runs it after parsing and maps its error to an exit code.
+  std::function<Result<void>()> action;
+
+ private:
+  std::optional<std::string> config_file_;
+  std::map<std::string, std::string> flags_;
+  std::string log_level_, store_, s3_endpoint_, s3_region_, s3_path_style_;
+  int concurrency_ = 0;
+  bool s3_insecure_ = false;
+  bool json_ = false;
+};
+
+// Each subcommand registers itself on the top-level app.
+void register_push(CLI::App& app, Cli& cli);
+void register_ls(CLI::App& app, Cli& cli);
+void register_pull(CLI::App& app, Cli& cli);
+void register_gc(CLI::App& app, Cli& cli);
+
+// Shared flag groups for commands that select profiles from the store.
+struct SelectionFlags {
+  std::string app, since, until, kind, build_id;
+  std::vector<std::string> labels;
+};
+void add_selection_flags(CLI::App& cmd, SelectionFlags& flags, bool since_required);
+Result<Query> make_query(Cli& cli, const Config& config, const SelectionFlags& flags);
+
+}  // namespace pgopipe::cli

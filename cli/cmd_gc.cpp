@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe gc --app A --older-than 30d [--dry-run]
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.hpp"
+#include "core/store/transfer.hpp"
+
+namespace pgopipe::cli {
+
+void register_gc(CLI::App& app, Cli& cli) {
+  struct Args {
+    std::string app, older_than;
+    bool dry_run = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("gc", "Delete profiles collected before a cutoff");
+  cmd->add_option("--app", args->app, "Application name");
+  cmd->add_option("--older-than", args->older_than, "Age (30d) or absolute time of the cutoff")
+      ->required();
+  cmd->add_flag("--dry-run", args->dry_run, "Only list what would be deleted");
+  cmd->callback([&cli, args] {
+    cli.action = [&cli, args]() -> Result<void> {
+      if (!args->app.empty()) cli.set_flag("app", args->app);
+      PGO_TRY_ASSIGN(Config config, cli.config());
+      PGO_TRY_ASSIGN(std::string app_name, cli.require_app(config));
+      PGO_TRY_ASSIGN(TimePoint cutoff, parse_time(args->older_than, now()));
+      PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
+      PGO_TRY_ASSIGN(auto removed, gc_older_than(*store, app_name, cutoff, args->dry_run,
+                                                 config.concurrency.value));
+      if (cli.json()) {
+        nlohmann::json keys = nlohmann::json::array();
+        for (const auto& o : removed) keys.push_back(o.key);
+        fmt::print("{}\n", nlohmann::json{{"dry_run", args->dry_run}, {"keys", keys}}.dump(2));
+      } else {
+        for (const auto& o : removed) fmt::print("{}\n", o.key);
+      }
+      spdlog::info("{} {} profile(s) of {} collected before {}",
+                   args->dry_run ? "would delete" : "deleted", removed.size(), app_name,
+                   format_rfc3339(cutoff));
+      return success();
+    };
+  });
+}
+
+}  // namespace pgopipe::cli

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe: production CPU profiles into faster builds. Parses the command line, runs the
+// chosen subcommand's action, and turns its Result into an exit code (see README).
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/cli.hpp"
+#include "core/log.hpp"
+
+int main(int argc, char** argv) {
+  using namespace pgopipe;
+  CLI::App app{"pgopipe: production CPU profiles into faster builds", "pgopipe"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags may also follow the subcommand
+  app.set_version_flag("--version", PROJECT_VERSION);
+  cli::Cli cli;
+  cli.add_global_flags(app);
+  cli::register_push(app, cli);
+  cli::register_ls(app, cli);
+  cli::register_pull(app, cli);
+  cli::register_gc(app, cli);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ErrorCode::Usage);
+  }
+  (void)init_logging("info");
+  try {
+    auto result = cli.action ? cli.action() : Result<void>{};
+    if (!result) {
+      spdlog::error("{}", result.error().message);
+      return static_cast<int>(result.error().code);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    spdlog::critical("internal error: {}", e.what());
+    return static_cast<int>(ErrorCode::Internal);
+  }
+}

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: Apache-2.0
+# Every third-party dependency, found once, from Debian packages (scripts/install-deps.sh).
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Boost 1.81 REQUIRED COMPONENTS filesystem)
+find_package(Protobuf REQUIRED)
+# LLVM asks for major.minor: "19" alone fails its version check.
+find_package(LLVM 19.1 CONFIG REQUIRED HINTS /usr/lib/llvm-19/lib/cmake/llvm)
+separate_arguments(PGOPIPE_LLVM_DEFINITIONS NATIVE_COMMAND "${LLVM_DEFINITIONS}")
+if(PGOPIPE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

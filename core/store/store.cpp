@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/store/store.hpp"
+
+#include "core/digest.hpp"
+
+namespace pgopipe {
+
+bool matches(const Query& q, const ProfileMeta& meta) {
+  if (meta.app != q.app || !q.window.contains(meta.collected_at)) return false;
+  if (q.family && meta.family() != *q.family) return false;
+  if (!q.build_id.empty() && meta.build_id != q.build_id) return false;
+  for (const auto& [k, v] : q.labels) {
+    auto it = meta.labels.find(k);
+    if (it == meta.labels.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+Result<void> complete_meta(ProfileMeta& meta, std::string_view bytes) {
+  std::string digest = sha256_hex(bytes);
+  if (!meta.sha256.empty() && meta.sha256 != digest) {
+    return make_error(ErrorCode::Integrity, "sha256 of the bytes ({}) does not match the given {}",
+                      digest, meta.sha256);
+  }
+  meta.sha256 = digest;
+  meta.size = bytes.size();
+  if (meta.format == ProfileFormat::Unknown) {
+    meta.format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  }
+  return validate(meta);
+}
+
+}  // namespace pgopipe

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace pgopipe {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path write_config(const std::string& text) {
+  fs::path p = fs::temp_directory_path() / ("pgopipe-config-test-" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(Config, PrecedenceFlagOverEnvOverFileOverDefault) {
+  auto file = write_config("store: /from/file\napp: file-app\nconcurrency: 3\ns3:\n  region: eu-west-1\n");
+  ConfigSources s;
+  s.file = file;
+  s.env = {{"PGOPIPE_APP", "env-app"}, {"AWS_REGION", "us-west-2"}};
+  s.flags = {{"app", "flag-app"}};
+  auto c = load_config(s);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->store.value, "/from/file");
+  EXPECT_EQ(c->store.origin, file.string() + ":1");
+  EXPECT_EQ(c->app.value, "flag-app");
+  EXPECT_EQ(c->app.origin, "flag --app");
+  EXPECT_EQ(c->s3_region.value, "us-west-2");
+  EXPECT_EQ(c->s3_region.origin, "environment AWS_REGION");
+  EXPECT_EQ(c->concurrency.value, 3);
+  EXPECT_EQ(c->log_level.value, "info");
+  EXPECT_TRUE(c->s3_tls_verify.value);
+  fs::remove(file);
+}
+
+TEST(Config, UnknownKeyNamesFileLineAndKey) {
+  auto file = write_config("store: /x\ns3:\n  endpiont: http://x\n");
+  ConfigSources s;
+  s.file = file;
+  auto c = load_config(s);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, ErrorCode::Config);
+  EXPECT_NE(c.error().message.find(file.string() + ":3"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("s3.endpiont"), std::string::npos);
+  fs::remove(file);
+}
+
+TEST(Config, WrongTypeAndBadValueAreErrors) {
+  for (const auto& [text, needle] : std::vector<std::pair<std::string, std::string>>{
+           {"concurrency: many\n", ":1"},
+           {"concurrency: 0\n", "concurrency"},
+           {"s3:\n  path_style: maybe\n", ":2"},
+           {"store: [a, b]\n", "list"},
+           {"s3: 5\n", "mapping"},
+           {"log_level: loud\n", "log_level"},
+           {"s3:\n  endpoint: ftp://x\n", "s3.endpoint"},
+           {"store: [unclosed\n", "invalid YAML"}}) {
+    auto file = write_config(text);
+    ConfigSources s;
+    s.file = file;
+    auto c = load_config(s);
+    ASSERT_FALSE(c) << text;
+    EXPECT_NE(c.error().message.find(needle), std::string::npos) << c.error().message;
+    fs::remove(file);
+  }
+}
+
+TEST(Config, BadEnvironmentValueNamesTheVariable) {
+  ConfigSources s;
+  s.env = {{"PGOPIPE_CONCURRENCY", "-1"}};
+  auto c = load_config(s);
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("environment PGOPIPE_CONCURRENCY"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgopipe
