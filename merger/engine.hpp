@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// A merge engine accumulates profiles of one family (pprof, LLVM instrumented, LLVM sample)
+// and writes the merged result. The driver (merger/driver.hpp) feeds it inputs one at a time
+// on several workers, each with its own engine, and folds the engines together at the end,
+// so memory stays bounded by the merged result plus one input per worker.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/formats/format.hpp"
+#include "core/result.hpp"
+
+namespace pgopipe {
+
+struct MergeOptions {
+  // Output encoding; Unknown means the family's default (pprof-gzip, llvm-indexed,
+  // sample-extbinary). Must belong to the engine's family.
+  ProfileFormat output_format = ProfileFormat::Unknown;
+  // Upper bound on decompressed input size (gzip bombs are rejected beyond it).
+  uint64_t max_input_bytes = uint64_t{2} << 30;
+};
+
+// A non-fatal problem inside one input (e.g. a function hash conflict), reported by name.
+using WarnFn = std::function<void(const std::string& input, const std::string& message)>;
+
+class MergeEngine {
+ public:
+  virtual ~MergeEngine() = default;
+
+  // Merges one input profile (raw file bytes) scaled by `weight` (> 0; engines whose format
+  // needs integers receive integral values from the driver). A malformed input is an Input
+  // error naming `name`, and leaves the engine's accumulated state unchanged.
+  virtual Result<void> add(std::string_view name, std::string_view bytes, double weight) = 0;
+
+  // Folds everything `other` (an engine of the same family and options) accumulated into this.
+  virtual Result<void> absorb(MergeEngine& other) = 0;
+
+  // Writes the merged profile to `out` atomically (temp file + rename).
+  virtual Result<void> write(const std::filesystem::path& out) = 0;
+
+  // The family this engine merges.
+  [[nodiscard]] virtual ProfileFamily family() const = 0;
+};
+
+// Creates an engine for `family`; Usage error if the family cannot be merged or the output
+// format does not belong to it.
+Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
+                                                       const MergeOptions& options, WarnFn warn);
+
+// What `pgopipe show` prints about one profile.
+struct HotFunction {
+  std::string name;
+  uint64_t count = 0;  // self/entry count for LLVM, flat value of the first sample type for pprof
+};
+
+struct ProfileSummary {
+  ProfileFormat format = ProfileFormat::Unknown;
+  uint64_t functions = 0;               // functions with a profile record
+  uint64_t total = 0;                   // total counts / samples (first sample type for pprof)
+  std::vector<std::string> sample_types;  // pprof "type/unit", LLVM: empty
+  std::vector<HotFunction> hottest;     // at most `top`, descending
+  std::vector<std::string> build_ids;   // hex
+};
+
+// Summarises one profile file of any mergeable family; Input error naming `name` if malformed.
+Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top);
+
+}  // namespace pgopipe
