@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared set-up for scripts/test.sh and scripts/demo.sh (sourced, not run).
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache_dir=${PGOPIPE_CACHE:-$HOME/.cache/pgopipe}
+mkdir -p "$cache_dir"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Go >= 1.21 (go build -pgo): the one on PATH if new enough, else Debian's backport.
+ensure_go() {
+  local v
+  if command -v go >/dev/null 2>&1; then
+    v=$(go env GOVERSION 2>/dev/null | sed 's/^go//')
+    if [ "$(printf '%s\n1.21\n' "${v%%[a-z]*}" | sort -V | head -1)" = "1.21" ]; then return 0; fi
+  fi
+  if [ -x /usr/lib/go-1.23/bin/go ]; then export PATH=/usr/lib/go-1.23/bin:$PATH; return 0; fi
+  echo "pgopipe: installing Go 1.23 from bookworm-backports"
+  local uri
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '/^deb / && $3 ~ /^bookworm$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$uri" ] || uri=http://deb.debian.org/debian
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" \
+    | as_root tee /etc/apt/sources.list.d/pgopipe-backports.sources >/dev/null
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends golang-1.23-go
+  export PATH=/usr/lib/go-1.23/bin:$PATH
+}
+
+# A virtualenv with the S3 test server (moto) and an independent S3 client (boto3).
+ensure_python_tools() {
+  local venv=$cache_dir/venv
+  local want="moto[server]==5.0.28 boto3==1.35.99"
+  if [ ! -f "$venv/.pgopipe-ok" ] || [ "$(cat "$venv/.pgopipe-ok")" != "$want" ]; then
+    echo "pgopipe: creating $venv with $want"
+    rm -rf "$venv"
+    /usr/bin/python3 -m venv "$venv"
+    # shellcheck disable=SC2086
+    "$venv/bin/pip" install -q --disable-pip-version-check $want
+    echo "$want" > "$venv/.pgopipe-ok"
+  fi
+  export PGOPIPE_TEST_PYTHON=$venv/bin/python
+}
+
+# Configures and builds pgopipe in $1 with extra CMake arguments.
+build_pgopipe() {
+  local build_dir=$1; shift
+  cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$build_dir" -j"$(nproc)"
+}
