@@ -107,6 +107,9 @@ class PprofEngine final : public MergeEngine {
     Tables src;
     PGO_TRY(decode_tables(name, raw, src));
     PGO_TRY(check_compatible(name, src));
+    if (options_.normalize_duration && src.header.duration_nanos > 0) {
+      weight *= 60e9 / static_cast<double>(src.header.duration_nanos);  // one minute each
+    }
     fold(src, weight);
     if (first_input_.empty()) first_input_ = name;
     return success();

@@ -195,6 +195,20 @@ TEST(PprofEngine, HeaderCombination) {
   EXPECT_EQ(p.period(), 20'000'000);
 }
 
+TEST(PprofEngine, NormalizeDurationCountsEachProfileAsOneMinute) {
+  MergeOptions o;
+  o.normalize_duration = true;
+  auto e = std::move(make_pprof_engine(o, nullptr).value());
+  auto a = profile_a();
+  a.profile().set_duration_nanos(120'000'000'000);  // 2 minutes: halved
+  auto b = profile_a();
+  b.profile().set_duration_nanos(30'000'000'000);  // 30 s: doubled
+  ASSERT_TRUE(e->add("a", a.bytes(), 1.0).ok());
+  ASSERT_TRUE(e->add("b", b.bytes(), 1.0).ok());
+  // inlined_helper: 3 * 0.5 = 1.5 -> 2, plus 3 * 2 = 6; main: 0.5 -> 1 (rounded), plus 2.
+  EXPECT_EQ(flat(written(*e)), (std::map<std::string, int64_t>{{"inlined_helper", 8}, {"main", 3}}));
+}
+
 TEST(PprofEngine, AbsorbEqualsSequentialMerge) {
   auto seq = engine();
   auto left = engine();
