@@ -22,31 +22,55 @@ docker build -q -t pgopipe-cmake:test "$work/pkg" >/dev/null
 
 cp -r "$repo/examples/docker" "$work/ctx"
 args=(--build-arg PGOPIPE_IMAGE=pgopipe-cmake:test)
+
+# Builds the image (and its build stage, to inspect the flags even when layers are cached).
+# Usage: image <tag> <docker build args...>
+image() {
+  local tag=$1; shift
+  docker build "${args[@]}" "$@" --target build -t "$tag-build" "$work/ctx" > "$work/$tag.log" 2>&1 \
+    && docker build "${args[@]}" "$@" -t "$tag" "$work/ctx" >> "$work/$tag.log" 2>&1 \
+    || { cat "$work/$tag.log"; echo "docker build of $tag failed"; exit 1; }
+  docker run --rm "$tag-build" cat /build/build.ninja > "$work/$tag.ninja"
+}
+
 start=$SECONDS
-docker build "${args[@]}" -t pgopipe-example:off "$work/ctx" > "$work/off.log" 2>&1 \
-  || { cat "$work/off.log"; exit 1; }
-grep -q "PGO wordfreq: PGO off" "$work/off.log" || { cat "$work/off.log"; echo "no PGO=off build"; exit 1; }
+image pgopipe-example-off
+if grep -q -- "-fprofile" "$work/pgopipe-example-off.ninja"; then
+  echo "the PGO=off image was built with profile flags"; exit 1
+fi
 echo "PGO=off image: $((SECONDS - start)) s"
 
 start=$SECONDS
-docker build "${args[@]}" --build-arg PGO=generate -t pgopipe-example:instr "$work/ctx" \
-  > "$work/instr.log" 2>&1 || { cat "$work/instr.log"; exit 1; }
+image pgopipe-example-instr --build-arg PGO=generate
+grep -q -- "-fprofile-generate" "$work/pgopipe-example-instr.ninja" \
+  || { echo "the PGO=generate image is not instrumented"; exit 1; }
 mkdir -p "$work/out" && chmod 777 "$work/out"
 docker run --rm -e LLVM_PROFILE_FILE=/out/wordfreq-%p.profraw -v "$work/out:/out" \
-  pgopipe-example:instr 100000
+  pgopipe-example-instr 100000
 ls "$work"/out/*.profraw >/dev/null || { echo "the instrumented container wrote no profile"; exit 1; }
 llvm-profdata-19 merge -o "$work/wordfreq.profdata" "$work"/out/*.profraw
 echo "PGO=generate image + profile: $((SECONDS - start)) s"
 
+# With the profile through `pgopipe build docker`: its build stage first, to inspect it.
 start=$SECONDS
-"$pgopipe" build docker --context "$work/ctx" --tag pgopipe-example:pgo \
-  --profile "$work/wordfreq.profdata" -- "${args[@]}" > "$work/pgo.log" 2>&1 \
-  || { cat "$work/pgo.log"; exit 1; }
-grep -q "optimised with /src/.pgopipe/wordfreq.profdata (INSTR_IR)" "$work/pgo.log" \
-  || { cat "$work/pgo.log"; echo "the profile was not applied"; exit 1; }
-grep -q "pgo: wordfreq: profile .* applied; no out-of-date profile data" "$work/pgo.log" \
-  || { cat "$work/pgo.log"; echo "no PGO report"; exit 1; }
-test ! -e "$work/ctx/.pgopipe" || { echo "the profile copy was left in the context"; exit 1; }
-docker run --rm pgopipe-example:pgo 1000
+for target in build final; do
+  tag=pgopipe-example-pgo; extra=()
+  if [ $target = build ]; then tag=$tag-build; extra=(--target build); fi
+  "$pgopipe" build docker --context "$work/ctx" --tag $tag --profile "$work/wordfreq.profdata" \
+    -- "${args[@]}" "${extra[@]}" > "$work/pgo-$target.log" 2>&1 \
+    || { cat "$work/pgo-$target.log"; exit 1; }
+  test ! -e "$work/ctx/.pgopipe" || { echo "the profile copy was left in the context"; exit 1; }
+done
+docker run --rm pgopipe-example-pgo-build grep -x "PGO:STRING=.pgopipe/wordfreq.profdata" \
+  /build/CMakeCache.txt
+docker run --rm pgopipe-example-pgo-build grep -q -- "-fprofile-use=/build/pgo/profile-" \
+  /build/build.ninja || { echo "the PGO image was not built with -fprofile-use"; exit 1; }
+# Recompiling inside the build stage shows the compiler's verdict on the profile.
+docker run --rm pgopipe-example-pgo-build sh -c 'touch /src/main.cpp && cmake --build /build' \
+  > "$work/pgo-rebuild.log" 2>&1 || { cat "$work/pgo-rebuild.log"; exit 1; }
+cat "$work/pgo-rebuild.log"
+grep -q "pgo: wordfreq: profile .* applied; no out-of-date profile data" "$work/pgo-rebuild.log" \
+  || { echo "no PGO report from the build inside the image"; exit 1; }
+docker run --rm pgopipe-example-pgo 1000
 echo "PGO=<profile> image: $((SECONDS - start)) s"
 echo "docker example: off, generate and profile-optimised images built"
