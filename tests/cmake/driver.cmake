@@ -183,6 +183,10 @@ function(scenario_errors)
   configure(o "${WORK}/src" "${WORK}/build" -DPGO=auto -DPGO_TEST_CASE=missing_soft)
   expect("a soft failure through RESULT" "pgo-test: applied=FALSE" "${o}")
   expect_not("a warning when RESULT is given" "Warning" "${o}")
+  configure(o "${WORK}/src" "${WORK}/build" -DPGO=auto -DPGO_TEST_CASE=collect)
+  file(READ "${WORK}/build/build.ninja" ninja)
+  expect("the collector linked into the instrumented app"
+         "build app: CXX_EXECUTABLE_LINKER[^\n]*libcollector_for_test.a" "${ninja}")
   expect_configure_error("unknown argument\\(s\\): PROFILLE" -DPGO_TEST_CASE=unknown_keyword)
   expect_configure_error("unknown keyword 'MDOE'" -DPGO_TEST_CASE=unknown_leading_keyword)
   expect_configure_error("'no_such_target' is not a target" -DPGO_TEST_CASE=no_such_target)
@@ -215,6 +219,31 @@ function(scenario_store)
          "${ninja}")
   file(READ "${WORK}/build/compile_commands.json" cc)
   expect("the fetched profile as -fprofile-use" "-fprofile-use=[^ ]*/pgo/app-[0-9a-f]+\\.profdata" "${cc}")
+endfunction()
+
+# `pgopipe build cmake`: the CLI drives configure + build with -DPGO and a job count.
+function(scenario_cli)
+  file(COPY "${PROJECT_DIR}/" DESTINATION "${WORK}/src")
+  set(cmake_args -- -G Ninja "-DCMAKE_CXX_COMPILER=${CXX}" -DCMAKE_BUILD_TYPE=Release ${via_args})
+  run(o "${PGOPIPE}" build cmake -S "${WORK}/src" -B "${WORK}/build-a" --pgo generate ${cmake_args})
+  expect("the generate mode" "PGO app work: instrumented" "${o}")
+  expect("the job count from the CPU limit" "building with [0-9]+ job\\(s\\)" "${o}")
+  run(o "${CMAKE_COMMAND}" -E env "LLVM_PROFILE_FILE=${WORK}/app.profraw" "${WORK}/build-a/app")
+  run(o "${PROFDATA}" merge -o "${WORK}/app.profdata" "${WORK}/app.profraw")
+  run(o "${PGOPIPE}" build cmake -S "${WORK}/src" -B "${WORK}/build-b" --profile "${WORK}/app.profdata"
+      -j 2 ${cmake_args})
+  expect("the use mode" "-DPGO=${WORK}/app.profdata" "${o}")
+  expect("the report" "pgo: app: profile .*applied; no out-of-date profile data" "${o}")
+  execute_process(COMMAND "${PGOPIPE}" build cmake -S "${WORK}/src" -B "${WORK}/build-c"
+                          --profile "${WORK}/app.profraw" ${cmake_args}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE o)
+  expect("an Input error (4) for a raw profile" "^4$" "${rc}")
+  expect("the raw-profile message" "app.profraw is a raw profile \\(.profraw\\): merge it first" "${o}")
+  execute_process(COMMAND "${PGOPIPE}" build cmake -S "${WORK}/src" -B "${WORK}/build-d" --pgo auto
+                          ${cmake_args} -DPGO_TEST_CASE=unknown_keyword
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE o)
+  expect("a Tool error (8) for a failing configure" "^8$" "${rc}")
+  expect("the failing command" "command failed with exit code 1: [^\n]*cmake -S ${WORK}/src -B ${WORK}/build-d -DPGO=auto" "${o}")
 endfunction()
 
 cmake_language(CALL scenario_${SCENARIO})
