@@ -47,10 +47,13 @@ Arguments:
               ``pgopipe merge --store <url> --app <name> --since <duration> -o ...``.
               It runs when the merged profile is missing; ``cmake --build . --target
               pgo-refresh`` fetches it again (objects rebuild only if its content changed).
-``COLLECT``   Link ``pgopipe::collector`` into ``GENERATE`` builds.
+``COLLECT``   Link ``pgopipe::collector`` into ``GENERATE`` builds (ignored otherwise).
 ``REQUIRED``  A missing profile is a configure error.
 ``RESULT``    Set ``<var>`` to ``TRUE`` when PGO flags were applied, ``FALSE`` otherwise;
               soft failures (a missing profile without ``REQUIRED``) are then silent.
+
+Target properties record the outcome: ``PGO_MODE`` (``GENERATE`` or ``USE``),
+``PGO_KIND`` and ``PGO_PROFILE`` (the file the compiler reads).
 
 Other cache variables: ``PGO_INSTRUMENTATION`` (``IR`` or ``FRONTEND``, clang's
 instrumentation for ``generate``), ``PGO_GENERATE_DIR`` (where instrumented binaries
@@ -70,7 +73,9 @@ Examples:
 
 .. code-block:: cmake
 
-  find_package(pgopipe CONFIG REQUIRED)   # or add_subdirectory(pgopipe/cmake-modules)
+  find_package(pgopipe CONFIG REQUIRED)   # or add_subdirectory(pgopipe/cmake-modules), or
+  # FetchContent_Declare(pgopipe GIT_REPOSITORY ... SOURCE_SUBDIR cmake-modules)
+  # FetchContent_MakeAvailable(pgopipe)
   add_executable(server main.cpp)
   enable_pgo(server)                      # cmake -DPGO=generate / -DPGO=server.profdata
 
@@ -144,10 +149,13 @@ function(enable_pgo)
   if(mode STREQUAL "GENERATE")
     _pgo_generate_flags("${compiler}" compile link)
     set(kind_label "clang ${PGO_INSTRUMENTATION}")
+    set(kind "INSTR_${PGO_INSTRUMENTATION}")
     if(arg_KIND STREQUAL "SAMPLE")
       set(kind_label "debug info for sampling")
+      set(kind SAMPLE)
     elseif(compiler STREQUAL "GNU")
       set(kind_label "GCC")
+      set(kind GCDA)
     endif()
     foreach(t IN LISTS targets)
       _pgo_apply("${t}" GENERATE "" "${compile}" "${link}")
