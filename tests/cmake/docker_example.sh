@@ -15,6 +15,15 @@ if ! out=$(bash "$repo/scripts/docker-base.sh" 2>&1); then
 fi
 echo "$out"
 
+# The job count inside a real container follows its CPU quota (1 CPU here), not the host.
+# The host's pgopipe runs through the host's loader and libraries, mounted read-only.
+jobs=$(docker run --rm --cpus=1 -v /:/host:ro debian:bookworm /host/lib64/ld-linux-x86-64.so.2 \
+  --library-path /host/lib/x86_64-linux-gnu:/host/usr/lib/x86_64-linux-gnu "/host$pgopipe" \
+  build cmake -S "/host$repo/tests/cmake/project" -B /tmp/b --cmake /bin/false 2>&1 || true)
+echo "$jobs"
+grep -q "building with 1 job(s) (cgroup" <<<"$jobs" \
+  || { echo "pgopipe in a 1-CPU container did not plan 1 job"; exit 1; }
+
 # An image holding only the CMake package stands in for the full pgopipe image.
 cmake --install "$build" --component pgopipe_cmake --prefix "$work/pkg/usr/local" >/dev/null
 printf 'FROM scratch\nCOPY usr /usr\n' > "$work/pkg/Dockerfile"
