@@ -152,6 +152,12 @@ function(scenario_gcc)
   list(GET gcda 0 one)
   file(TOUCH "${one}")
   expect_no_rebuild("${WORK}/build-b")
+  file(READ "${WORK}/src/work.cpp" src)
+  string(REPLACE "{ return x % 5" "{ for (int k = 0; k < (x & 3); ++k) x ^= k * 7; return x % 5"
+         src "${src}")
+  file(WRITE "${WORK}/src/work.cpp" "${src}")
+  build(o "${WORK}/build-b")
+  expect("the out-of-date count" "pgo: work: [^\n]*; 1 function\\(s\\) in 1 object\\(s\\) have out-of-date" "${o}")
 endfunction()
 
 # PGO=off (the default): no profile flag, no launcher, no extra build step.
