@@ -16,10 +16,13 @@ COPY . /src
 RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPGOPIPE_BUILD_TESTS=OFF \
           -DCMAKE_INSTALL_PREFIX=/usr/local \
  && cmake --build /build \
- && DESTDIR=/out cmake --install /build --strip \
- && for lib in $(ldd /out/usr/local/bin/pgopipe | awk '/=> \//{print $3}'); do \
-      dpkg -S "$(basename "$lib")" 2>/dev/null | cut -d: -f1 | tr ',' '\n'; \
-    done | sed 's/ //g' | grep -v -- '-dev$' | sort -u > /out/runtime-packages.txt \
+ && DESTDIR=/out cmake --install /build --strip
+# The Debian packages owning the shared libraries pgopipe links (dpkg may know a library
+# under /lib or /usr/lib: try both), installed in the runtime stage.
+RUN for lib in $(ldd /out/usr/local/bin/pgopipe | awk '/=> \//{print $3}'); do \
+      real=$(readlink -f "$lib"); \
+      dpkg -S "$real" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null || true; \
+    done | cut -d: -f1 | sort -u > /out/runtime-packages.txt \
  && cat /out/runtime-packages.txt
 
 FROM debian:bookworm-slim
