@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   cli::register_gc(app, cli);
   cli::register_merge(app, cli);
   cli::register_show(app, cli);
+  cli::register_build(app, cli);
 
   try {
     app.parse(argc, argv);
