@@ -146,6 +146,7 @@ ProfileFormat detect_format(std::span<const uint8_t> b) {
     uint64_t magic = read_le64(b.first(8));
     if (magic == llvm_magic('r') || magic == llvm_magic('R')) return ProfileFormat::LlvmRaw;
     if (magic == llvm_magic('i')) return ProfileFormat::LlvmIndexed;
+    if (magic == 0x8169666f72706cffULL) return ProfileFormat::LlvmIndexed;  // "\xfflprofi\x81" as LLVM 19 writes it
     if (std::memcmp(b.data(), "PERFILE2", 8) == 0 || std::memcmp(b.data(), "2ELIFREP", 8) == 0) {
       return ProfileFormat::PerfData;
     }

@@ -41,7 +41,9 @@ struct LoadedInput {
 };
 
 Error input_error(std::string_view name, std::string_view what, llvm::Error err) {
-  return make_error(ErrorCode::Input, "{}: {}: {}", name, what, llvm::toString(std::move(err)));
+  std::string cause = llvm::toString(std::move(err));
+  std::replace(cause.begin(), cause.end(), '\n', ' ');  // one message, one line
+  return make_error(ErrorCode::Input, "{}: {}: {}", name, what, cause);
 }
 
 Result<void> check_instr_bytes(std::string_view name, std::string_view bytes) {
@@ -75,6 +77,9 @@ Result<LoadedInput> load(std::string_view name, std::string_view bytes) {
     return input_error(name, "cannot read binary IDs", std::move(e));
   }
   in.kind = in.reader->getProfileKind();
+  // LLVM's raw reader leaves front-end profiles' kind Unknown, which would let them merge
+  // silently with IR-level ones (llvm-profdata does); mark them so the mix is refused.
+  if (!in.reader->isIRLevelProfile()) in.kind |= llvm::InstrProfKind::FrontendInstrumentation;
   return in;
 }
 
