@@ -41,7 +41,9 @@ struct LoadedInput {
 };
 
 Error input_error(std::string_view name, std::string_view what, llvm::Error err) {
-  return make_error(ErrorCode::Input, "{}: {}: {}", name, what, llvm::toString(std::move(err)));
+  std::string cause = llvm::toString(std::move(err));
+  std::replace(cause.begin(), cause.end(), '\n', ' ');  // one message, one line
+  return make_error(ErrorCode::Input, "{}: {}: {}", name, what, cause);
 }
 
 Result<void> check_instr_bytes(std::string_view name, std::string_view bytes) {
@@ -58,9 +60,13 @@ Result<void> check_instr_bytes(std::string_view name, std::string_view bytes) {
   return success();
 }
 
-Result<LoadedInput> load(std::string_view name, std::string_view bytes) {
+// `scratch` lends its capacity to the record vector (engines reuse it across inputs).
+Result<LoadedInput> load(std::string_view name, std::string_view bytes,
+                         std::vector<llvm::NamedInstrProfRecord> scratch = {}) {
   PGO_TRY(check_instr_bytes(name, bytes));
   LoadedInput in;
+  scratch.clear();
+  in.records = std::move(scratch);
   auto warn = [&in](llvm::Error e) { in.reader_warnings.push_back(llvm::toString(std::move(e))); };
   ProfileFormat format = ls::format_of(bytes);
   bool binary = format == ProfileFormat::LlvmRaw || format == ProfileFormat::LlvmIndexed;
@@ -75,6 +81,9 @@ Result<LoadedInput> load(std::string_view name, std::string_view bytes) {
     return input_error(name, "cannot read binary IDs", std::move(e));
   }
   in.kind = in.reader->getProfileKind();
+  // LLVM's raw reader leaves front-end profiles' kind Unknown, which would let them merge
+  // silently with IR-level ones (llvm-profdata does); mark them so the mix is refused.
+  if (!in.reader->isIRLevelProfile()) in.kind |= llvm::InstrProfKind::FrontendInstrumentation;
   return in;
 }
 
@@ -91,7 +100,7 @@ class InstrEngine final : public MergeEngine {
   Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
     PGO_TRY_ASSIGN(uint64_t w, ls::integral_weight(name, weight));
     try {
-      PGO_TRY_ASSIGN(LoadedInput in, load(name, bytes));
+      PGO_TRY_ASSIGN(LoadedInput in, load(name, bytes, std::move(scratch_)));
       if (llvm::Error e = writer_->mergeProfileKind(in.kind)) {
         llvm::consumeError(std::move(e));
         return make_error(ErrorCode::Input, "{}: {}", name, kind_conflict(in.kind));
@@ -119,6 +128,8 @@ class InstrEngine final : public MergeEngine {
         }
       }
       writer_->addBinaryIds(in.binary_ids);
+      in.records.clear();
+      scratch_ = std::move(in.records);
       return success();
     } catch (const std::exception& e) {
       return make_error(ErrorCode::Internal, "{}: merging failed: {}", name, e.what());
@@ -188,6 +199,7 @@ class InstrEngine final : public MergeEngine {
 
   WarnFn warn_;
   std::unique_ptr<llvm::InstrProfWriter> writer_;
+  std::vector<llvm::NamedInstrProfRecord> scratch_;  // emptied record vector kept for its capacity
 };
 
 }  // namespace
