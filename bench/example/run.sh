@@ -7,10 +7,11 @@
 # time per run and the speedup over -O2 (>1 means faster).
 #
 # usage: bench/example/run.sh [ROUNDS]      (env: BENCH_REQUESTS, TRAIN_REQUESTS, MIX,
-#                                             WORK_DIR to keep the build directory)
+#                                             WORK_DIR to keep the build directory,
+#                                             SERVICE_SRC to measure another source tree)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-src="$here/../../examples/service/src"
+src=${SERVICE_SRC:-"$here/../../examples/service/src"}
 rounds=${1:-7}
 bench_requests=${BENCH_REQUESTS:-200000}
 train_requests=${TRAIN_REQUESTS:-100000}
@@ -41,26 +42,21 @@ t0=$(date +%s.%N)
 build o2 &
 build instr-gen -fprofile-instr-generate &
 wait
-build ir-gen -fprofile-generate="$work/ir-raw" "${ir_static[@]}" &
-build instr-vp-gen -fprofile-instr-generate -mllvm -enable-value-profiling &
-wait
+build ir-gen -fprofile-generate="$work/ir-raw" "${ir_static[@]}"
 
 echo "== training: $train_requests requests, seed 1, mix $mix"
 LLVM_PROFILE_FILE="$work/instr-%p.profraw" ./instr-gen --requests "$train_requests" --seed 1 --mix "$mix" --quiet >/dev/null
-LLVM_PROFILE_FILE="$work/instr-vp-%p.profraw" ./instr-vp-gen --requests "$train_requests" --seed 1 --mix "$mix" --quiet >/dev/null
 ./ir-gen --requests "$train_requests" --seed 1 --mix "$mix" --quiet >/dev/null
-"$profdata" merge -o instr.profdata "$work"/instr-[0-9]*.profraw
-"$profdata" merge -o instr-vp.profdata "$work"/instr-vp-*.profraw
+"$profdata" merge -o instr.profdata "$work"/instr-*.profraw
 "$profdata" merge -o ir.profdata "$work"/ir-raw/*.profraw
 
 build instr-pgo -fprofile-instr-use=instr.profdata &
-build instr-vp-pgo -fprofile-instr-use=instr-vp.profdata &
+build ir-pgo -fprofile-use=ir.profdata "${ir_static[@]}" &
 wait
-build ir-pgo -fprofile-use=ir.profdata "${ir_static[@]}"
 t1=$(date +%s.%N)
 printf '   builds + training took %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 
-variants=(o2 instr-pgo instr-vp-pgo ir-pgo)
+variants=(o2 instr-pgo ir-pgo)
 echo "== benchmark: $bench_requests requests, seed 42, mix $mix, $rounds interleaved rounds"
 for ((r = 1; r <= rounds; r++)); do
   for v in "${variants[@]}"; do

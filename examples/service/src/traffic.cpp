@@ -7,7 +7,7 @@ namespace {
 
 // Weights per Kind, in enum order.
 //                           Usr Head Ord Evl KvG KvP KvD Sta Sea Stc Hlt Met Adm 404 405 Bad
-constexpr Mix kDefault = {{250, 10, 140, 230, 120, 50, 10, 100, 20, 20, 20, 4, 2, 6, 3, 5}};
+constexpr Mix kDefault = {{250, 10, 140, 300, 90, 40, 10, 100, 20, 20, 20, 4, 2, 6, 3, 5}};
 constexpr Mix kCompute = {{80, 2, 220, 450, 40, 10, 2, 160, 20, 5, 5, 1, 0, 2, 1, 2}};
 constexpr Mix kStorage = {{300, 30, 40, 60, 300, 150, 30, 20, 40, 20, 5, 2, 1, 3, 1, 3}};
 
@@ -169,7 +169,7 @@ void Traffic::eval_body(std::string& body) {
   body += ", \"z\": ";
   append_int(body, rng_.range(0, 1000));
   body += "}, \"repeat\": ";
-  append_int(body, rng_.range(16, 64));
+  append_int(body, rng_.range(48, 160));
   body += "}";
 }
 
