@@ -2,6 +2,7 @@
 // The service's endpoints.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,9 @@ namespace svc {
 void register_api_routes(Router& router, AppState& state);
 // Registers the key-value, static, health, metrics and admin routes.
 void register_misc_routes(Router& router, AppState& state);
+
+// The POST /api/v1/stats endpoint.
+std::shared_ptr<Handler> make_stats_handler();
 
 // Fills res with a JSON error document.
 void error_response(Response& res, int status, std::string_view message);
