@@ -157,6 +157,12 @@ class CurlS3Client final : public S3Client {
                           "{}: TLS certificate verification of {} failed (use a trusted "
                           "certificate; skipping verification is unsafe)",
                           what, endpoint_);
+      case CURLE_PARTIAL_FILE:
+      case CURLE_RECV_ERROR:
+      case CURLE_SEND_ERROR:
+      case CURLE_GOT_NOTHING:
+        return make_error(ErrorCode::Store, "{}: the connection to {} broke during the transfer "
+                          "({}) {}", what, endpoint_, curl_easy_strerror(code), tries);
       default:
         return make_error(ErrorCode::Store, "{}: {} {}", what, curl_easy_strerror(code), tries);
     }

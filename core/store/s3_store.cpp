@@ -23,6 +23,7 @@ namespace pgopipe {
 namespace {
 
 constexpr std::string_view kMetaPrefix = "x-amz-meta-";
+constexpr size_t kMaxListings = 48;  // prefixes per query before coarser partitions are used
 
 class S3Store final : public Store {
  public:
@@ -57,7 +58,7 @@ class S3Store final : public Store {
   Result<std::vector<StoredObject>> list(const Query& q) override {
     PGO_TRY(validate_app(q.app));
     std::vector<std::string> keys;
-    for (const auto& partition : partition_prefixes(q.app, q.window)) {
+    for (const auto& partition : s3_listing_prefixes(q.app, q.window)) {
       PGO_TRY_ASSIGN(std::vector<std::string> found, list_keys(partition));
       for (auto& key : found) {
         auto parsed = parse_object_key(key);
@@ -218,6 +219,32 @@ Result<void> validate_bucket(std::string_view bucket, std::string_view url) {
 
 }  // namespace
 
+std::vector<std::string> s3_listing_prefixes(std::string_view app, const Window& window) {
+  using namespace std::chrono;
+  std::vector<std::string> fine = partition_prefixes(app, window);
+  if (fine.size() <= kMaxListings) return fine;
+  year_month first{year_month_day{floor<days>(window.since)}.year(),
+                   year_month_day{floor<days>(window.since)}.month()};
+  year_month last{year_month_day{floor<days>(window.until - nanoseconds{1})}.year(),
+                  year_month_day{floor<days>(window.until - nanoseconds{1})}.month()};
+  std::vector<std::string> out;
+  int month_span = (int(last.year()) - int(first.year())) * 12 +
+                   (static_cast<int>(unsigned(last.month())) - static_cast<int>(unsigned(first.month())));
+  if (month_span < static_cast<int>(kMaxListings / 2)) {
+    for (year_month m = first; m <= last; m += months{1}) {
+      out.push_back(fmt::format("{}/{:04d}/{:02d}/", app, int(m.year()), unsigned(m.month())));
+    }
+    return out;
+  }
+  if ((last.year() - first.year()).count() < 4) {
+    for (year y = first.year(); y <= last.year(); ++y) {
+      out.push_back(fmt::format("{}/{:04d}/", app, int(y)));
+    }
+    return out;
+  }
+  return {std::string(app) + "/"};
+}
+
 Result<std::unique_ptr<Store>> make_s3_store(std::string_view url, const StoreOptions& options) {
   if (!url.starts_with("s3://")) {
     return make_error(ErrorCode::Config, "store URL '{}' is not an s3:// URL", printable(url));
@@ -230,7 +257,10 @@ Result<std::unique_ptr<Store>> make_s3_store(std::string_view url, const StoreOp
   PGO_TRY(validate_bucket(bucket, url));
   if (!prefix.empty()) {
     auto valid = validate_key(prefix);
-    if (!valid) return valid.error().context(fmt::format("store URL '{}'", printable(url)));
+    if (!valid) {
+      return make_error(ErrorCode::Config, "store URL '{}': bad prefix: {}", printable(url),
+                        valid.error().message);
+    }
     prefix += '/';
   }
   auto creds = load_aws_credentials(process_environment(), options.s3.profile);

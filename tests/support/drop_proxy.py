@@ -30,9 +30,10 @@ def pipe(src, dst, limit):
     for s in (src, dst):
         try:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            s.close()
+            s.shutdown(socket.SHUT_RDWR)  # also wakes the other direction's blocked recv()
         except OSError:
             pass
+        s.close()
 
 
 def main():
