@@ -231,32 +231,78 @@ TEST_F(S3Cli, SecretsNeverAppearInLogs) {
   EXPECT_EQ(r.err.find("Signature="), std::string::npos);
 }
 
+// drop_proxy.py in front of the test server: cuts connections after `limit` bytes (0: never)
+// and answers the first `fail_first` connections with 503 SlowDown.
+class DropProxy {
+ public:
+  DropProxy(const S3Server& server, long limit, int fail_first) {
+    auto python = test_python();
+    if (!python) { error_ = python.error().message; return; }
+    namespace bp = boost::process;
+    child_ = bp::child(bp::exe = *python,
+                       bp::args = {support_script("drop_proxy.py").string(),
+                                   std::to_string(server.port()), std::to_string(limit),
+                                   std::to_string(fail_first)},
+                       bp::std_in < in_, bp::std_out > out_);
+    std::string port;
+    if (std::getline(out_, port)) endpoint_ = "http://127.0.0.1:" + port;
+    else error_ = "drop_proxy.py did not start";
+  }
+  ~DropProxy() {
+    in_.pipe().close();
+    std::error_code ec;
+    if (child_.valid()) child_.wait(ec);
+  }
+  DropProxy(const DropProxy&) = delete;
+  DropProxy& operator=(const DropProxy&) = delete;
+  [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
+  [[nodiscard]] const std::string& error() const { return error_; }
+
+ private:
+  boost::process::opstream in_;
+  boost::process::ipstream out_;
+  boost::process::child child_;
+  std::string endpoint_, error_;
+};
+
 TEST_F(S3Cli, ConnectionDroppedMidPullLeavesNoPartialFile) {
   for (int i = 0; i < 3; ++i) push(std::string(1500000, static_cast<char>('a' + i)));
-  auto python = test_python();
-  ASSERT_TRUE(python) << python.error().message;
-  namespace bp = boost::process;
-  bp::opstream proxy_in;
-  bp::ipstream proxy_out;
-  bp::child proxy(bp::exe = *python,
-                  bp::args = {support_script("drop_proxy.py").string(),
-                              std::to_string(server_->port()), "262144"},
-                  bp::std_in < proxy_in, bp::std_out > proxy_out);
-  std::string port;
-  ASSERT_TRUE(std::getline(proxy_out, port)) << "drop_proxy.py did not start";
   fs::path out = tmp_.path() / "out";
-  auto r = Pgopipe(backend_)({"pull", "--app", "web", "--since", "1h", "-o", out.string(),
-                              "--s3-endpoint", "http://127.0.0.1:" + port});
-  proxy_in.pipe().close();
-  proxy.wait();
+  RunResult r;
+  {
+    DropProxy proxy(*server_, 262144, 0);
+    ASSERT_TRUE(proxy.error().empty()) << proxy.error();
+    r = Pgopipe(backend_)({"pull", "--app", "web", "--since", "1h", "-o", out.string(),
+                           "--s3-endpoint", proxy.endpoint()});
+  }
   EXPECT_EQ(r.exit_code, 5) << describe(r);
   EXPECT_NE(r.err.find("/web/"), std::string::npos) << "the error should name the key: " << describe(r);
-  EXPECT_NE(r.err.find("attempt"), std::string::npos) << describe(r);
+  EXPECT_NE(r.err.find("broke during the transfer"), std::string::npos) << describe(r);
+  EXPECT_LT(r.elapsed, 30s);
   EXPECT_TRUE(files_in(out).empty()) << "left behind: " << files_in(out).front();
   // The same pull straight from the server works: nothing was damaged.
   auto ok = Pgopipe(backend_)({"pull", "--app", "web", "--since", "1h", "-o", out.string()});
   EXPECT_EQ(ok.exit_code, 0) << describe(ok);
   EXPECT_EQ(files_in(out).size(), 3u);
+}
+
+TEST_F(S3Cli, ServerErrorsAreRetriedThenReported) {
+  push("retry me");
+  {
+    DropProxy proxy(*server_, 0, 3);  // three 503s, then the real server
+    ASSERT_TRUE(proxy.error().empty()) << proxy.error();
+    auto r = Pgopipe(backend_)({"pull", "--app", "web", "--since", "1h", "-o",
+                                (tmp_.path() / "ok").string(), "--s3-endpoint", proxy.endpoint()},
+                               {{"PGOPIPE_S3_RETRIES", "4"}});
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(files_in(tmp_.path() / "ok").size(), 1u);
+  }
+  DropProxy proxy(*server_, 0, 1000);  // always 503
+  ASSERT_TRUE(proxy.error().empty()) << proxy.error();
+  auto r = Pgopipe(backend_)({"pull", "--app", "web", "--since", "1h", "-o",
+                              (tmp_.path() / "fail").string(), "--s3-endpoint", proxy.endpoint()});
+  EXPECT_EQ(r.exit_code, 5) << describe(r);
+  EXPECT_NE(r.err.find("HTTP 503 SlowDown"), std::string::npos) << describe(r);
 }
 
 }  // namespace
