@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <boost/process.hpp>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "core/digest.hpp"
@@ -303,6 +304,37 @@ TEST_F(S3Cli, ServerErrorsAreRetriedThenReported) {
                               (tmp_.path() / "fail").string(), "--s3-endpoint", proxy.endpoint()});
   EXPECT_EQ(r.exit_code, 5) << describe(r);
   EXPECT_NE(r.err.find("HTTP 503 SlowDown"), std::string::npos) << describe(r);
+}
+
+TEST_F(S3Cli, ServerKilledMidPullLeavesNoPartialFile) {
+  // A server of its own: this test kills it.
+  auto own = S3Server::start();
+  ASSERT_TRUE(own) << own.error().message;
+  Backend b = backend_;
+  b.s3 = own->get();
+  b.url = b.s3->store_url("killed");
+  std::vector<std::string> files;
+  for (int i = 0; i < 300; ++i) files.push_back(write(tmp_.path() / fmt::format("p{}", i), std::string(20000, 'k')));
+  std::vector<std::string> args{"push"};
+  args.insert(args.end(), files.begin(), files.end());
+  args.insert(args.end(), {"--app", "web", "--concurrency", "8", "--s3-endpoint", b.s3->endpoint()});
+  auto pushed = Pgopipe(b)(args);
+  ASSERT_EQ(pushed.exit_code, 0) << describe(pushed);
+  fs::path out = tmp_.path() / "out";
+  std::jthread killer([&] {
+    std::this_thread::sleep_for(700ms);
+    b.s3->kill();
+  });
+  auto r = Pgopipe(b)({"pull", "--app", "web", "--since", "1h", "-o", out.string(), "--concurrency",
+                       "1", "--s3-endpoint", b.s3->endpoint()});
+  killer.join();
+  ASSERT_NE(r.exit_code, 0) << "the pull finished before the server was killed; " << describe(r);
+  EXPECT_EQ(r.exit_code, 5) << describe(r);
+  EXPECT_NE(r.err.find("cannot connect to " + b.s3->endpoint()), std::string::npos) << describe(r);
+  for (const auto& f : files_in(out)) {  // whatever completed is whole; nothing else is there
+    EXPECT_NE(f.filename().string().front(), '.') << "temp file left: " << f;
+    EXPECT_EQ(fs::file_size(f), 20000u) << f;
+  }
 }
 
 }  // namespace
