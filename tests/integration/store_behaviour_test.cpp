@@ -27,6 +27,12 @@ class StoreBehaviour : public ::testing::TestWithParam<std::string> {
     store_ = open(options());
   }
 
+  void TearDown() override {
+    store_.reset();
+    std::error_code ec;
+    if (!backend_.dir.empty()) fs::remove_all(backend_.dir, ec);
+  }
+
   StoreOptions options() const {
     StoreOptions o;
     if (backend_.s3) {

@@ -67,6 +67,10 @@ class StoreCli : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(b) << b.error().message;
     backend_ = *b;
   }
+  void TearDown() override {
+    std::error_code ec;
+    if (!backend_.dir.empty()) fs::remove_all(backend_.dir, ec);
+  }
   Backend backend_;
   TempDir tmp_;
 };

@@ -4,7 +4,9 @@
 #include <boost/process.hpp>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstdlib>
+#include <unistd.h>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +19,7 @@ struct S3Server::Process {
   bp::opstream in;   // closing it tells the launcher to stop
   bp::ipstream out;
   bp::child child;
+  fs::path log;      // the server's stderr
 };
 
 Result<std::string> test_python() {
@@ -48,7 +51,10 @@ Result<std::unique_ptr<S3Server>> S3Server::start(const S3ServerOptions& options
   std::unique_ptr<S3Server> server(new S3Server());
   server->process_ = std::make_unique<Process>();
   Process& p = *server->process_;
-  fs::path log = fs::temp_directory_path() / ("pgopipe-moto-" + std::to_string(::getpid()) + ".log");
+  static std::atomic<int> counter{0};
+  fs::path log = fs::temp_directory_path() /
+                 fmt::format("pgopipe-moto-{}-{}.log", ::getpid(), counter.fetch_add(1));
+  p.log = log;
   try {
     p.child = bp::child(bp::exe = python, bp::args = args, bp::std_in < p.in, bp::std_out > p.out,
                         bp::std_err > log.string());
@@ -82,6 +88,7 @@ S3Server::~S3Server() {
   if (process_->child.valid() && !process_->child.wait_for(std::chrono::seconds(5), ec)) {
     process_->child.terminate(ec);
   }
+  fs::remove(process_->log, ec);
 }
 
 void S3Server::kill() {
