@@ -94,6 +94,16 @@ class Collector {
     // handler is registered, so they are still usable during the final flush at exit.
     (void)sha256_hex("");
     spdlog::default_logger();
+    ConfigSources sources;  // S3 settings (endpoint, region, credentials profile) as the CLI has them
+    sources.env = process_environment();
+    sources.flags["store"] = s_.store_url;
+    PGO_TRY_ASSIGN(Config config, load_config(sources));
+    store_options_ = config.store_options();
+    store_options_.s3.retries = std::min(store_options_.s3.retries, 2);  // short shutdowns
+    store_options_.s3.timeout = std::min(store_options_.s3.timeout, std::chrono::milliseconds{10000});
+    if (auto opened = open(); !opened) {
+      log("warning", "store {} not available yet: {}", s_.store_url, opened.error().message);
+    }
     // The thread takes no signals: the application's threads keep receiving them.
     sigset_t all, old;
     sigfillset(&all);
@@ -211,14 +221,7 @@ class Collector {
 
   Result<Store*> open() {
     if (!store_) {
-      ConfigSources sources;
-      sources.env = process_environment();
-      sources.flags["store"] = s_.store_url;
-      PGO_TRY_ASSIGN(Config config, load_config(sources));
-      StoreOptions options = config.store_options();
-      options.s3.retries = std::min(options.s3.retries, 2);  // never hold up a shutdown long
-      options.s3.timeout = std::min(options.s3.timeout, std::chrono::milliseconds{10000});
-      PGO_TRY_ASSIGN(store_, open_store(s_.store_url, options));
+      PGO_TRY_ASSIGN(store_, open_store(s_.store_url, store_options_));
     }
     return store_.get();
   }
@@ -282,6 +285,7 @@ class Collector {
   InstrSettings s_;
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<Store> store_;
+  StoreOptions store_options_;
   RawLayout layout_;
   CounterDelta delta_;
   std::string build_id_, host_;

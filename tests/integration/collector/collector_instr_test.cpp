@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+// The in-process collector end to end: an instrumented program uploads one raw profile per
+// interval; merged (llvm-profdata-19) they equal the program's own end-of-run profile.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <boost/process.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "core/fs.hpp"
+#include "core/store/store.hpp"
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+using namespace pgopipe;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct ChildRun {
+  int status = 0;  // waitpid status
+  int pid = 0;
+  std::string err;
+};
+
+class CollectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pgopipe-collector-" + random_hex(6));
+    fs::create_directories(dir_);
+    store_ = dir_ / "store";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  bp::environment env(const std::string& interval = "1s") {
+    bp::environment e = boost::this_process::environment();
+    e["PGOPIPE_STORE"] = store_.string();
+    e["PGOPIPE_APP"] = "busy";
+    e["PGOPIPE_INTERVAL"] = interval;
+    e["PGOPIPE_LABELS"] = "env=test,zone=a";
+    e["PGOPIPE_SPOOL_DIR"] = (dir_ / "spool").string();
+    e["LLVM_PROFILE_FILE"] = (dir_ / "end.profraw").string();
+    return e;
+  }
+
+  // Runs busy for `seconds`; `during` runs in the test while the child works.
+  ChildRun run_busy(const std::string& seconds, bp::environment e,
+               const std::function<void(int pid)>& during = {}) {
+    fs::path err = dir_ / "stderr.txt";
+    bp::child c(BUSY_EXE, seconds, bp::env = e, bp::std_out > (dir_ / "stdout.txt").string(),
+                bp::std_err > err.string());
+    if (during) during(c.id());
+    c.wait();
+    ChildRun r{c.native_exit_code(), c.id(), read_file(err).value()};
+    return r;
+  }
+
+  std::vector<StoredObject> objects() {
+    auto store = open_store(store_.string(), {});
+    EXPECT_TRUE(store.ok());
+    Query q;
+    q.app = "busy";
+    q.window = {TimePoint{}, now() + std::chrono::hours{1}};
+    auto list = (*store)->list(q);
+    EXPECT_TRUE(list.ok()) << list.error().message;
+    return *list;
+  }
+
+  static std::string capture(const std::vector<std::string>& args) {
+    bp::ipstream out;
+    bp::child c(LLVM_PROFDATA, bp::args(args), bp::std_out > out, bp::std_err > bp::null);
+    std::stringstream ss;
+    ss << out.rdbuf();
+    c.wait();
+    EXPECT_EQ(c.exit_code(), 0) << "llvm-profdata-19 failed";
+    return ss.str();
+  }
+
+  // Per-function "show --all-functions --counts" blocks (functions come in hash order).
+  static std::map<std::string, std::string> functions(const std::string& show) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(show);
+    std::string line, current;
+    while (std::getline(in, line)) {
+      if (line.starts_with("Instrumentation level")) break;
+      if (line.starts_with("  ") && !line.starts_with("   ")) {
+        current = line;
+        out[current];
+      } else if (!current.empty()) {
+        out[current] += line + "\n";
+      }
+    }
+    return out;
+  }
+
+  // Merges every stored object and compares with the end-of-run profile.
+  void expect_merge_equals_end_of_run(const std::vector<StoredObject>& objs) {
+    auto store = open_store(store_.string(), {});
+    std::vector<std::string> args{"merge", "-o", (dir_ / "merged.profdata").string()};
+    for (size_t i = 0; i < objs.size(); ++i) {
+      auto blob = (*store)->get(objs[i].key);
+      ASSERT_TRUE(blob.ok()) << blob.error().message;
+      fs::path f = dir_ / fmt::format("pulled-{}.profraw", i);
+      ASSERT_TRUE(write_file_atomic(f, blob->bytes).ok());
+      args.push_back(f.string());
+    }
+    capture(args);
+    auto merged = functions(capture({"show", "--all-functions", "--counts",
+                                     (dir_ / "merged.profdata").string()}));
+    auto end = functions(capture({"show", "--all-functions", "--counts",
+                                  (dir_ / "end.profraw").string()}));
+    EXPECT_GE(end.size(), 5u);
+    EXPECT_EQ(merged, end);
+  }
+
+  // Interval numbers 1..N, each exactly once, all from one process.
+  static void expect_contiguous(const std::vector<StoredObject>& objs, int pid) {
+    std::multiset<int> seqs;
+    for (const auto& o : objs) {
+      seqs.insert(std::stoi(o.meta.labels.at("seq")));
+      EXPECT_EQ(o.meta.labels.at("pid"), std::to_string(pid));
+    }
+    int expected = 1;
+    for (int s : seqs) EXPECT_EQ(s, expected++) << "intervals missing or duplicated";
+  }
+
+  fs::path dir_, store_;
+};
+
+TEST_F(CollectorTest, OneObjectPerIntervalMergingToTheEndOfRunProfile) {
+  ChildRun r = run_busy("3.5", env());
+  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.err;
+  auto objs = objects();
+  ASSERT_EQ(objs.size(), 4u) << "3 full intervals and the last partial one\n" << r.err;
+  expect_contiguous(objs, r.pid);
+  std::string ids = capture({"show", "--binary-ids", (dir_ / "end.profraw").string()});
+  for (size_t i = 0; i < objs.size(); ++i) {
+    const auto& m = objs[i].meta;
+    EXPECT_EQ(m.app, "busy");
+    EXPECT_EQ(m.format, ProfileFormat::LlvmRaw);
+    EXPECT_EQ(m.host, host_name());
+    EXPECT_EQ(m.labels.at("env"), "test");
+    EXPECT_EQ(m.labels.at("zone"), "a");
+    EXPECT_EQ(m.build_id.size(), 40u);
+    EXPECT_NE(ids.find(m.build_id), std::string::npos) << ids;
+    if (i + 1 < objs.size()) {
+      EXPECT_GT(m.duration, 900ms);
+      EXPECT_LT(m.duration, 1500ms);
+      EXPECT_EQ(m.collected_at + m.duration, objs[i + 1].meta.collected_at) << "gap or overlap";
+    } else {
+      EXPECT_LT(m.duration, 900ms) << "the last interval is the partial one";
+    }
+  }
+  expect_merge_equals_end_of_run(objs);
+}
+
+TEST_F(CollectorTest, SigtermFlushesThePartialInterval) {
+  TimePoint killed_at{};
+  ChildRun r = run_busy("30", env(), [&](int pid) {
+    std::this_thread::sleep_for(2500ms);
+    killed_at = now();
+    ::kill(pid, SIGTERM);
+  });
+  ASSERT_TRUE(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGTERM) << r.err;
+  auto objs = objects();
+  ASSERT_EQ(objs.size(), 3u) << r.err;
+  expect_contiguous(objs, r.pid);
+  const auto& last = objs.back().meta;
+  EXPECT_LT(last.duration, 900ms);
+  auto end = last.collected_at + last.duration;
+  EXPECT_GE(end, killed_at);
+  EXPECT_LT(end - killed_at, 500ms) << "the partial interval ends when SIGTERM arrived";
+  EXPECT_NE(r.err.find("SIGTERM"), std::string::npos) << r.err;
+}
+
+TEST_F(CollectorTest, StoreDownThenUpLosesAndDuplicatesNothing) {
+  // A regular file where the store directory should be: every put fails until it goes.
+  ASSERT_TRUE(write_file_atomic(store_, "not a directory").ok());
+  ChildRun r = run_busy("5.5", env(), [&](int) {
+    std::this_thread::sleep_for(3200ms);
+    fs::remove(store_);
+  });
+  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.err;
+  EXPECT_NE(r.err.find("spooling"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("uploaded 3 spooled profile(s)"), std::string::npos) << r.err;
+  auto objs = objects();
+  ASSERT_EQ(objs.size(), 6u) << r.err;
+  expect_contiguous(objs, r.pid);
+  EXPECT_TRUE(fs::is_empty(dir_ / "spool") ||
+              std::all_of(fs::directory_iterator(dir_ / "spool"), fs::directory_iterator(),
+                          [](const auto& e) { return e.path().filename().string().front() == '.'; }))
+      << "the spool is drained";
+  expect_merge_equals_end_of_run(objs);
+}
+
+TEST_F(CollectorTest, FullSpoolDropsTheOldestAndSaysHowMany) {
+  ASSERT_TRUE(write_file_atomic(store_, "not a directory").ok());
+  bp::environment e = env();
+  e["PGOPIPE_SPOOL_MAX_BYTES"] = "2500";  // room for two small profiles
+  ChildRun r = run_busy("3.5", e);
+  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.err;
+  EXPECT_NE(r.err.find("dropped 1 oldest profile(s) (2 dropped so far)"), std::string::npos)
+      << r.err;
+  std::set<std::string> left;
+  for (const auto& f : fs::directory_iterator(dir_ / "spool")) {
+    std::string name = f.path().filename().string();
+    if (name.ends_with(".meta.json")) left.insert(name);
+  }
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_NE(left.begin()->find("-00000003.meta.json"), std::string::npos) << *left.begin();
+  EXPECT_NE(left.rbegin()->find("-00000004.meta.json"), std::string::npos) << *left.rbegin();
+}
+
+TEST_F(CollectorTest, NotConfiguredDoesNothing) {
+  bp::environment e = boost::this_process::environment();
+  e.erase("PGOPIPE_STORE");
+  e["LLVM_PROFILE_FILE"] = (dir_ / "end.profraw").string();
+  ChildRun r = run_busy("0.3", e);
+  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_FALSE(fs::exists(store_));
+}
+
+TEST_F(CollectorTest, NotInstrumentedIsAClearError) {
+  bp::ipstream out;
+  bp::child c(NOT_INSTRUMENTED_EXE, bp::std_out > out);
+  std::string line;
+  std::getline(out, line);
+  c.wait();
+  EXPECT_EQ(c.exit_code(), 1);
+  EXPECT_NE(line.find("not instrumented"), std::string::npos) << line;
+}
+
+}  // namespace
