@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -148,6 +149,11 @@ class Collector {
       char c = 0;
       if (n > 0 && ::read(wake_r_, &c, 1) == 1) {
         collect();
+        rusage self {};
+        ::getrusage(RUSAGE_THREAD, &self);
+        double cpu_ms = (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e3 +
+                        (self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e3;
+        log("info", "stopped after {} interval(s); collector thread CPU time {:.1f} ms", seq_, cpu_ms);
         if (c == 't') {
           log("info", "SIGTERM: last interval flushed, terminating");
           ::signal(SIGTERM, SIG_DFL);
