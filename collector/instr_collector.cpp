@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -23,7 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/raw_profile.hpp"
-#include "collector/spool.hpp"
+#include "collector/uploader.hpp"
 #include "core/config.hpp"
 #include "core/digest.hpp"
 #include "core/fs.hpp"
@@ -40,7 +39,7 @@ namespace pgopipe::collector {
 namespace {
 
 template <typename... Args>
-void log(const char* level, fmt::format_string<Args...> f, Args&&... args) {
+void log(std::string_view level, fmt::format_string<Args...> f, Args&&... args) {
   std::string line = fmt::format("pgopipe-collector[{}] {}: {}\n", ::getpid(), level,
                                  fmt::format(f, std::forward<Args>(args)...));
   (void)!::write(STDERR_FILENO, line.data(), line.size());
@@ -72,7 +71,6 @@ class Collector {
     PGO_TRY(validate(probe));
     s_ = std::move(s);
     if (s_.spool_dir.empty()) s_.spool_dir = default_spool_dir(s_.app);
-    spool_ = std::make_unique<Spool>(s_.spool_dir, s_.spool_max_bytes);
     PGO_TRY_ASSIGN(std::string first, snapshot());
     PGO_TRY_ASSIGN(layout_, parse_raw_layout(first));
     build_id_ = first_binary_id(first, layout_);
@@ -99,10 +97,13 @@ class Collector {
     sources.env = process_environment();
     sources.flags["store"] = s_.store_url;
     PGO_TRY_ASSIGN(Config config, load_config(sources));
-    store_options_ = config.store_options();
-    store_options_.s3.retries = std::min(store_options_.s3.retries, 2);  // short shutdowns
-    store_options_.s3.timeout = std::min(store_options_.s3.timeout, std::chrono::milliseconds{10000});
-    if (auto opened = open(); !opened) {
+    StoreOptions options = config.store_options();
+    options.s3.retries = std::min(options.s3.retries, 2);  // keep shutdown flushes short
+    options.s3.timeout = std::min(options.s3.timeout, std::chrono::milliseconds{10000});
+    uploader_ = std::make_unique<Uploader>(
+        s_.store_url, options, s_.spool_dir, s_.spool_max_bytes,
+        [](std::string_view level, const std::string& message) { log(level, "{}", message); });
+    if (auto opened = uploader_->open(); !opened) {
       log("warning", "store {} not available yet: {}", s_.store_url, opened.error().message);
     }
     // The thread takes no signals: the application's threads keep receiving them.
@@ -189,7 +190,7 @@ class Collector {
       return;
     }
     if (*total == 0) {
-      drain();
+      uploader_->drain();
       return;  // nothing ran: no object for an idle interval
     }
     if (value_sites_) clear_value_sites(*bytes, layout_);
@@ -207,91 +208,13 @@ class Collector {
       log("error", "interval {} dropped: {}", format_rfc3339(start), ok.error().message);
       return;
     }
-    std::string name = fmt::format("{}-{}-{:08}", format_compact(start), pid_, seq_);
-    drain();
-    auto spooled = spool_->entries();
-    if (spooled && spooled->empty()) {
-      auto key = put(meta, *bytes);
-      if (key) return;
-      log("warning", "store {} unreachable, spooling interval {}: {}", s_.store_url,
-          format_rfc3339(start), key.error().message);
-    }
-    auto added = spool_->add(name, meta, *bytes);
-    if (!added) {
-      log("error", "interval {} LOST: cannot spool it: {}", format_rfc3339(start), added.error().message);
-    } else if (*added > 0) {
-      log("warning", "spool {} full: dropped {} oldest profile(s) ({} dropped so far)",
-          s_.spool_dir.string(), *added, spool_->dropped());
-    }
-  }
-
-  Result<Store*> open() {
-    if (!store_) {
-      PGO_TRY_ASSIGN(store_, open_store(s_.store_url, store_options_));
-    }
-    return store_.get();
-  }
-
-  Result<std::string> put(const ProfileMeta& meta, std::string_view bytes) {
-    PGO_TRY_ASSIGN(Store * store, open());
-    auto key = store->put(meta, bytes);
-    if (!key) store_.reset();  // reopen next time (a local store may need its root again)
-    return key;
-  }
-
-  // Uploads spooled profiles, oldest first, until the store fails again. An entry already
-  // in the store (an upload that succeeded but failed to answer) is not uploaded twice.
-  void drain() {
-    auto list = spool_->entries();
-    if (!list || list->empty()) return;
-    int lock_fd = ::open((s_.spool_dir / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-      if (lock_fd >= 0) ::close(lock_fd);
-      return;  // another process drains this spool right now
-    }
-    size_t done = 0;
-    for (const auto& e : *list) {
-      auto entry = spool_->read(e);
-      if (!entry) {
-        log("error", "spooled profile {} unreadable, removing it: {}", e.name, entry.error().message);
-        (void)spool_->remove(e);
-        continue;
-      }
-      auto& [meta, bytes] = *entry;
-      if (already_stored(meta)) {
-        (void)spool_->remove(e);
-        continue;
-      }
-      if (auto key = put(meta, bytes); !key) break;
-      if (auto removed = spool_->remove(e); !removed) {
-        log("error", "{}", removed.error().message);
-        break;
-      }
-      ++done;
-    }
-    ::close(lock_fd);
-    if (done > 0) log("info", "uploaded {} spooled profile(s) to {}", done, s_.store_url);
-  }
-
-  bool already_stored(const ProfileMeta& meta) {
-    auto store = open();
-    if (!store) return false;
-    Query q;
-    q.app = meta.app;
-    q.window = {meta.collected_at, meta.collected_at + Duration{1}};
-    for (const char* k : {"pid", "seq"}) {
-      if (auto it = meta.labels.find(k); it != meta.labels.end()) q.labels[k] = it->second;
-    }
-    auto found = (*store)->list(q);
-    return found && !found->empty();
+    uploader_->deliver(meta, *bytes, fmt::format("{}-{}-{:08}", format_compact(start), pid_, seq_));
   }
 
   std::mutex mu_;
   std::thread thread_;
   InstrSettings s_;
-  std::unique_ptr<Spool> spool_;
-  std::unique_ptr<Store> store_;
-  StoreOptions store_options_;
+  std::unique_ptr<Uploader> uploader_;
   RawLayout layout_;
   CounterDelta delta_;
   std::string build_id_, host_;
