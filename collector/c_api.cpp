@@ -24,16 +24,6 @@ Result<Labels> parse_label_list(std::string_view text) {
   return labels;
 }
 
-std::filesystem::path default_spool_dir(const std::string& app) {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/') {
-    return std::filesystem::path(xdg) / "pgopipe" / "spool" / app;
-  }
-  if (const char* home = std::getenv("HOME"); home && *home == '/') {
-    return std::filesystem::path(home) / ".cache" / "pgopipe" / "spool" / app;
-  }
-  return std::filesystem::path(fmt::format("/tmp/pgopipe-spool-{}", ::getuid())) / app;
-}
-
 Result<std::optional<InstrSettings>> settings_from_env(
     const std::map<std::string, std::string>& env) {
   auto get = [&](const char* name) -> std::string {

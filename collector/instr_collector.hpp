@@ -30,9 +30,6 @@ Result<std::optional<InstrSettings>> settings_from_env(const std::map<std::strin
 // Parses "k=v,k=v" (empty: no labels).
 Result<Labels> parse_label_list(std::string_view text);
 
-// $XDG_CACHE_HOME/pgopipe/spool/<app>, else ~/.cache/..., else /tmp/pgopipe-spool-<uid>/<app>.
-std::filesystem::path default_spool_dir(const std::string& app);
-
 // Starts the process-wide collector (fails if the binary is not instrumented or it runs).
 Result<void> start_collector(InstrSettings settings);
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "collector/spool.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -88,6 +91,16 @@ Result<void> Spool::remove(const SpoolEntry& e) {
     if (ec) return make_error(ErrorCode::Io, "cannot remove spool file {}: {}", p.string(), ec.message());
   }
   return success();
+}
+
+std::filesystem::path default_spool_dir(const std::string& app) {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/') {
+    return std::filesystem::path(xdg) / "pgopipe" / "spool" / app;
+  }
+  if (const char* home = std::getenv("HOME"); home && *home == '/') {
+    return std::filesystem::path(home) / ".cache" / "pgopipe" / "spool" / app;
+  }
+  return std::filesystem::path(fmt::format("/tmp/pgopipe-spool-{}", ::getuid())) / app;
 }
 
 }  // namespace pgopipe::collector

@@ -47,4 +47,7 @@ class Spool {
   uint64_t dropped_ = 0;
 };
 
+// $XDG_CACHE_HOME/pgopipe/spool/<app>, else ~/.cache/..., else /tmp/pgopipe-spool-<uid>/<app>.
+std::filesystem::path default_spool_dir(const std::string& app);
+
 }  // namespace pgopipe::collector
