@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The in-process collector end to end: an instrumented program uploads one raw profile per
-// interval; merged (llvm-profdata-19) they equal the program's own end-of-run profile.
+// The in-process collector end to end, against a local store and a real S3 server (moto):
+// an instrumented program uploads one raw profile per interval; merged (llvm-profdata-19)
+// they equal the program's own end-of-run profile.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <boost/process.hpp>
@@ -15,7 +17,9 @@
 #include <thread>
 
 #include "core/fs.hpp"
+#include "core/store/s3_client.hpp"
 #include "core/store/store.hpp"
+#include "tests/support/s3_server.hpp"
 
 namespace bp = boost::process;
 namespace fs = std::filesystem;
@@ -30,12 +34,67 @@ struct ChildRun {
   std::string err;
 };
 
-class CollectorTest : public ::testing::Test {
+test::S3Server* s3_server() {
+  static auto server = test::S3Server::start();
+  return server ? server->get() : nullptr;
+}
+
+class CollectorTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("pgopipe-collector-" + random_hex(6));
     fs::create_directories(dir_);
     store_ = dir_ / "store";
+    store_url_ = store_.string();
+    if (GetParam() == "s3") {
+      s3_ = s3_server();
+      if (!s3_) {
+        GTEST_SKIP() << "SKIPPED: no S3 test server: " << test::S3Server::start().error().message;
+      }
+      for (const auto& [k, v] : s3_->client_env()) ::setenv(k.c_str(), v.c_str(), 1);  // for open()
+      bucket_ = "collector-" + random_hex(4);
+      store_url_ = "s3://" + bucket_ + "/profiles";
+      create_bucket_now_ = true;
+    }
+  }
+
+  // Creates the S3 bucket (the store "comes up"); the file store needs nothing.
+  void create_bucket() {
+    AwsCredentials creds{s3_->access_key(), s3_->secret_key(), "", "test"};
+    S3Options o;
+    o.endpoint = s3_->endpoint();
+    o.region = s3_->region();
+    auto client = make_s3_client(bucket_, o, creds);
+    ASSERT_TRUE(client.ok()) << client.error().message;
+    S3Request put;
+    put.method = "PUT";
+    auto r = (*client)->send(put);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+
+  // Makes the store unreachable: a file where the directory should be, or no bucket yet.
+  void store_down() {
+    if (s3_) {
+      create_bucket_now_ = false;
+    } else {
+      ASSERT_TRUE(write_file_atomic(store_, "not a directory").ok());
+    }
+  }
+  void store_up() {
+    if (s3_) {
+      create_bucket();
+    } else {
+      fs::remove(store_);
+    }
+  }
+
+  std::unique_ptr<Store> open() {
+    StoreOptions o;
+    if (s3_) o.s3.endpoint = s3_->endpoint();
+    auto store = open_store(store_url_, o);
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    return store.ok() ? std::move(*store) : nullptr;
   }
   void TearDown() override {
     std::error_code ec;
@@ -43,8 +102,15 @@ class CollectorTest : public ::testing::Test {
   }
 
   bp::environment env(const std::string& interval = "1s") {
+    if (create_bucket_now_) {
+      create_bucket();
+      create_bucket_now_ = false;
+    }
     bp::environment e = boost::this_process::environment();
-    e["PGOPIPE_STORE"] = store_.string();
+    if (s3_) {
+      for (const auto& [k, v] : s3_->client_env()) e[k] = v;
+    }
+    e["PGOPIPE_STORE"] = store_url_;
     e["PGOPIPE_APP"] = "busy";
     e["PGOPIPE_INTERVAL"] = interval;
     e["PGOPIPE_LABELS"] = "env=test,zone=a";
@@ -66,12 +132,11 @@ class CollectorTest : public ::testing::Test {
   }
 
   std::vector<StoredObject> objects() {
-    auto store = open_store(store_.string(), {});
-    EXPECT_TRUE(store.ok());
+    auto store = open();
     Query q;
     q.app = "busy";
-    q.window = {TimePoint{}, now() + std::chrono::hours{1}};
-    auto list = (*store)->list(q);
+    q.window = {now() - std::chrono::hours{1}, now() + std::chrono::hours{1}};  // few partitions
+    auto list = store->list(q);
     EXPECT_TRUE(list.ok()) << list.error().message;
     return *list;
   }
@@ -105,10 +170,10 @@ class CollectorTest : public ::testing::Test {
 
   // Merges every stored object and compares with the end-of-run profile.
   void expect_merge_equals_end_of_run(const std::vector<StoredObject>& objs) {
-    auto store = open_store(store_.string(), {});
+    auto store = open();
     std::vector<std::string> args{"merge", "-o", (dir_ / "merged.profdata").string()};
     for (size_t i = 0; i < objs.size(); ++i) {
-      auto blob = (*store)->get(objs[i].key);
+      auto blob = store->get(objs[i].key);
       ASSERT_TRUE(blob.ok()) << blob.error().message;
       fs::path f = dir_ / fmt::format("pulled-{}.profraw", i);
       ASSERT_TRUE(write_file_atomic(f, blob->bytes).ok());
@@ -135,9 +200,12 @@ class CollectorTest : public ::testing::Test {
   }
 
   fs::path dir_, store_;
+  std::string store_url_, bucket_;
+  test::S3Server* s3_ = nullptr;
+  bool create_bucket_now_ = false;
 };
 
-TEST_F(CollectorTest, OneObjectPerIntervalMergingToTheEndOfRunProfile) {
+TEST_P(CollectorTest, OneObjectPerIntervalMergingToTheEndOfRunProfile) {
   ChildRun r = run_busy("3.5", env());
   ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.err;
   auto objs = objects();
@@ -164,7 +232,7 @@ TEST_F(CollectorTest, OneObjectPerIntervalMergingToTheEndOfRunProfile) {
   expect_merge_equals_end_of_run(objs);
 }
 
-TEST_F(CollectorTest, SigtermFlushesThePartialInterval) {
+TEST_P(CollectorTest, SigtermFlushesThePartialInterval) {
   TimePoint killed_at{};
   ChildRun r = run_busy("30", env(), [&](int pid) {
     std::this_thread::sleep_for(2500ms);
@@ -183,12 +251,11 @@ TEST_F(CollectorTest, SigtermFlushesThePartialInterval) {
   EXPECT_NE(r.err.find("SIGTERM"), std::string::npos) << r.err;
 }
 
-TEST_F(CollectorTest, StoreDownThenUpLosesAndDuplicatesNothing) {
-  // A regular file where the store directory should be: every put fails until it goes.
-  ASSERT_TRUE(write_file_atomic(store_, "not a directory").ok());
+TEST_P(CollectorTest, StoreDownThenUpLosesAndDuplicatesNothing) {
+  store_down();  // every put fails until the store comes up
   ChildRun r = run_busy("5.5", env(), [&](int) {
     std::this_thread::sleep_for(3200ms);
-    fs::remove(store_);
+    store_up();
   });
   ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.err;
   EXPECT_NE(r.err.find("spooling"), std::string::npos) << r.err;
@@ -203,8 +270,8 @@ TEST_F(CollectorTest, StoreDownThenUpLosesAndDuplicatesNothing) {
   expect_merge_equals_end_of_run(objs);
 }
 
-TEST_F(CollectorTest, FullSpoolDropsTheOldestAndSaysHowMany) {
-  ASSERT_TRUE(write_file_atomic(store_, "not a directory").ok());
+TEST_P(CollectorTest, FullSpoolDropsTheOldestAndSaysHowMany) {
+  store_down();
   bp::environment e = env();
   e["PGOPIPE_SPOOL_MAX_BYTES"] = "2500";  // room for two small profiles
   ChildRun r = run_busy("3.5", e);
@@ -221,7 +288,7 @@ TEST_F(CollectorTest, FullSpoolDropsTheOldestAndSaysHowMany) {
   EXPECT_NE(left.rbegin()->find("-00000004.meta.json"), std::string::npos) << *left.rbegin();
 }
 
-TEST_F(CollectorTest, NotConfiguredDoesNothing) {
+TEST_P(CollectorTest, NotConfiguredDoesNothing) {
   bp::environment e = boost::this_process::environment();
   e.erase("PGOPIPE_STORE");
   e["LLVM_PROFILE_FILE"] = (dir_ / "end.profraw").string();
@@ -229,9 +296,10 @@ TEST_F(CollectorTest, NotConfiguredDoesNothing) {
   ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_FALSE(fs::exists(store_));
+  EXPECT_FALSE(fs::exists(dir_ / "spool"));
 }
 
-TEST_F(CollectorTest, NotInstrumentedIsAClearError) {
+TEST_P(CollectorTest, NotInstrumentedIsAClearError) {
   bp::ipstream out;
   bp::child c(NOT_INSTRUMENTED_EXE, bp::std_out > out);
   std::string line;
@@ -240,5 +308,8 @@ TEST_F(CollectorTest, NotInstrumentedIsAClearError) {
   EXPECT_EQ(c.exit_code(), 1);
   EXPECT_NE(line.find("not instrumented"), std::string::npos) << line;
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, CollectorTest, ::testing::Values("file", "s3"),
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
