@@ -35,5 +35,8 @@ wc=$(median "${with_cpu[@]}")
 echo "process CPU time (user+sys): ${pc}s without, ${wc}s with the collector"
 awk -v p="$p" -v w="$w" -v pc="$pc" -v wc="$wc" 'BEGIN {
   printf "collector overhead: wall %+.2f%%, process CPU %+.2f%%\n", (w - p) / p * 100, (wc - pc) / pc * 100 }'
-awk -v tm="$tm" -v wc="$wc" 'BEGIN {
-  printf "collector thread CPU (its own getrusage): %.1f ms = %.3f%% of the process CPU time\n", tm, tm / 10 / wc }'
+awk -v tm="$tm" -v wc="$wc" -v n="$objects" -v runs="$runs" 'BEGIN {
+  per = tm / (n / runs)
+  printf "collector thread CPU (its own getrusage): %.1f ms per run = %.3f%% of the process CPU time\n", tm, tm / 10 / wc
+  printf "  = %.2f ms per interval = %.3f%% of one core at a 1 s interval\n", per, per / 10 }'
+echo "(wall and process CPU ratios are only meaningful on an otherwise idle machine)"
