@@ -33,7 +33,8 @@ static uint64_t rare(uint64_t x) { return x * 7 + 1; }
 static uint64_t round_of_work(uint64_t round) {
   uint64_t s = sum_odd(2000);
   if (round % 97 == 0) s += rare(round);
-  return s;
+  uint64_t (*volatile pick)(uint64_t) = (round % 3 == 0) ? rare : mix;  // an indirect call site
+  return s + pick(round);
 }
 
 int main(int argc, char** argv) {
