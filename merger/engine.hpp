@@ -24,6 +24,9 @@ struct MergeOptions {
   ProfileFormat output_format = ProfileFormat::Unknown;
   // Upper bound on decompressed input size (gzip bombs are rejected beyond it).
   uint64_t max_input_bytes = uint64_t{2} << 30;
+  // pprof only: scale each input by 60 s / its duration_nanos, so every profile counts as one
+  // minute of samples whatever its length (inputs without a duration are taken as they are).
+  bool normalize_duration = false;
 };
 
 // A non-fatal problem inside one input (e.g. a function hash conflict), reported by name.
@@ -56,7 +59,9 @@ Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
 // What `pgopipe show` prints about one profile.
 struct HotFunction {
   std::string name;
-  uint64_t count = 0;  // self/entry count for LLVM, flat value of the first sample type for pprof
+  // LLVM instr: the function's largest counter (llvm-profdata's --topn measure); LLVM sample:
+  // total samples; pprof: flat value of the first sample type.
+  uint64_t count = 0;
 };
 
 struct ProfileSummary {
