@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe collect http --url URL --app A [--interval 5m] [--count N] [--label k=v]...
+#include <csignal>
+
+#include "cli/cli.hpp"
+#include "collector/http_scraper.hpp"
+#include "collector/spool.hpp"
+
+namespace pgopipe::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop = true; }
+
+// Installs SIGINT/SIGTERM handlers for the lifetime of a long-running command.
+class StopOnSignal {
+ public:
+  StopOnSignal() {
+    g_stop = false;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopOnSignal() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopOnSignal(const StopOnSignal&) = delete;
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+void register_collect_http(CLI::App& collect, Cli& cli) {
+  struct Args {
+    std::string url, app, interval = "5m", timeout, spool_dir;
+    uint64_t count = 0;
+    uint64_t spool_max_bytes = uint64_t{256} << 20;
+    std::vector<std::string> labels;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = collect.add_subcommand("http", "Scrape pprof CPU profiles from an HTTP endpoint");
+  cmd->add_option("--url", args->url,
+                  "Profile URL, e.g. http://127.0.0.1:6060/debug/pprof/profile?seconds=30")
+      ->required();
+  cmd->add_option("--app", args->app, "Application name");
+  cmd->add_option("--interval", args->interval, "Time between scrapes (default 5m)");
+  cmd->add_option("--count", args->count, "Stop after this many scrapes (default: run until stopped)");
+  cmd->add_option("--timeout", args->timeout, "Per-request timeout (default: profile seconds + 30s)");
+  cmd->add_option("--label", args->labels, "Label k=v added to every profile, repeatable");
+  cmd->add_option("--spool-dir", args->spool_dir,
+                  "Where profiles wait while the store is unreachable (default: ~/.cache/pgopipe/spool/<app>)");
+  cmd->add_option("--spool-max-bytes", args->spool_max_bytes, "Spool size bound (default 256 MiB)");
+  cmd->callback([&cli, args] {
+    cli.action = [&cli, args]() -> Result<void> {
+      if (!args->app.empty()) cli.set_flag("app", args->app);
+      PGO_TRY_ASSIGN(Config config, cli.config());
+      collector::HttpScrapeSettings s;
+      PGO_TRY_ASSIGN(s.app, cli.require_app(config));
+      s.url = args->url;
+      if (!s.url.starts_with("http://") && !s.url.starts_with("https://")) {
+        return make_error(ErrorCode::Usage, "--url '{}' is not an http:// or https:// URL", s.url);
+      }
+      PGO_TRY_ASSIGN(s.interval, parse_duration(args->interval));
+      if (s.interval <= Duration{0}) return make_error(ErrorCode::Usage, "--interval must be positive");
+      if (!args->timeout.empty()) {
+        PGO_TRY_ASSIGN(s.timeout, parse_duration(args->timeout));
+      }
+      if (args->count > 0) s.count = args->count;
+      for (const auto& label : args->labels) {
+        PGO_TRY_ASSIGN(auto kv, parse_label(label));
+        s.labels.insert(kv);
+      }
+      collector::Uploader uploader(
+          config.store.value, config.store_options(),
+          args->spool_dir.empty() ? collector::default_spool_dir(s.app)
+                                   : std::filesystem::path(args->spool_dir),
+          args->spool_max_bytes, [](std::string_view level, const std::string& message) {
+            if (level == "error") spdlog::error("{}", message);
+            else if (level == "warning") spdlog::warn("{}", message);
+            else spdlog::info("{}", message);
+          });
+      spdlog::info("scraping {} every {} into {}", s.url, format_duration(s.interval),
+                   config.store.value);
+      StopOnSignal signals;
+      auto stats = collector::run_http_scraper(s, uploader, g_stop);
+      spdlog::info("scraper stopped: {} profile(s) from {} scrape(s){}", stats.delivered,
+                   stats.attempts, g_stop ? " (signal)" : "");
+      if (!g_stop && s.count && stats.delivered == 0) {
+        return make_error(ErrorCode::Input, "no profile scraped from {} in {} attempt(s)", s.url,
+                          stats.attempts);
+      }
+      return success();
+    };
+  });
+}
+
+}  // namespace
+
+void register_collect(CLI::App& app, Cli& cli) {
+  auto* collect = app.add_subcommand("collect", "Collect profiles from running services");
+  collect->require_subcommand(1);
+  register_collect_http(*collect, cli);
+}
+
+}  // namespace pgopipe::cli

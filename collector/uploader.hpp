@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// Delivery of collected profiles: straight to the store while it answers, into a bounded
+// spool while it does not, and from the spool (oldest first, without duplicates) once it
+// answers again. Shared by the in-process collector and the HTTP scraper.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "collector/spool.hpp"
+#include "core/store/store.hpp"
+
+namespace pgopipe::collector {
+
+class Uploader {
+ public:
+  // Receives one log line: level ("info", "warning", "error") and message.
+  using LogFn = std::function<void(std::string_view level, const std::string& message)>;
+
+  Uploader(std::string store_url, StoreOptions options, std::filesystem::path spool_dir,
+           uint64_t spool_max_bytes, LogFn log);
+
+  // Opens the store if it is not open; later calls retry after a failure.
+  Result<Store*> open();
+
+  // Delivers one profile (meta completed with complete_meta): first drains the spool, then
+  // uploads, else spools under `name` (unique; names sort by collection time). Returns the
+  // store key, or an empty string when the profile was spooled or, logged as LOST, dropped.
+  std::string deliver(const ProfileMeta& meta, std::string_view bytes, const std::string& name);
+
+  // Uploads spooled profiles oldest first until the store fails again; a profile already in
+  // the store (an upload whose answer was lost) is not uploaded twice.
+  void drain();
+
+  [[nodiscard]] const std::string& store_url() const { return url_; }
+
+ private:
+  Result<std::string> put(const ProfileMeta& meta, std::string_view bytes);
+  bool already_stored(const ProfileMeta& meta);
+
+  std::string url_;
+  StoreOptions options_;
+  std::unique_ptr<Store> store_;
+  Spool spool_;
+  LogFn log_;
+};
+
+}  // namespace pgopipe::collector

@@ -1,0 +1,3 @@
+module pgopipe.test/goservice
+
+go 1.21
