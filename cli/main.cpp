@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   cli::register_ls(app, cli);
   cli::register_pull(app, cli);
   cli::register_gc(app, cli);
+  cli::register_convert(app, cli);
 
   try {
     app.parse(argc, argv);
