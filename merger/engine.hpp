@@ -24,6 +24,9 @@ struct MergeOptions {
   ProfileFormat output_format = ProfileFormat::Unknown;
   // Upper bound on decompressed input size (gzip bombs are rejected beyond it).
   uint64_t max_input_bytes = uint64_t{2} << 30;
+  // pprof only: scale each input by 60 s / its duration_nanos, so every profile counts as one
+  // minute of samples whatever its length (inputs without a duration are taken as they are).
+  bool normalize_duration = false;
 };
 
 // A non-fatal problem inside one input (e.g. a function hash conflict), reported by name.
