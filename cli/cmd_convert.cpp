@@ -21,8 +21,9 @@ void register_convert(CLI::App& app, Cli& cli) {
   cmd->add_option("--binary-dir", opts->binary_dir,
                   "Directory of binaries by build ID (DIR/<id>, DIR/.build-id/ab/cdef.debug)");
   cmd->add_flag("--text", opts->text, "Write the text format instead of extbinary");
-  cmd->callback([&cli, opts, output] {
-    cli.action = [&cli, opts, output]() -> Result<void> {
+  cmd->callback([&cli, opts, output, to] {
+    cli.action = [&cli, opts, output, to]() -> Result<void> {
+      (void)to;  // only "llvm-sample" exists; kept alive for CLI11
       PGO_TRY(cli.config());  // sets up logging
       opts->output = *output;
       PGO_TRY_ASSIGN(auto result, convert::convert_to_sample_profile(*opts));

@@ -38,7 +38,7 @@ bool has_debug_info(const llvm::object::ObjectFile& obj) {
   return false;
 }
 
-bool is_regular_file(const std::filesystem::path& p) {
+bool is_file(const std::filesystem::path& p) {
   std::error_code ec;
   return std::filesystem::is_regular_file(p, ec);
 }
@@ -136,7 +136,7 @@ Result<const Binary*> BinarySet::find_in_dir(const std::string& id) {
 
   std::optional<Error> stripped;
   for (const auto& c : candidates) {
-    if (!is_regular_file(c)) continue;
+    if (!is_file(c)) continue;
     auto b = open_binary(c.string(), /*require_debug_info=*/false);
     if (!b || b->build_id != id) continue;  // a file under the wrong name is never used
     if (!b->has_debug_info) {

@@ -54,9 +54,10 @@ class Builder {
   }
 
   Result<void> write(const std::filesystem::path& out, bool text) {
-    std::string bytes;
+    llvm::SmallVector<char, 0> bytes;
     {
-      std::unique_ptr<llvm::raw_ostream> os = std::make_unique<llvm::raw_string_ostream>(bytes);
+      // The extbinary writer patches its section table in place: it needs a pwrite stream.
+      std::unique_ptr<llvm::raw_ostream> os = std::make_unique<llvm::raw_svector_ostream>(bytes);
       auto writer = llvm::sampleprof::SampleProfileWriter::create(
           os, text ? llvm::sampleprof::SPF_Text : llvm::sampleprof::SPF_Ext_Binary);
       if (!writer)
@@ -66,7 +67,7 @@ class Builder {
         return make_error(ErrorCode::Internal, "cannot encode sample profile {}: {}",
                           out.string(), ec.message());
     }
-    return write_file_atomic(out, bytes);
+    return write_file_atomic(out, std::string_view(bytes.data(), bytes.size()));
   }
 
   ConvertReport& report() { return report_; }
@@ -112,10 +113,16 @@ class Builder {
     return *fs;
   }
 
+  static bool all_lines(std::span<const SourceFrame> frames) {
+    for (const auto& f : frames)
+      if (!f.has_line) return false;
+    return true;
+  }
+
   void add_leaf(const Placed& leaf, uint64_t count) {
     if (!leaf.binary) return;
     auto frames = symbolizer_->frames(*leaf.binary, leaf.vaddr);
-    if (frames.empty()) {
+    if (frames.empty() || !all_lines(frames)) {
       report_.unsymbolized_frames += count;
       return;
     }
@@ -127,15 +134,17 @@ class Builder {
   // A caller frame: the call instruction's line gets the samples spent below it, the callee
   // (outermost function of the frame below) becomes a call target and gets head samples.
   void add_call(const Placed& callee, const Placed& caller, uint64_t count) {
-    if (!caller.binary) return;
     std::string_view callee_name;
     if (callee.binary) {
       auto cf = symbolizer_->frames(*callee.binary, callee.vaddr);
       if (!cf.empty()) callee_name = cf.front().function;
     }
+    if (!callee_name.empty())
+      profiles_.create(SampleContext(id_of(callee_name))).addHeadSamples(count);
+    if (!caller.binary) return;
     auto frames = symbolizer_->frames(*caller.binary, caller.vaddr);
-    if (frames.empty()) {
-      report_.unsymbolized_frames += count;
+    if (frames.empty() || !all_lines(frames)) {
+      report_.unsymbolized_frames += count;  // includes calls the compiler put on line 0
       return;
     }
     FunctionSamples& fs = walk(frames, count);
@@ -143,7 +152,6 @@ class Builder {
     fs.addBodySamples(site.line_offset, site.discriminator, count);
     if (callee_name.empty()) return;
     fs.addCalledTargetSamples(site.line_offset, site.discriminator, id_of(callee_name), count);
-    profiles_.create(SampleContext(id_of(callee_name))).addHeadSamples(count);
     report_.call_edges += count;
   }
 

@@ -93,7 +93,8 @@ class LlvmInlineSymbolizer final : public InlineSymbolizer {
       }
       SourceFrame sf;
       sf.function = intern(canonical_function_name(f.FunctionName));
-      sf.line_offset = (f.Line - f.StartLine) & 0xffff;
+      sf.has_line = f.Line != 0;
+      sf.line_offset = sf.has_line ? (f.Line - f.StartLine) & 0xffff : 0;
       sf.discriminator = llvm::DILocation::getBaseDiscriminatorFromDiscriminator(
           f.Discriminator, /*IsFSDiscriminator=*/false);
       pool_.push_back(sf);

@@ -18,6 +18,7 @@ struct SourceFrame {
   std::string_view function;
   uint32_t line_offset = 0;    // line - function start line, as sample profiles key lines
   uint32_t discriminator = 0;  // base discriminator
+  bool has_line = true;        // false for compiler-generated code (DWARF line 0)
 };
 
 class InlineSymbolizer {
