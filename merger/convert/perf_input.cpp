@@ -76,6 +76,16 @@ class Parser final : public PerfScriptParser {
 
   void line(std::string_view text) override {
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (!text.empty() && text[0] == '\t') {
+      // perf indents call-chain lines with a tab (headers are padded with spaces): the
+      // bulk of the input, so this path comes first.
+      uint64_t addr = 0;
+      std::string_view dso;
+      if (in_sample_ && parse_frame(text, addr, dso)) {
+        frame(addr, dso);
+        return;
+      }
+    }
     if (trim(text).empty()) {
       flush();
       return;
@@ -84,15 +94,6 @@ class Parser final : public PerfScriptParser {
       flush();
       if (text.find("PERF_RECORD_MMAP") != std::string_view::npos) mmap(text);
       return;
-    }
-    if (text[0] == '\t') {
-      // perf indents call-chain lines with a tab (headers are padded with spaces).
-      uint64_t addr = 0;
-      std::string_view dso;
-      if (in_sample_ && parse_frame(text, addr, dso)) {
-        frame(addr, dso);
-        return;
-      }
     }
     header(text);
   }
@@ -135,6 +136,8 @@ class Parser final : public PerfScriptParser {
     uint32_t idx = out_.add_mapping(m);
     by_pid_[*pid].push_back(idx);
     by_path_[path].push_back(idx);
+    pid_maps_ = nullptr;  // vectors may have moved: look them up again
+    last_dso_.clear();
   }
 
   void header(std::string_view text) {
@@ -184,16 +187,24 @@ class Parser final : public PerfScriptParser {
   }
 
   uint32_t resolve(uint64_t addr, std::string_view dso) {
-    if (auto it = by_pid_.find(pid_); it != by_pid_.end())
-      for (uint32_t idx : it->second) {
+    if (pid_maps_ == nullptr || pid_maps_pid_ != pid_) {
+      auto it = by_pid_.find(pid_);
+      pid_maps_ = it == by_pid_.end() ? &no_maps_ : &it->second;
+      pid_maps_pid_ = pid_;
+    }
+    for (uint32_t idx : *pid_maps_) {
         const Mapping& m = out_.mappings()[idx];
         if (addr >= m.start && addr < m.limit) return idx;
       }
     if (dso.empty() || dso[0] == '[') return kNoMapping;
-    std::string path(dso);
     // Call chains print addresses relative to the dso (file offsets): map them back.
-    if (auto it = by_path_.find(path); it != by_path_.end()) {
-      for (uint32_t idx : it->second) {
+    if (dso != last_dso_) {
+      last_dso_.assign(dso);
+      auto it = by_path_.find(last_dso_);
+      dso_maps_ = it == by_path_.end() ? nullptr : &it->second;
+    }
+    if (dso_maps_) {
+      for (uint32_t idx : *dso_maps_) {
         const Mapping& m = out_.mappings()[idx];
         if (addr >= m.offset && addr < m.offset + (m.limit - m.start)) {
           relative_.push_back(idx);
@@ -204,10 +215,14 @@ class Parser final : public PerfScriptParser {
     }
     if (!by_path_.empty()) return kNoMapping;
     // No mmap events at all: treat the address as a file offset in the named dso.
-    Mapping m{0, std::numeric_limits<uint64_t>::max(), 0, {}, path};
-    if (auto bit = build_ids_.find(path); bit != build_ids_.end()) m.build_id = bit->second;
-    relative_.push_back(out_.add_mapping(m));
-    return relative_.back() | kRelativeBit;
+    auto [it, inserted] = whole_file_.try_emplace(last_dso_, 0);
+    if (inserted) {
+      Mapping m{0, std::numeric_limits<uint64_t>::max(), 0, {}, last_dso_};
+      if (auto bit = build_ids_.find(last_dso_); bit != build_ids_.end()) m.build_id = bit->second;
+      it->second = out_.add_mapping(m);
+    }
+    relative_.push_back(it->second);
+    return it->second | kRelativeBit;
   }
 
   void flush() {
@@ -234,9 +249,16 @@ class Parser final : public PerfScriptParser {
   std::map<std::string, std::string> build_ids_;
   std::unordered_map<long, std::vector<uint32_t>> by_pid_;
   std::unordered_map<std::string, std::vector<uint32_t>> by_path_;
+  std::unordered_map<std::string, uint32_t> whole_file_;  // dso -> mapping without mmap events
   std::vector<Frame> stack_;
   std::vector<uint32_t> relative_;
   long pid_ = -1;
+  // Lookup caches: the current pid's mappings and the last dso's mappings.
+  const std::vector<uint32_t>* pid_maps_ = nullptr;
+  long pid_maps_pid_ = -2;
+  const std::vector<uint32_t> no_maps_;
+  std::string last_dso_;
+  const std::vector<uint32_t>* dso_maps_ = nullptr;
   bool in_sample_ = false;
   uint64_t samples_ = 0;
   uint64_t depth_seen_ = 0;

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/fs.hpp"
+#include "merger/convert/code_map.hpp"
 #include "merger/convert/symbolizer.hpp"
 
 namespace pgopipe::convert {
@@ -46,6 +47,7 @@ class Builder {
       add_leaf(placed[0], s.count);
       for (size_t j = 1; j < stack.size(); ++j) add_call(placed[j - 1], placed[j], s.count);
     }
+    zero_fill();
     report_.unsymbolized_addresses = symbolizer_->unsymbolized();
     report_.symbolizer_error = symbolizer_->first_error();
     report_.functions = profiles_.size();
@@ -111,6 +113,33 @@ class Builder {
       fs->addTotalSamples(count);
     }
     return *fs;
+  }
+
+  // Gives every line of each sampled function (and of the inlined call sites it already
+  // has) an explicit body count, zero where no sample landed, as llvm-profgen does: the
+  // sample loader then knows those blocks are cold instead of guessing.
+  void zero_fill() {
+    for (const auto& b : binaries_.binaries()) {
+      auto map = make_code_map(*b);
+      if (!map) continue;
+      for (const auto& fn : map->functions()) {
+        std::string_view name = canonical_function_name(fn.name);
+        auto it = profiles_.find(SampleContext(id_of(name)));
+        if (it == profiles_.end()) continue;
+        for (uint64_t addr : map->line_rows(fn.start, fn.end)) {
+          auto frames = symbolizer_->frames(*b, addr);
+          if (frames.empty() || !all_lines(frames) || frames[0].function != name) continue;
+          FunctionSamples* fs = &it->second;
+          for (size_t k = 1; fs && k < frames.size(); ++k) {
+            const auto* callees = fs->findFunctionSamplesMapAt(
+                LineLocation(frames[k - 1].line_offset, frames[k - 1].discriminator));
+            auto child = callees ? callees->find(id_of(frames[k].function)) : decltype(callees->end()){};
+            fs = callees && child != callees->end() ? const_cast<FunctionSamples*>(&child->second) : nullptr;
+          }
+          if (fs) fs->addBodySamples(frames.back().line_offset, frames.back().discriminator, 0);
+        }
+      }
+    }
   }
 
   static bool all_lines(std::span<const SourceFrame> frames) {
