@@ -17,6 +17,7 @@ cd "$work"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 user_time() { /usr/bin/time -f %U "$@" 2>&1 >/dev/null | tail -1; }
 peak_rss_kb() { grep "Maximum resident" "$1" | awk '{print $NF}'; }
+cpu_s() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"; }
 wall_s() { grep "Elapsed (wall" "$1" | awk '{print $NF}' | awk -F: '{print ($1*60)+$2}'; }
 
 # perf script -> llvm-profgen's LBR format with a fake one-entry branch stack per IP sample.
@@ -62,8 +63,9 @@ bench_one() {
     "${t[spgo_profgen]}" "$(echo "${t[base]} / ${t[spgo_profgen]}" | bc -l)"
   printf '%-9s profile functions: pgopipe=%s profgen=%s; sample-profile remarks: pgopipe=%s profgen=%s\n' \
     "$name" "$fn_p" "$fn_g" "$(grep -c 'remark:' pgopipe.remarks || true)" "$(grep -c 'remark:' profgen.remarks || true)"
-  printf '%-9s convert: pgopipe %.2fs %s KB, perf script+llvm-profgen %.2fs %s KB\n' "$name" \
-    "$(wall_s pgopipe.time)" "$(peak_rss_kb pgopipe.time)" "$(wall_s profgen.time)" "$(peak_rss_kb profgen.time)"
+  printf '%-9s convert perf.data: pgopipe %.2fs wall %ss cpu %s KB; perf script+llvm-profgen %.2fs wall %ss cpu %s KB\n' "$name" \
+    "$(wall_s pgopipe.time)" "$(cpu_s pgopipe.time)" "$(peak_rss_kb pgopipe.time)" \
+    "$(wall_s profgen.time)" "$(cpu_s profgen.time)" "$(peak_rss_kb profgen.time)"
   popd >/dev/null
 }
 
@@ -82,7 +84,7 @@ reps=$(( (1000000 + n - 1) / n ))
 /usr/bin/time -v "$pgopipe" convert big.txt -o big_pgopipe.afdo --binary "$PWD/prod" 2>big_pgopipe.time >/dev/null
 /usr/bin/time -v llvm-profgen-19 --perfscript=big_fake.txt --binary="$PWD/prod" --leading-ip-only \
   --output=big_profgen.afdo 2>big_profgen.time >/dev/null
-printf 'convert %d samples (perf script text in, stacks included for pgopipe): pgopipe %.2fs %s KB, llvm-profgen %.2fs %s KB, ratio %.2fx\n' \
-  $((n * reps)) "$(wall_s big_pgopipe.time)" "$(peak_rss_kb big_pgopipe.time)" \
-  "$(wall_s big_profgen.time)" "$(peak_rss_kb big_profgen.time)" \
-  "$(echo "$(wall_s big_profgen.time) / $(wall_s big_pgopipe.time)" | bc -l)"
+printf 'convert %d samples from text: pgopipe (perf script with stacks, %s MB) %.2fs wall %ss cpu %s KB; llvm-profgen (IP-only fake-LBR script, %s MB) %.2fs wall %ss cpu %s KB\n' \
+  $((n * reps)) "$(($(stat -c %s big.txt) >> 20))" "$(wall_s big_pgopipe.time)" "$(cpu_s big_pgopipe.time)" \
+  "$(peak_rss_kb big_pgopipe.time)" "$(($(stat -c %s big_fake.txt) >> 20))" "$(wall_s big_profgen.time)" \
+  "$(cpu_s big_profgen.time)" "$(peak_rss_kb big_profgen.time)"

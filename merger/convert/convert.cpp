@@ -3,6 +3,8 @@
 
 #include <boost/process.hpp>
 
+#include <fstream>
+
 #include "core/formats/format.hpp"
 #include "core/fs.hpp"
 #include "merger/convert/binaries.hpp"
@@ -13,6 +15,17 @@ namespace pgopipe::convert {
 namespace {
 
 namespace bp = boost::process;
+
+// The first `max` bytes of a file (format detection needs no more).
+Result<std::string> read_head(const std::string& path, size_t max) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::Input, "cannot open input {}", path);
+  std::string head(max, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(max));
+  head.resize(static_cast<size_t>(in.gcount()));
+  if (head.empty()) return make_error(ErrorCode::Input, "input {} is empty", path);
+  return head;
+}
 
 bool is_text(std::string_view bytes) {
   return bytes.substr(0, 4096).find('\0') == std::string_view::npos;
@@ -53,9 +66,8 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
   ConvertResult result;
   AddressSamples samples;
   for (const auto& input : o.inputs) {
-    PGO_TRY_ASSIGN(std::string bytes, read_file(input));
-    auto format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                          std::min<size_t>(bytes.size(), 1 << 20)));
+    PGO_TRY_ASSIGN(std::string bytes, read_head(input, 1 << 20));
+    auto format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
     AddressSamples one;
     switch (format) {
       case ProfileFormat::PerfData: {
@@ -70,18 +82,21 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
         break;
       }
       case ProfileFormat::Pprof:
-      case ProfileFormat::PprofGzip:
-        PGO_TRY(read_pprof(input, bytes, one));
+      case ProfileFormat::PprofGzip: {
+        PGO_TRY_ASSIGN(std::string whole, read_file(input));
+        PGO_TRY(read_pprof(input, whole, one));
         break;
+      }
       default:
         if (format != ProfileFormat::PerfScript && !(format == ProfileFormat::Unknown && is_text(bytes)))
           return make_error(ErrorCode::Input,
                             "{}: a {} file cannot be converted (expected pprof, perf.data or perf "
                             "script output)",
                             input, format == ProfileFormat::Unknown ? "unrecognised" : to_string(format));
-        PGO_TRY(read_perf_script(input, bytes, one));
+        PGO_TRY(read_perf_script_file(input, one));
     }
-    samples.absorb(one);
+    if (samples.samples().empty() && samples.mappings().empty()) samples = std::move(one);
+    else samples.absorb(one);
   }
   PGO_TRY_ASSIGN(auto binaries, BinarySet::open(o.binaries, o.binary_dir));
   PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, {o.text}, o.output));

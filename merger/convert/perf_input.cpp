@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <unordered_map>
@@ -313,6 +314,20 @@ Result<void> read_perf_script(std::string_view name, std::string_view text, Addr
   }
   if (parser->finish() == 0)
     return make_error(ErrorCode::Input, "{}: no samples in this perf script output", name);
+  return success();
+}
+
+Result<void> read_perf_script_file(const std::string& path, AddressSamples& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::Input, "cannot open {}", path);
+  std::vector<char> buf(1 << 20);
+  in.rdbuf()->pubsetbuf(buf.data(), static_cast<std::streamsize>(buf.size()));
+  auto parser = make_perf_script_parser(out);
+  std::string line;
+  while (std::getline(in, line)) parser->line(line);
+  if (in.bad()) return make_error(ErrorCode::Input, "cannot read {}", path);
+  if (parser->finish() == 0)
+    return make_error(ErrorCode::Input, "{}: no samples in this perf script output", path);
   return success();
 }
 

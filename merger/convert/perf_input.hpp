@@ -30,6 +30,9 @@ std::unique_ptr<PerfScriptParser> make_perf_script_parser(
 // Parses a whole perf script text; Input error naming `name` if it holds no sample.
 Result<void> read_perf_script(std::string_view name, std::string_view text, AddressSamples& out);
 
+// Streams a perf script text file line by line (bounded memory); errors name the path.
+Result<void> read_perf_script_file(const std::string& path, AddressSamples& out);
+
 // Runs `perf script` and `perf buildid-list` on a perf.data file and parses the samples.
 Result<void> read_perf_data(const std::string& path, AddressSamples& out);
 
