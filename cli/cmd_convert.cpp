@@ -21,6 +21,8 @@ void register_convert(CLI::App& app, Cli& cli) {
   cmd->add_option("--binary-dir", opts->binary_dir,
                   "Directory of binaries by build ID (DIR/<id>, DIR/.build-id/ab/cdef.debug)");
   cmd->add_flag("--text", opts->text, "Write the text format instead of extbinary");
+  cmd->add_flag("--call-line-samples", opts->call_line_samples,
+                "Also add the samples spent in callees to the call lines of their callers");
   cmd->callback([&cli, opts, output, to] {
     cli.action = [&cli, opts, output, to]() -> Result<void> {
       (void)to;  // only "llvm-sample" exists; kept alive for CLI11

@@ -19,6 +19,7 @@ struct ConvertOptions {
   std::filesystem::path output;
   bool text = false;                  // text instead of extbinary
   bool allow_profgen = true;          // hand perf.data with branch stacks to llvm-profgen
+  bool call_line_samples = false;     // see BuildOptions::call_line_samples
 };
 
 struct ConvertResult {

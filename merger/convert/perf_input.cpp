@@ -154,6 +154,10 @@ class Parser final : public PerfScriptParser {
         break;
       }
     }
+    if (event == tokens.size()) {  // not a sample header (no "event:" token)
+      in_sample_ = false;
+      return;
+    }
     for (size_t i = 0; i < event; ++i) {
       auto t = tokens[i];
       size_t slash = t.find('/');

@@ -30,8 +30,8 @@ struct Placed {
 
 class Builder {
  public:
-  Builder(const AddressSamples& samples, BinarySet& binaries)
-      : samples_(samples), binaries_(binaries), symbolizer_(make_inline_symbolizer()),
+  Builder(const AddressSamples& samples, BinarySet& binaries, const BuildOptions& options)
+      : samples_(samples), binaries_(binaries), options_(options), symbolizer_(make_inline_symbolizer()),
         binary_of_mapping_(samples.mappings().size()) {}
 
   Result<void> run() {
@@ -45,7 +45,15 @@ class Builder {
         PGO_TRY_ASSIGN(placed[j], place(stack[j], j > 0, s.count));
       }
       add_leaf(placed[0], s.count);
-      for (size_t j = 1; j < stack.size(); ++j) add_call(placed[j - 1], placed[j], s.count);
+      // Recursion puts the same call site on a stack several times: count it once per
+      // sample, or recursive callers would look many times hotter than they are.
+      for (size_t j = 1; j < stack.size(); ++j) {
+        bool seen = false;
+        for (size_t k = 1; k < j && !seen; ++k)
+          seen = placed[k].binary == placed[j].binary && placed[k].vaddr == placed[j].vaddr &&
+                 placed[k - 1].binary == placed[j - 1].binary;
+        if (!seen) add_call(placed[j - 1], placed[j], s.count);
+      }
     }
     zero_fill();
     report_.unsymbolized_addresses = symbolizer_->unsymbolized();
@@ -176,9 +184,9 @@ class Builder {
       report_.unsymbolized_frames += count;  // includes calls the compiler put on line 0
       return;
     }
-    FunctionSamples& fs = walk(frames, count);
+    FunctionSamples& fs = walk(frames, options_.call_line_samples ? count : 0);
     const SourceFrame& site = frames.back();
-    fs.addBodySamples(site.line_offset, site.discriminator, count);
+    if (options_.call_line_samples) fs.addBodySamples(site.line_offset, site.discriminator, count);
     if (callee_name.empty()) return;
     fs.addCalledTargetSamples(site.line_offset, site.discriminator, id_of(callee_name), count);
     report_.call_edges += count;
@@ -186,6 +194,7 @@ class Builder {
 
   const AddressSamples& samples_;
   BinarySet& binaries_;
+  BuildOptions options_;
   std::unique_ptr<InlineSymbolizer> symbolizer_;  // owns every name the profile points to
   std::vector<std::optional<const Binary*>> binary_of_mapping_;
   SampleProfileMap profiles_;
@@ -208,7 +217,7 @@ std::string explain_empty(const ConvertReport& r) {
 Result<ConvertReport> build_sample_profile(const AddressSamples& samples, BinarySet& binaries,
                                            const BuildOptions& options,
                                            const std::filesystem::path& out) {
-  Builder builder(samples, binaries);
+  Builder builder(samples, binaries, options);
   PGO_TRY(builder.run());
   if (builder.report().attributed_samples == 0)
     return make_error(ErrorCode::NotFound, "empty profile, {} not written: {}", out.string(),

@@ -19,6 +19,10 @@ namespace pgopipe::convert {
 
 struct BuildOptions {
   bool text = false;  // text instead of extbinary output
+  // Caller frames add the samples spent below them to their call line (once per sample).
+  // Off (default, measured better: inclusive time is not an execution count and made
+  // recursive callers look hot): call lines get call targets and their own IP samples.
+  bool call_line_samples = false;
 };
 
 // What the conversion did with the samples; all counts are weighted by sample count.

@@ -15,16 +15,17 @@
 namespace pgopipe::convert {
 
 std::string_view canonical_function_name(std::string_view name) {
-  llvm::StringRef n = llvm::sampleprof::FunctionSamples::getCanonicalFnName(
-      llvm::StringRef(name.data(), name.size()), "selected");
-  // Hot/cold splitting names the cold part "f.cold" or "f.cold.N"; its samples belong to f.
-  size_t cold = n.find(".cold");
+  llvm::StringRef n(name.data(), name.size());
+  // Hot/cold splitting names the cold part "f.cold" or "f.cold.N" (outermost suffix): its
+  // samples belong to f. Then fold what clang's sample loader folds (.llvm.N, .part.N).
+  size_t cold = n.rfind(".cold");
   if (cold != llvm::StringRef::npos && cold > 0) {
     llvm::StringRef rest = n.substr(cold + 5);
-    if (rest.empty() || (rest[0] == '.' && rest.substr(1).find_first_not_of("0123456789") ==
-                                               llvm::StringRef::npos))
+    if (rest.empty() || (rest[0] == '.' && rest.size() > 1 &&
+                         rest.substr(1).find_first_not_of("0123456789") == llvm::StringRef::npos))
       n = n.substr(0, cold);
   }
+  n = llvm::sampleprof::FunctionSamples::getCanonicalFnName(n, "selected");
   return {n.data(), n.size()};
 }
 
