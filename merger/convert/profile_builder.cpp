@@ -174,7 +174,8 @@ class Builder {
     std::string_view callee_name;
     if (callee.binary) {
       auto cf = symbolizer_->frames(*callee.binary, callee.vaddr);
-      if (!cf.empty()) callee_name = cf.front().function;
+      // Symbol-table-only code (PLT stubs) has no line: not a call target worth naming.
+      if (!cf.empty() && cf.front().has_line) callee_name = cf.front().function;
     }
     if (!callee_name.empty())
       profiles_.create(SampleContext(id_of(callee_name))).addHeadSamples(count);
