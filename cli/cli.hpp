@@ -55,6 +55,7 @@ void register_push(CLI::App& app, Cli& cli);
 void register_ls(CLI::App& app, Cli& cli);
 void register_pull(CLI::App& app, Cli& cli);
 void register_gc(CLI::App& app, Cli& cli);
+void register_build(CLI::App& app, Cli& cli);
 void register_merge(CLI::App& app, Cli& cli);
 void register_show(CLI::App& app, Cli& cli);
 void register_convert(CLI::App& app, Cli& cli);

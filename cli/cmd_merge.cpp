@@ -3,6 +3,8 @@
 // pgopipe merge --app A --since 24h -o OUT (a window of the store, streamed)
 #include <nlohmann/json.hpp>
 
+#include <thread>
+
 #include "cli/cli.hpp"
 #include "merger/driver.hpp"
 #include "merger/provenance.hpp"

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// An open-addressing hash set of entity indices. Entities live in the caller's vectors; the
+// table stores each entity's 64-bit hash and index, and the caller decides equality, so keys
+// are compact ids compared field by field (no key strings are ever built).
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace pgopipe::pprof_merge {
+
+class IndexTable {
+ public:
+  // Returns the index of the entity with hash `h` for which `eq(index)` holds, or records
+  // `candidate` under `h` and returns it (the caller then appends the entity).
+  template <typename Eq>
+  uint32_t find_or_insert(uint64_t h, uint32_t candidate, Eq&& eq) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    size_t i = static_cast<size_t>(h) & mask_;
+    for (;;) {
+      Slot& s = slots_[i];
+      if (s.index == kEmpty) {
+        s = Slot{h, candidate};
+        ++size_;
+        return candidate;
+      }
+      if (s.hash == h && eq(s.index)) return s.index;
+      i = (i + 1) & mask_;
+    }
+  }
+
+  // Pre-sizes the table for `n` entries.
+  void reserve(size_t n) {
+    while (n * 4 > slots_.size() * 3) grow();
+  }
+
+  void clear() {
+    slots_.clear();
+    mask_ = 0;
+    size_ = 0;
+  }
+
+  [[nodiscard]] size_t size() const { return size_; }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t index = kEmpty;
+  };
+
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    size_t n = old.empty() ? 64 : old.size() * 2;
+    slots_.assign(n, Slot{});
+    mask_ = n - 1;
+    for (const Slot& s : old) {
+      if (s.index == kEmpty) continue;
+      size_t i = static_cast<size_t>(s.hash) & mask_;
+      while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
+// Mixes `v` into hash `h` (a multiply-xorshift step; good enough for open addressing).
+inline uint64_t hash_mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  h *= 0xff51afd7ed558ccdULL;
+  return h ^ (h >> 32);
+}
+
+}  // namespace pgopipe::pprof_merge

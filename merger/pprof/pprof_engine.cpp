@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: Apache-2.0
+// The merged profile lives in the same compact Tables shape as a decoded input; folding an
+// input maps its strings, functions, mappings and locations to merged indices lazily (only
+// what samples reference, as pprof's own merge does) through open-addressing tables keyed by
+// precomputed hashes of compact ids. Only the merged tables and one input are ever in memory.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <tuple>
+
+#include "core/formats/pprof/pprof.hpp"
+#include "core/fs.hpp"
+#include "merger/pprof/index_table.hpp"
+#include "merger/pprof/pprof_engine.hpp"
+#include "merger/pprof/pprof_tables.hpp"
+
+namespace pgopipe {
+namespace {
+using namespace pprof_merge;
+
+constexpr uint32_t kUnmapped = UINT32_MAX;
+
+// Owns the bytes of merged strings; views stay valid until clear().
+class StringArena {
+ public:
+  std::string_view store(std::string_view s) {
+    if (s.empty()) return {};
+    char* d = nullptr;
+    if (s.size() > kBlock / 8) {
+      blocks_.push_back(std::make_unique<char[]>(s.size()));
+      d = blocks_.back().get();
+    } else {
+      if (kBlock - used_ < s.size() || current_ == nullptr) {
+        blocks_.push_back(std::make_unique<char[]>(kBlock));
+        current_ = blocks_.back().get();
+        used_ = 0;
+      }
+      d = current_ + used_;
+      used_ += s.size();
+    }
+    std::memcpy(d, s.data(), s.size());
+    return {d, s.size()};
+  }
+  void clear() { *this = StringArena{}; }
+
+ private:
+  static constexpr size_t kBlock = size_t{1} << 20;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* current_ = nullptr;
+  size_t used_ = 0;
+};
+
+struct MappingMemo {
+  uint32_t index = kUnmapped;
+  int64_t delta = 0;  // merged start - input start (addresses move with the mapping)
+};
+
+// pprof's mapping identity: rounded size, offset, and build id (else file name).
+struct MappingKey {
+  uint64_t size, offset;
+  uint32_t name;
+  uint8_t kind;  // 1 build id, 2 file, 0 neither (all such fake mappings unify)
+  bool operator==(const MappingKey&) const = default;
+};
+
+MappingKey mapping_key(const MappingRec& m) {
+  uint64_t size = m.limit - m.start;
+  size = (size + 0xfff) & ~uint64_t{0xfff};
+  if (m.build_id != 0) return {size, m.offset, m.build_id, 1};
+  if (m.filename != 0) return {size, m.offset, m.filename, 2};
+  return {size, m.offset, 0, 0};
+}
+
+int64_t wrapping_add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
+std::string describe_types(const Tables& t) {
+  std::string out = "[";
+  for (size_t i = 0; i < t.header.sample_types.size(); ++i) {
+    const auto& st = t.header.sample_types[i];
+    out += fmt::format("{}{}/{}", i ? " " : "", t.strings[st.type], t.strings[st.unit]);
+  }
+  return out + fmt::format("] (period {}/{})", t.strings[t.header.period_type.type],
+                           t.strings[t.header.period_type.unit]);
+}
+
+class PprofEngine final : public MergeEngine {
+ public:
+  PprofEngine(MergeOptions options, WarnFn warn) : options_(options), warn_(std::move(warn)) { reset(); }
+
+  Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
+    if (!(weight > 0) || !std::isfinite(weight)) {
+      return make_error(ErrorCode::Usage, "{}: weight {} must be a positive number", name, weight);
+    }
+    if (bytes.empty()) return make_error(ErrorCode::Input, "{}: empty file (zero bytes), not a pprof profile", name);
+    std::string inflated;
+    std::string_view raw = bytes;
+    if (pprof::is_gzip(bytes)) {
+      PGO_TRY_ASSIGN(inflated, pprof::gunzip(name, bytes, options_.max_input_bytes));
+      raw = inflated;
+    } else if (bytes.size() > options_.max_input_bytes) {
+      return make_error(ErrorCode::Input, "{}: {} bytes exceed the input limit of {} bytes", name,
+                        bytes.size(), options_.max_input_bytes);
+    }
+    Tables src;
+    PGO_TRY(decode_tables(name, raw, src));
+    PGO_TRY(check_compatible(name, src));
+    if (options_.normalize_duration && src.header.duration_nanos > 0) {
+      weight *= 60e9 / static_cast<double>(src.header.duration_nanos);  // one minute each
+    }
+    fold(src, weight);
+    if (first_input_.empty()) first_input_ = name;
+    return success();
+  }
+
+  Result<void> absorb(MergeEngine& other_engine) override {
+    auto* other = dynamic_cast<PprofEngine*>(&other_engine);
+    if (other == nullptr) {
+      return make_error(ErrorCode::Internal, "cannot fold a {} merge engine into a pprof engine",
+                        to_string(other_engine.family()));
+    }
+    if (other == this || !other->has_input_) return success();
+    PGO_TRY(check_compatible(fmt::format("profiles merged from {}", other->first_input_), other->t_));
+    fold(other->t_, 1.0);
+    if (first_input_.empty()) first_input_ = other->first_input_;
+    other->reset();
+    return success();
+  }
+
+  Result<void> write(const std::filesystem::path& out) override {
+    if (!has_input_) return make_error(ErrorCode::NotFound, "{}: no pprof input was merged", out.string());
+    pprof::Profile p = to_profile(t_);
+    PGO_TRY_ASSIGN(std::string bytes, pprof::serialize(p, options_.output_format != ProfileFormat::Pprof));
+    return write_file_atomic(out, bytes);
+  }
+
+  [[nodiscard]] ProfileFamily family() const override { return ProfileFamily::Pprof; }
+
+ private:
+  void reset() {
+    t_.clear();
+    arena_.clear();
+    for (IndexTable* table : {&strings_ix_, &functions_ix_, &mappings_ix_, &locations_ix_, &samples_ix_}) {
+      table->clear();
+    }
+    has_input_ = false;
+    first_input_.clear();
+    intern("");
+  }
+
+  Result<void> check_compatible(std::string_view name, const Tables& src) const {
+    if (!has_input_) return success();
+    const Header& a = t_.header;
+    const Header& b = src.header;
+    bool same = a.sample_types.size() == b.sample_types.size() &&
+                t_.strings[a.period_type.type] == src.strings[b.period_type.type] &&
+                t_.strings[a.period_type.unit] == src.strings[b.period_type.unit];
+    for (size_t i = 0; same && i < a.sample_types.size(); ++i) {
+      same = t_.strings[a.sample_types[i].type] == src.strings[b.sample_types[i].type] &&
+             t_.strings[a.sample_types[i].unit] == src.strings[b.sample_types[i].unit];
+    }
+    if (same) return success();
+    return make_error(ErrorCode::Input,
+                      "{}: incompatible sample types {}; the profiles merged before it (first: {}) "
+                      "have {}",
+                      name, describe_types(src), first_input_, describe_types(t_));
+  }
+
+  uint32_t intern(std::string_view s) {
+    auto candidate = static_cast<uint32_t>(t_.strings.size());
+    uint64_t h = std::hash<std::string_view>{}(s);
+    uint32_t idx = strings_ix_.find_or_insert(h, candidate, [&](uint32_t i) { return t_.strings[i] == s; });
+    if (idx == candidate) t_.strings.push_back(arena_.store(s));
+    return idx;
+  }
+
+  uint32_t map_string(uint32_t i) {
+    uint32_t& m = str_memo_[i];
+    if (m == kUnmapped) m = intern(src_->strings[i]);
+    return m;
+  }
+
+  uint32_t map_function(uint32_t i) {
+    uint32_t& m = fn_memo_[i];
+    if (m != kUnmapped) return m;
+    const FunctionRec& s = src_->functions[i];
+    FunctionRec r{map_string(s.name), map_string(s.system_name), map_string(s.filename), s.start_line};
+    uint64_t h = hash_mix(hash_mix(hash_mix(hash_mix(1, r.name), r.system_name), r.filename),
+                          static_cast<uint64_t>(r.start_line));
+    auto candidate = static_cast<uint32_t>(t_.functions.size());
+    m = functions_ix_.find_or_insert(h, candidate, [&](uint32_t j) {
+      const FunctionRec& o = t_.functions[j];
+      return o.name == r.name && o.system_name == r.system_name && o.filename == r.filename &&
+             o.start_line == r.start_line;
+    });
+    if (m == candidate) t_.functions.push_back(r);
+    return m;
+  }
+
+  MappingMemo map_mapping(uint32_t i) {
+    MappingMemo& m = map_memo_[i];
+    if (m.index != kUnmapped) return m;
+    const MappingRec& s = src_->mappings[i];
+    MappingRec r = s;
+    r.filename = map_string(s.filename);
+    r.build_id = map_string(s.build_id);
+    MappingKey key = mapping_key(r);
+    uint64_t h = hash_mix(hash_mix(hash_mix(hash_mix(2, key.size), key.offset), key.name), key.kind);
+    auto candidate = static_cast<uint32_t>(t_.mappings.size());
+    m.index = mappings_ix_.find_or_insert(h, candidate,
+                                          [&](uint32_t j) { return mapping_key(t_.mappings[j]) == key; });
+    if (m.index == candidate) t_.mappings.push_back(r);
+    m.delta = static_cast<int64_t>(t_.mappings[m.index].start - s.start);
+    return m;
+  }
+
+  uint32_t map_location(uint32_t i) {
+    uint32_t& m = loc_memo_[i];
+    if (m != kUnmapped) return m;
+    const LocationRec& s = src_->locations[i];
+    LocationRec r;
+    r.folded = s.folded;
+    r.address = s.address;
+    uint64_t key_addr = s.address;
+    if (s.mapping != 0) {
+      MappingMemo mm = map_mapping(s.mapping - 1);
+      r.mapping = mm.index + 1;
+      r.address = static_cast<uint64_t>(static_cast<int64_t>(s.address) + mm.delta);
+      key_addr = r.address - t_.mappings[mm.index].start;
+    }
+    scratch_lines_.clear();
+    uint64_t h = hash_mix(hash_mix(hash_mix(3, r.mapping), key_addr), r.folded);
+    for (uint32_t k = 0; k < s.line_count; ++k) {
+      const LineRec& l = src_->lines[s.line_begin + k];
+      LineRec ml{l.function != 0 ? map_function(l.function - 1) + 1 : 0, l.line, l.column};
+      h = hash_mix(hash_mix(hash_mix(h, ml.function), static_cast<uint64_t>(ml.line)),
+                   static_cast<uint64_t>(ml.column));
+      scratch_lines_.push_back(ml);
+    }
+    auto candidate = static_cast<uint32_t>(t_.locations.size());
+    m = locations_ix_.find_or_insert(h, candidate, [&](uint32_t j) {
+      const LocationRec& o = t_.locations[j];
+      if (o.mapping != r.mapping || o.address != r.address || o.folded != r.folded ||
+          o.line_count != scratch_lines_.size()) {
+        return false;
+      }
+      for (uint32_t k = 0; k < o.line_count; ++k) {
+        const LineRec& a = t_.lines[o.line_begin + k];
+        const LineRec& b = scratch_lines_[k];
+        if (a.function != b.function || a.line != b.line || a.column != b.column) return false;
+      }
+      return true;
+    });
+    if (m == candidate) {
+      r.line_begin = static_cast<uint32_t>(t_.lines.size());
+      r.line_count = static_cast<uint32_t>(scratch_lines_.size());
+      t_.lines.insert(t_.lines.end(), scratch_lines_.begin(), scratch_lines_.end());
+      t_.locations.push_back(r);
+    }
+    return m;
+  }
+
+  void fold_sample(const SampleRec& s, const int64_t* values, double weight) {
+    const size_t n = t_.value_count();
+    bool zero = true;
+    for (size_t k = 0; k < n; ++k) {
+      scratch_values_[k] = weight == 1.0 ? values[k] : std::llround(static_cast<double>(values[k]) * weight);
+      zero = zero && scratch_values_[k] == 0;
+    }
+    if (zero) return;  // pprof drops all-zero samples
+    scratch_stack_.clear();
+    uint64_t h = hash_mix(4, s.stack_count);
+    for (uint32_t k = 0; k < s.stack_count; ++k) {
+      uint32_t loc = map_location(src_->stack[s.stack_begin + k]);
+      scratch_stack_.push_back(loc);
+      h = hash_mix(h, loc);
+    }
+    scratch_labels_.clear();
+    for (uint32_t k = 0; k < s.label_count; ++k) {
+      const LabelRec& l = src_->labels[s.label_begin + k];
+      scratch_labels_.push_back({map_string(l.key), map_string(l.str), map_string(l.unit), l.num});
+    }
+    auto label_less = [](const LabelRec& a, const LabelRec& b) {
+      return std::tie(a.key, a.str, a.num, a.unit) < std::tie(b.key, b.str, b.num, b.unit);
+    };
+    if (scratch_labels_.size() > 1) std::sort(scratch_labels_.begin(), scratch_labels_.end(), label_less);
+    for (const LabelRec& l : scratch_labels_) {
+      h = hash_mix(hash_mix(hash_mix(hash_mix(h, l.key), l.str), static_cast<uint64_t>(l.num)), l.unit);
+    }
+    auto candidate = static_cast<uint32_t>(t_.samples.size());
+    uint32_t idx = samples_ix_.find_or_insert(h, candidate, [&](uint32_t j) {
+      const SampleRec& o = t_.samples[j];
+      if (o.stack_count != scratch_stack_.size() || o.label_count != scratch_labels_.size()) return false;
+      if (!std::equal(scratch_stack_.begin(), scratch_stack_.end(), t_.stack.begin() + o.stack_begin)) {
+        return false;
+      }
+      for (uint32_t k = 0; k < o.label_count; ++k) {
+        const LabelRec& a = t_.labels[o.label_begin + k];
+        const LabelRec& b = scratch_labels_[k];
+        if (a.key != b.key || a.str != b.str || a.num != b.num || a.unit != b.unit) return false;
+      }
+      return true;
+    });
+    if (idx == candidate) {
+      SampleRec r{static_cast<uint32_t>(t_.stack.size()), s.stack_count,
+                  static_cast<uint32_t>(t_.labels.size()), s.label_count};
+      t_.stack.insert(t_.stack.end(), scratch_stack_.begin(), scratch_stack_.end());
+      t_.labels.insert(t_.labels.end(), scratch_labels_.begin(), scratch_labels_.end());
+      t_.values.insert(t_.values.end(), scratch_values_.begin(), scratch_values_.end());
+      t_.samples.push_back(r);
+    } else {
+      int64_t* acc = t_.values.data() + size_t{idx} * n;
+      for (size_t k = 0; k < n; ++k) acc[k] = wrapping_add(acc[k], scratch_values_[k]);
+    }
+  }
+
+  void combine_header(const Header& s) {
+    Header& h = t_.header;
+    if (!has_input_) {
+      for (const auto& st : s.sample_types) h.sample_types.push_back({map_string(st.type), map_string(st.unit)});
+      h.period_type = {map_string(s.period_type.type), map_string(s.period_type.unit)};
+    }
+    if (s.time_nanos != 0 && (h.time_nanos == 0 || s.time_nanos < h.time_nanos)) h.time_nanos = s.time_nanos;
+    h.duration_nanos = wrapping_add(h.duration_nanos, s.duration_nanos);
+    h.period = std::max(h.period, s.period);
+    for (uint32_t c : s.comments) {
+      uint32_t mc = map_string(c);
+      if (std::find(h.comments.begin(), h.comments.end(), mc) == h.comments.end()) h.comments.push_back(mc);
+    }
+    for (auto [dst, src] : {std::pair{&h.drop_frames, s.drop_frames}, std::pair{&h.keep_frames, s.keep_frames},
+                            std::pair{&h.default_sample_type, s.default_sample_type},
+                            std::pair{&h.doc_url, s.doc_url}}) {
+      if (*dst == 0) *dst = map_string(src);
+    }
+  }
+
+  // Folds `src` (a decoded input or another engine's state) into the merged tables.
+  void fold(const Tables& src, double weight) {
+    src_ = &src;
+    str_memo_.assign(src.strings.size(), kUnmapped);
+    fn_memo_.assign(src.functions.size(), kUnmapped);
+    loc_memo_.assign(src.locations.size(), kUnmapped);
+    map_memo_.assign(src.mappings.size(), MappingMemo{});
+    combine_header(src.header);
+    has_input_ = true;
+    // The first mapping conventionally is the main binary: keep it first.
+    if (t_.mappings.empty() && !src.mappings.empty()) map_mapping(0);
+    const size_t n = t_.value_count();
+    scratch_values_.resize(n);
+    for (size_t i = 0; i < src.samples.size(); ++i) fold_sample(src.samples[i], src.values.data() + i * n, weight);
+    src_ = nullptr;
+  }
+
+  MergeOptions options_;
+  WarnFn warn_;
+  Tables t_;
+  StringArena arena_;
+  IndexTable strings_ix_, functions_ix_, mappings_ix_, locations_ix_, samples_ix_;
+  bool has_input_ = false;
+  std::string first_input_;
+  // Per-fold state: the input being folded and its index -> merged index memos.
+  const Tables* src_ = nullptr;
+  std::vector<uint32_t> str_memo_, fn_memo_, loc_memo_, scratch_stack_;
+  std::vector<MappingMemo> map_memo_;
+  std::vector<LineRec> scratch_lines_;
+  std::vector<LabelRec> scratch_labels_;
+  std::vector<int64_t> scratch_values_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<MergeEngine>> make_pprof_engine(const MergeOptions& options, WarnFn warn) {
+  auto f = options.output_format;
+  if (f != ProfileFormat::Unknown && f != ProfileFormat::Pprof && f != ProfileFormat::PprofGzip) {
+    return make_error(ErrorCode::Usage, "output format {} is not a pprof format (use pprof or pprof-gzip)",
+                      to_string(f));
+  }
+  return std::unique_ptr<MergeEngine>(std::make_unique<PprofEngine>(options, std::move(warn)));
+}
+
+}  // namespace pgopipe

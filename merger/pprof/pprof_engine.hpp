@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// The pprof merge engine: folds pprof profiles (gzipped or not) into one, with pprof's own
+// merge semantics (compatible sample and period types; functions, mappings and locations
+// unified by identity; samples with the same stack and labels summed), scaled by weights.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "merger/engine.hpp"
+
+namespace pgopipe {
+
+// Creates a pprof engine. `options.output_format` must be Unknown, PprofGzip (default) or
+// Pprof (uncompressed); anything else is a Usage error. `absorb` empties the absorbed engine.
+Result<std::unique_ptr<MergeEngine>> make_pprof_engine(const MergeOptions& options, WarnFn warn);
+
+// Summarises one pprof profile: sample types, total and per-function flat value of the first
+// sample type (leaf frame, inline frames included), function count and build IDs.
+Result<ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top);
+
+}  // namespace pgopipe

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: Apache-2.0
+// A direct protobuf wire decoder for profile.proto into Tables: no per-message allocation,
+// strings stay views into the input. Field numbers follow core/formats/pprof/profile.proto.
+#include "merger/pprof/pprof_tables.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace pgopipe::pprof_merge {
+namespace {
+
+constexpr uint32_t kBad = UINT32_MAX;  // an out-of-range string index seen while decoding
+
+// Reads protobuf wire format; any malformation sets `ok` to false and stops the reader.
+struct Wire {
+  const uint8_t* p;
+  const uint8_t* end;
+  bool ok = true;
+
+  explicit Wire(std::string_view s)
+      : p(reinterpret_cast<const uint8_t*>(s.data())), end(p + s.size()) {}
+  [[nodiscard]] bool more() const { return ok && p < end; }
+  void fail() {
+    ok = false;
+    p = end;
+  }
+  uint64_t varint() {
+    if (p < end && *p < 0x80) return *p++;
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && p < end; shift += 7) {
+      uint8_t b = *p++;
+      v |= uint64_t{b & 0x7fu} << shift;
+      if (b < 0x80) return v;
+    }
+    fail();
+    return 0;
+  }
+  std::string_view bytes() {
+    uint64_t n = varint();
+    if (!ok || n > static_cast<uint64_t>(end - p)) {
+      fail();
+      return {};
+    }
+    std::string_view s(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+    p += n;
+    return s;
+  }
+  void skip(uint32_t wire_type) {
+    switch (wire_type) {
+      case 0: varint(); break;
+      case 1: if (end - p < 8) fail(); else p += 8; break;
+      case 2: bytes(); break;
+      case 5: if (end - p < 4) fail(); else p += 4; break;
+      default: fail();
+    }
+  }
+  // Reads a tag; returns false at the end of the message.
+  bool tag(uint32_t& field, uint32_t& wire_type) {
+    if (!more()) return false;
+    uint64_t t = varint();
+    field = static_cast<uint32_t>(t >> 3);
+    wire_type = static_cast<uint32_t>(t & 7);
+    if (field == 0) fail();
+    return ok;
+  }
+  // Reads a repeated varint field that may be packed (wire type 2) or not (0).
+  template <typename F>
+  void repeated_varint(uint32_t wire_type, F&& push) {
+    if (wire_type == 0) {
+      push(varint());
+    } else if (wire_type == 2) {
+      Wire inner(bytes());
+      while (inner.more()) push(inner.varint());
+      if (!inner.ok) fail();
+    } else {
+      fail();
+    }
+  }
+};
+
+uint32_t str_index(uint64_t v) { return v < kBad ? static_cast<uint32_t>(v) : kBad; }
+
+ValueTypeRec decode_value_type(std::string_view msg, bool& ok) {
+  Wire w(msg);
+  ValueTypeRec vt;
+  uint32_t f, t;
+  while (w.tag(f, t)) {
+    if (f == 1 && t == 0) vt.type = str_index(w.varint());
+    else if (f == 2 && t == 0) vt.unit = str_index(w.varint());
+    else w.skip(t);
+  }
+  ok = ok && w.ok;
+  return vt;
+}
+
+// Maps raw ids to indices; dense ids (the common 1..n) use a vector.
+class IdMap {
+ public:
+  // Returns false (with `bad` set) on id 0 or a duplicate id.
+  bool build(const std::vector<uint64_t>& ids, uint64_t& bad) {
+    uint64_t max_id = 0;
+    for (uint64_t id : ids) max_id = std::max(max_id, id);
+    dense_ = max_id <= ids.size() * 2 + 16;
+    if (dense_) dense_map_.assign(static_cast<size_t>(max_id) + 1, 0);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      uint64_t id = ids[i];
+      uint32_t& slot = dense_ ? dense_map_[static_cast<size_t>(id)] : sparse_map_[id];
+      if (id == 0 || slot != 0) {
+        bad = id;
+        return false;
+      }
+      slot = static_cast<uint32_t>(i + 1);
+    }
+    return true;
+  }
+  // The index + 1 of `id`, 0 when unknown.
+  [[nodiscard]] uint32_t find(uint64_t id) const {
+    if (dense_) return id < dense_map_.size() ? dense_map_[static_cast<size_t>(id)] : 0;
+    auto it = sparse_map_.find(id);
+    return it == sparse_map_.end() ? 0 : it->second;
+  }
+
+ private:
+  bool dense_ = true;
+  std::vector<uint32_t> dense_map_;
+  std::unordered_map<uint64_t, uint32_t> sparse_map_;
+};
+
+struct RawIds {
+  std::vector<uint64_t> function_ids, mapping_ids, location_ids;
+  std::vector<uint64_t> location_mapping;  // per location
+  std::vector<uint64_t> line_function;     // per line
+  std::vector<std::string_view> sample_msgs;
+};
+
+bool decode_top(std::string_view bytes, Tables& out, RawIds& raw) {
+  Wire w(bytes);
+  bool ok = true;
+  uint32_t f, t;
+  while (w.tag(f, t)) {
+    switch (f) {
+      case 1: out.header.sample_types.push_back(decode_value_type(w.bytes(), ok)); break;
+      case 2: raw.sample_msgs.push_back(w.bytes()); break;
+      case 3: {
+        Wire m(w.bytes());
+        MappingRec rec;
+        uint64_t id = 0;
+        while (m.tag(f, t)) {
+          if (t != 0) { m.skip(t); continue; }
+          uint64_t v = m.varint();
+          switch (f) {
+            case 1: id = v; break;
+            case 2: rec.start = v; break;
+            case 3: rec.limit = v; break;
+            case 4: rec.offset = v; break;
+            case 5: rec.filename = str_index(v); break;
+            case 6: rec.build_id = str_index(v); break;
+            case 7: case 8: case 9: case 10: if (v) rec.flags |= uint8_t(1u << (f - 7)); break;
+            default: break;
+          }
+        }
+        ok = ok && m.ok;
+        out.mappings.push_back(rec);
+        raw.mapping_ids.push_back(id);
+        break;
+      }
+      case 4: {
+        Wire m(w.bytes());
+        LocationRec rec;
+        rec.line_begin = static_cast<uint32_t>(out.lines.size());
+        uint64_t id = 0, mapping = 0;
+        while (m.tag(f, t)) {
+          if (f == 4 && t == 2) {
+            Wire l(m.bytes());
+            LineRec line;
+            uint64_t fn = 0;
+            while (l.tag(f, t)) {
+              if (t != 0) { l.skip(t); continue; }
+              uint64_t v = l.varint();
+              if (f == 1) fn = v;
+              else if (f == 2) line.line = static_cast<int64_t>(v);
+              else if (f == 3) line.column = static_cast<int64_t>(v);
+            }
+            ok = ok && l.ok;
+            out.lines.push_back(line);
+            raw.line_function.push_back(fn);
+          } else if (t == 0) {
+            uint64_t v = m.varint();
+            if (f == 1) id = v;
+            else if (f == 2) mapping = v;
+            else if (f == 3) rec.address = v;
+            else if (f == 5) rec.folded = v != 0;
+          } else {
+            m.skip(t);
+          }
+        }
+        ok = ok && m.ok;
+        rec.line_count = static_cast<uint32_t>(out.lines.size() - rec.line_begin);
+        out.locations.push_back(rec);
+        raw.location_ids.push_back(id);
+        raw.location_mapping.push_back(mapping);
+        break;
+      }
+      case 5: {
+        Wire m(w.bytes());
+        FunctionRec rec;
+        uint64_t id = 0;
+        while (m.tag(f, t)) {
+          if (t != 0) { m.skip(t); continue; }
+          uint64_t v = m.varint();
+          if (f == 1) id = v;
+          else if (f == 2) rec.name = str_index(v);
+          else if (f == 3) rec.system_name = str_index(v);
+          else if (f == 4) rec.filename = str_index(v);
+          else if (f == 5) rec.start_line = static_cast<int64_t>(v);
+        }
+        ok = ok && m.ok;
+        out.functions.push_back(rec);
+        raw.function_ids.push_back(id);
+        break;
+      }
+      case 6: out.strings.push_back(w.bytes()); break;
+      case 11: out.header.period_type = decode_value_type(w.bytes(), ok); break;
+      case 13:
+        w.repeated_varint(t, [&](uint64_t v) { out.header.comments.push_back(str_index(v)); });
+        break;
+      default:
+        if (t != 0) { w.skip(t); break; }
+        uint64_t v = w.varint();
+        auto& h = out.header;
+        if (f == 7) h.drop_frames = str_index(v);
+        else if (f == 8) h.keep_frames = str_index(v);
+        else if (f == 9) h.time_nanos = static_cast<int64_t>(v);
+        else if (f == 10) h.duration_nanos = static_cast<int64_t>(v);
+        else if (f == 12) h.period = static_cast<int64_t>(v);
+        else if (f == 14) h.default_sample_type = str_index(v);
+        else if (f == 15) h.doc_url = str_index(v);
+    }
+  }
+  return ok && w.ok;
+}
+
+}  // namespace
+
+void Tables::clear() {
+  *this = Tables{};
+}
+
+Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables& out) {
+  out.clear();
+  RawIds raw;
+  if (!decode_top(bytes, out, raw)) {
+    return make_error(ErrorCode::Input, "{}: not a valid pprof profile (malformed protobuf data)", name);
+  }
+  if (out.strings.empty() || !out.strings[0].empty()) {
+    return make_error(ErrorCode::Input, "{}: {}", name,
+                      out.strings.empty() ? "string table is empty (not a pprof profile?)"
+                                          : "string table entry 0 is not the empty string");
+  }
+  const uint64_t nstr = out.strings.size();
+  auto check = [&](uint32_t idx, std::string_view what) -> Result<void> {
+    if (idx == kBad || idx >= nstr) {
+      return make_error(ErrorCode::Input, "{}: {} has a string index outside the string table (size {})",
+                        name, what, nstr);
+    }
+    return success();
+  };
+  const Header& h = out.header;
+  for (const auto& st : h.sample_types) {
+    PGO_TRY(check(st.type, "a sample type"));
+    PGO_TRY(check(st.unit, "a sample type unit"));
+  }
+  PGO_TRY(check(h.period_type.type, "period_type"));
+  PGO_TRY(check(h.period_type.unit, "period_type unit"));
+  for (uint32_t c : h.comments) PGO_TRY(check(c, "a comment"));
+  PGO_TRY(check(h.drop_frames, "drop_frames"));
+  PGO_TRY(check(h.keep_frames, "keep_frames"));
+  PGO_TRY(check(h.default_sample_type, "default_sample_type"));
+  PGO_TRY(check(h.doc_url, "doc_url"));
+  for (const auto& m : out.mappings) {
+    PGO_TRY(check(m.filename, "a mapping filename"));
+    PGO_TRY(check(m.build_id, "a mapping build id"));
+  }
+  for (const auto& fn : out.functions) {
+    PGO_TRY(check(fn.name, "a function name"));
+    PGO_TRY(check(fn.system_name, "a function system name"));
+    PGO_TRY(check(fn.filename, "a function filename"));
+  }
+
+  IdMap functions, mappings, locations;
+  uint64_t bad = 0;
+  if (!functions.build(raw.function_ids, bad)) {
+    return make_error(ErrorCode::Input, "{}: function id {} is zero or duplicated", name, bad);
+  }
+  if (!mappings.build(raw.mapping_ids, bad)) {
+    return make_error(ErrorCode::Input, "{}: mapping id {} is zero or duplicated", name, bad);
+  }
+  if (!locations.build(raw.location_ids, bad)) {
+    return make_error(ErrorCode::Input, "{}: location id {} is zero or duplicated", name, bad);
+  }
+  for (size_t i = 0; i < out.locations.size(); ++i) {
+    if (uint64_t id = raw.location_mapping[i]; id != 0) {
+      out.locations[i].mapping = mappings.find(id);
+      if (out.locations[i].mapping == 0) {
+        return make_error(ErrorCode::Input, "{}: location {} refers to unknown mapping id {}", name,
+                          raw.location_ids[i], id);
+      }
+    }
+  }
+  for (size_t i = 0; i < out.lines.size(); ++i) {
+    if (uint64_t id = raw.line_function[i]; id != 0) {
+      out.lines[i].function = functions.find(id);
+      if (out.lines[i].function == 0) {
+        return make_error(ErrorCode::Input, "{}: a location line refers to unknown function id {}",
+                          name, id);
+      }
+    }
+  }
+
+  const size_t nvalues = out.value_count();
+  out.samples.reserve(raw.sample_msgs.size());
+  out.values.reserve(raw.sample_msgs.size() * nvalues);
+  for (size_t i = 0; i < raw.sample_msgs.size(); ++i) {
+    Wire m(raw.sample_msgs[i]);
+    SampleRec rec;
+    rec.stack_begin = static_cast<uint32_t>(out.stack.size());
+    rec.label_begin = static_cast<uint32_t>(out.labels.size());
+    size_t values_before = out.values.size();
+    uint64_t unknown = 0;
+    uint32_t f, t;
+    while (m.tag(f, t)) {
+      if (f == 1) {
+        m.repeated_varint(t, [&](uint64_t id) {
+          uint32_t idx = locations.find(id);
+          if (idx == 0 && unknown == 0) unknown = id == 0 ? UINT64_MAX : id;
+          out.stack.push_back(idx - 1);
+        });
+      } else if (f == 2) {
+        m.repeated_varint(t, [&](uint64_t v) { out.values.push_back(static_cast<int64_t>(v)); });
+      } else if (f == 3 && t == 2) {
+        Wire l(m.bytes());
+        LabelRec label;
+        while (l.tag(f, t)) {
+          if (t != 0) { l.skip(t); continue; }
+          uint64_t v = l.varint();
+          if (f == 1) label.key = str_index(v);
+          else if (f == 2) label.str = str_index(v);
+          else if (f == 3) label.num = static_cast<int64_t>(v);
+          else if (f == 4) label.unit = str_index(v);
+        }
+        if (!l.ok) m.fail();
+        if (label.key == kBad || label.key >= nstr || label.str == kBad || label.str >= nstr ||
+            label.unit == kBad || label.unit >= nstr) {
+          return make_error(ErrorCode::Input, "{}: sample {} has a label with a string index outside "
+                            "the string table", name, i);
+        }
+        out.labels.push_back(label);
+      } else {
+        m.skip(t);
+      }
+    }
+    if (!m.ok) {
+      return make_error(ErrorCode::Input, "{}: sample {} is malformed protobuf data", name, i);
+    }
+    if (unknown != 0) {
+      return make_error(ErrorCode::Input, "{}: sample {} refers to unknown location id {}", name, i,
+                        unknown == UINT64_MAX ? 0 : unknown);
+    }
+    if (out.values.size() - values_before != nvalues) {
+      return make_error(ErrorCode::Input, "{}: sample {} has {} values but the profile has {} sample types",
+                        name, i, out.values.size() - values_before, nvalues);
+    }
+    rec.stack_count = static_cast<uint32_t>(out.stack.size() - rec.stack_begin);
+    rec.label_count = static_cast<uint32_t>(out.labels.size() - rec.label_begin);
+    out.samples.push_back(rec);
+  }
+  return success();
+}
+
+}  // namespace pgopipe::pprof_merge

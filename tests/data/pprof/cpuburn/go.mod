@@ -1,0 +1,3 @@
+module pgopipe.test/cpuburn
+
+go 1.21

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/pprof/pprof_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "core/formats/pprof/pprof.hpp"
+#include "core/fs.hpp"
+
+namespace pgopipe {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Frame {
+  std::string function;
+  int64_t line;
+};
+
+// Builds CPU-like profiles; each location is (address, inline frames innermost first).
+class Builder {
+ public:
+  explicit Builder(uint64_t map_start = 0x400000, std::vector<std::string> junk = {}) : strings_(p_) {
+    for (const auto& j : junk) strings_.intern(j);  // shifts string indices between inputs
+    add_type("samples", "count");
+    add_type("cpu", "nanoseconds");
+    p_.mutable_period_type()->set_type(strings_.intern("cpu"));
+    p_.mutable_period_type()->set_unit(strings_.intern("nanoseconds"));
+    p_.set_period(10'000'000);
+    auto* m = p_.add_mapping();
+    m->set_id(7);
+    m->set_memory_start(map_start);
+    m->set_memory_limit(map_start + 0x100000);
+    m->set_filename(strings_.intern("/srv/app"));
+    m->set_build_id(strings_.intern("feedface"));
+    m->set_has_functions(true);
+    start_ = map_start;
+  }
+  void add_type(const std::string& type, const std::string& unit) {
+    auto* st = p_.add_sample_type();
+    st->set_type(strings_.intern(type));
+    st->set_unit(strings_.intern(unit));
+  }
+  uint64_t location(uint64_t offset, const std::vector<Frame>& frames) {
+    auto* l = p_.add_location();
+    l->set_id(100 + p_.location_size());
+    l->set_mapping_id(7);
+    l->set_address(start_ + offset);
+    for (const auto& fr : frames) {
+      auto* line = l->add_line();
+      line->set_function_id(function(fr.function));
+      line->set_line(fr.line);
+    }
+    return l->id();
+  }
+  uint64_t function(const std::string& name) {
+    for (const auto& f : p_.function()) {
+      if (pprof::string_at(p_, f.name()) == name) return f.id();
+    }
+    auto* f = p_.add_function();
+    f->set_id(1000 + p_.function_size());
+    f->set_name(strings_.intern(name));
+    f->set_system_name(f->name());
+    f->set_filename(strings_.intern("app.go"));
+    f->set_start_line(static_cast<int64_t>(name.size()));
+    return f->id();
+  }
+  void sample(std::vector<uint64_t> stack, int64_t count, std::vector<std::pair<std::string, std::string>> labels = {}) {
+    auto* s = p_.add_sample();
+    for (uint64_t id : stack) s->add_location_id(id);
+    s->add_value(count);
+    s->add_value(count * 10'000'000);
+    for (auto& [k, v] : labels) {
+      auto* l = s->add_label();
+      l->set_key(strings_.intern(k));
+      l->set_str(strings_.intern(v));
+    }
+  }
+  pprof::Profile& profile() { return p_; }
+  std::string bytes(bool gz = true) { return *pprof::serialize(p_, gz); }
+
+ private:
+  pprof::Profile p_;
+  pprof::StringTable strings_;
+  uint64_t start_ = 0;
+};
+
+fs::path temp_dir() {
+  auto dir = fs::temp_directory_path() / ("pprof-engine-" + random_hex(6));
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::unique_ptr<MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
+  MergeOptions o;
+  o.output_format = out;
+  o.max_input_bytes = 16u << 20;
+  return std::move(make_pprof_engine(o, nullptr).value());
+}
+
+pprof::Profile written(MergeEngine& e) {
+  auto dir = temp_dir();
+  EXPECT_TRUE(e.write(dir / "out.pb.gz").ok());
+  auto p = pprof::read_file(dir / "out.pb.gz");
+  EXPECT_TRUE(p.ok()) << p.error().message;
+  fs::remove_all(dir);
+  return *p;
+}
+
+// Flat sample counts per leaf function name.
+std::map<std::string, int64_t> flat(const pprof::Profile& p) {
+  std::map<uint64_t, std::string> fn;
+  for (const auto& f : p.function()) fn[f.id()] = pprof::string_at(p, f.name());
+  std::map<uint64_t, std::string> leaf;
+  for (const auto& l : p.location()) leaf[l.id()] = fn[l.line(0).function_id()];
+  std::map<std::string, int64_t> out;
+  for (const auto& s : p.sample()) out[leaf[s.location_id(0)]] += s.value(0);
+  return out;
+}
+
+Builder profile_a(uint64_t start = 0x400000, std::vector<std::string> junk = {}) {
+  Builder b(start, std::move(junk));
+  auto work = b.location(0x10, {{"inlined_helper", 5}, {"work", 12}});
+  auto main = b.location(0x80, {{"main", 3}});
+  b.sample({work, main}, 3);
+  b.sample({main}, 1);
+  return b;
+}
+
+TEST(PprofEngine, UnifiesAcrossInputsWithShiftedStringsAndMappings) {
+  auto e = engine();
+  ASSERT_TRUE(e->add("a.pb.gz", profile_a().bytes(), 1.0).ok());
+  // Same program, another process: ASLR moved the mapping, string table in another order.
+  ASSERT_TRUE(e->add("b.pb", profile_a(0x7f0000, {"zzz", "work"}).bytes(false), 1.0).ok());
+  auto p = written(*e);
+  EXPECT_TRUE(pprof::validate("out", p).ok());
+  EXPECT_EQ(p.mapping_size(), 1);
+  EXPECT_EQ(p.location_size(), 2);
+  EXPECT_EQ(p.function_size(), 3);
+  EXPECT_EQ(p.sample_size(), 2);
+  EXPECT_EQ(flat(p), (std::map<std::string, int64_t>{{"inlined_helper", 6}, {"main", 2}}));
+  // Kept: build id, start lines, both inline frames of the first location, period.
+  EXPECT_EQ(pprof::string_at(p, p.mapping(0).build_id()), "feedface");
+  EXPECT_EQ(p.location(0).line_size(), 2);
+  EXPECT_EQ(pprof::string_at(p, p.function(0).name()), "inlined_helper");
+  EXPECT_EQ(p.function(0).start_line(), 14);
+  EXPECT_EQ(p.period(), 10'000'000);
+  EXPECT_EQ(pprof::string_at(p, p.sample_type(1).unit()), "nanoseconds");
+}
+
+TEST(PprofEngine, WeightsScaleEveryValue) {
+  auto e = engine();
+  ASSERT_TRUE(e->add("a", profile_a().bytes(), 2.0).ok());
+  auto p = written(*e);
+  EXPECT_EQ(flat(p), (std::map<std::string, int64_t>{{"inlined_helper", 6}, {"main", 2}}));
+  EXPECT_EQ(p.sample(0).value(1), 60'000'000);
+  auto half = engine();
+  ASSERT_TRUE(half->add("a", profile_a().bytes(), 0.5).ok());
+  EXPECT_EQ(flat(written(*half)), (std::map<std::string, int64_t>{{"inlined_helper", 2}, {"main", 1}}));
+  EXPECT_EQ(engine()->add("a", profile_a().bytes(), 0.0).error().code, ErrorCode::Usage);
+}
+
+TEST(PprofEngine, LabelsSeparateSamplesAndSurvive) {
+  Builder b;
+  auto main = b.location(0x80, {{"main", 3}});
+  b.sample({main}, 1, {{"region", "eu"}, {"tier", "web"}});
+  b.sample({main}, 2, {{"tier", "web"}, {"region", "eu"}});  // same label set, other order
+  b.sample({main}, 4, {{"region", "us"}});
+  auto e = engine();
+  ASSERT_TRUE(e->add("labels", b.bytes(), 1.0).ok());
+  auto p = written(*e);
+  ASSERT_EQ(p.sample_size(), 2);
+  EXPECT_EQ(p.sample(0).value(0), 3);
+  EXPECT_EQ(p.sample(0).label_size(), 2);
+  EXPECT_EQ(p.sample(1).value(0), 4);
+  EXPECT_EQ(pprof::string_at(p, p.sample(1).label(0).str()), "us");
+}
+
+TEST(PprofEngine, HeaderCombination) {
+  auto a = profile_a();
+  a.profile().set_time_nanos(2000);
+  a.profile().set_duration_nanos(10);
+  auto b = profile_a();
+  b.profile().set_time_nanos(1000);
+  b.profile().set_duration_nanos(5);
+  b.profile().set_period(20'000'000);
+  auto e = engine();
+  ASSERT_TRUE(e->add("a", a.bytes(), 1.0).ok());
+  ASSERT_TRUE(e->add("b", b.bytes(), 1.0).ok());
+  auto p = written(*e);
+  EXPECT_EQ(p.time_nanos(), 1000);
+  EXPECT_EQ(p.duration_nanos(), 15);
+  EXPECT_EQ(p.period(), 20'000'000);
+}
+
+TEST(PprofEngine, NormalizeDurationCountsEachProfileAsOneMinute) {
+  MergeOptions o;
+  o.normalize_duration = true;
+  auto e = std::move(make_pprof_engine(o, nullptr).value());
+  auto a = profile_a();
+  a.profile().set_duration_nanos(120'000'000'000);  // 2 minutes: halved
+  auto b = profile_a();
+  b.profile().set_duration_nanos(30'000'000'000);  // 30 s: doubled
+  ASSERT_TRUE(e->add("a", a.bytes(), 1.0).ok());
+  ASSERT_TRUE(e->add("b", b.bytes(), 1.0).ok());
+  // inlined_helper: 3 * 0.5 = 1.5 -> 2, plus 3 * 2 = 6; main: 0.5 -> 1 (rounded), plus 2.
+  EXPECT_EQ(flat(written(*e)), (std::map<std::string, int64_t>{{"inlined_helper", 8}, {"main", 3}}));
+}
+
+TEST(PprofEngine, AbsorbEqualsSequentialMerge) {
+  auto seq = engine();
+  auto left = engine();
+  auto right = engine();
+  std::vector<std::string> inputs = {profile_a().bytes(), profile_a(0x500000, {"x"}).bytes(),
+                                     profile_a(0x600000).bytes()};
+  for (const auto& in : inputs) ASSERT_TRUE(seq->add("in", in, 1.0).ok());
+  ASSERT_TRUE(left->add("in0", inputs[0], 1.0).ok());
+  ASSERT_TRUE(right->add("in1", inputs[1], 1.0).ok());
+  ASSERT_TRUE(right->add("in2", inputs[2], 1.0).ok());
+  ASSERT_TRUE(left->absorb(*right).ok());
+  EXPECT_EQ(written(*left).SerializeAsString(), written(*seq).SerializeAsString());
+  EXPECT_EQ(left->family(), ProfileFamily::Pprof);
+}
+
+TEST(PprofEngine, IncompatibleSampleTypesNameBoth) {
+  Builder heap;
+  heap.profile().clear_sample_type();
+  heap.add_type("alloc_space", "bytes");
+  auto e = engine();
+  ASSERT_TRUE(e->add("cpu.pb.gz", profile_a().bytes(), 1.0).ok());
+  auto r = e->add("heap.pb.gz", heap.bytes(), 1.0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::Input);
+  const auto& msg = r.error().message;
+  EXPECT_NE(msg.find("heap.pb.gz"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("cpu.pb.gz"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("alloc_space/bytes"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("samples/count cpu/nanoseconds"), std::string::npos) << msg;
+}
+
+TEST(PprofEngine, BadInputsAreNamedAndLeaveStateUnchanged) {
+  auto e = engine();
+  ASSERT_TRUE(e->add("good", profile_a().bytes(), 1.0).ok());
+  auto before = written(*e).SerializeAsString();
+  std::string gz = profile_a().bytes();
+  std::string bomb = *pprof::gzip(std::string(64u << 20, 'x'), 9);
+  auto bad_ref = profile_a();
+  bad_ref.profile().mutable_sample(0)->set_location_id(0, 999);
+  struct Case {
+    std::string name, bytes, expect;
+  } cases[] = {
+      {"zero.pb.gz", "", "zero bytes"},
+      {"cut.pb.gz", gz.substr(0, gz.size() / 2), "truncated"},
+      {"cut.pb", profile_a().bytes(false).substr(0, 40), "zero.pb.gz"},
+      {"bomb.pb.gz", bomb, "gzip bomb"},
+      {"junk.bin", "\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", "not a valid pprof"},
+      {"dangling.pb.gz", bad_ref.bytes(), "unknown location id 999"},
+  };
+  cases[2].expect = "cut.pb";
+  for (const auto& c : cases) {
+    auto r = e->add(c.name, c.bytes, 1.0);
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.error().code, ErrorCode::Input) << c.name;
+    EXPECT_NE(r.error().message.find(c.name), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
+  }
+  EXPECT_EQ(written(*e).SerializeAsString(), before);
+}
+
+TEST(PprofEngine, OutputFormatsAndAtomicWrite) {
+  auto dir = temp_dir();
+  auto plain = engine(ProfileFormat::Pprof);
+  ASSERT_TRUE(plain->add("a", profile_a().bytes(), 1.0).ok());
+  ASSERT_TRUE(plain->write(dir / "out.pb").ok());
+  auto bytes = read_file(dir / "out.pb");
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_FALSE(pprof::is_gzip(*bytes));
+  EXPECT_TRUE(pprof::parse("out.pb", *bytes).ok());
+  // Nothing merged: an error and no output file.
+  auto empty = engine();
+  EXPECT_EQ(empty->write(dir / "none.pb.gz").error().code, ErrorCode::NotFound);
+  EXPECT_FALSE(fs::exists(dir / "none.pb.gz"));
+  MergeOptions wrong;
+  wrong.output_format = ProfileFormat::LlvmIndexed;
+  EXPECT_EQ(make_pprof_engine(wrong, nullptr).error().code, ErrorCode::Usage);
+  fs::remove_all(dir);
+}
+
+TEST(PprofEngine, SummaryCountsLeafFunctions) {
+  auto s = summarize_pprof("a.pb.gz", profile_a().bytes(), 1);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->format, ProfileFormat::PprofGzip);
+  EXPECT_EQ(s->total, 4u);
+  EXPECT_EQ(s->functions, 3u);
+  ASSERT_EQ(s->hottest.size(), 1u);
+  EXPECT_EQ(s->hottest[0].name, "inlined_helper");
+  EXPECT_EQ(s->hottest[0].count, 3u);
+  EXPECT_EQ(s->sample_types, (std::vector<std::string>{"samples/count", "cpu/nanoseconds"}));
+  EXPECT_EQ(s->build_ids, (std::vector<std::string>{"feedface"}));
+  EXPECT_FALSE(summarize_pprof("z", "", 5).ok());
+}
+
+}  // namespace
+}  // namespace pgopipe
