@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   cli::register_merge(app, cli);
   cli::register_show(app, cli);
   cli::register_build(app, cli);
+  cli::register_convert(app, cli);
 
   try {
     app.parse(argc, argv);

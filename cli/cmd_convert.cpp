@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe convert IN... --to llvm-sample -o OUT [--binary PATH]... [--binary-dir DIR] [--text]
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.hpp"
+#include "merger/convert/convert.hpp"
+
+namespace pgopipe::cli {
+
+void register_convert(CLI::App& app, Cli& cli) {
+  auto opts = std::make_shared<convert::ConvertOptions>();
+  auto to = std::make_shared<std::string>("llvm-sample");
+  auto output = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand(
+      "convert", "Convert CPU samples (pprof with build IDs, perf.data, perf script) into an LLVM "
+                 "sample profile for clang -fprofile-sample-use");
+  cmd->add_option("inputs", opts->inputs, "Input profiles")->required();
+  cmd->add_option("--to", *to, "Output kind (llvm-sample)")->check(CLI::IsMember({"llvm-sample"}));
+  cmd->add_option("-o,--output", *output, "Output sample profile")->required();
+  cmd->add_option("--binary", opts->binaries, "Profiled binary with debug info (repeatable)");
+  cmd->add_option("--binary-dir", opts->binary_dir,
+                  "Directory of binaries by build ID (DIR/<id>, DIR/.build-id/ab/cdef.debug)");
+  cmd->add_flag("--text", opts->text, "Write the text format instead of extbinary");
+  cmd->add_flag("--call-line-samples", opts->call_line_samples,
+                "Also add the samples spent in callees to the call lines of their callers");
+  cmd->callback([&cli, opts, output, to] {
+    cli.action = [&cli, opts, output, to]() -> Result<void> {
+      (void)to;  // only "llvm-sample" exists; kept alive for CLI11
+      PGO_TRY(cli.config());  // sets up logging
+      opts->output = *output;
+      PGO_TRY_ASSIGN(auto result, convert::convert_to_sample_profile(*opts));
+      for (const auto& w : result.warnings) spdlog::warn("{}", w);
+      const auto& r = result.report;
+      if (cli.json()) {
+        nlohmann::json j{{"output", *output},
+                         {"used_llvm_profgen", result.used_profgen},
+                         {"samples", r.samples},
+                         {"attributed_samples", r.attributed_samples},
+                         {"functions", r.functions},
+                         {"call_edges", r.call_edges},
+                         {"kernel_frames", r.input.kernel_frames},
+                         {"unmapped_frames", r.input.unmapped_frames},
+                         {"no_binary_frames", r.no_binary_frames},
+                         {"outside_segment_frames", r.outside_segment_frames},
+                         {"unsymbolized_frames", r.unsymbolized_frames},
+                         {"binaries", r.binaries_used},
+                         {"warnings", result.warnings}};
+        fmt::print("{}\n", j.dump(2));
+      } else if (result.used_profgen) {
+        spdlog::info("branch stacks found: llvm-profgen wrote {}", *output);
+      } else {
+        spdlog::info("wrote {}: {} of {} samples attributed, {} functions, {} call edges", *output,
+                     r.attributed_samples, r.samples, r.functions, r.call_edges);
+      }
+      return success();
+    };
+  });
+}
+
+}  // namespace pgopipe::cli

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/convert/address_samples.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace pgopipe::convert {
+
+uint32_t AddressSamples::add_mapping(const Mapping& m) {
+  std::string key = fmt::format("{:x}/{:x}/{:x}/{}/{}", m.start, m.limit, m.offset, m.build_id, m.file);
+  auto [it, inserted] = mapping_index_.emplace(std::move(key), static_cast<uint32_t>(mappings_.size()));
+  if (inserted) mappings_.push_back(m);
+  return it->second;
+}
+
+void AddressSamples::add(std::span<const Frame> stack, uint64_t count) {
+  if (stack.empty() || count == 0) return;
+  std::string key(stack.size() * (sizeof(uint64_t) + sizeof(uint32_t)), '\0');
+  char* p = key.data();
+  for (const Frame& f : stack) {
+    std::memcpy(p, &f.address, sizeof f.address);
+    std::memcpy(p + sizeof f.address, &f.mapping, sizeof f.mapping);
+    p += sizeof f.address + sizeof f.mapping;
+  }
+  auto [it, inserted] = stack_index_.emplace(std::move(key), static_cast<uint32_t>(samples_.size()));
+  if (!inserted) {
+    samples_[it->second].count += count;
+    return;
+  }
+  samples_.push_back({static_cast<uint32_t>(frames_.size()), static_cast<uint32_t>(stack.size()), count});
+  frames_.insert(frames_.end(), stack.begin(), stack.end());
+}
+
+void AddressSamples::absorb(const AddressSamples& other) {
+  std::vector<uint32_t> remap;
+  remap.reserve(other.mappings_.size());
+  for (const Mapping& m : other.mappings_) remap.push_back(add_mapping(m));
+  std::vector<Frame> buf;
+  for (const StackSample& s : other.samples_) {
+    buf.assign(other.stack(s).begin(), other.stack(s).end());
+    for (Frame& f : buf)
+      if (f.mapping != kNoMapping) f.mapping = remap[f.mapping];
+    add(buf, s.count);
+  }
+  stats.samples += other.stats.samples;
+  stats.kernel_frames += other.stats.kernel_frames;
+  stats.unmapped_frames += other.stats.unmapped_frames;
+  stats.empty_samples += other.stats.empty_samples;
+}
+
+}  // namespace pgopipe::convert

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/convert/convert.hpp"
+
+#include <boost/process.hpp>
+
+#include <fstream>
+
+#include "core/formats/format.hpp"
+#include "core/fs.hpp"
+#include "merger/convert/binaries.hpp"
+#include "merger/convert/perf_input.hpp"
+#include "merger/convert/pprof_input.hpp"
+
+namespace pgopipe::convert {
+namespace {
+
+namespace bp = boost::process;
+
+// The first `max` bytes of a file (format detection needs no more).
+Result<std::string> read_head(const std::string& path, size_t max) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::Input, "cannot open input {}", path);
+  std::string head(max, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(max));
+  head.resize(static_cast<size_t>(in.gcount()));
+  if (head.empty()) return make_error(ErrorCode::Input, "input {} is empty", path);
+  return head;
+}
+
+bool is_text(std::string_view bytes) {
+  return bytes.substr(0, 4096).find('\0') == std::string_view::npos;
+}
+
+// perf.data with LBR stacks: llvm-profgen reconstructs execution ranges from them, which
+// beats anything derived from IP samples.
+Result<void> run_profgen(const ConvertOptions& o) {
+  if (o.inputs.size() != 1 || o.binaries.size() != 1)
+    return make_error(ErrorCode::Usage,
+                      "{} carries branch stacks (LBR): converting it needs exactly one input and "
+                      "one --binary (it is handed to llvm-profgen)",
+                      o.inputs.front());
+  auto exe = bp::search_path("llvm-profgen-19");
+  if (exe.empty()) exe = bp::search_path("llvm-profgen");
+  if (exe.empty()) return make_error(ErrorCode::Tool, "llvm-profgen-19 not found on PATH");
+  PGO_TRY_ASSIGN(AtomicFile tmp, AtomicFile::create(o.output));
+  std::vector<std::string> args{"--perfdata=" + o.inputs.front(), "--binary=" + o.binaries.front(),
+                                "--output=" + tmp.temp_path().string(),
+                                o.text ? "--format=text" : "--format=extbinary"};
+  int code = 0;
+  try {
+    code = bp::system(exe, bp::args(args), bp::std_in < bp::null);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::Tool, "cannot run llvm-profgen: {}", e.what());
+  }
+  if (code != 0)
+    return make_error(ErrorCode::Tool, "llvm-profgen failed on {} (exit code {})", o.inputs.front(), code);
+  return tmp.commit();
+}
+
+}  // namespace
+
+Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
+  if (o.inputs.empty()) return make_error(ErrorCode::Usage, "no input profile given");
+  if (o.binaries.empty() && o.binary_dir.empty())
+    return make_error(ErrorCode::Usage, "give the profiled binaries with --binary or --binary-dir");
+  ConvertResult result;
+  AddressSamples samples;
+  for (const auto& input : o.inputs) {
+    PGO_TRY_ASSIGN(std::string bytes, read_head(input, 1 << 20));
+    auto format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    AddressSamples one;
+    switch (format) {
+      case ProfileFormat::PerfData: {
+        PGO_TRY_ASSIGN(bool lbr, perf_data_has_branch_stacks(input));
+        if (lbr && o.allow_profgen) {
+          PGO_TRY(run_profgen(o));
+          result.used_profgen = true;
+          return result;
+        }
+        bytes.clear();
+        PGO_TRY(read_perf_data(input, one));
+        break;
+      }
+      case ProfileFormat::Pprof:
+      case ProfileFormat::PprofGzip: {
+        PGO_TRY_ASSIGN(std::string whole, read_file(input));
+        PGO_TRY(read_pprof(input, whole, one));
+        break;
+      }
+      default:
+        if (format != ProfileFormat::PerfScript && !(format == ProfileFormat::Unknown && is_text(bytes)))
+          return make_error(ErrorCode::Input,
+                            "{}: a {} file cannot be converted (expected pprof, perf.data or perf "
+                            "script output)",
+                            input, format == ProfileFormat::Unknown ? "unrecognised" : to_string(format));
+        PGO_TRY(read_perf_script_file(input, one));
+    }
+    if (samples.samples().empty() && samples.mappings().empty()) samples = std::move(one);
+    else samples.absorb(one);
+  }
+  PGO_TRY_ASSIGN(auto binaries, BinarySet::open(o.binaries, o.binary_dir));
+  PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, {o.text, o.call_line_samples}, o.output));
+  const ConvertReport& r = result.report;
+  for (const auto& [what, n] : r.unmatched)
+    result.warnings.push_back(fmt::format("{} frame(s) in {}: no matching binary given, not attributed", n, what));
+  if (r.input.unmapped_frames)
+    result.warnings.push_back(fmt::format("{} frame(s) outside every mapping", r.input.unmapped_frames));
+  if (r.outside_segment_frames)
+    result.warnings.push_back(fmt::format("{} frame(s) outside the binary's loadable segments",
+                                          r.outside_segment_frames));
+  if (r.unsymbolized_frames)
+    result.warnings.push_back(fmt::format("{} frame(s) at {} address(es) without debug info{}{}",
+                                          r.unsymbolized_frames, r.unsymbolized_addresses,
+                                          r.symbolizer_error.empty() ? "" : ": ", r.symbolizer_error));
+  return result;
+}
+
+}  // namespace pgopipe::convert

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// `pgopipe convert`: CPU samples (pprof with mappings and build IDs, perf.data, perf script)
+// into an LLVM sample profile for clang -fprofile-sample-use.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "merger/convert/profile_builder.hpp"
+
+namespace pgopipe::convert {
+
+struct ConvertOptions {
+  std::vector<std::string> inputs;    // pprof (gzipped or not), perf.data, perf script text
+  std::vector<std::string> binaries;  // explicit binaries with debug info
+  std::string binary_dir;             // directory of binaries laid out by build ID
+  std::filesystem::path output;
+  bool text = false;                  // text instead of extbinary
+  bool allow_profgen = true;          // hand perf.data with branch stacks to llvm-profgen
+  bool call_line_samples = false;     // see BuildOptions::call_line_samples
+};
+
+struct ConvertResult {
+  ConvertReport report;
+  bool used_profgen = false;  // branch stacks were present and llvm-profgen converted them
+  std::vector<std::string> warnings;  // counted problems worth telling the user
+};
+
+// Reads every input, attributes the samples to the binaries and writes the profile
+// atomically. Input errors name the file; an empty profile is a NotFound error.
+Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& options);
+
+}  // namespace pgopipe::convert

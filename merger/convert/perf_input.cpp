@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/convert/perf_input.hpp"
+
+#include <boost/process.hpp>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <unordered_map>
+#include <vector>
+
+#include "core/fs.hpp"
+
+namespace pgopipe::convert {
+namespace {
+
+namespace bp = boost::process;
+
+constexpr uint64_t kKernelStart = 0xffff800000000000ULL;
+
+std::string_view trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::optional<uint64_t> parse_hex(std::string_view s) {
+  if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
+  if (s.empty()) return std::nullopt;
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<long> parse_dec(std::string_view s) {
+  long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string_view> split_ws(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    size_t b = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > b) out.push_back(s.substr(b, i - b));
+  }
+  return out;
+}
+
+// "addr [sym] [(dso)]": the address and the dso in the last parentheses, if any.
+bool parse_frame(std::string_view s, uint64_t& addr, std::string_view& dso) {
+  s = trim(s);
+  size_t sp = s.find_first_of(" \t");
+  auto a = parse_hex(s.substr(0, sp));
+  if (!a) return false;
+  addr = *a;
+  dso = {};
+  if (sp != std::string_view::npos && s.back() == ')') {
+    size_t open = s.rfind('(');
+    if (open != std::string_view::npos && open > sp) dso = s.substr(open + 1, s.size() - open - 2);
+  }
+  return true;
+}
+
+class Parser final : public PerfScriptParser {
+ public:
+  Parser(AddressSamples& out, std::map<std::string, std::string> build_ids)
+      : out_(out), build_ids_(std::move(build_ids)) {}
+
+  void line(std::string_view text) override {
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (!text.empty() && text[0] == '\t') {
+      // perf indents call-chain lines with a tab (headers are padded with spaces): the
+      // bulk of the input, so this path comes first.
+      uint64_t addr = 0;
+      std::string_view dso;
+      if (in_sample_ && parse_frame(text, addr, dso)) {
+        frame(addr, dso);
+        return;
+      }
+    }
+    if (trim(text).empty()) {
+      flush();
+      return;
+    }
+    if (text.find("PERF_RECORD_") != std::string_view::npos) {
+      flush();
+      if (text.find("PERF_RECORD_MMAP") != std::string_view::npos) mmap(text);
+      return;
+    }
+    header(text);
+  }
+
+  uint64_t finish() override {
+    flush();
+    return samples_;
+  }
+
+ private:
+  void mmap(std::string_view text) {
+    // ... PERF_RECORD_MMAP2 PID/TID: [0xSTART(0xLEN) @ PGOFF ...]: PROT PATH
+    size_t rec = text.find("PERF_RECORD_MMAP");
+    auto rest = text.substr(rec);
+    size_t sp = rest.find(' ');
+    size_t lb = rest.find('[');
+    size_t rb = rest.find("]: ");
+    if (sp == std::string_view::npos || lb == std::string_view::npos || rb == std::string_view::npos)
+      return;
+    auto pid = parse_dec(rest.substr(sp + 1, rest.find_first_of("/:", sp + 1) - sp - 1));
+    auto inner = rest.substr(lb + 1, rb - lb - 1);  // 0xSTART(0xLEN) @ PGOFF ...
+    size_t paren = inner.find('(');
+    size_t close = inner.find(')');
+    size_t at = inner.find('@');
+    if (!pid || *pid < 0 || paren == std::string_view::npos || close == std::string_view::npos ||
+        at == std::string_view::npos)
+      return;
+    auto start = parse_hex(inner.substr(0, paren));
+    auto len = parse_hex(inner.substr(paren + 1, close - paren - 1));
+    auto offs = split_ws(inner.substr(at + 1));
+    auto pgoff = offs.empty() ? std::nullopt : parse_hex(offs[0]);
+    auto tail = trim(rest.substr(rb + 3));
+    size_t psp = tail.find(' ');
+    if (!start || !len || !pgoff || psp == std::string_view::npos) return;
+    auto prot = tail.substr(0, psp);
+    std::string path(trim(tail.substr(psp + 1)));
+    if (prot.find('x') == std::string_view::npos || path.empty() || path[0] == '[') return;
+    Mapping m{*start, *start + *len, *pgoff, {}, path};
+    if (auto it = build_ids_.find(path); it != build_ids_.end()) m.build_id = it->second;
+    uint32_t idx = out_.add_mapping(m);
+    by_pid_[*pid].push_back(idx);
+    by_path_[path].push_back(idx);
+    pid_maps_ = nullptr;  // vectors may have moved: look them up again
+    last_dso_.clear();
+  }
+
+  void header(std::string_view text) {
+    flush();
+    in_sample_ = true;
+    pid_ = -1;
+    auto tokens = split_ws(text);
+    size_t event = tokens.size();
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      auto t = tokens[i];
+      if (t.size() > 1 && t.back() == ':' && t.find_first_not_of("0123456789.:") != std::string_view::npos) {
+        event = i;
+        break;
+      }
+    }
+    if (event == tokens.size()) {  // not a sample header (no "event:" token)
+      in_sample_ = false;
+      return;
+    }
+    for (size_t i = 0; i < event; ++i) {
+      auto t = tokens[i];
+      size_t slash = t.find('/');
+      if (slash != std::string_view::npos && parse_dec(t.substr(0, slash)) &&
+          parse_dec(t.substr(slash + 1))) {
+        pid_ = *parse_dec(t.substr(0, slash));
+        break;
+      }
+    }
+    if (pid_ < 0)
+      for (size_t i = 0; i < event; ++i)
+        if (auto v = parse_dec(tokens[i])) {
+          pid_ = *v;
+          break;
+        }
+    if (event + 1 < tokens.size()) {  // no call chain: "event: ip [sym] [(dso)]" on this line
+      auto after = text.substr(tokens[event + 1].data() - text.data());
+      uint64_t addr = 0;
+      std::string_view dso;
+      if (parse_frame(after, addr, dso)) frame(addr, dso);
+    }
+  }
+
+  void frame(uint64_t addr, std::string_view dso) {
+    ++depth_seen_;
+    if (addr >= kKernelStart) {
+      ++out_.stats.kernel_frames;
+      return;
+    }
+    stack_.push_back(Frame{addr, resolve(addr, dso)});
+    if (stack_.back().mapping == kNoMapping) ++out_.stats.unmapped_frames;
+  }
+
+  uint32_t resolve(uint64_t addr, std::string_view dso) {
+    if (pid_maps_ == nullptr || pid_maps_pid_ != pid_) {
+      auto it = by_pid_.find(pid_);
+      pid_maps_ = it == by_pid_.end() ? &no_maps_ : &it->second;
+      pid_maps_pid_ = pid_;
+    }
+    for (uint32_t idx : *pid_maps_) {
+        const Mapping& m = out_.mappings()[idx];
+        if (addr >= m.start && addr < m.limit) return idx;
+      }
+    if (dso.empty() || dso[0] == '[') return kNoMapping;
+    // Call chains print addresses relative to the dso (file offsets): map them back.
+    if (dso != last_dso_) {
+      last_dso_.assign(dso);
+      auto it = by_path_.find(last_dso_);
+      dso_maps_ = it == by_path_.end() ? nullptr : &it->second;
+    }
+    if (dso_maps_) {
+      for (uint32_t idx : *dso_maps_) {
+        const Mapping& m = out_.mappings()[idx];
+        if (addr >= m.offset && addr < m.offset + (m.limit - m.start)) {
+          relative_.push_back(idx);
+          return idx | kRelativeBit;
+        }
+      }
+      return kNoMapping;
+    }
+    if (!by_path_.empty()) return kNoMapping;
+    // No mmap events at all: treat the address as a file offset in the named dso.
+    auto [it, inserted] = whole_file_.try_emplace(last_dso_, 0);
+    if (inserted) {
+      Mapping m{0, std::numeric_limits<uint64_t>::max(), 0, {}, last_dso_};
+      if (auto bit = build_ids_.find(last_dso_); bit != build_ids_.end()) m.build_id = bit->second;
+      it->second = out_.add_mapping(m);
+    }
+    relative_.push_back(it->second);
+    return it->second | kRelativeBit;
+  }
+
+  void flush() {
+    if (!in_sample_) return;
+    in_sample_ = false;
+    ++samples_;
+    ++out_.stats.samples;
+    // Relative addresses become runtime addresses of their mapping.
+    for (Frame& f : stack_)
+      if (f.mapping != kNoMapping && (f.mapping & kRelativeBit)) {
+        f.mapping &= ~kRelativeBit;
+        const Mapping& m = out_.mappings()[f.mapping];
+        f.address = f.address - m.offset + m.start;
+      }
+    if (stack_.empty()) ++out_.stats.empty_samples;
+    else out_.add(stack_, 1);
+    stack_.clear();
+    relative_.clear();
+    depth_seen_ = 0;
+  }
+
+  static constexpr uint32_t kRelativeBit = 0x80000000u;
+  AddressSamples& out_;
+  std::map<std::string, std::string> build_ids_;
+  std::unordered_map<long, std::vector<uint32_t>> by_pid_;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_path_;
+  std::unordered_map<std::string, uint32_t> whole_file_;  // dso -> mapping without mmap events
+  std::vector<Frame> stack_;
+  std::vector<uint32_t> relative_;
+  long pid_ = -1;
+  // Lookup caches: the current pid's mappings and the last dso's mappings.
+  const std::vector<uint32_t>* pid_maps_ = nullptr;
+  long pid_maps_pid_ = -2;
+  const std::vector<uint32_t> no_maps_;
+  std::string last_dso_;
+  const std::vector<uint32_t>* dso_maps_ = nullptr;
+  bool in_sample_ = false;
+  uint64_t samples_ = 0;
+  uint64_t depth_seen_ = 0;
+};
+
+// Runs a tool, handing each stdout line to `on_line`; Tool error with stderr's tail on failure.
+Result<void> run_lines(const std::string& tool, const std::vector<std::string>& args,
+                       const std::function<void(std::string_view)>& on_line) {
+  auto exe = bp::search_path(tool);
+  if (exe.empty()) return make_error(ErrorCode::Tool, "{} not found on PATH", tool);
+  auto err_path = std::filesystem::temp_directory_path() / ("pgopipe-" + tool + "-" + random_hex(6));
+  int code = 0;
+  try {
+    bp::ipstream out;
+    bp::child child(exe, bp::args(args), bp::std_out > out, bp::std_err > err_path.string(),
+                    bp::std_in < bp::null);
+    std::string line;
+    while (std::getline(out, line)) on_line(line);
+    child.wait();
+    code = child.exit_code();
+  } catch (const std::exception& e) {
+    std::filesystem::remove(err_path);
+    return make_error(ErrorCode::Tool, "cannot run {}: {}", tool, e.what());
+  }
+  std::string err;
+  if (auto r = read_file(err_path, 1 << 20)) err = std::move(*r);
+  std::error_code ec;
+  std::filesystem::remove(err_path, ec);
+  if (code != 0) {
+    if (err.size() > 2000) err = err.substr(err.size() - 2000);
+    return make_error(ErrorCode::Tool, "{} {} failed (exit code {}): {}", tool,
+                      args.empty() ? "" : args[0], code, trim(err));
+  }
+  return success();
+}
+
+}  // namespace
+
+std::unique_ptr<PerfScriptParser> make_perf_script_parser(AddressSamples& out,
+                                                          std::map<std::string, std::string> build_ids) {
+  return std::make_unique<Parser>(out, std::move(build_ids));
+}
+
+Result<void> read_perf_script(std::string_view name, std::string_view text, AddressSamples& out) {
+  auto parser = make_perf_script_parser(out);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    parser->line(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  if (parser->finish() == 0)
+    return make_error(ErrorCode::Input, "{}: no samples in this perf script output", name);
+  return success();
+}
+
+Result<void> read_perf_script_file(const std::string& path, AddressSamples& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::Input, "cannot open {}", path);
+  std::vector<char> buf(1 << 20);
+  in.rdbuf()->pubsetbuf(buf.data(), static_cast<std::streamsize>(buf.size()));
+  auto parser = make_perf_script_parser(out);
+  std::string line;
+  while (std::getline(in, line)) parser->line(line);
+  if (in.bad()) return make_error(ErrorCode::Input, "cannot read {}", path);
+  if (parser->finish() == 0)
+    return make_error(ErrorCode::Input, "{}: no samples in this perf script output", path);
+  return success();
+}
+
+Result<void> read_perf_data(const std::string& path, AddressSamples& out) {
+  std::map<std::string, std::string> build_ids;
+  PGO_TRY(run_lines("perf", {"buildid-list", "-i", path}, [&](std::string_view l) {
+    auto t = split_ws(l);
+    if (t.size() >= 2 && t[1][0] != '[') build_ids[std::string(t[1])] = std::string(t[0]);
+  }));
+  auto parser = make_perf_script_parser(out, std::move(build_ids));
+  PGO_TRY(run_lines("perf",
+                    {"script", "-i", path, "--show-mmap-events", "-F", "comm,pid,tid,event,ip,dso"},
+                    [&](std::string_view l) { parser->line(l); }));
+  if (parser->finish() == 0)
+    return make_error(ErrorCode::Input, "{}: perf.data holds no samples", path);
+  return success();
+}
+
+Result<bool> perf_data_has_branch_stacks(const std::string& path) {
+  bool branch = false;
+  PGO_TRY(run_lines("perf", {"evlist", "-v", "-i", path}, [&](std::string_view l) {
+    if (l.find("BRANCH_STACK") != std::string_view::npos) branch = true;
+  }));
+  return branch;
+}
+
+}  // namespace pgopipe::convert

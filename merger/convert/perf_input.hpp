@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// perf adapters: `perf script` text (ideally with --show-mmap-events) and perf.data (run
+// through `perf script` and `perf buildid-list`) into address samples.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "merger/convert/address_samples.hpp"
+
+namespace pgopipe::convert {
+
+// Incremental parser of `perf script` output, fed one line at a time.
+class PerfScriptParser {
+ public:
+  virtual ~PerfScriptParser() = default;
+  // Consumes one line (without the newline).
+  virtual void line(std::string_view text) = 0;
+  // Ends the input (flushes the last sample) and returns the number of samples read.
+  virtual uint64_t finish() = 0;
+};
+
+// A parser adding to `out`; `build_ids` maps mapped file paths to their build IDs (hex).
+std::unique_ptr<PerfScriptParser> make_perf_script_parser(
+    AddressSamples& out, std::map<std::string, std::string> build_ids = {});
+
+// Parses a whole perf script text; Input error naming `name` if it holds no sample.
+Result<void> read_perf_script(std::string_view name, std::string_view text, AddressSamples& out);
+
+// Streams a perf script text file line by line (bounded memory); errors name the path.
+Result<void> read_perf_script_file(const std::string& path, AddressSamples& out);
+
+// Runs `perf script` and `perf buildid-list` on a perf.data file and parses the samples.
+Result<void> read_perf_data(const std::string& path, AddressSamples& out);
+
+// True if the perf.data file's samples carry branch stacks (LBR).
+Result<bool> perf_data_has_branch_stacks(const std::string& path);
+
+}  // namespace pgopipe::convert

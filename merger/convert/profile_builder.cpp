@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/convert/profile_builder.hpp"
+
+#include <llvm/ProfileData/SampleProf.h>
+#include <llvm/ProfileData/SampleProfWriter.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <optional>
+
+#include "core/fs.hpp"
+#include "merger/convert/code_map.hpp"
+#include "merger/convert/symbolizer.hpp"
+
+namespace pgopipe::convert {
+namespace {
+
+using llvm::sampleprof::FunctionId;
+using llvm::sampleprof::FunctionSamples;
+using llvm::sampleprof::LineLocation;
+using llvm::sampleprof::SampleContext;
+using llvm::sampleprof::SampleProfileMap;
+
+FunctionId id_of(std::string_view s) { return FunctionId(llvm::StringRef(s.data(), s.size())); }
+
+// Where one frame of a stack landed.
+struct Placed {
+  const Binary* binary = nullptr;
+  uint64_t vaddr = 0;
+};
+
+class Builder {
+ public:
+  Builder(const AddressSamples& samples, BinarySet& binaries, const BuildOptions& options)
+      : samples_(samples), binaries_(binaries), options_(options), symbolizer_(make_inline_symbolizer()),
+        binary_of_mapping_(samples.mappings().size()) {}
+
+  Result<void> run() {
+    report_.input = samples_.stats;
+    std::vector<Placed> placed;
+    for (const StackSample& s : samples_.samples()) {
+      report_.samples += s.count;
+      auto stack = samples_.stack(s);
+      placed.assign(stack.size(), Placed{});
+      for (size_t j = 0; j < stack.size(); ++j) {
+        PGO_TRY_ASSIGN(placed[j], place(stack[j], j > 0, s.count));
+      }
+      add_leaf(placed[0], s.count);
+      // Recursion puts the same call site on a stack several times: count it once per
+      // sample, or recursive callers would look many times hotter than they are.
+      for (size_t j = 1; j < stack.size(); ++j) {
+        bool seen = false;
+        for (size_t k = 1; k < j && !seen; ++k)
+          seen = placed[k].binary == placed[j].binary && placed[k].vaddr == placed[j].vaddr &&
+                 placed[k - 1].binary == placed[j - 1].binary;
+        if (!seen) add_call(placed[j - 1], placed[j], s.count);
+      }
+    }
+    zero_fill();
+    report_.unsymbolized_addresses = symbolizer_->unsymbolized();
+    report_.symbolizer_error = symbolizer_->first_error();
+    report_.functions = profiles_.size();
+    for (const auto& b : binaries_.binaries()) report_.binaries_used.push_back(b->path);
+    return success();
+  }
+
+  Result<void> write(const std::filesystem::path& out, bool text) {
+    llvm::SmallVector<char, 0> bytes;
+    {
+      // The extbinary writer patches its section table in place: it needs a pwrite stream.
+      std::unique_ptr<llvm::raw_ostream> os = std::make_unique<llvm::raw_svector_ostream>(bytes);
+      auto writer = llvm::sampleprof::SampleProfileWriter::create(
+          os, text ? llvm::sampleprof::SPF_Text : llvm::sampleprof::SPF_Ext_Binary);
+      if (!writer)
+        return make_error(ErrorCode::Internal, "cannot create sample profile writer: {}",
+                          writer.getError().message());
+      if (std::error_code ec = (*writer)->write(profiles_))
+        return make_error(ErrorCode::Internal, "cannot encode sample profile {}: {}",
+                          out.string(), ec.message());
+    }
+    return write_file_atomic(out, std::string_view(bytes.data(), bytes.size()));
+  }
+
+  ConvertReport& report() { return report_; }
+
+ private:
+  // Resolves a frame to (binary, ELF address); return addresses (callers) step back one
+  // byte so they land on the call instruction.
+  Result<Placed> place(const Frame& f, bool is_return_address, uint64_t count) {
+    if (f.mapping == kNoMapping) return Placed{};
+    const Mapping& m = samples_.mappings()[f.mapping];
+    auto& cached = binary_of_mapping_[f.mapping];
+    if (!cached) {
+      PGO_TRY_ASSIGN(const Binary* b, binaries_.find(m));
+      cached = b;
+    }
+    if (*cached == nullptr) {
+      report_.no_binary_frames += count;
+      report_.unmatched[fmt::format("build id {} ({})", m.build_id.empty() ? "none" : m.build_id,
+                                    m.file.empty() ? "unnamed mapping" : m.file)] += count;
+      return Placed{};
+    }
+    auto vaddr = (*cached)->vaddr_of_offset(f.address - m.start + m.offset);
+    if (!vaddr) {
+      report_.outside_segment_frames += count;
+      return Placed{};
+    }
+    return Placed{*cached, *vaddr - (is_return_address && *vaddr > 0 ? 1 : 0)};
+  }
+
+  // Walks (creating) the nested profile along an inline stack, adding total samples at
+  // each level; returns the innermost function's profile.
+  FunctionSamples& walk(std::span<const SourceFrame> frames, uint64_t count) {
+    FunctionSamples* fs = &profiles_.create(SampleContext(id_of(frames[0].function)));
+    fs->addTotalSamples(count);
+    for (size_t k = 1; k < frames.size(); ++k) {
+      const SourceFrame& site = frames[k - 1];
+      auto& callees = fs->functionSamplesAt(LineLocation(site.line_offset, site.discriminator));
+      auto [it, inserted] = callees.try_emplace(id_of(frames[k].function));
+      if (inserted) it->second.setFunction(id_of(frames[k].function));
+      fs = &it->second;
+      fs->addTotalSamples(count);
+    }
+    return *fs;
+  }
+
+  // Gives every line of each sampled function (and of the inlined call sites it already
+  // has) an explicit body count, zero where no sample landed, as llvm-profgen does: the
+  // sample loader then knows those blocks are cold instead of guessing.
+  void zero_fill() {
+    for (const auto& b : binaries_.binaries()) {
+      auto map = make_code_map(*b);
+      if (!map) continue;
+      for (const auto& fn : map->functions()) {
+        std::string_view name = canonical_function_name(fn.name);
+        auto it = profiles_.find(SampleContext(id_of(name)));
+        if (it == profiles_.end()) continue;
+        for (uint64_t addr : map->line_rows(fn.start, fn.end)) {
+          auto frames = symbolizer_->frames(*b, addr);
+          if (frames.empty() || !all_lines(frames) || frames[0].function != name) continue;
+          FunctionSamples* fs = &it->second;
+          for (size_t k = 1; fs && k < frames.size(); ++k) {
+            const auto* callees = fs->findFunctionSamplesMapAt(
+                LineLocation(frames[k - 1].line_offset, frames[k - 1].discriminator));
+            auto child = callees ? callees->find(id_of(frames[k].function)) : decltype(callees->end()){};
+            fs = callees && child != callees->end() ? const_cast<FunctionSamples*>(&child->second) : nullptr;
+          }
+          if (fs) fs->addBodySamples(frames.back().line_offset, frames.back().discriminator, 0);
+        }
+      }
+    }
+  }
+
+  static bool all_lines(std::span<const SourceFrame> frames) {
+    for (const auto& f : frames)
+      if (!f.has_line) return false;
+    return true;
+  }
+
+  void add_leaf(const Placed& leaf, uint64_t count) {
+    if (!leaf.binary) return;
+    auto frames = symbolizer_->frames(*leaf.binary, leaf.vaddr);
+    if (frames.empty() || !all_lines(frames)) {
+      report_.unsymbolized_frames += count;
+      return;
+    }
+    FunctionSamples& fs = walk(frames, count);
+    fs.addBodySamples(frames.back().line_offset, frames.back().discriminator, count);
+    report_.attributed_samples += count;
+  }
+
+  // A caller frame: the call instruction's line gets the samples spent below it, the callee
+  // (outermost function of the frame below) becomes a call target and gets head samples.
+  void add_call(const Placed& callee, const Placed& caller, uint64_t count) {
+    std::string_view callee_name;
+    if (callee.binary) {
+      auto cf = symbolizer_->frames(*callee.binary, callee.vaddr);
+      // Symbol-table-only code (PLT stubs) has no line: not a call target worth naming.
+      if (!cf.empty() && cf.front().has_line) callee_name = cf.front().function;
+    }
+    if (!callee_name.empty())
+      profiles_.create(SampleContext(id_of(callee_name))).addHeadSamples(count);
+    if (!caller.binary) return;
+    auto frames = symbolizer_->frames(*caller.binary, caller.vaddr);
+    if (frames.empty() || !all_lines(frames)) {
+      report_.unsymbolized_frames += count;  // includes calls the compiler put on line 0
+      return;
+    }
+    FunctionSamples& fs = walk(frames, options_.call_line_samples ? count : 0);
+    const SourceFrame& site = frames.back();
+    if (options_.call_line_samples) fs.addBodySamples(site.line_offset, site.discriminator, count);
+    if (callee_name.empty()) return;
+    fs.addCalledTargetSamples(site.line_offset, site.discriminator, id_of(callee_name), count);
+    report_.call_edges += count;
+  }
+
+  const AddressSamples& samples_;
+  BinarySet& binaries_;
+  BuildOptions options_;
+  std::unique_ptr<InlineSymbolizer> symbolizer_;  // owns every name the profile points to
+  std::vector<std::optional<const Binary*>> binary_of_mapping_;
+  SampleProfileMap profiles_;
+  ConvertReport report_;
+};
+
+std::string explain_empty(const ConvertReport& r) {
+  std::string why = fmt::format(
+      "{} sample(s) read, none attributed: {} frame(s) in mappings of no given binary, {} "
+      "outside every mapping, {} in the kernel, {} outside the binary's segments, {} without "
+      "debug info",
+      r.samples, r.no_binary_frames, r.input.unmapped_frames, r.input.kernel_frames,
+      r.outside_segment_frames, r.unsymbolized_frames);
+  for (const auto& [what, n] : r.unmatched) why += fmt::format("; {}: {} frame(s)", what, n);
+  return why;
+}
+
+}  // namespace
+
+Result<ConvertReport> build_sample_profile(const AddressSamples& samples, BinarySet& binaries,
+                                           const BuildOptions& options,
+                                           const std::filesystem::path& out) {
+  Builder builder(samples, binaries, options);
+  PGO_TRY(builder.run());
+  if (builder.report().attributed_samples == 0)
+    return make_error(ErrorCode::NotFound, "empty profile, {} not written: {}", out.string(),
+                      explain_empty(builder.report()));
+  PGO_TRY(builder.write(out, options.text));
+  return std::move(builder.report());
+}
+
+}  // namespace pgopipe::convert

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// Turns address samples into an LLVM sample profile (the AutoFDO model clang's
+// -fprofile-sample-use reads): body samples per (line offset, discriminator) under the
+// inline stack of each leaf address, call-site samples, call targets and head samples from
+// the caller -> callee edges of each stack.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "merger/convert/address_samples.hpp"
+#include "merger/convert/binaries.hpp"
+
+namespace pgopipe::convert {
+
+struct BuildOptions {
+  bool text = false;  // text instead of extbinary output
+  // Caller frames add the samples spent below them to their call line (once per sample).
+  // Off (default, measured better: inclusive time is not an execution count and made
+  // recursive callers look hot): call lines get call targets and their own IP samples.
+  bool call_line_samples = false;
+};
+
+// What the conversion did with the samples; all counts are weighted by sample count.
+struct ConvertReport {
+  InputStats input;
+  uint64_t samples = 0;               // samples seen
+  uint64_t attributed_samples = 0;    // samples whose leaf landed in a profile body
+  uint64_t no_binary_frames = 0;      // frames whose mapping matched no given binary
+  uint64_t outside_segment_frames = 0;  // frames whose file offset lies in no PT_LOAD
+  uint64_t unsymbolized_frames = 0;   // frames without debug info at their address
+  uint64_t unsymbolized_addresses = 0;  // distinct such addresses
+  uint64_t functions = 0;             // top-level functions in the profile
+  uint64_t call_edges = 0;            // caller -> callee frame pairs attributed
+  std::map<std::string, uint64_t> unmatched;  // "build id X (file)" -> frames, for the report
+  std::vector<std::string> binaries_used;     // paths of the binaries attributed to
+  std::string symbolizer_error;               // first symbolizer error, if any
+};
+
+// Builds the profile from `samples` with `binaries` and writes it atomically to `out`.
+// An empty result (no sample attributed) is a NotFound error explaining where samples went.
+Result<ConvertReport> build_sample_profile(const AddressSamples& samples, BinarySet& binaries,
+                                           const BuildOptions& options,
+                                           const std::filesystem::path& out);
+
+}  // namespace pgopipe::convert

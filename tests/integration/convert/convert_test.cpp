@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe convert against real tools: the workload is built by clang-19, addresses are
+// chosen and symbolized by llvm-objdump/llvm-symbolizer (independent of the converter), the
+// result is read back with LLVM's SampleProfileReader and consumed by clang-19.
+#include <gtest/gtest.h>
+#include <llvm/IR/DebugInfoMetadata.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/ProfileData/SampleProfReader.h>
+#include <llvm/Support/VirtualFileSystem.h>
+
+#include <boost/process.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "core/formats/pprof/pprof.hpp"
+#include "core/fs.hpp"
+#include "merger/convert/binaries.hpp"
+#include "merger/convert/convert.hpp"
+
+namespace fs = std::filesystem;
+namespace bp = boost::process;
+using namespace pgopipe;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out;
+};
+
+Run run(const std::string& tool, const std::vector<std::string>& args) {
+  Run r;
+  auto exe = fs::path(tool).is_absolute() ? boost::filesystem::path(tool) : bp::search_path(tool);
+  if (exe.empty()) return r;
+  bp::ipstream is;
+  bp::child c(exe, bp::args(args), (bp::std_out & bp::std_err) > is, bp::std_in < bp::null);
+  std::string line;
+  while (std::getline(is, line)) r.out += line + "\n";
+  c.wait();
+  r.code = c.exit_code();
+  return r;
+}
+
+struct SymFrame {
+  std::string function;
+  uint32_t line_offset = 0, discriminator = 0;
+  bool has_line = true;
+};
+
+// Inline frames at `vaddr`, outermost first, from llvm-symbolizer.
+std::vector<SymFrame> symbolize(const std::string& bin, uint64_t vaddr) {
+  auto r = run("llvm-symbolizer-19", {"--obj=" + bin, "--inlining", "--functions=linkage",
+                                      "--output-style=JSON", fmt::format("0x{:x}", vaddr)});
+  std::vector<SymFrame> out;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  if (j.is_discarded() || !j.is_array() || j.empty()) return out;
+  for (const auto& f : j[0]["Symbol"]) {
+    uint32_t d = f["Discriminator"].get<uint32_t>();
+    out.insert(out.begin(), SymFrame{f["FunctionName"].get<std::string>(),
+                                     f["Line"].get<uint32_t>() - f["StartLine"].get<uint32_t>(),
+                                     llvm::DILocation::getBaseDiscriminatorFromDiscriminator(d, false),
+                                     f["Line"].get<uint32_t>() != 0});
+  }
+  return out;
+}
+
+std::vector<uint64_t> instructions_of(const std::string& bin, const std::string& fn,
+                                      std::string* call_hot_loop_return = nullptr) {
+  auto r = run("llvm-objdump-19", {"-d", "--no-show-raw-insn", "--disassemble-symbols=" + fn, bin});
+  std::vector<uint64_t> addrs;
+  std::istringstream in(r.out);
+  std::string line;
+  bool after_call = false;
+  std::regex insn(R"(^\s+([0-9a-f]+):\s+(.*)$)");
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (!std::regex_match(line, m, insn)) continue;
+    if (after_call && call_hot_loop_return) *call_hot_loop_return = m[1].str();
+    after_call = m[2].str().find("call") != std::string::npos &&
+                 m[2].str().find("<hot_loop>") != std::string::npos && call_hot_loop_return &&
+                 call_hot_loop_return->empty();
+    addrs.push_back(std::stoull(m[1].str(), nullptr, 16));
+  }
+  return addrs;
+}
+
+class ConvertTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("pgopipe-convert-" + random_hex(6));
+    fs::create_directories(dir_);
+    bin_ = (dir_ / "workload").string();
+    auto r = run("clang-19", {"-O2", "-g", "-fdebug-info-for-profiling", "-fno-omit-frame-pointer",
+                              WORKLOAD_SRC, "-o", bin_});
+    if (r.code != 0) build_error_ = "clang-19 failed: " + r.out;
+    auto id = run("llvm-readelf-19", {"-n", bin_});
+    std::smatch m;
+    if (std::regex_search(id.out, m, std::regex("Build ID: ([0-9a-f]+)"))) build_id_ = m[1];
+  }
+  static void TearDownTestSuite() {
+    if (!std::getenv("PGOPIPE_KEEP_TEST_DIR")) fs::remove_all(dir_);
+  }
+  void SetUp() override {
+    ASSERT_TRUE(build_error_.empty()) << build_error_;
+    ASSERT_FALSE(build_id_.empty()) << "workload has no GNU build id";
+  }
+
+  // Runtime address of ELF address `vaddr` in a mapping of the whole file at kStart.
+  static uint64_t runtime(uint64_t vaddr) {
+    auto b = convert::open_binary(bin_, false);
+    for (const auto& s : b->loads)
+      if (vaddr >= s.vaddr && vaddr < s.vaddr + s.file_size) return kStart + vaddr - s.vaddr + s.offset;
+    ADD_FAILURE() << "address not in a PT_LOAD";
+    return 0;
+  }
+
+  // Writes a pprof with one mapping (build id `id`) and the given stacks of runtime addresses.
+  static std::string write_pprof(const std::string& name, const std::string& id,
+                                 const std::vector<std::pair<std::vector<uint64_t>, int64_t>>& stacks) {
+    pprof::Profile p;
+    pprof::StringTable st(p);
+    auto* t = p.add_sample_type();
+    t->set_type(st.intern("samples"));
+    t->set_unit(st.intern("count"));
+    auto* m = p.add_mapping();
+    m->set_id(1);
+    m->set_memory_start(kStart);
+    m->set_memory_limit(kStart + 0x100000);
+    m->set_file_offset(0);
+    m->set_filename(st.intern("/srv/workload"));
+    m->set_build_id(st.intern(id));
+    uint64_t next_loc = 1;
+    for (const auto& [stack, count] : stacks) {
+      auto* s = p.add_sample();
+      for (uint64_t a : stack) {
+        auto* l = p.add_location();
+        l->set_id(next_loc);
+        l->set_address(a);
+        l->set_mapping_id(a >= kStart && a < kStart + 0x100000 ? 1 : 0);
+        s->add_location_id(next_loc++);
+      }
+      s->add_value(count);
+    }
+    auto path = (dir_ / name).string();
+    EXPECT_TRUE(pprof::write_file(path, p));
+    return path;
+  }
+
+  static std::unique_ptr<llvm::sampleprof::SampleProfileReader> read_back(const std::string& path) {
+    static llvm::LLVMContext ctx;
+    auto fs = llvm::vfs::getRealFileSystem();
+    auto reader = llvm::sampleprof::SampleProfileReader::create(path, ctx, *fs);
+    if (!reader) return nullptr;
+    if ((*reader)->read()) return nullptr;
+    return std::move(*reader);
+  }
+
+  static constexpr uint64_t kStart = 0x555555554000ULL;
+  static inline fs::path dir_;
+  static inline std::string bin_, build_id_, build_error_;
+};
+
+TEST_F(ConvertTest, SyntheticPprofConvertsToExactSamples) {
+  // A: an instruction of hot_loop inside the inlined mix(); B: one of hot_loop's own lines.
+  std::vector<SymFrame> fa, fb;
+  uint64_t a = 0, b = 0;
+  for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
+    auto f = symbolize(bin_, addr);
+    if (!a && f.size() == 2 && f[1].function == "mix") a = addr, fa = f;
+    if (!b && f.size() == 1 && f[0].function == "hot_loop") b = addr, fb = f;
+  }
+  std::string ret_hex;
+  instructions_of(bin_, "main", &ret_hex);
+  ASSERT_TRUE(a && b && !ret_hex.empty()) << "workload lacks the expected inlining/call";
+  uint64_t ret = std::stoull(ret_hex, nullptr, 16);
+  auto call = symbolize(bin_, ret - 1);
+  ASSERT_EQ(call.size(), 1u);
+  ASSERT_TRUE(call[0].has_line) << "the call to hot_loop sits on line 0";
+  auto in = write_pprof("synthetic.pb.gz", build_id_,
+                        {{{runtime(a), runtime(ret)}, 7}, {{runtime(b), runtime(ret)}, 3}});
+  convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "synthetic.afdo"};
+  auto res = convert::convert_to_sample_profile(o);
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->report.attributed_samples, 10u);
+
+  auto reader = read_back((dir_ / "synthetic.afdo").string());
+  ASSERT_TRUE(reader);
+  using llvm::sampleprof::FunctionId;
+  using llvm::sampleprof::LineLocation;
+  const auto* hot = reader->getSamplesFor("hot_loop");
+  ASSERT_TRUE(hot);
+  EXPECT_EQ(hot->getTotalSamples(), 10u);
+  EXPECT_EQ(hot->getHeadSamples(), 10u);
+  EXPECT_EQ(hot->getBodySamples().at(LineLocation(fb[0].line_offset, fb[0].discriminator)).getSamples(), 3u);
+  const auto* callees = hot->findFunctionSamplesMapAt(LineLocation(fa[0].line_offset, fa[0].discriminator));
+  ASSERT_TRUE(callees);
+  const auto& mix = callees->at(FunctionId("mix"));
+  EXPECT_EQ(mix.getTotalSamples(), 7u);
+  EXPECT_EQ(mix.getBodySamples().at(LineLocation(fa[1].line_offset, fa[1].discriminator)).getSamples(), 7u);
+  const auto* main_fs = reader->getSamplesFor("main");
+  ASSERT_TRUE(main_fs);
+  const auto& site = main_fs->getBodySamples().at(LineLocation(call[0].line_offset, call[0].discriminator));
+  EXPECT_EQ(site.getCallTargets().at(FunctionId("hot_loop")), 10u);
+}
+
+TEST_F(ConvertTest, BuildIdDirectoryAndCountedMismatches) {
+  auto a = instructions_of(bin_, "hot_loop").front();
+  auto dir = dir_ / "by-id";
+  fs::create_directories(dir / ".build-id" / build_id_.substr(0, 2));
+  fs::copy_file(bin_, dir / ".build-id" / build_id_.substr(0, 2) / (build_id_.substr(2) + ".debug"));
+  // Good samples, samples of another build, and an address outside every mapping.
+  auto good = write_pprof("good.pb.gz", build_id_, {{{runtime(a)}, 5}, {{0x1000}, 2}});
+  auto other = write_pprof("other.pb.gz", "00112233445566778899aabbccddeeff00112233", {{{runtime(a)}, 4}});
+  convert::ConvertOptions o{{good, other}, {}, dir.string(), dir_ / "dir.afdo"};
+  auto res = convert::convert_to_sample_profile(o);
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->report.attributed_samples, 5u);
+  EXPECT_EQ(res->report.no_binary_frames, 4u);
+  EXPECT_EQ(res->report.input.unmapped_frames, 2u);
+  std::string all;
+  for (const auto& w : res->warnings) all += w + "\n";
+  EXPECT_NE(all.find("00112233445566778899aabbccddeeff00112233"), std::string::npos) << all;
+
+  // Only a mismatching build: nothing attributed, a clear error, no output file.
+  convert::ConvertOptions bad{{other}, {bin_}, "", dir_ / "bad.afdo"};
+  auto err = convert::convert_to_sample_profile(bad);
+  ASSERT_FALSE(err);
+  EXPECT_EQ(err.error().code, ErrorCode::NotFound);
+  EXPECT_NE(err.error().message.find("no given binary"), std::string::npos) << err.error().message;
+  EXPECT_FALSE(fs::exists(dir_ / "bad.afdo"));
+}
+
+TEST_F(ConvertTest, StrippedBinaryAndEmptyProfileAreClearErrors) {
+  auto stripped = (dir_ / "stripped").string();
+  ASSERT_EQ(run("llvm-strip-19", {"-o", stripped, bin_}).code, 0);
+  auto a = instructions_of(bin_, "hot_loop").front();
+  auto in = write_pprof("s.pb.gz", build_id_, {{{runtime(a)}, 5}});
+  auto err = convert::convert_to_sample_profile({{in}, {stripped}, "", dir_ / "s.afdo"});
+  ASSERT_FALSE(err);
+  EXPECT_NE(err.error().message.find("no debug info"), std::string::npos) << err.error().message;
+
+  auto sdir = dir_ / "stripped-dir";
+  fs::create_directories(sdir);
+  fs::copy_file(stripped, sdir / build_id_);
+  err = convert::convert_to_sample_profile({{in}, {}, sdir.string(), dir_ / "s.afdo"});
+  ASSERT_FALSE(err);
+  EXPECT_NE(err.error().message.find("no debug info"), std::string::npos) << err.error().message;
+
+  auto empty = write_pprof("empty.pb.gz", build_id_, {});
+  err = convert::convert_to_sample_profile({{empty}, {bin_}, "", dir_ / "e.afdo"});
+  ASSERT_FALSE(err);
+  EXPECT_EQ(err.error().code, ErrorCode::Input);
+  EXPECT_NE(err.error().message.find("empty.pb.gz"), std::string::npos) << err.error().message;
+}
+
+TEST_F(ConvertTest, RealPerfRecordConvertsAndClangAppliesIt) {
+  auto data = (dir_ / "perf.data").string();
+  auto rec = run("perf", {"record", "-e", "cpu-clock", "-g", "-o", data, bin_, "60000000"});
+  if (rec.code != 0) {
+    std::ifstream p("/proc/sys/kernel/perf_event_paranoid");
+    std::string paranoid;
+    p >> paranoid;
+    GTEST_SKIP() << "!!! perf record is NOT permitted on this machine (perf_event_paranoid="
+                 << paranoid << "): the real-perf conversion check did not run !!!\n" << rec.out;
+  }
+  auto out = (dir_ / "perf.afdo").string();
+  auto conv = run(PGOPIPE_BIN, {"convert", data, "--to", "llvm-sample", "-o", out, "--binary", bin_});
+  ASSERT_EQ(conv.code, 0) << conv.out;
+  auto show = run("llvm-profdata-19", {"show", "--sample", out});
+  ASSERT_EQ(show.code, 0) << show.out;
+  EXPECT_NE(show.out.find("Function: hot_loop"), std::string::npos) << show.out;
+
+  // perf script text (with mmap events) converts to the same hot function.
+  auto script = run("perf", {"script", "-i", data, "--show-mmap-events"});
+  ASSERT_EQ(script.code, 0);
+  ASSERT_TRUE(write_file_atomic(dir_ / "perf.txt", script.out));
+  auto txt = convert::convert_to_sample_profile({{(dir_ / "perf.txt").string()}, {bin_}, "",
+                                                 dir_ / "perf-text.afdo", /*text=*/true});
+  ASSERT_TRUE(txt) << txt.error().message;
+  auto text = read_file(dir_ / "perf-text.afdo");
+  ASSERT_TRUE(text);
+  EXPECT_NE(text->find("hot_loop:"), std::string::npos) << *text;
+
+  auto cc = run("clang-19", {"-O2", "-g", "-fdebug-info-for-profiling", "-fprofile-sample-use=" + out,
+                             "-Rpass=sample-profile.*", "-c", WORKLOAD_SRC, "-o",
+                             (dir_ / "pgo.o").string()});
+  ASSERT_EQ(cc.code, 0) << cc.out;
+  EXPECT_NE(cc.out.find("inlined into 'hot_loop' to match profiling context"), std::string::npos)
+      << "clang did not apply the profile to hot_loop:\n" << cc.out;
+}
+
+}  // namespace

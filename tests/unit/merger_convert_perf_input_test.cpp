@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/convert/perf_input.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pgopipe::convert {
+namespace {
+
+constexpr const char* kScript =
+    "            app  4242/4242  10.000: PERF_RECORD_MMAP2 4242/4242: [0x5600000(0x2000) @ 0x1000 fe:00 1 2]: r-xp /srv/app\n"
+    "            app  4242/4242  10.001: cpu-clock: \n"
+    "\tffffffff81000010 do_syscall ([kernel.kallsyms])\n"
+    "\t            1184 hot (/srv/app)\n"
+    "\t            1215 main (/srv/app)\n"
+    "\t               0 [unknown] ([unknown])\n"
+    "\n"
+    "            app  4242/4242  10.002: cpu-clock:      5600184 hot (/srv/app)\n"
+    "            app  4242/4242  10.003: cpu-clock: \n"
+    "\t            1184 hot (/srv/app)\n"
+    "\t            1215 main (/srv/app)\n"
+    "\t               0 [unknown] ([unknown])\n"
+    "\n";
+
+TEST(PerfScriptParser, MapsRelativeAndAbsoluteAddressesAndSkipsKernel) {
+  AddressSamples out;
+  ASSERT_TRUE(read_perf_script("t.txt", kScript, out));
+  ASSERT_EQ(out.mappings().size(), 1u);
+  EXPECT_EQ(out.mappings()[0].file, "/srv/app");
+  EXPECT_EQ(out.stats.samples, 3u);
+  EXPECT_EQ(out.stats.kernel_frames, 1u);
+  EXPECT_EQ(out.stats.unmapped_frames, 2u);  // the two "0 [unknown]" frames
+  ASSERT_EQ(out.samples().size(), 2u);       // identical stacks folded
+  const auto& folded = out.samples()[0];
+  EXPECT_EQ(folded.count, 2u);
+  auto stack = out.stack(folded);
+  ASSERT_EQ(stack.size(), 3u);
+  EXPECT_EQ(stack[0].address, 0x5600184u);  // file offset 0x1184 - 0x1000 + start
+  EXPECT_EQ(stack[0].mapping, 0u);
+  EXPECT_EQ(stack[1].address, 0x5600215u);
+  EXPECT_EQ(stack[2].mapping, kNoMapping);
+  auto single = out.stack(out.samples()[1]);
+  ASSERT_EQ(single.size(), 1u);
+  EXPECT_EQ(single[0].address, 0x5600184u);
+}
+
+TEST(PerfScriptParser, WithoutMmapEventsAddressesAreFileOffsets) {
+  AddressSamples out;
+  ASSERT_TRUE(read_perf_script("t.txt", "app 1/1 1.0: cpu-clock: \n\t  1184 hot (/srv/app)\n\n", out));
+  ASSERT_EQ(out.mappings().size(), 1u);
+  EXPECT_EQ(out.mappings()[0].start, 0u);
+  EXPECT_EQ(out.stack(out.samples()[0])[0].address, 0x1184u);
+}
+
+TEST(PerfScriptParser, NoSamplesIsAnError) {
+  AddressSamples out;
+  auto r = read_perf_script("empty.txt", "nothing here\n", out);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("empty.txt"), std::string::npos);
+  EXPECT_FALSE(read_perf_script("empty.txt", "", out));
+}
+
+}  // namespace
+}  // namespace pgopipe::convert
