@@ -243,7 +243,16 @@ bool decode_top(std::string_view bytes, Tables& out, RawIds& raw) {
 }  // namespace
 
 void Tables::clear() {
-  *this = Tables{};
+  header = Header{};
+  strings.clear();
+  functions.clear();
+  mappings.clear();
+  locations.clear();
+  lines.clear();
+  samples.clear();
+  stack.clear();
+  labels.clear();
+  values.clear();
 }
 
 Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables& out) {
