@@ -67,5 +67,5 @@ awk -v g="$wall_go" -v a="$wall_ours1" -v b="$wall_ours2" -v cg="$cpu_go" -v ca=
   printf "\nwall-time speed-up vs go tool pprof: %.1fx (1 worker), %.1fx (2 workers)\n", g/a, g/b
   printf "CPU-time ratio (go / pgopipe): %.1fx (1 worker), %.1fx (2 workers)\n", cg/ca, cg/cb
   printf "peak RSS: %.2fx (1 worker), %.2fx (2 workers) of go tool pprof'"'"'s\n", ra/rg, rb/rg }'
-echo "per-function -top tables (samples and cpu) identical to go tool pprof's: $agree"
+echo "per-function -top tables (cpu, ns) identical to go tool pprof's: $agree"
 [[ $agree == yes ]]
