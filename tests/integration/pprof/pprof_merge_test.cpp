@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/formats/pprof/pprof.hpp"
 #include "core/fs.hpp"
 #include "merger/pprof/pprof_engine.hpp"
 
@@ -196,6 +197,35 @@ TEST(PprofIntegration, CpuWithHeapIsAClearError) {
   EXPECT_NE(r.error().message.find("cpu/nanoseconds"), std::string::npos);
   EXPECT_NE(r.error().message.find("inuse_space/bytes"), std::string::npos);
   EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(PprofIntegration, DamagedRealProfilesGiveNamedErrorsAndNoOutput) {
+  REQUIRE_GO();
+  std::string real = read_file(g_cpu[0]).value();
+  std::string corrupt = real;
+  for (size_t i = 20; i < corrupt.size() - 8; i += 7) corrupt[i] = static_cast<char>(corrupt[i] ^ 0xa5);
+  std::string bomb = pprof::gzip(std::string(size_t{3} << 30 >> 2, '\0'), 9).value();  // 768 MiB of zeros
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"zero-byte.pb.gz", ""},
+      {"truncated.pb.gz", real.substr(0, real.size() * 2 / 3)},
+      {"corrupt.pb.gz", corrupt},
+      {"bomb.pb.gz", bomb},
+  };
+  for (const auto& [name, bytes] : cases) {
+    fs::path in = g_dir / name, out = g_dir / ("out-" + name);
+    ASSERT_TRUE(write_file_atomic(in, bytes).ok());
+    MergeOptions o;
+    o.max_input_bytes = 256u << 20;
+    auto engine = std::move(make_pprof_engine(o, nullptr).value());
+    auto start = std::chrono::steady_clock::now();
+    auto r = engine->add(in.string(), read_file(in).value(), 1.0);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10)) << name;
+    EXPECT_EQ(r.error().code, ErrorCode::Input) << r.error().message;
+    EXPECT_NE(r.error().message.find(in.string()), std::string::npos) << r.error().message;
+    EXPECT_FALSE(engine->write(out).ok());
+    EXPECT_FALSE(fs::exists(out)) << name;
+  }
 }
 
 TEST(PprofIntegration, UncompressedOutputReadsInGoToolPprof) {
