@@ -55,6 +55,9 @@ void register_push(CLI::App& app, Cli& cli);
 void register_ls(CLI::App& app, Cli& cli);
 void register_pull(CLI::App& app, Cli& cli);
 void register_gc(CLI::App& app, Cli& cli);
+void register_build(CLI::App& app, Cli& cli);
+void register_merge(CLI::App& app, Cli& cli);
+void register_show(CLI::App& app, Cli& cli);
 
 // Shared flag groups for commands that select profiles from the store.
 struct SelectionFlags {

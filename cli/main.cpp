@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   cli::register_ls(app, cli);
   cli::register_pull(app, cli);
   cli::register_gc(app, cli);
+  cli::register_merge(app, cli);
+  cli::register_show(app, cli);
+  cli::register_build(app, cli);
 
   try {
     app.parse(argc, argv);

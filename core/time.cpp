@@ -9,6 +9,11 @@ namespace {
 
 using namespace std::chrono;
 
+// Nanoseconds in an int64 reach from 1677 to 2262; profiles live well inside 1970..2261.
+constexpr int kMinYear = 1970;
+constexpr int kMaxYear = 2261;
+constexpr double kMaxUnixSeconds = 9.0e9;
+
 // Reads exactly `width` decimal digits at text[pos]; advances pos.
 bool read_digits(std::string_view text, size_t& pos, size_t width, int& out) {
   if (pos + width > text.size()) return false;
@@ -45,6 +50,10 @@ Result<TimePoint> make_time(int y, int mo, int d, int h, int mi, int s, int64_t 
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) {
     return make_error(ErrorCode::Usage, "'{}' is not a valid date/time", text);
+  }
+  if (y < kMinYear || y > kMaxYear) {
+    return make_error(ErrorCode::Usage, "'{}' is outside the supported years {}..{}", text, kMinYear,
+                      kMaxYear);
   }
   return TimePoint{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{s} +
                    nanoseconds{nanos}};
@@ -124,7 +133,9 @@ Result<Duration> parse_duration(std::string_view text) {
   if (all_digits_or_dot(text) && text.find('.') == std::string_view::npos) {
     int64_t secs = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), secs);
-    if (ec != std::errc{} || p != text.data() + text.size()) return bad("out of range");
+    if (ec != std::errc{} || p != text.data() + text.size() || secs > 9'000'000'000) {
+      return bad("out of range");
+    }
     return duration_cast<Duration>(seconds{secs});
   }
   Duration total{0};
@@ -150,7 +161,7 @@ Result<Duration> parse_duration(std::string_view text) {
     else if (unit == "w") ns_per_unit = 7 * 86400e9;
     else return bad(unit.empty() ? "missing unit" : "unknown unit");
     double ns = value * ns_per_unit;
-    if (ns > 9e18) return bad("too large");
+    if (!(ns < 9e18) || total.count() > static_cast<int64_t>(9e18 - ns)) return bad("too large");
     total += Duration{static_cast<int64_t>(ns)};
   }
   return total;
@@ -163,6 +174,9 @@ Result<TimePoint> parse_time(std::string_view text, TimePoint reference) {
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), secs);
     if (ec != std::errc{} || p != text.data() + text.size()) {
       return make_error(ErrorCode::Usage, "'{}' is not unix seconds", text);
+    }
+    if (!(secs < kMaxUnixSeconds)) {
+      return make_error(ErrorCode::Usage, "'{}' is too far in the future for unix seconds", text);
     }
     // Integer part exactly, fraction via double: keeps whole-second inputs exact.
     auto whole = static_cast<int64_t>(secs);

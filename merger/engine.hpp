@@ -59,7 +59,9 @@ Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
 // What `pgopipe show` prints about one profile.
 struct HotFunction {
   std::string name;
-  uint64_t count = 0;  // self/entry count for LLVM, flat value of the first sample type for pprof
+  // LLVM instr: the function's largest counter (llvm-profdata's --topn measure); LLVM sample:
+  // total samples; pprof: flat value of the first sample type.
+  uint64_t count = 0;
 };
 
 struct ProfileSummary {

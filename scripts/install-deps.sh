@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev googletest
   libcurl4-openssl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
   linux-perf python3 python3-venv
+  libssl-dev
 )
 
 sudo_cmd=()

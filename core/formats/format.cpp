@@ -144,8 +144,12 @@ ProfileFormat detect_format(std::span<const uint8_t> b) {
   if (b.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b) return ProfileFormat::PprofGzip;
   if (b.size() >= 8) {
     uint64_t magic = read_le64(b.first(8));
-    if (magic == llvm_magic('r') || magic == llvm_magic('R')) return ProfileFormat::LlvmRaw;
-    if (magic == llvm_magic('i')) return ProfileFormat::LlvmIndexed;
+    uint64_t swapped = __builtin_bswap64(magic);
+    // Raw profiles are written in the target's byte order, indexed ones as "\xfflprofi\x81".
+    for (uint64_t m : {magic, swapped}) {
+      if (m == llvm_magic('r') || m == llvm_magic('R')) return ProfileFormat::LlvmRaw;
+      if (m == llvm_magic('i')) return ProfileFormat::LlvmIndexed;
+    }
     if (std::memcmp(b.data(), "PERFILE2", 8) == 0 || std::memcmp(b.data(), "2ELIFREP", 8) == 0) {
       return ProfileFormat::PerfData;
     }

@@ -2,6 +2,7 @@
 // Chooses a Store backend from a URL scheme.
 #include "core/names.hpp"
 #include "core/store/local_store.hpp"
+#include "core/store/s3_store.hpp"
 #include "core/store/store.hpp"
 
 namespace pgopipe {
@@ -16,6 +17,7 @@ Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptio
     }
     return make_local_store(std::string(path), options);
   }
+  if (url.starts_with("s3://")) return make_s3_store(url, options);
   size_t scheme_end = url.find("://");
   if (scheme_end != std::string_view::npos) {
     return make_error(ErrorCode::Config, "store URL '{}': unknown scheme '{}' (file://, s3://)",

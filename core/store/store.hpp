@@ -50,6 +50,7 @@ struct S3Options {
   int retries = 4;                  // attempts after the first, with exponential backoff
   std::chrono::milliseconds timeout{30000};          // per request, whole transfer
   std::chrono::milliseconds connect_timeout{5000};
+  int list_page_size = 1000;        // ListObjectsV2 max-keys (tests use small pages)
 };
 
 struct StoreOptions {

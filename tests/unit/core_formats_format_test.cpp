@@ -15,7 +15,8 @@ ProfileFormat detect(const std::string& s) {
 TEST(Format, MagicBytes) {
   EXPECT_EQ(detect(std::string("\x1f\x8b\x08\x00", 4)), ProfileFormat::PprofGzip);
   EXPECT_EQ(detect(std::string("\x81rforpl\xff\x0a\x00\x00\x00\x00\x00\x00\x00", 16)), ProfileFormat::LlvmRaw);
-  EXPECT_EQ(detect(std::string("\x81iforpl\xff\x0c\x00\x00\x00\x00\x00\x00\x00", 16)), ProfileFormat::LlvmIndexed);
+  // The first bytes of an indexed profile written by llvm-profdata-19 merge.
+  EXPECT_EQ(detect(std::string("\xfflprofi\x81\x0c\x00\x00\x00\x00\x00\x00\x00", 16)), ProfileFormat::LlvmIndexed);
   EXPECT_EQ(detect("PERFILE2xxxxxxxxxxxx"), ProfileFormat::PerfData);
   EXPECT_EQ(detect("main:1234:5\n 1: 100\n"), ProfileFormat::SampleText);
   EXPECT_EQ(detect("prog 123 1.0: 1 cpu-clock:\n\t  4011a6 main+0x16 (/bin/prog)\n"), ProfileFormat::PerfScript);

@@ -31,6 +31,17 @@ TEST(Time, UnixSecondsAndRelative) {
   EXPECT_EQ(format_rfc3339(*parse_time("7d", ref)), "2026-01-24T12:00:00Z");
 }
 
+TEST(Time, OutOfRangeValuesAreErrorsNotOverflow) {
+  // Found by fuzz_time: values beyond int64 nanoseconds must be rejected, not wrapped.
+  EXPECT_FALSE(parse_time(std::string(36, '3') + ".6", TimePoint{}));
+  EXPECT_FALSE(parse_time("9999-12-31T23:59:59Z", TimePoint{}));
+  EXPECT_FALSE(parse_time("1900-01-01T00:00:00Z", TimePoint{}));
+  EXPECT_FALSE(parse_duration("99999999999999999999s"));
+  EXPECT_FALSE(parse_duration("200000w200000w"));
+  EXPECT_FALSE(parse_duration("999999999999"));
+  EXPECT_TRUE(parse_time("2261-12-31T00:00:00Z", TimePoint{}));
+}
+
 TEST(Time, Durations) {
   EXPECT_EQ(*parse_duration("90s"), seconds{90});
   EXPECT_EQ(*parse_duration("1h30m"), minutes{90});

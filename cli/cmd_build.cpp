@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe build cmake -S SRC -B BUILD [--profile FILE | --pgo generate] [-j N] [-- cmake args]
+// pgopipe build docker --context DIR [--file Dockerfile] --tag T [--profile FILE] [-- args]
+#include "builder/cmake_build.hpp"
+#include "builder/docker_build.hpp"
+#include "cli/cli.hpp"
+
+namespace pgopipe::cli {
+namespace {
+
+void register_build_cmake(CLI::App& build, Cli& cli) {
+  auto o = std::make_shared<CmakeBuildOptions>();
+  auto source = std::make_shared<std::string>();
+  auto binary = std::make_shared<std::string>();
+  auto profile = std::make_shared<std::string>();
+  auto* cmd = build.add_subcommand("cmake", "Configure and build a CMake project that uses enable_pgo()");
+  cmd->add_option("-S,--source", *source, "Source directory")->required();
+  cmd->add_option("-B,--build", *binary, "Build directory")->required();
+  auto* p = cmd->add_option("--profile", *profile, "Optimise with this profile (-DPGO=<file>)");
+  cmd->add_option("--pgo", o->pgo, "PGO value instead: generate, auto or off")
+      ->check(CLI::IsMember({"generate", "auto", "off"}))
+      ->excludes(p);
+  cmd->add_option("-j,--jobs", o->jobs, "Parallel jobs (default: the cgroup CPU quota)");
+  cmd->add_option("--cmake", o->cmake, "cmake executable (default: cmake on PATH)");
+  cmd->add_option("cmake_args", o->cmake_args, "Extra configure arguments, after --");
+  cmd->callback([&cli, o, source, binary, profile] {
+    cli.action = [&cli, o, source, binary, profile]() -> Result<void> {
+      PGO_TRY(cli.config());  // logging setup
+      o->source_dir = *source;
+      o->build_dir = *binary;
+      o->profile = *profile;
+      return build_with_cmake(*o);
+    };
+  });
+}
+
+void register_build_docker(CLI::App& build, Cli& cli) {
+  auto o = std::make_shared<DockerBuildOptions>();
+  auto context = std::make_shared<std::string>();
+  auto file = std::make_shared<std::string>();
+  auto profile = std::make_shared<std::string>();
+  auto* cmd = build.add_subcommand("docker", "Build an image whose Dockerfile takes ARG PGO");
+  cmd->add_option("--context", *context, "Build context directory")->required();
+  cmd->add_option("-f,--file", *file, "Dockerfile (default: <context>/Dockerfile)");
+  cmd->add_option("-t,--tag", o->tag, "Image tag")->required();
+  cmd->add_option("--profile", *profile, "Profile passed as --build-arg PGO (default: PGO=off)");
+  cmd->add_option("--docker", o->docker, "docker executable (default: docker on PATH)");
+  cmd->add_option("docker_args", o->docker_args, "Extra docker build arguments, after --");
+  cmd->callback([&cli, o, context, file, profile] {
+    cli.action = [&cli, o, context, file, profile]() -> Result<void> {
+      PGO_TRY(cli.config());
+      o->context = *context;
+      o->dockerfile = *file;
+      o->profile = *profile;
+      return build_with_docker(*o);
+    };
+  });
+}
+
+}  // namespace
+
+void register_build(CLI::App& app, Cli& cli) {
+  auto* build = app.add_subcommand("build", "Build a project or image with a profile");
+  build->require_subcommand(1);
+  register_build_cmake(*build, cli);
+  register_build_docker(*build, cli);
+}
+
+}  // namespace pgopipe::cli

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe merge FILE... -o OUT            (local files)
+// pgopipe merge --app A --since 24h -o OUT (a window of the store, streamed)
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+#include "cli/cli.hpp"
+#include "merger/driver.hpp"
+#include "merger/provenance.hpp"
+
+namespace pgopipe::cli {
+namespace {
+
+struct MergeArgs {
+  std::vector<std::string> files, weights;
+  std::string output, format = "auto", output_format, weight_file, half_life, normalize = "duration",
+                      failure_mode = "any";
+  int jobs = 0;
+  SelectionFlags selection;
+};
+
+Result<ProfileFormat> parse_output_format(const std::string& text) {
+  if (text.empty()) return ProfileFormat::Unknown;
+  if (text == "text") return ProfileFormat::SampleText;
+  if (text == "binary") return ProfileFormat::SampleBinary;
+  if (text == "extbinary") return ProfileFormat::SampleExtBinary;
+  if (text == "indexed" || text == "profdata") return ProfileFormat::LlvmIndexed;
+  if (text == "gzip") return ProfileFormat::PprofGzip;
+  auto f = parse_format(text);
+  if (!f) {
+    return make_error(ErrorCode::Usage,
+                      "--output-format '{}' is not one of text, binary, extbinary (sample), "
+                      "indexed (instr), pprof, gzip (pprof)",
+                      text);
+  }
+  return f;
+}
+
+Result<void> run(Cli& cli, const MergeArgs& a) {
+  bool from_store = !a.selection.since.empty();
+  if (from_store && !a.files.empty()) {
+    return make_error(ErrorCode::Usage, "give either input files or --since (a store window), not both");
+  }
+  if (!from_store && a.files.empty()) {
+    return make_error(ErrorCode::Usage, "nothing to merge: give input files, or --app and --since");
+  }
+  if (!a.selection.app.empty()) cli.set_flag("app", a.selection.app);
+  PGO_TRY_ASSIGN(Config config, cli.config());
+
+  MergeRequest req;
+  req.output = a.output;
+  if (a.format != "auto") {
+    PGO_TRY_ASSIGN(ProfileFamily family, parse_family(a.format));
+    req.family = family;
+  }
+  PGO_TRY_ASSIGN(req.options.output_format, parse_output_format(a.output_format));
+  if (a.normalize != "duration" && a.normalize != "none") {
+    return make_error(ErrorCode::Usage, "--normalize '{}' is not one of duration, none", a.normalize);
+  }
+  req.options.normalize_duration = a.normalize == "duration";
+  PGO_TRY_ASSIGN(req.failure_mode, parse_failure_mode(a.failure_mode));
+  req.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  for (const auto& w : a.weights) PGO_TRY(add_weight_argument(req.weights, w));
+  if (!a.weight_file.empty()) PGO_TRY(add_weight_file(req.weights, a.weight_file));
+  if (!a.half_life.empty()) {
+    PGO_TRY_ASSIGN(Duration half_life, parse_duration(a.half_life));
+    if (half_life <= Duration{0}) return make_error(ErrorCode::Usage, "--half-life must be positive");
+    req.weights.half_life = half_life;
+  }
+
+  Provenance provenance;
+  std::unique_ptr<Store> store;
+  if (from_store) {
+    PGO_TRY_ASSIGN(Query q, make_query(cli, config, a.selection));
+    if (req.family && !q.family) q.family = req.family;
+    PGO_TRY_ASSIGN(store, cli.open_configured_store(config));
+    PGO_TRY_ASSIGN(auto objects, store->list(q));
+    if (objects.empty()) {
+      return make_error(ErrorCode::NotFound, "no profiles of {} in [{}, {}) in {}", q.app,
+                        format_rfc3339(q.window.since), format_rfc3339(q.window.until),
+                        store->describe());
+    }
+    req.sources = store_sources(*store, objects);
+    req.weights.window_end = q.window.until;
+    provenance = {store->describe(), q.app, q.window, std::nullopt, std::nullopt, 0, 0, ""};
+  } else {
+    PGO_TRY_ASSIGN(req.sources, file_sources(a.files));
+    req.weights.window_end = now();
+  }
+  provenance.weighting = fmt::format("half-life {}, normalize {}, {} explicit weight(s)",
+                                     a.half_life.empty() ? "none" : a.half_life, a.normalize,
+                                     req.weights.explicit_weights.size());
+
+  remove_provenance(req.output);
+  PGO_TRY_ASSIGN(MergeReport report, run_merge(req, [](const std::string& input, const std::string& msg) {
+    spdlog::warn("{}: {}", input, msg);
+  }));
+  provenance.merged = report.merged;
+  provenance.skipped = report.skipped.size();
+  provenance.first_collected = report.first_collected;
+  provenance.last_collected = report.last_collected;
+  PGO_TRY(write_provenance(req.output, provenance));
+
+  spdlog::info("merged {} of {} {} input(s) into {}, skipped {}", report.merged, req.sources.size(),
+               to_string(report.family), a.output, report.skipped.size());
+  if (cli.json()) {
+    nlohmann::json skipped = nlohmann::json::array();
+    for (const auto& [name, why] : report.skipped) skipped.push_back({{"input", name}, {"reason", why}});
+    fmt::print("{}\n", nlohmann::json{{"output", a.output},
+                                      {"kind", std::string(to_string(report.family))},
+                                      {"merged", report.merged},
+                                      {"skipped", skipped}}
+                           .dump(2));
+  }
+  return success();
+}
+
+}  // namespace
+
+void register_merge(CLI::App& app, Cli& cli) {
+  auto a = std::make_shared<MergeArgs>();
+  auto* cmd = app.add_subcommand("merge", "Merge profiles (files or a store window) into one profile");
+  cmd->add_option("files", a->files, "Input profiles (omit to read a window from the store)");
+  cmd->add_option("-o,--output", a->output, "Merged profile to write")->required();
+  add_selection_flags(*cmd, a->selection, /*since_required=*/false);
+  cmd->add_option("--format", a->format, "Kind to merge: instr, sample, pprof or auto (default)");
+  cmd->add_option("--output-format", a->output_format,
+                  "sample: extbinary (default), binary, text; pprof: gzip (default), pprof");
+  cmd->add_option("--weight", a->weights, "Weight of one input: FILE=N (repeatable)");
+  cmd->add_option("--weight-file", a->weight_file, "File of 'N FILE' or 'FILE=N' lines");
+  cmd->add_option("--half-life", a->half_life, "Time decay: weight 2^(-age/half-life) (e.g. 6h)");
+  cmd->add_option("--normalize", a->normalize,
+                  "pprof: duration (default; each profile counts as one minute) or none");
+  cmd->add_option("--failure-mode", a->failure_mode, "any (default), all, warn");
+  cmd->add_option("-j,--jobs", a->jobs, "Merge workers (default: CPUs available, at least 2)");
+  cmd->callback([&cli, a] { cli.action = [&cli, a] { return run(cli, *a); }; });
+}
+
+}  // namespace pgopipe::cli

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs a merge: inputs (files or store objects) are loaded one at a time by each worker and
+// folded into that worker's engine; the engines are then folded pairwise and written once.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/store/store.hpp"
+#include "merger/engine.hpp"
+#include "merger/weights.hpp"
+
+namespace pgopipe {
+
+// Same meaning as llvm-profdata's --failure-mode.
+enum class FailureMode {
+  Any,   // fail on the first bad input (default)
+  All,   // fail only if every input is bad; skip the others with a warning
+  Warn,  // skip bad inputs with a warning naming each one and the reason
+};
+
+Result<FailureMode> parse_failure_mode(std::string_view text);
+
+// One input: a name for messages and weights, what is known about it, and how to load it.
+struct MergeSource {
+  std::string name;
+  ProfileFormat format = ProfileFormat::Unknown;
+  std::optional<TimePoint> collected_at;
+  Duration duration{0};
+  std::function<Result<std::string>()> load;
+};
+
+struct MergeRequest {
+  std::vector<MergeSource> sources;
+  std::optional<ProfileFamily> family;  // --format; unset: detected, all inputs must agree
+  MergeOptions options;
+  WeightPolicy weights;
+  FailureMode failure_mode = FailureMode::Any;
+  int jobs = 2;
+  std::filesystem::path output;
+};
+
+struct MergeReport {
+  ProfileFamily family = ProfileFamily::Unknown;
+  size_t merged = 0;
+  std::vector<std::pair<std::string, std::string>> skipped;  // input, reason
+  std::optional<TimePoint> first_collected, last_collected;  // span of merged store inputs
+};
+
+// Makes sources for local files, detecting each file's format from its first bytes.
+Result<std::vector<MergeSource>> file_sources(const std::vector<std::string>& paths);
+
+// Makes sources that download the given objects from `store` when a worker needs them.
+std::vector<MergeSource> store_sources(Store& store, const std::vector<StoredObject>& objects);
+
+// Runs the merge and writes request.output atomically. On error nothing is written.
+Result<MergeReport> run_merge(const MergeRequest& request, const WarnFn& warn);
+
+}  // namespace pgopipe

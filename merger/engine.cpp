@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Chooses the merge engine and the summariser for a profile family.
+#include "merger/engine.hpp"
+
+#include "merger/llvm/instr_engine.hpp"
+#include "merger/llvm/sample_engine.hpp"
+#include "merger/pprof/pprof_engine.hpp"
+
+namespace pgopipe {
+
+Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
+                                                       const MergeOptions& options, WarnFn warn) {
+  if (options.output_format != ProfileFormat::Unknown && family_of(options.output_format) != family) {
+    return make_error(ErrorCode::Usage, "output format {} cannot hold a merged {} profile",
+                      to_string(options.output_format), to_string(family));
+  }
+  switch (family) {
+    case ProfileFamily::Pprof: return make_pprof_engine(options, std::move(warn));
+    case ProfileFamily::Instr: return make_instr_engine(options, std::move(warn));
+    case ProfileFamily::Sample: return make_sample_engine(options, std::move(warn));
+    case ProfileFamily::Perf:
+      return make_error(ErrorCode::Usage, "perf data is converted, not merged: use pgopipe convert");
+    case ProfileFamily::Unknown: break;
+  }
+  return make_error(ErrorCode::Input, "unknown profile kind");
+}
+
+Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top) {
+  ProfileFormat format =
+      detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  switch (family_of(format)) {
+    case ProfileFamily::Pprof: return summarize_pprof(name, bytes, top);
+    case ProfileFamily::Instr: return summarize_instr(name, bytes, top);
+    case ProfileFamily::Sample: return summarize_sample(name, bytes, top);
+    case ProfileFamily::Perf:
+      return make_error(ErrorCode::Input, "{}: perf data; convert it with pgopipe convert first", name);
+    case ProfileFamily::Unknown: break;
+  }
+  return make_error(ErrorCode::Input,
+                    "{}: not a recognised profile (pprof, LLVM .profraw/.profdata, LLVM sample profile)",
+                    name);
+}
+
+}  // namespace pgopipe

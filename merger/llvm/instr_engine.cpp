@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/llvm/instr_engine.hpp"
+
+#include <llvm/Object/BuildID.h>
+#include <llvm/ProfileData/InstrProf.h>
+#include <llvm/ProfileData/InstrProfReader.h>
+#include <llvm/ProfileData/InstrProfWriter.h>
+#include <llvm/Support/Error.h>
+
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "merger/llvm/llvm_support.hpp"
+
+namespace pgopipe {
+namespace {
+
+namespace ls = llvm_support;
+
+// llvm-profdata's defaults for temporal profile traces, so both tools keep the same traces.
+constexpr uint64_t kTemporalReservoirSize = 100;
+constexpr uint64_t kMaxTemporalTraceLength = 10000;
+// Per-record warnings forwarded per input before the rest is only counted.
+constexpr size_t kMaxRecordWarnings = 5;
+
+std::unique_ptr<llvm::InstrProfWriter> new_writer() {
+  return std::make_unique<llvm::InstrProfWriter>(/*Sparse=*/false, kTemporalReservoirSize,
+                                                 kMaxTemporalTraceLength);
+}
+
+// Everything one input contributes, read completely before any engine state changes.
+struct LoadedInput {
+  std::unique_ptr<llvm::InstrProfReader> reader;  // owns the names the records point at
+  std::vector<llvm::NamedInstrProfRecord> records;
+  std::vector<llvm::object::BuildID> binary_ids;
+  llvm::InstrProfKind kind = llvm::InstrProfKind::Unknown;
+  std::vector<std::string> reader_warnings;
+};
+
+Error input_error(std::string_view name, std::string_view what, llvm::Error err) {
+  std::string cause = llvm::toString(std::move(err));
+  std::replace(cause.begin(), cause.end(), '\n', ' ');  // one message, one line
+  return make_error(ErrorCode::Input, "{}: {}: {}", name, what, cause);
+}
+
+Result<void> check_instr_bytes(std::string_view name, std::string_view bytes) {
+  if (bytes.empty()) {
+    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM instrumented profile",
+                      name);
+  }
+  ProfileFormat format = ls::format_of(bytes);
+  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Instr) {
+    return make_error(ErrorCode::Input,
+                      "{}: is a {} profile, not an LLVM instrumented profile (.profraw/.profdata)",
+                      name, to_string(format));
+  }
+  return success();
+}
+
+// `scratch` lends its capacity to the record vector (engines reuse it across inputs).
+Result<LoadedInput> load(std::string_view name, std::string_view bytes,
+                         std::vector<llvm::NamedInstrProfRecord> scratch = {}) {
+  PGO_TRY(check_instr_bytes(name, bytes));
+  LoadedInput in;
+  scratch.clear();
+  in.records = std::move(scratch);
+  auto warn = [&in](llvm::Error e) { in.reader_warnings.push_back(llvm::toString(std::move(e))); };
+  ProfileFormat format = ls::format_of(bytes);
+  bool binary = format == ProfileFormat::LlvmRaw || format == ProfileFormat::LlvmIndexed;
+  auto reader = llvm::InstrProfReader::create(ls::make_buffer(name, bytes, !binary), nullptr, warn);
+  if (!reader) return input_error(name, "not a readable LLVM instrumented profile", reader.takeError());
+  in.reader = std::move(*reader);
+  for (auto& record : *in.reader) in.records.push_back(std::move(record));
+  if (llvm::Error e = in.reader->getError()) {
+    return input_error(name, "corrupt LLVM instrumented profile", std::move(e));
+  }
+  if (llvm::Error e = in.reader->readBinaryIds(in.binary_ids)) {
+    return input_error(name, "cannot read binary IDs", std::move(e));
+  }
+  in.kind = in.reader->getProfileKind();
+  // LLVM's raw reader leaves front-end profiles' kind Unknown, which would let them merge
+  // silently with IR-level ones (llvm-profdata does); mark them so the mix is refused.
+  if (!in.reader->isIRLevelProfile()) in.kind |= llvm::InstrProfKind::FrontendInstrumentation;
+  return in;
+}
+
+std::string hex(llvm::ArrayRef<uint8_t> bytes) {
+  std::string out;
+  for (uint8_t b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+class InstrEngine final : public MergeEngine {
+ public:
+  explicit InstrEngine(WarnFn warn) : warn_(std::move(warn)), writer_(new_writer()) {}
+
+  Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
+    PGO_TRY_ASSIGN(uint64_t w, ls::integral_weight(name, weight));
+    try {
+      PGO_TRY_ASSIGN(LoadedInput in, load(name, bytes, std::move(scratch_)));
+      if (llvm::Error e = writer_->mergeProfileKind(in.kind)) {
+        llvm::consumeError(std::move(e));
+        return make_error(ErrorCode::Input, "{}: {}", name, kind_conflict(in.kind));
+      }
+      // From here on nothing fails: the input is merged completely.
+      for (const auto& w_msg : in.reader_warnings) report(name, w_msg);
+      size_t warnings = 0;
+      for (auto& record : in.records) {
+        llvm::StringRef function = record.Name;  // owned by the reader, which outlives the loop
+        uint64_t hash = record.Hash;
+        writer_->addRecord(std::move(record), w, [&](llvm::Error e) {
+          std::string message = llvm::toString(std::move(e));
+          if (++warnings <= kMaxRecordWarnings) {
+            report(name, fmt::format("function {} (hash {:#x}): {}", function.str(), hash, message));
+          }
+        });
+      }
+      if (warnings > kMaxRecordWarnings) {
+        report(name, fmt::format("{} more function records with warnings", warnings - kMaxRecordWarnings));
+      }
+      if (in.reader->hasTemporalProfile()) {
+        auto& traces = in.reader->getTemporalProfTraces(w);
+        if (!traces.empty()) {
+          writer_->addTemporalProfileTraces(traces, in.reader->getTemporalProfTraceStreamSize());
+        }
+      }
+      writer_->addBinaryIds(in.binary_ids);
+      in.records.clear();
+      scratch_ = std::move(in.records);
+      return success();
+    } catch (const std::exception& e) {
+      return make_error(ErrorCode::Internal, "{}: merging failed: {}", name, e.what());
+    }
+  }
+
+  Result<void> absorb(MergeEngine& other) override {
+    auto* peer = dynamic_cast<InstrEngine*>(&other);
+    if (peer == nullptr) {
+      return make_error(ErrorCode::Internal, "cannot fold a {} engine into an instr engine",
+                        to_string(other.family()));
+    }
+    if (peer == this) return success();
+    try {
+      llvm::InstrProfKind kind = peer->writer_->getProfileKind();
+      if (kind != llvm::InstrProfKind::Unknown) {
+        if (llvm::Error e = writer_->mergeProfileKind(kind)) {
+          llvm::consumeError(std::move(e));
+          return make_error(ErrorCode::Input, "merging worker results: {}", kind_conflict(kind));
+        }
+      }
+      size_t warnings = 0;
+      writer_->mergeRecordsFromWriter(std::move(*peer->writer_), [&](llvm::Error e) {
+        std::string message = llvm::toString(std::move(e));
+        if (++warnings <= kMaxRecordWarnings) report("(worker results)", message);
+      });
+      peer->writer_ = new_writer();  // the peer is empty now and its memory is released
+      return success();
+    } catch (const std::exception& e) {
+      return make_error(ErrorCode::Internal, "merging worker results failed: {}", e.what());
+    }
+  }
+
+  Result<void> write(const std::filesystem::path& out) override {
+    try {
+      return ls::write_atomically(out, [&](llvm::raw_fd_ostream& os) -> Result<void> {
+        if (llvm::Error e = writer_->write(os)) {
+          return make_error(ErrorCode::Io, "{}: cannot write indexed profile: {}", out.string(),
+                            llvm::toString(std::move(e)));
+        }
+        return success();
+      });
+    } catch (const std::exception& e) {
+      return make_error(ErrorCode::Internal, "{}: writing failed: {}", out.string(), e.what());
+    }
+  }
+
+  [[nodiscard]] ProfileFamily family() const override { return ProfileFamily::Instr; }
+
+ private:
+  std::string kind_conflict(llvm::InstrProfKind incoming) const {
+    bool fe_in = static_cast<bool>(incoming & llvm::InstrProfKind::FrontendInstrumentation);
+    bool fe_have = static_cast<bool>(writer_->getProfileKind() & llvm::InstrProfKind::FrontendInstrumentation);
+    if (fe_in != fe_have) {
+      return fmt::format(
+          "cannot merge a {} profile into {} profiles (clang -fprofile-instr-generate and "
+          "-fprofile-generate profiles do not mix)",
+          fe_in ? "front-end (-fprofile-instr-generate)" : "IR-level (-fprofile-generate)",
+          fe_have ? "front-end" : "IR-level");
+    }
+    return "cannot merge function-entry-only profiles with basic-block profiles";
+  }
+
+  void report(std::string_view input, const std::string& message) const {
+    if (warn_) warn_(std::string(input), message);
+  }
+
+  WarnFn warn_;
+  std::unique_ptr<llvm::InstrProfWriter> writer_;
+  std::vector<llvm::NamedInstrProfRecord> scratch_;  // emptied record vector kept for its capacity
+};
+
+}  // namespace
+
+Result<std::unique_ptr<MergeEngine>> make_instr_engine(const MergeOptions& options, WarnFn warn) {
+  if (options.output_format != ProfileFormat::Unknown &&
+      options.output_format != ProfileFormat::LlvmIndexed) {
+    return make_error(ErrorCode::Usage,
+                      "output format {} is not available for LLVM instrumented profiles (use {})",
+                      to_string(options.output_format), to_string(ProfileFormat::LlvmIndexed));
+  }
+  return std::unique_ptr<MergeEngine>(std::make_unique<InstrEngine>(std::move(warn)));
+}
+
+Result<ProfileSummary> summarize_instr(std::string_view name, std::string_view bytes, size_t top) {
+  try {
+    PGO_TRY_ASSIGN(LoadedInput in, load(name, bytes));
+    ProfileSummary summary;
+    summary.format = ls::format_of(bytes);
+    summary.functions = in.records.size();
+    std::vector<HotFunction> hot;
+    hot.reserve(in.records.size());
+    for (const auto& record : in.records) {
+      uint64_t max_count = 0;
+      for (uint64_t c : record.Counts) {
+        max_count = std::max(max_count, c);
+        summary.total += c;
+      }
+      hot.push_back(HotFunction{record.Name.str(), max_count});
+    }
+    ls::keep_hottest(hot, top);
+    summary.hottest = std::move(hot);
+    for (const auto& id : in.binary_ids) summary.build_ids.push_back(hex(id));
+    std::sort(summary.build_ids.begin(), summary.build_ids.end());
+    summary.build_ids.erase(std::unique(summary.build_ids.begin(), summary.build_ids.end()),
+                            summary.build_ids.end());
+    return summary;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::Internal, "{}: summarizing failed: {}", name, e.what());
+  }
+}
+
+}  // namespace pgopipe

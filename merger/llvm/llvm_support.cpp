@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/llvm/llvm_support.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <system_error>
+
+#include "core/fs.hpp"
+
+namespace pgopipe::llvm_support {
+
+Result<uint64_t> integral_weight(std::string_view name, double weight) {
+  if (!std::isfinite(weight) || weight < 1 || weight != std::floor(weight) || weight > 1e18) {
+    return make_error(ErrorCode::Internal,
+                      "{}: weight {} is not an integer >= 1 (LLVM profiles need integral weights)",
+                      name, weight);
+  }
+  return static_cast<uint64_t>(weight);
+}
+
+ProfileFormat format_of(std::string_view bytes) {
+  return detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+}
+
+std::unique_ptr<llvm::MemoryBuffer> make_buffer(std::string_view name, std::string_view bytes,
+                                                bool text) {
+  llvm::StringRef data(bytes.data(), bytes.size());
+  llvm::StringRef id(name.data(), name.size());
+  if (text || reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
+    return llvm::MemoryBuffer::getMemBufferCopy(data, id);
+  }
+  return llvm::MemoryBuffer::getMemBuffer(data, id, /*RequiresNullTerminator=*/false);
+}
+
+Result<void> write_atomically(const std::filesystem::path& out,
+                              const std::function<Result<void>(llvm::raw_fd_ostream&)>& fill) {
+  // AtomicFile owns the temp file's lifetime (removed unless committed); LLVM writes the same
+  // inode through its own descriptor (its writers seek back to patch headers), and commit()
+  // fsyncs and renames it into place.
+  PGO_TRY_ASSIGN(AtomicFile file, AtomicFile::create(out));
+  std::error_code ec;
+  llvm::raw_fd_ostream os(file.temp_path().string(), ec, llvm::sys::fs::OF_None);
+  if (ec) return make_error(ErrorCode::Io, "cannot create {}: {}", file.temp_path().string(), ec.message());
+  Result<void> filled = fill(os);
+  os.close();
+  // Always clear the stream's error: a raw_fd_ostream destroyed with one aborts the process.
+  std::string stream_error = os.has_error() ? os.error().message() : "";
+  os.clear_error();
+  if (!filled) return filled;
+  if (!stream_error.empty()) {
+    return make_error(ErrorCode::Io, "cannot write {}: {}", out.string(), stream_error);
+  }
+  return file.commit();
+}
+
+void keep_hottest(std::vector<HotFunction>& hot, size_t top) {
+  auto hotter = [](const HotFunction& a, const HotFunction& b) {
+    return a.count != b.count ? a.count > b.count : a.name < b.name;
+  };
+  if (hot.size() > top) {
+    std::partial_sort(hot.begin(), hot.begin() + static_cast<std::ptrdiff_t>(top), hot.end(), hotter);
+    hot.resize(top);
+  } else {
+    std::sort(hot.begin(), hot.end(), hotter);
+  }
+}
+
+}  // namespace pgopipe::llvm_support

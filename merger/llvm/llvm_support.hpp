@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers shared by the LLVM engines (private to merger/llvm; includes LLVM headers).
+#pragma once
+
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "merger/engine.hpp"
+
+namespace pgopipe::llvm_support {
+
+// Converts a driver weight to LLVM's integer weight; Internal error unless integral and >= 1.
+Result<uint64_t> integral_weight(std::string_view name, double weight);
+
+// Detected format of `bytes` (ProfileFormat::Unknown when no magic matches).
+ProfileFormat format_of(std::string_view bytes);
+
+// A non-owning MemoryBuffer over `bytes` named `name`; copies when `bytes` is not 8-byte aligned
+// (binary readers read 64-bit fields in place) or when `text` (LLVM's line reader needs a NUL
+// after the last byte).
+std::unique_ptr<llvm::MemoryBuffer> make_buffer(std::string_view name, std::string_view bytes,
+                                                bool text);
+
+// Opens a temp file next to `out`, lets `fill` write it through a raw_fd_ostream, and renames
+// it over `out` only if `fill` and the stream succeeded; otherwise nothing is left behind.
+Result<void> write_atomically(const std::filesystem::path& out,
+                              const std::function<Result<void>(llvm::raw_fd_ostream&)>& fill);
+
+// Sorts `hot` by count (descending, then name) and keeps at most `top` entries.
+void keep_hottest(std::vector<HotFunction>& hot, size_t top);
+
+}  // namespace pgopipe::llvm_support

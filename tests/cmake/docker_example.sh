@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds examples/docker with a Docker engine: PGO=off, PGO=generate (then runs it to
+# collect a profile), and with the merged profile through `pgopipe build docker`.
+# Usage: docker_example.sh <repo> <pgopipe build dir> <pgopipe executable> <scratch dir>
+# Prints "PGOPIPE-SKIP: ..." (ctest: skipped) when no engine can be started.
+set -euo pipefail
+repo=$1 build=$2 pgopipe=$3 work=$4
+rm -rf "$work" && mkdir -p "$work"
+
+if ! out=$(bash "$repo/scripts/docker-base.sh" 2>&1); then
+  echo "$out"
+  echo "PGOPIPE-SKIP: no Docker engine could be started here (see above); the Docker example was NOT built"
+  exit 0
+fi
+echo "$out"
+
+# The job count inside a real container follows its CPU quota (1 CPU here), not the host.
+# The host's pgopipe runs through the host's loader and libraries, mounted read-only.
+jobs=$(docker run --rm --cpus=1 -v /:/host:ro debian:bookworm /host/lib64/ld-linux-x86-64.so.2 \
+  --library-path /host/lib/x86_64-linux-gnu:/host/usr/lib/x86_64-linux-gnu "/host$pgopipe" \
+  build cmake -S "/host$repo/tests/cmake/project" -B /tmp/b --cmake /bin/false 2>&1 || true)
+echo "$jobs"
+grep -q "building with 1 job(s) (cgroup" <<<"$jobs" \
+  || { echo "pgopipe in a 1-CPU container did not plan 1 job"; exit 1; }
+
+# An image holding only the CMake package stands in for the full pgopipe image.
+cmake --install "$build" --component pgopipe_cmake --prefix "$work/pkg/usr/local" >/dev/null
+printf 'FROM scratch\nCOPY usr /usr\n' > "$work/pkg/Dockerfile"
+docker build -q -t pgopipe-cmake:test "$work/pkg" >/dev/null
+
+cp -r "$repo/examples/docker" "$work/ctx"
+args=(--build-arg PGOPIPE_IMAGE=pgopipe-cmake:test)
+
+# Builds the image (and its build stage, to inspect the flags even when layers are cached).
+# Usage: image <tag> <docker build args...>
+image() {
+  local tag=$1; shift
+  docker build "${args[@]}" "$@" --target build -t "$tag-build" "$work/ctx" > "$work/$tag.log" 2>&1 \
+    && docker build "${args[@]}" "$@" -t "$tag" "$work/ctx" >> "$work/$tag.log" 2>&1 \
+    || { cat "$work/$tag.log"; echo "docker build of $tag failed"; exit 1; }
+  docker run --rm "$tag-build" cat /build/build.ninja > "$work/$tag.ninja"
+}
+
+start=$SECONDS
+image pgopipe-example-off
+if grep -q -- "-fprofile" "$work/pgopipe-example-off.ninja"; then
+  echo "the PGO=off image was built with profile flags"; exit 1
+fi
+echo "PGO=off image: $((SECONDS - start)) s"
+
+start=$SECONDS
+image pgopipe-example-instr --build-arg PGO=generate
+grep -q -- "-fprofile-generate" "$work/pgopipe-example-instr.ninja" \
+  || { echo "the PGO=generate image is not instrumented"; exit 1; }
+mkdir -p "$work/out" && chmod 777 "$work/out"
+docker run --rm -e LLVM_PROFILE_FILE=/out/wordfreq-%p.profraw -v "$work/out:/out" \
+  pgopipe-example-instr 100000
+ls "$work"/out/*.profraw >/dev/null || { echo "the instrumented container wrote no profile"; exit 1; }
+llvm-profdata-19 merge -o "$work/wordfreq.profdata" "$work"/out/*.profraw
+echo "PGO=generate image + profile: $((SECONDS - start)) s"
+
+# With the profile through `pgopipe build docker`: its build stage first, to inspect it.
+start=$SECONDS
+for target in build final; do
+  tag=pgopipe-example-pgo; extra=()
+  if [ $target = build ]; then tag=$tag-build; extra=(--target build); fi
+  "$pgopipe" build docker --context "$work/ctx" --tag $tag --profile "$work/wordfreq.profdata" \
+    -- "${args[@]}" "${extra[@]}" > "$work/pgo-$target.log" 2>&1 \
+    || { cat "$work/pgo-$target.log"; exit 1; }
+  test ! -e "$work/ctx/.pgopipe" || { echo "the profile copy was left in the context"; exit 1; }
+done
+docker run --rm pgopipe-example-pgo-build grep -x "PGO:STRING=.pgopipe/wordfreq.profdata" \
+  /build/CMakeCache.txt
+docker run --rm pgopipe-example-pgo-build grep -q -- "-fprofile-use=/build/pgo/profile-" \
+  /build/build.ninja || { echo "the PGO image was not built with -fprofile-use"; exit 1; }
+# Recompiling inside the build stage shows the compiler's verdict on the profile.
+docker run --rm pgopipe-example-pgo-build sh -c 'touch /src/main.cpp && cmake --build /build' \
+  > "$work/pgo-rebuild.log" 2>&1 || { cat "$work/pgo-rebuild.log"; exit 1; }
+cat "$work/pgo-rebuild.log"
+grep -q "pgo: wordfreq: profile .* applied; no out-of-date profile data" "$work/pgo-rebuild.log" \
+  || { echo "no PGO report from the build inside the image"; exit 1; }
+docker run --rm pgopipe-example-pgo 1000
+echo "PGO=<profile> image: $((SECONDS - start)) s"
+echo "docker example: off, generate and profile-optimised images built"

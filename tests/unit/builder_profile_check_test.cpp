@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "builder/profile_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/fs.hpp"
+
+namespace pgopipe {
+namespace {
+namespace fs = std::filesystem;
+
+class ProfileCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pgopipe-profile-check-" + random_hex(6));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path put(const std::string& name, const std::string& bytes) {
+    std::ofstream(dir_ / name, std::ios::binary) << bytes;
+    return dir_ / name;
+  }
+  fs::path dir_;
+};
+
+TEST_F(ProfileCheck, AcceptsCompilerProfilesAndGcdaDirectories) {
+  EXPECT_TRUE(check_compiler_profile(put("a.afdo.txt", "main:100:1\n 1: 100\n")));
+  // Indexed .profdata as llvm-profdata-19 writes it (magic bytes ff 6c 70 72 6f 66 69 81).
+  EXPECT_TRUE(check_compiler_profile(put("a.profdata", std::string("\xfflprofi\x81\x0c\0\0\0\0\0\0\x01", 16))));
+  fs::create_directories(dir_ / "gcda");
+  EXPECT_TRUE(check_compiler_profile(dir_ / "gcda"));
+}
+
+TEST_F(ProfileCheck, RawAndPprofProfilesSayWhatToDo) {
+  auto raw = check_compiler_profile(put("a.profraw", std::string("\x81rforpl\xff\x0a\0\0\0\0\0\0\0", 16)));
+  ASSERT_FALSE(raw);
+  EXPECT_EQ(raw.error().code, ErrorCode::Input);
+  EXPECT_NE(raw.error().message.find("merge it first"), std::string::npos);
+  auto pprof = check_compiler_profile(put("cpu.pb.gz", std::string("\x1f\x8b\x08\0\0\0\0\0", 8)));
+  ASSERT_FALSE(pprof);
+  EXPECT_NE(pprof.error().message.find("pgopipe convert"), std::string::npos);
+}
+
+TEST_F(ProfileCheck, MissingFileIsNamed) {
+  auto r = check_compiler_profile(dir_ / "none.profdata");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("none.profdata does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgopipe
