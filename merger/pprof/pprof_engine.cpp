@@ -14,42 +14,13 @@
 #include "merger/pprof/index_table.hpp"
 #include "merger/pprof/pprof_engine.hpp"
 #include "merger/pprof/pprof_tables.hpp"
+#include "merger/pprof/string_arena.hpp"
 
 namespace pgopipe {
 namespace {
 using namespace pprof_merge;
 
 constexpr uint32_t kUnmapped = UINT32_MAX;
-
-// Owns the bytes of merged strings; views stay valid until clear().
-class StringArena {
- public:
-  std::string_view store(std::string_view s) {
-    if (s.empty()) return {};
-    char* d = nullptr;
-    if (s.size() > kBlock / 8) {
-      blocks_.push_back(std::make_unique<char[]>(s.size()));
-      d = blocks_.back().get();
-    } else {
-      if (kBlock - used_ < s.size() || current_ == nullptr) {
-        blocks_.push_back(std::make_unique<char[]>(kBlock));
-        current_ = blocks_.back().get();
-        used_ = 0;
-      }
-      d = current_ + used_;
-      used_ += s.size();
-    }
-    std::memcpy(d, s.data(), s.size());
-    return {d, s.size()};
-  }
-  void clear() { *this = StringArena{}; }
-
- private:
-  static constexpr size_t kBlock = size_t{1} << 20;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  char* current_ = nullptr;
-  size_t used_ = 0;
-};
 
 struct MappingMemo {
   uint32_t index = kUnmapped;
