@@ -35,8 +35,9 @@ class IndexTable {
     while (n * 4 > slots_.size() * 3) grow();
   }
 
+  // Empties the table and frees its memory.
   void clear() {
-    slots_.clear();
+    std::vector<Slot>().swap(slots_);
     mask_ = 0;
     size_ = 0;
   }

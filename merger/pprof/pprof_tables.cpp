@@ -2,6 +2,7 @@
 // A direct protobuf wire decoder for profile.proto into Tables: no per-message allocation,
 // strings stay views into the input. Field numbers follow core/formats/pprof/profile.proto.
 #include "merger/pprof/pprof_tables.hpp"
+#include "merger/pprof/wire.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -10,73 +11,6 @@ namespace pgopipe::pprof_merge {
 namespace {
 
 constexpr uint32_t kBad = UINT32_MAX;  // an out-of-range string index seen while decoding
-
-// Reads protobuf wire format; any malformation sets `ok` to false and stops the reader.
-struct Wire {
-  const uint8_t* p;
-  const uint8_t* end;
-  bool ok = true;
-
-  explicit Wire(std::string_view s)
-      : p(reinterpret_cast<const uint8_t*>(s.data())), end(p + s.size()) {}
-  [[nodiscard]] bool more() const { return ok && p < end; }
-  void fail() {
-    ok = false;
-    p = end;
-  }
-  uint64_t varint() {
-    if (p < end && *p < 0x80) return *p++;
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64 && p < end; shift += 7) {
-      uint8_t b = *p++;
-      v |= uint64_t{b & 0x7fu} << shift;
-      if (b < 0x80) return v;
-    }
-    fail();
-    return 0;
-  }
-  std::string_view bytes() {
-    uint64_t n = varint();
-    if (!ok || n > static_cast<uint64_t>(end - p)) {
-      fail();
-      return {};
-    }
-    std::string_view s(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
-    p += n;
-    return s;
-  }
-  void skip(uint32_t wire_type) {
-    switch (wire_type) {
-      case 0: varint(); break;
-      case 1: if (end - p < 8) fail(); else p += 8; break;
-      case 2: bytes(); break;
-      case 5: if (end - p < 4) fail(); else p += 4; break;
-      default: fail();
-    }
-  }
-  // Reads a tag; returns false at the end of the message.
-  bool tag(uint32_t& field, uint32_t& wire_type) {
-    if (!more()) return false;
-    uint64_t t = varint();
-    field = static_cast<uint32_t>(t >> 3);
-    wire_type = static_cast<uint32_t>(t & 7);
-    if (field == 0) fail();
-    return ok;
-  }
-  // Reads a repeated varint field that may be packed (wire type 2) or not (0).
-  template <typename F>
-  void repeated_varint(uint32_t wire_type, F&& push) {
-    if (wire_type == 0) {
-      push(varint());
-    } else if (wire_type == 2) {
-      Wire inner(bytes());
-      while (inner.more()) push(inner.varint());
-      if (!inner.ok) fail();
-    } else {
-      fail();
-    }
-  }
-};
 
 uint32_t str_index(uint64_t v) { return v < kBad ? static_cast<uint32_t>(v) : kBad; }
 
@@ -243,7 +177,16 @@ bool decode_top(std::string_view bytes, Tables& out, RawIds& raw) {
 }  // namespace
 
 void Tables::clear() {
-  *this = Tables{};
+  header = Header{};
+  strings.clear();
+  functions.clear();
+  mappings.clear();
+  locations.clear();
+  lines.clear();
+  samples.clear();
+  stack.clear();
+  labels.clear();
+  values.clear();
 }
 
 Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables& out) {

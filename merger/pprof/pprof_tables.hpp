@@ -5,10 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/formats/pprof/pprof.hpp"
 #include "core/result.hpp"
 
 namespace pgopipe::pprof_merge {
@@ -79,7 +79,7 @@ struct Tables {
 // Input error naming `name`.
 Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables& out);
 
-// Builds the profile.proto message for tables (ids are index + 1).
-pprof::Profile to_profile(const Tables& t);
+// Encodes tables as uncompressed profile.proto bytes (ids are index + 1).
+std::string encode(const Tables& t);
 
 }  // namespace pgopipe::pprof_merge

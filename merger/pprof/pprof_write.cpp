@@ -1,86 +1,139 @@
 // SPDX-License-Identifier: Apache-2.0
+// Encodes Tables straight into profile.proto wire format (no intermediate message objects, so
+// writing a large merged profile costs one output buffer). Field numbers follow
+// core/formats/pprof/profile.proto; zero scalars are omitted as proto3 does.
 #include "merger/pprof/pprof_tables.hpp"
 
 namespace pgopipe::pprof_merge {
+namespace {
 
-pprof::Profile to_profile(const Tables& t) {
-  pprof::Profile p;
+class Encoder {
+ public:
+  explicit Encoder(std::string& out) : out_(out) {}
+  void varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void field(uint32_t f, uint64_t v) {
+    if (v == 0) return;
+    varint(uint64_t{f} << 3);
+    varint(v);
+  }
+  void field_signed(uint32_t f, int64_t v) { field(f, static_cast<uint64_t>(v)); }
+  void bytes(uint32_t f, std::string_view s) {
+    varint((uint64_t{f} << 3) | 2);
+    varint(s.size());
+    out_.append(s);
+  }
+
+ private:
+  std::string& out_;
+};
+
+// Appends a length-delimited field whose body `fill` writes with an Encoder.
+template <typename Fill>
+void message(std::string& out, std::string& scratch, uint32_t f, Fill&& fill) {
+  scratch.clear();
+  Encoder body(scratch);
+  fill(body);
+  Encoder(out).bytes(f, scratch);
+}
+
+}  // namespace
+
+std::string encode(const Tables& t) {
+  std::string out, scratch, inner;
+  out.reserve(t.stack.size() * 3 + t.samples.size() * 16 + t.locations.size() * 24 + t.lines.size() * 8);
   const Header& h = t.header;
   const size_t n = t.value_count();
-  for (const auto& st : h.sample_types) {
-    auto* vt = p.add_sample_type();
-    vt->set_type(st.type);
-    vt->set_unit(st.unit);
-  }
-  p.mutable_sample()->Reserve(static_cast<int>(t.samples.size()));
+  auto value_type = [&](uint32_t f, const ValueTypeRec& vt) {
+    message(out, scratch, f, [&](Encoder& e) {
+      e.field(1, vt.type);
+      e.field(2, vt.unit);
+    });
+  };
+  for (const auto& st : h.sample_types) value_type(1, st);
   for (size_t i = 0; i < t.samples.size(); ++i) {
     const SampleRec& s = t.samples[i];
-    auto* out = p.add_sample();
-    out->mutable_location_id()->Reserve(static_cast<int>(s.stack_count));
-    for (uint32_t k = 0; k < s.stack_count; ++k) out->add_location_id(uint64_t{t.stack[s.stack_begin + k]} + 1);
-    for (size_t k = 0; k < n; ++k) out->add_value(t.values[i * n + k]);
-    for (uint32_t k = 0; k < s.label_count; ++k) {
-      const LabelRec& l = t.labels[s.label_begin + k];
-      auto* label = out->add_label();
-      label->set_key(l.key);
-      label->set_str(l.str);
-      label->set_num(l.num);
-      label->set_num_unit(l.unit);
-    }
+    message(out, scratch, 2, [&](Encoder& e) {
+      inner.clear();
+      Encoder ids(inner);
+      for (uint32_t k = 0; k < s.stack_count; ++k) ids.varint(uint64_t{t.stack[s.stack_begin + k]} + 1);
+      if (!inner.empty()) e.bytes(1, inner);
+      inner.clear();
+      for (size_t k = 0; k < n; ++k) ids.varint(static_cast<uint64_t>(t.values[i * n + k]));
+      if (!inner.empty()) e.bytes(2, inner);
+      for (uint32_t k = 0; k < s.label_count; ++k) {
+        const LabelRec& l = t.labels[s.label_begin + k];
+        inner.clear();
+        ids.field(1, l.key);
+        ids.field(2, l.str);
+        ids.field_signed(3, l.num);
+        ids.field(4, l.unit);
+        e.bytes(3, inner);
+      }
+    });
   }
   for (size_t i = 0; i < t.mappings.size(); ++i) {
     const MappingRec& m = t.mappings[i];
-    auto* out = p.add_mapping();
-    out->set_id(i + 1);
-    out->set_memory_start(m.start);
-    out->set_memory_limit(m.limit);
-    out->set_file_offset(m.offset);
-    out->set_filename(m.filename);
-    out->set_build_id(m.build_id);
-    out->set_has_functions(m.flags & 1);
-    out->set_has_filenames(m.flags & 2);
-    out->set_has_line_numbers(m.flags & 4);
-    out->set_has_inline_frames(m.flags & 8);
+    message(out, scratch, 3, [&](Encoder& e) {
+      e.field(1, i + 1);
+      e.field(2, m.start);
+      e.field(3, m.limit);
+      e.field(4, m.offset);
+      e.field(5, m.filename);
+      e.field(6, m.build_id);
+      for (uint32_t bit = 0; bit < 4; ++bit) e.field(7 + bit, (m.flags >> bit) & 1u);
+    });
   }
-  p.mutable_location()->Reserve(static_cast<int>(t.locations.size()));
   for (size_t i = 0; i < t.locations.size(); ++i) {
     const LocationRec& l = t.locations[i];
-    auto* out = p.add_location();
-    out->set_id(i + 1);
-    out->set_mapping_id(l.mapping);
-    out->set_address(l.address);
-    out->set_is_folded(l.folded);
-    for (uint32_t k = 0; k < l.line_count; ++k) {
-      const LineRec& line = t.lines[l.line_begin + k];
-      auto* ol = out->add_line();
-      ol->set_function_id(line.function);
-      ol->set_line(line.line);
-      ol->set_column(line.column);
-    }
+    message(out, scratch, 4, [&](Encoder& e) {
+      e.field(1, i + 1);
+      e.field(2, l.mapping);
+      e.field(3, l.address);
+      for (uint32_t k = 0; k < l.line_count; ++k) {
+        const LineRec& line = t.lines[l.line_begin + k];
+        inner.clear();
+        Encoder le(inner);
+        le.field(1, line.function);
+        le.field_signed(2, line.line);
+        le.field_signed(3, line.column);
+        e.bytes(4, inner);
+      }
+      e.field(5, l.folded ? 1 : 0);
+    });
   }
-  p.mutable_function()->Reserve(static_cast<int>(t.functions.size()));
   for (size_t i = 0; i < t.functions.size(); ++i) {
     const FunctionRec& f = t.functions[i];
-    auto* out = p.add_function();
-    out->set_id(i + 1);
-    out->set_name(f.name);
-    out->set_system_name(f.system_name);
-    out->set_filename(f.filename);
-    out->set_start_line(f.start_line);
+    message(out, scratch, 5, [&](Encoder& e) {
+      e.field(1, i + 1);
+      e.field(2, f.name);
+      e.field(3, f.system_name);
+      e.field(4, f.filename);
+      e.field_signed(5, f.start_line);
+    });
   }
-  p.mutable_string_table()->Reserve(static_cast<int>(t.strings.size()));
-  for (std::string_view s : t.strings) p.add_string_table(std::string(s));
-  p.set_drop_frames(h.drop_frames);
-  p.set_keep_frames(h.keep_frames);
-  p.set_time_nanos(h.time_nanos);
-  p.set_duration_nanos(h.duration_nanos);
-  p.mutable_period_type()->set_type(h.period_type.type);
-  p.mutable_period_type()->set_unit(h.period_type.unit);
-  p.set_period(h.period);
-  for (uint32_t c : h.comments) p.add_comment(c);
-  p.set_default_sample_type(h.default_sample_type);
-  p.set_doc_url(h.doc_url);
-  return p;
+  Encoder e(out);
+  for (std::string_view s : t.strings) e.bytes(6, s);
+  e.field(7, h.drop_frames);
+  e.field(8, h.keep_frames);
+  e.field_signed(9, h.time_nanos);
+  e.field_signed(10, h.duration_nanos);
+  value_type(11, h.period_type);
+  e.field_signed(12, h.period);
+  if (!h.comments.empty()) {
+    inner.clear();
+    Encoder c(inner);
+    for (uint32_t id : h.comments) c.varint(id);
+    e.bytes(13, inner);
+  }
+  e.field(14, h.default_sample_type);
+  e.field(15, h.doc_url);
+  return out;
 }
 
 }  // namespace pgopipe::pprof_merge

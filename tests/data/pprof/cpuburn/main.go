@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"flag"
 	"fmt"
@@ -86,9 +87,12 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	work := []func(*rand.Rand){hashWork, sortWork, mapWork, stringWork, func(*rand.Rand) { sink += fib(22) }}
+	names := []string{"hash", "sort", "map", "string", "fib"}
 	end := time.Now().Add(*duration)
 	for time.Now().Before(end) {
-		work[rng.Intn(len(work))](rng)
+		// Samples carry a "work" label (pprof.Do), so label handling is checked too.
+		i := rng.Intn(len(work))
+		pprof.Do(context.Background(), pprof.Labels("work", names[i]), func(context.Context) { work[i](rng) })
 	}
 	if *heap != "" {
 		runtime.GC()
