@@ -54,7 +54,7 @@ cmake --build instr -j"$jobs" >> instr.log 2>&1 || { tail -40 instr.log; fail "i
 echo "built instr/service"
 
 step "2/5 serve production traffic for ${seconds}s (collector uploads every $interval to $PGOPIPE_STORE)"
-PGOPIPE_APP=demo PGOPIPE_INTERVAL=$interval PGOPIPE_LABELS=env=demo \
+PGOPIPE_APP=demo PGOPIPE_INTERVAL=$interval PGOPIPE_LABELS=env=demo PGOPIPE_SPOOL_DIR="$work/spool" \
   LLVM_PROFILE_FILE="$work/default-%p.profraw" \
   ./instr/service --duration "$seconds" --seed 1 --quiet | tee train.out
 grep -q '^checksum:' train.out || fail "the instrumented service printed no checksum"
