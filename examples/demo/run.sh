@@ -6,7 +6,8 @@
 # Usage: run.sh PATH_TO_PGOPIPE (PGOPIPE_BUILD_DIR defaults to the binary's build tree).
 # Knobs: PGOPIPE_DEMO_KEEP=1 keeps the work dir; PGOPIPE_DEMO_SECONDS (training traffic,
 # default 15), PGOPIPE_DEMO_INTERVAL (collector interval, default 5s), PGOPIPE_DEMO_ROUNDS
-# (benchmark rounds, default 5), PGOPIPE_DEMO_REQUESTS (requests per benchmark run).
+# (benchmark rounds, default 5), PGOPIPE_DEMO_REQUESTS (requests per benchmark run),
+# PGOPIPE_DEMO_INSTRUMENTATION (IR or FRONTEND, default IR).
 set -euo pipefail
 pgopipe=$(realpath "${1:?usage: run.sh PATH_TO_PGOPIPE}")
 repo_root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +18,8 @@ interval=${PGOPIPE_DEMO_INTERVAL:-5s}
 rounds=${PGOPIPE_DEMO_ROUNDS:-5}
 requests=${PGOPIPE_DEMO_REQUESTS:-200000}
 jobs=$(nproc)
+# IR (default) or FRONTEND: clang's instrumentation for the training build.
+instrumentation=${PGOPIPE_DEMO_INSTRUMENTATION:-IR}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgopipe-demo.XXXXXX")
 if [[ ${PGOPIPE_DEMO_KEEP:-0} == 1 ]]; then
@@ -44,7 +47,7 @@ service_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release
               "-DPGOPIPE_CMAKE_MODULE_DIR=$repo_root/cmake-modules"
               "-DCMAKE_PROJECT_INCLUDE=$repo_root/examples/demo/collector.cmake"
               "-DPGOPIPE_BUILD_DIR=$pgopipe_build"
-              "-DPGOPIPE_EXECUTABLE=$pgopipe")
+              "-DPGOPIPE_EXECUTABLE=$pgopipe" "-DPGO_INSTRUMENTATION=$instrumentation")
 
 step "1/5 build the service instrumented (-DPGO=generate, in-process collector linked)"
 cmake -S "$repo_root/examples/service" -B instr -DPGO=generate "${service_args[@]}" > instr.log 2>&1 ||
