@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Usage: merge_cli_test.sh PGOPIPE DATA_DIR WORK_DIR. Prints "N passed, N failed".
+set -uo pipefail
+pgopipe=$1 data=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+export PGOPIPE_STORE=$work/store
+passed=0 failed=0
+check() {  # check NAME COMMAND...: the command must succeed
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
+}
+fails_with() {  # fails_with NAME CODE NEEDLE COMMAND...: exit CODE and NEEDLE on stderr
+  local name=$1 code=$2 needle=$3; shift 3
+  "$@" > out.txt 2> err.txt; local rc=$?
+  if [ "$rc" -eq "$code" ] && grep -qF -- "$needle" err.txt; then passed=$((passed + 1));
+  else failed=$((failed + 1)); echo "FAIL: $name (exit $rc, wanted $code with '$needle')"; cat err.txt; fi
+}
+same_counts() { diff <(llvm-profdata-19 show --all-functions --counts "$1") \
+                     <(llvm-profdata-19 show --all-functions --counts "$2") > /dev/null; }
+
+clang++-19 -O1 -fprofile-instr-generate "$data/pgo_prog.cpp" -o prog || { echo "cannot build"; exit 1; }
+for n in 1 2 3; do LLVM_PROFILE_FILE=p$n.profraw ./prog $((n * 1000)) > /dev/null; done
+
+# Files, with an explicit weight, agree with llvm-profdata.
+check "weighted file merge" "$pgopipe" merge p1.profraw p2.profraw p3.profraw --weight p2.profraw=3 -o m.profdata
+llvm-profdata-19 merge p1.profraw -weighted-input=3,p2.profraw p3.profraw -o ref.profdata
+check "weighted counts equal llvm-profdata" same_counts m.profdata ref.profdata
+check "show names the format" bash -c "'$pgopipe' show m.profdata --json | grep -q '\"format\": \"llvm-indexed\"'"
+
+# A store window with time decay: a profile 6 h old counts half of a fresh one (half-life 6h).
+"$pgopipe" push p1.profraw --app svc --collected-at 1m > /dev/null
+"$pgopipe" push p2.profraw --app svc --collected-at 361m > /dev/null
+"$pgopipe" push p3.profraw --app svc --collected-at 30d > /dev/null   # outside the window
+check "store window merge" "$pgopipe" merge --app svc --since 24h --half-life 6h -o s.profdata
+llvm-profdata-19 merge -weighted-input=1000,p1.profraw -weighted-input=500,p2.profraw -o sref.profdata
+check "decayed weights are 1000:500" same_counts s.profdata sref.profdata
+check "show reports the merge span" bash -c "'$pgopipe' show s.profdata | grep -q '^merged: *2 input'"
+check "provenance covers the window" bash -c "'$pgopipe' show s.profdata --json | grep -q first_collected"
+
+# Bad inputs under each failure mode; a failed merge writes nothing.
+head -c 100 p1.profraw > truncated.profraw
+: > empty.profraw
+fails_with "any: first bad input fails" 4 "truncated.profraw" "$pgopipe" merge p1.profraw truncated.profraw -o bad.profdata
+check "any: no output left" test ! -e bad.profdata
+check "warn: skips and merges the rest" "$pgopipe" merge p1.profraw truncated.profraw empty.profraw --failure-mode warn -o w.profdata
+check "warn: names each skipped input" bash -c "'$pgopipe' merge p1.profraw truncated.profraw --failure-mode warn -o w2.profdata 2>&1 | grep -q 'truncated.profraw: skipped'"
+check "warn: summary line" bash -c "'$pgopipe' merge p1.profraw truncated.profraw --failure-mode warn -o w3.profdata 2>&1 | grep -q 'merged 1 of 2 instr input(s).*skipped 1'"
+llvm-profdata-19 merge p1.profraw -o p1.profdata
+check "warn result equals the good input alone" same_counts w.profdata p1.profdata
+fails_with "all: every input bad fails" 4 "none of the 2 inputs" "$pgopipe" merge truncated.profraw empty.profraw --failure-mode all -o a.profdata
+check "all: no output left" test ! -e a.profdata
+
+# Kinds never mix; unknown bytes and bad arguments are named.
+printf 'main:100:1\n 1: 100\n' > s.afdo.txt
+fails_with "mixing instr and sample" 4 "found instr in" "$pgopipe" merge p1.profraw s.afdo.txt -o x.out
+fails_with "output format of another kind" 2 "cannot hold" "$pgopipe" merge p1.profraw --output-format text -o x.out
+fails_with "weight for a non-input" 2 "not an input" "$pgopipe" merge p1.profraw --weight nope=2 -o x.out
+fails_with "empty window" 9 "no profiles of svc" "$pgopipe" merge --app svc --since 2h --until 1h -o x.out
+check "no stray outputs" test ! -e x.out
+check "no temp files left" bash -c "! ls -A | grep -q '\.tmp-'"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
