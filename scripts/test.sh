@@ -10,6 +10,7 @@ ensure_go
 ensure_python_tools
 
 build_dir=${PGOPIPE_BUILD_DIR:-$repo_root/build}
-build_pgopipe "$build_dir"
+# The Docker example builds wherever a Docker engine can be started (it skips loudly otherwise).
+build_pgopipe "$build_dir" -DPGOPIPE_DOCKER_TESTS="${PGOPIPE_DOCKER_TESTS:-ON}"
 cd "$build_dir"
 ctest --output-on-failure --timeout 900 -j2 "$@"
