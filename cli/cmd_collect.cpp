@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // pgopipe collect http --url URL --app A [--interval 5m] [--count N] [--label k=v]...
+// pgopipe collect perf (--pid PID | -- CMD ARGS...) --app A [--frequency 99] [--duration 30s]
+//                      [--interval 5m] [--count N] [--label k=v]...
 #include <csignal>
 
 #include "cli/cli.hpp"
 #include "collector/http_scraper.hpp"
+#include "collector/perf_sampler.hpp"
 #include "collector/spool.hpp"
 
 namespace pgopipe::cli {
@@ -99,12 +102,80 @@ void register_collect_http(CLI::App& collect, Cli& cli) {
   });
 }
 
+void log_line(std::string_view level, const std::string& message) {
+  if (level == "error") spdlog::error("{}", message);
+  else if (level == "warning") spdlog::warn("{}", message);
+  else spdlog::info("{}", message);
+}
+
+void register_collect_perf(CLI::App& collect, Cli& cli) {
+  struct Args {
+    std::string app, duration = "30s", interval = "5m", spool_dir;
+    int pid = 0;
+    unsigned frequency = 99;
+    uint64_t count = 0;
+    uint64_t spool_max_bytes = uint64_t{256} << 20;
+    std::vector<std::string> labels, command;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = collect.add_subcommand("perf", "Sample a process with perf record and upload pprof profiles");
+  auto* pid = cmd->add_option("--pid", args->pid, "Process to sample");
+  auto* command = cmd->add_option("command", args->command, "Command to start and sample (after --)");
+  pid->excludes(command);
+  cmd->add_option("--app", args->app, "Application name");
+  cmd->add_option("--frequency", args->frequency, "Samples per second (default 99)");
+  cmd->add_option("--duration", args->duration, "Length of each recording (default 30s)");
+  cmd->add_option("--interval", args->interval, "Time between recording starts (default 5m)");
+  cmd->add_option("--count", args->count, "Stop after this many profiles (default: until stopped or the target exits)");
+  cmd->add_option("--label", args->labels, "Label k=v added to every profile, repeatable");
+  cmd->add_option("--spool-dir", args->spool_dir,
+                  "Where profiles wait while the store is unreachable (default: ~/.cache/pgopipe/spool/<app>)");
+  cmd->add_option("--spool-max-bytes", args->spool_max_bytes, "Spool size bound (default 256 MiB)");
+  cmd->callback([&cli, args, pid] {
+    cli.action = [&cli, args, pid]() -> Result<void> {
+      if (!args->app.empty()) cli.set_flag("app", args->app);
+      PGO_TRY_ASSIGN(Config config, cli.config());
+      collector::PerfSettings s;
+      PGO_TRY_ASSIGN(s.app, cli.require_app(config));
+      if (pid->count() > 0) s.pid = args->pid;
+      s.command = args->command;
+      if (!s.pid && s.command.empty()) return make_error(ErrorCode::Usage, "give --pid PID or -- CMD ARGS...");
+      if (args->frequency == 0) return make_error(ErrorCode::Usage, "--frequency must be positive");
+      s.frequency = args->frequency;
+      PGO_TRY_ASSIGN(s.duration, parse_duration(args->duration));
+      if (s.duration <= Duration{0}) return make_error(ErrorCode::Usage, "--duration must be positive");
+      PGO_TRY_ASSIGN(s.interval, parse_duration(args->interval));
+      if (s.interval <= Duration{0}) return make_error(ErrorCode::Usage, "--interval must be positive");
+      if (args->count > 0) s.count = args->count;
+      for (const auto& label : args->labels) {
+        PGO_TRY_ASSIGN(auto kv, parse_label(label));
+        s.labels.insert(kv);
+      }
+      PGO_TRY(collector::check_perf_available());
+      collector::Uploader uploader(
+          config.store.value, config.store_options(),
+          args->spool_dir.empty() ? collector::default_spool_dir(s.app)
+                                   : std::filesystem::path(args->spool_dir),
+          args->spool_max_bytes, log_line);
+      StopOnSignal signals;
+      PGO_TRY_ASSIGN(auto stats, collector::run_perf_sampler(s, uploader, g_stop));
+      spdlog::info("perf sampler stopped: {} profile(s) from {} recording(s){}", stats.delivered,
+                   stats.recordings, g_stop ? " (signal)" : "");
+      if (!g_stop && stats.delivered == 0) {
+        return make_error(ErrorCode::Input, "no profile recorded in {} recording(s)", stats.recordings);
+      }
+      return success();
+    };
+  });
+}
+
 }  // namespace
 
 void register_collect(CLI::App& app, Cli& cli) {
   auto* collect = app.add_subcommand("collect", "Collect profiles from running services");
   collect->require_subcommand(1);
   register_collect_http(*collect, cli);
+  register_collect_perf(*collect, cli);
 }
 
 }  // namespace pgopipe::cli

@@ -55,25 +55,33 @@ std::vector<std::string_view> split_ws(std::string_view s) {
   return out;
 }
 
-// "addr [sym] [(dso)]": the address and the dso in the last parentheses, if any.
-bool parse_frame(std::string_view s, uint64_t& addr, std::string_view& dso) {
+// "addr [sym] [(dso)]": the address, the symbol and the dso in the last parentheses, if any.
+bool parse_frame(std::string_view s, uint64_t& addr, std::string_view& dso, std::string_view& sym) {
   s = trim(s);
   size_t sp = s.find_first_of(" \t");
   auto a = parse_hex(s.substr(0, sp));
   if (!a) return false;
   addr = *a;
   dso = {};
-  if (sp != std::string_view::npos && s.back() == ')') {
+  sym = {};
+  if (sp == std::string_view::npos) return true;
+  std::string_view rest = s.substr(sp);
+  if (s.back() == ')') {
     size_t open = s.rfind('(');
-    if (open != std::string_view::npos && open > sp) dso = s.substr(open + 1, s.size() - open - 2);
+    if (open != std::string_view::npos && open > sp) {
+      dso = s.substr(open + 1, s.size() - open - 2);
+      rest = s.substr(sp, open - sp);
+    }
   }
+  sym = trim(rest);
+  if (sym == "[unknown]") sym = {};
   return true;
 }
 
 class Parser final : public PerfScriptParser {
  public:
-  Parser(AddressSamples& out, std::map<std::string, std::string> build_ids)
-      : out_(out), build_ids_(std::move(build_ids)) {}
+  Parser(AddressSamples& out, std::map<std::string, std::string> build_ids, FrameSymbols* symbols)
+      : out_(out), build_ids_(std::move(build_ids)), symbols_(symbols) {}
 
   void line(std::string_view text) override {
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
@@ -81,9 +89,9 @@ class Parser final : public PerfScriptParser {
       // perf indents call-chain lines with a tab (headers are padded with spaces): the
       // bulk of the input, so this path comes first.
       uint64_t addr = 0;
-      std::string_view dso;
-      if (in_sample_ && parse_frame(text, addr, dso)) {
-        frame(addr, dso);
+      std::string_view dso, sym;
+      if (in_sample_ && parse_frame(text, addr, dso, sym)) {
+        frame(addr, dso, sym);
         return;
       }
     }
@@ -176,18 +184,19 @@ class Parser final : public PerfScriptParser {
     if (event + 1 < tokens.size()) {  // no call chain: "event: ip [sym] [(dso)]" on this line
       auto after = text.substr(tokens[event + 1].data() - text.data());
       uint64_t addr = 0;
-      std::string_view dso;
-      if (parse_frame(after, addr, dso)) frame(addr, dso);
+      std::string_view dso, sym;
+      if (parse_frame(after, addr, dso, sym)) frame(addr, dso, sym);
     }
   }
 
-  void frame(uint64_t addr, std::string_view dso) {
+  void frame(uint64_t addr, std::string_view dso, std::string_view sym) {
     ++depth_seen_;
     if (addr >= kKernelStart) {
       ++out_.stats.kernel_frames;
       return;
     }
     stack_.push_back(Frame{addr, resolve(addr, dso)});
+    if (symbols_) stack_syms_.resize(stack_.size()), stack_syms_.back().assign(sym);
     if (stack_.back().mapping == kNoMapping) ++out_.stats.unmapped_frames;
   }
 
@@ -242,9 +251,14 @@ class Parser final : public PerfScriptParser {
         const Mapping& m = out_.mappings()[f.mapping];
         f.address = f.address - m.offset + m.start;
       }
+    if (symbols_)
+      for (size_t i = 0; i < stack_.size() && i < stack_syms_.size(); ++i)
+        if (!stack_syms_[i].empty())
+          symbols_->try_emplace({stack_[i].mapping, stack_[i].address}, stack_syms_[i]);
     if (stack_.empty()) ++out_.stats.empty_samples;
     else out_.add(stack_, 1);
     stack_.clear();
+    stack_syms_.clear();
     relative_.clear();
     depth_seen_ = 0;
   }
@@ -252,6 +266,8 @@ class Parser final : public PerfScriptParser {
   static constexpr uint32_t kRelativeBit = 0x80000000u;
   AddressSamples& out_;
   std::map<std::string, std::string> build_ids_;
+  FrameSymbols* symbols_ = nullptr;
+  std::vector<std::string> stack_syms_;  // symbol of each frame of stack_ when symbols_ is set
   std::unordered_map<long, std::vector<uint32_t>> by_pid_;
   std::unordered_map<std::string, std::vector<uint32_t>> by_path_;
   std::unordered_map<std::string, uint32_t> whole_file_;  // dso -> mapping without mmap events
@@ -303,8 +319,9 @@ Result<void> run_lines(const std::string& tool, const std::vector<std::string>& 
 }  // namespace
 
 std::unique_ptr<PerfScriptParser> make_perf_script_parser(AddressSamples& out,
-                                                          std::map<std::string, std::string> build_ids) {
-  return std::make_unique<Parser>(out, std::move(build_ids));
+                                                          std::map<std::string, std::string> build_ids,
+                                                          FrameSymbols* symbols) {
+  return std::make_unique<Parser>(out, std::move(build_ids), symbols);
 }
 
 Result<void> read_perf_script(std::string_view name, std::string_view text, AddressSamples& out) {

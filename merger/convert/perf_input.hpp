@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/result.hpp"
 #include "merger/convert/address_samples.hpp"
@@ -23,9 +24,14 @@ class PerfScriptParser {
   virtual uint64_t finish() = 0;
 };
 
+// Symbol names perf printed for frames, keyed by (mapping index, runtime address).
+using FrameSymbols = std::map<std::pair<uint32_t, uint64_t>, std::string>;
+
 // A parser adding to `out`; `build_ids` maps mapped file paths to their build IDs (hex).
+// When `symbols` is set, the `sym` field of each frame (when perf printed one) lands there.
 std::unique_ptr<PerfScriptParser> make_perf_script_parser(
-    AddressSamples& out, std::map<std::string, std::string> build_ids = {});
+    AddressSamples& out, std::map<std::string, std::string> build_ids = {},
+    FrameSymbols* symbols = nullptr);
 
 // Parses a whole perf script text; Input error naming `name` if it holds no sample.
 Result<void> read_perf_script(std::string_view name, std::string_view text, AddressSamples& out);

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "collector/perf_sampler.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <thread>
+
+#include <fmt/ranges.h>
+
+#include "core/formats/pprof/pprof.hpp"
+#include "core/fs.hpp"
+#include "core/store/store.hpp"
+
+namespace pgopipe::collector {
+namespace {
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string paranoid_level() {
+  std::ifstream in("/proc/sys/kernel/perf_event_paranoid");
+  std::string v;
+  if (!(in >> v)) return "unknown";
+  return v;
+}
+
+// The last `n` bytes of a (stderr) file, trailing blanks removed; "" when unreadable.
+std::string tail_of(const fs::path& path, size_t n = 1500) {
+  auto r = read_file(path, 1 << 20);
+  if (!r) return {};
+  std::string s = std::move(*r);
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s.size() > n ? s.substr(s.size() - n) : s;
+}
+
+// Runs `perf args...`, handing each stdout line to `on_line`; Tool error with stderr's tail.
+Result<void> perf_lines(const std::vector<std::string>& args, const fs::path& err_path,
+                        const std::function<void(std::string_view)>& on_line) {
+  int code = 0;
+  try {
+    bp::ipstream out;
+    bp::child child(bp::search_path("perf"), bp::args(args), bp::std_out > out,
+                    bp::std_err > err_path.string(), bp::std_in < bp::null);
+    std::string line;
+    while (std::getline(out, line)) on_line(line);
+    child.wait();
+    code = child.exit_code();
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::Tool, "cannot run perf {}: {}", args[0], e.what());
+  }
+  if (code != 0) {
+    return make_error(ErrorCode::Tool, "perf {} failed (exit code {}): {}", args[0], code,
+                      tail_of(err_path));
+  }
+  return success();
+}
+
+bool pid_alive(int pid) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  size_t rp = line.rfind(')');
+  return rp != std::string::npos && rp + 2 < line.size() && line[rp + 2] != 'Z';
+}
+
+// One recording of `pid` into `data`; cut short (SIGINT to perf) when `stop` or the target ends.
+Result<void> record(const PerfSettings& s, int pid, const fs::path& data, const fs::path& err,
+                    const std::function<bool()>& target_alive, const std::atomic<bool>& stop) {
+  auto secs = std::chrono::duration<double>(s.duration).count();
+  std::vector<std::string> args{"record", "-e", "cpu-clock", "-F", std::to_string(s.frequency), "-g",
+                                "-p", std::to_string(pid), "-o", data.string(), "-q", "--",
+                                "sleep", fmt::format("{:.3f}", secs)};
+  spdlog::info("running: perf {}", fmt::join(args, " "));
+  int code = 0;
+  try {
+    bp::child perf(bp::search_path("perf"), bp::args(args), bp::std_out > bp::null,
+                   bp::std_err > err.string(), bp::std_in < bp::null);
+    bool interrupted = false;
+    while (perf.running()) {
+      if (!interrupted && (stop || !target_alive())) {
+        ::kill(perf.id(), SIGINT);
+        interrupted = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    perf.wait();
+    code = perf.exit_code();
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::Tool, "cannot run perf record: {}", e.what());
+  }
+  std::string msg = tail_of(err);
+  if (code != 0 && !(fs::exists(data) && fs::file_size(data) > 0 && (stop || !target_alive()))) {
+    if (msg.find("ermission") != std::string::npos || msg.find("paranoid") != std::string::npos ||
+        msg.find("EACCES") != std::string::npos || msg.find("EPERM") != std::string::npos) {
+      return make_error(ErrorCode::Tool,
+                        "perf record on pid {} not permitted (kernel.perf_event_paranoid = {} in "
+                        "/proc/sys/kernel/perf_event_paranoid; run as root, grant CAP_PERFMON or "
+                        "lower it to 1): {}", pid, paranoid_level(), msg);
+    }
+    return make_error(ErrorCode::Tool, "perf record on pid {} failed (exit code {}): {}", pid, code, msg);
+  }
+  return success();
+}
+
+// Reads the perf.data into pprof bytes; `main_build_id` gets the build ID of `main_exe`.
+Result<std::string> convert(const fs::path& data, const fs::path& err, const PerfSettings& s,
+                            const std::string& main_exe, TimePoint started, Duration took,
+                            std::string& main_build_id) {
+  std::map<std::string, std::string> build_ids;
+  PGO_TRY(perf_lines({"buildid-list", "-i", data.string()}, err, [&](std::string_view l) {
+    auto sp = l.find(' ');
+    if (sp == std::string_view::npos || sp + 1 >= l.size() || l[sp + 1] == '[') return;
+    build_ids[std::string(l.substr(sp + 1))] = std::string(l.substr(0, sp));
+  }));
+  if (auto it = build_ids.find(main_exe); it != build_ids.end()) main_build_id = it->second;
+  convert::AddressSamples samples;
+  convert::FrameSymbols symbols;
+  auto parser = convert::make_perf_script_parser(samples, build_ids, &symbols);
+  PGO_TRY(perf_lines({"script", "-i", data.string(), "--show-mmap-events", "-F",
+                      "comm,pid,tid,event,ip,sym,dso"},
+                     err, [&](std::string_view l) { parser->line(l); }));
+  if (parser->finish() == 0) {
+    return make_error(ErrorCode::Input, "{}: the recording holds no samples", data.string());
+  }
+  return perf_samples_to_pprof(samples, symbols, s.frequency, started, took);
+}
+
+}  // namespace
+
+Result<void> check_perf_available() {
+  if (bp::search_path("perf").empty()) {
+    return make_error(ErrorCode::Tool, "perf not found: install linux-perf");
+  }
+  if (::geteuid() != 0) {
+    std::string level = paranoid_level();
+    if (level != "unknown" && std::stoi(level) > 1) {
+      return make_error(ErrorCode::Tool,
+                        "perf not permitted: kernel.perf_event_paranoid = {} "
+                        "(/proc/sys/kernel/perf_event_paranoid) forbids per-process sampling for "
+                        "non-root users; set it to 1 or lower, or run with CAP_PERFMON", level);
+    }
+  }
+  return success();
+}
+
+Result<std::string> perf_samples_to_pprof(const convert::AddressSamples& samples,
+                                          const convert::FrameSymbols& symbols, unsigned frequency,
+                                          TimePoint started, Duration duration) {
+  pprof::Profile p;
+  pprof::StringTable st(p);
+  int64_t period = 1'000'000'000 / std::max(1u, frequency);
+  auto* t0 = p.add_sample_type();
+  t0->set_type(st.intern("samples"));
+  t0->set_unit(st.intern("count"));
+  auto* t1 = p.add_sample_type();
+  t1->set_type(st.intern("cpu"));
+  t1->set_unit(st.intern("nanoseconds"));
+  p.mutable_period_type()->set_type(st.intern("cpu"));
+  p.mutable_period_type()->set_unit(st.intern("nanoseconds"));
+  p.set_period(period);
+  p.set_time_nanos(started.time_since_epoch().count());
+  p.set_duration_nanos(duration.count());
+  for (size_t i = 0; i < samples.mappings().size(); ++i) {
+    const auto& m = samples.mappings()[i];
+    auto* pm = p.add_mapping();
+    pm->set_id(i + 1);
+    pm->set_memory_start(m.start);
+    pm->set_memory_limit(m.limit);
+    pm->set_file_offset(m.offset);
+    pm->set_filename(st.intern(m.file));
+    pm->set_build_id(st.intern(m.build_id));
+    pm->set_has_functions(true);
+  }
+  std::map<std::pair<uint32_t, uint64_t>, uint64_t> location_ids;
+  std::map<std::string, uint64_t, std::less<>> function_ids;
+  auto location = [&](const convert::Frame& f) {
+    auto [it, added] = location_ids.try_emplace({f.mapping, f.address}, location_ids.size() + 1);
+    if (!added) return it->second;
+    auto* loc = p.add_location();
+    loc->set_id(it->second);
+    loc->set_address(f.address);
+    if (f.mapping != convert::kNoMapping) loc->set_mapping_id(f.mapping + 1);
+    if (auto sym = symbols.find({f.mapping, f.address}); sym != symbols.end()) {
+      auto [fit, fadded] = function_ids.try_emplace(sym->second, function_ids.size() + 1);
+      if (fadded) {
+        auto* fn = p.add_function();
+        fn->set_id(fit->second);
+        fn->set_name(st.intern(sym->second));
+        fn->set_system_name(fn->name());
+      }
+      loc->add_line()->set_function_id(fit->second);
+    }
+    return it->second;
+  };
+  for (const auto& s : samples.samples()) {
+    auto* ps = p.add_sample();
+    for (const auto& f : samples.stack(s)) ps->add_location_id(location(f));
+    ps->add_value(static_cast<int64_t>(s.count));
+    ps->add_value(static_cast<int64_t>(s.count) * period);
+  }
+  PGO_TRY(pprof::validate("perf profile", p));
+  return pprof::serialize(p, true);
+}
+
+Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
+                                   const std::atomic<bool>& stop) {
+  PGO_TRY(check_perf_available());
+  PerfStats stats;
+  bp::child target;
+  int pid = 0;
+  if (s.pid) {
+    pid = *s.pid;
+    if (pid <= 0 || !pid_alive(pid)) {
+      return make_error(ErrorCode::Input, "target pid {} not found (no running process /proc/{})",
+                        pid, pid);
+    }
+  } else {
+    if (s.command.empty()) return make_error(ErrorCode::Usage, "give --pid PID or -- CMD ARGS...");
+    boost::filesystem::path exe = s.command[0];
+    if (s.command[0].find('/') == std::string::npos) exe = bp::search_path(s.command[0]);
+    if (exe.empty()) return make_error(ErrorCode::Input, "command '{}' not found on PATH", s.command[0]);
+    try {
+      target = bp::child(exe, bp::args(std::vector<std::string>(s.command.begin() + 1, s.command.end())));
+    } catch (const std::exception& e) {
+      return make_error(ErrorCode::Input, "cannot start '{}': {}", s.command[0], e.what());
+    }
+    pid = target.id();
+    spdlog::info("started {} as pid {}", s.command[0], pid);
+  }
+  std::function<bool()> alive = [&] { return s.pid ? pid_alive(pid) : target.running(); };
+  std::error_code ec;
+  std::string main_exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).string();
+  fs::path dir = fs::temp_directory_path() / ("pgopipe-perf-" + random_hex(6));
+  fs::create_directories(dir, ec);
+  std::string host = host_name();
+  Result<PerfStats> result = stats;
+  auto next = Clock::now();
+  while (!stop && alive() && (!s.count || stats.recordings < *s.count)) {
+    while (!stop && alive() && Clock::now() < next) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    if (stop || !alive()) break;
+    next += s.interval;
+    ++stats.recordings;
+    fs::path data = dir / "perf.data", err = dir / "perf.err";
+    fs::remove(data, ec);
+    TimePoint started = now();
+    auto t0 = Clock::now();
+    if (auto r = record(s, pid, data, err, alive, stop); !r) {
+      result = r.error();
+      break;
+    }
+    // perf's own start-up and shutdown are not sampling time: a full recording counts as the
+    // asked duration, one cut short as its wall time.
+    Duration took = std::min<Duration>(std::chrono::duration_cast<Duration>(Clock::now() - t0), s.duration);
+    std::string build_id;
+    auto bytes = convert(data, err, s, main_exe, started, took, build_id);
+    if (!bytes) {
+      spdlog::warn("profile {} of pid {} dropped: {}", stats.recordings, pid, bytes.error().message);
+      continue;
+    }
+    ProfileMeta meta;
+    meta.app = s.app;
+    meta.format = ProfileFormat::PprofGzip;
+    meta.collected_at = started;
+    meta.duration = took;
+    meta.build_id = build_id;
+    meta.host = host;
+    meta.labels = s.labels;
+    if (auto ok = complete_meta(meta, *bytes); !ok) {
+      spdlog::error("profile of pid {} dropped: {}", pid, ok.error().message);
+      continue;
+    }
+    std::string name = fmt::format("{}-{}-{:08}", format_compact(started), ::getpid(), stats.recordings);
+    std::string key = uploader.deliver(meta, *bytes, name);
+    ++stats.delivered;
+    if (!key.empty()) spdlog::info("perf profile of pid {} ({} bytes) -> {}", pid, bytes->size(), key);
+    if (Clock::now() > next) next = Clock::now();
+  }
+  if (!s.pid && target.valid() && target.running()) {
+    ::kill(pid, SIGTERM);
+    target.wait(ec);
+  } else if (!s.pid && target.valid()) {
+    target.wait(ec);
+  }
+  fs::remove_all(dir, ec);
+  if (!stop) uploader.drain();
+  if (result.ok()) result = stats;
+  return result;
+}
+
+}  // namespace pgopipe::collector
