@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+// `pgopipe collect perf` on a program with a known hot function: the stored pprof is read by
+// `go tool pprof` and its hottest function is that function.
+#include <gtest/gtest.h>
+
+#include <boost/process.hpp>
+#include <filesystem>
+#include <sstream>
+
+#include "core/fs.hpp"
+#include "core/store/store.hpp"
+
+namespace bp = boost::process;
+namespace fs = std::filesystem;
+using namespace pgopipe;
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+Outcome run(const std::string& exe, const std::vector<std::string>& args, const fs::path& dir) {
+  fs::path out = dir / "run.out", err = dir / "run.err";
+  bp::child c(exe, bp::args(args), bp::std_out > out.string(), bp::std_err > err.string(),
+              bp::std_in < bp::null, bp::start_dir(dir.string()));
+  c.wait();
+  return Outcome{c.exit_code(), read_file(out).value(), read_file(err).value()};
+}
+
+class PerfSamplerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (bp::search_path("perf").empty()) GTEST_SKIP() << "SKIPPED: perf is not installed (linux-perf)";
+    dir_ = fs::temp_directory_path() / ("pgopipe-perf-test-" + random_hex(6));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+  Outcome collect(std::vector<std::string> args) {
+    std::vector<std::string> all{"collect", "perf", "--app", "t", "--store", (dir_ / "store").string(),
+                                 "--spool-dir", (dir_ / "spool").string()};
+    all.insert(all.end(), args.begin(), args.end());
+    return run(PGOPIPE_EXE, all, dir_);
+  }
+  fs::path dir_;
+};
+
+TEST_F(PerfSamplerTest, HottestFunctionIsTheKnownHotFunction) {
+  if (std::string(GO_EXE).empty()) GTEST_SKIP() << "SKIPPED: go is not installed, no go tool pprof to check with";
+  TimePoint before = now();
+  Outcome r = collect({"--duration", "2s", "--count", "1", "--label", "env=test", "--", HOT_EXE, "4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  auto store = open_store((dir_ / "store").string(), {});
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  Query q;
+  q.app = "t";
+  q.window = {now() - std::chrono::hours{1}, now() + std::chrono::hours{1}};
+  auto list = (*store)->list(q);
+  ASSERT_TRUE(list.ok()) << list.error().message;
+  ASSERT_EQ(list->size(), 1u) << r.err;
+  const StoredObject& o = list->front();
+  EXPECT_EQ(o.meta.format, ProfileFormat::PprofGzip);
+  EXPECT_EQ(o.meta.labels.at("env"), "test");
+  EXPECT_GE(o.meta.collected_at, before);
+  EXPECT_GT(o.meta.duration, std::chrono::seconds{1});
+  EXPECT_LE(o.meta.duration, std::chrono::seconds{2});
+  EXPECT_FALSE(o.meta.host.empty());
+  EXPECT_EQ(o.meta.build_id.size(), 40u) << "build ID of the hot binary expected";
+
+  auto bytes = (*store)->get(o.key);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  fs::path pb = dir_ / "profile.pb.gz";
+  ASSERT_TRUE(write_file_atomic(pb, bytes->bytes).ok());
+  // No binary next to the profile: names must come from the profile itself.
+  Outcome top = run(GO_EXE, {"tool", "pprof", "-top", pb.string()}, dir_);
+  ASSERT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_NE(top.out.find("Build ID: " + o.meta.build_id), std::string::npos) << top.out;
+  // The first row after the column header is the hottest function by flat time.
+  std::istringstream lines(top.out);
+  std::string line, hottest;
+  bool header = false;
+  while (std::getline(lines, line)) {
+    if (header) {
+      hottest = line;
+      break;
+    }
+    if (line.find("flat%") != std::string::npos) header = true;
+  }
+  ASSERT_FALSE(hottest.empty()) << top.out;
+  EXPECT_TRUE(hottest.ends_with(" hot_loop")) << top.out;
+}
+
+TEST_F(PerfSamplerTest, MissingPidIsAClearError) {
+  Outcome r = collect({"--duration", "1s", "--count", "1", "--pid", "999999999"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("target pid 999999999 not found"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "store" / "t"));
+}
+
+TEST_F(PerfSamplerTest, PidOrCommandIsRequired) {
+  Outcome r = collect({"--duration", "1s"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--pid PID or -- CMD"), std::string::npos) << r.err;
+}
+
+}  // namespace
