@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "collector/perf_sampler.hpp"
 
+#include <elf.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <cstring>
 #include <map>
 #include <thread>
 
@@ -63,6 +65,40 @@ Result<void> perf_lines(const std::vector<std::string>& args, const fs::path& er
   return success();
 }
 
+// The GNU build ID (lower-case hex) from a 64-bit ELF file's PT_NOTE segments; "" if none.
+std::string elf_build_id(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  Elf64_Ehdr eh{};
+  if (!in.read(reinterpret_cast<char*>(&eh), sizeof eh) || std::string_view(reinterpret_cast<char*>(eh.e_ident), 4) != ELFMAG ||
+      eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 256) {
+    return {};
+  }
+  for (unsigned i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph{};
+    in.seekg(static_cast<std::streamoff>(eh.e_phoff + i * sizeof ph));
+    if (!in.read(reinterpret_cast<char*>(&ph), sizeof ph)) return {};
+    if (ph.p_type != PT_NOTE || ph.p_filesz > (1 << 16)) continue;
+    std::string notes(ph.p_filesz, '\0');
+    in.seekg(static_cast<std::streamoff>(ph.p_offset));
+    if (!in.read(notes.data(), static_cast<std::streamsize>(notes.size()))) return {};
+    size_t pos = 0;
+    auto align = [&](size_t n) { return (n + (ph.p_align > 4 ? 7 : 3)) & ~size_t(ph.p_align > 4 ? 7 : 3); };
+    while (pos + sizeof(Elf64_Nhdr) <= notes.size()) {
+      Elf64_Nhdr nh{};
+      std::memcpy(&nh, notes.data() + pos, sizeof nh);
+      size_t name_at = pos + sizeof nh, desc_at = name_at + align(nh.n_namesz);
+      if (desc_at + nh.n_descsz > notes.size()) break;
+      if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && notes.compare(name_at, 3, "GNU") == 0) {
+        std::string hex;
+        for (size_t k = 0; k < nh.n_descsz; ++k) hex += fmt::format("{:02x}", static_cast<uint8_t>(notes[desc_at + k]));
+        return hex;
+      }
+      pos = desc_at + align(nh.n_descsz);
+    }
+  }
+  return {};
+}
+
 bool pid_alive(int pid) {
   if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -113,7 +149,7 @@ Result<void> record(const PerfSettings& s, int pid, const fs::path& data, const 
 
 // Reads the perf.data into pprof bytes; `main_build_id` gets the build ID of `main_exe`.
 Result<std::string> convert(const fs::path& data, const fs::path& err, const PerfSettings& s,
-                            const std::string& main_exe, TimePoint started, Duration took,
+                            const std::string& main_exe, const std::string& proc_root, TimePoint started, Duration took,
                             std::string& main_build_id) {
   std::map<std::string, std::string> build_ids;
   PGO_TRY(perf_lines({"buildid-list", "-i", data.string()}, err, [&](std::string_view l) {
@@ -121,7 +157,14 @@ Result<std::string> convert(const fs::path& data, const fs::path& err, const Per
     if (sp == std::string_view::npos || sp + 1 >= l.size() || l[sp + 1] == '[') return;
     build_ids[std::string(l.substr(sp + 1))] = std::string(l.substr(0, sp));
   }));
-  if (auto it = build_ids.find(main_exe); it != build_ids.end()) main_build_id = it->second;
+  // perf lists only DSOs with hits: the rest come from the files' ELF notes, read through
+  // the target's root while it runs, else at the same path here.
+  auto from_elf = [&](const std::string& file) {
+    std::string id = elf_build_id(proc_root + file);
+    return id.empty() ? elf_build_id(file) : id;
+  };
+  if (!build_ids.contains(main_exe)) build_ids[main_exe] = from_elf(main_exe);
+  main_build_id = build_ids[main_exe];
   convert::AddressSamples samples;
   convert::FrameSymbols symbols;
   auto parser = convert::make_perf_script_parser(samples, build_ids, &symbols);
@@ -131,7 +174,11 @@ Result<std::string> convert(const fs::path& data, const fs::path& err, const Per
   if (parser->finish() == 0) {
     return make_error(ErrorCode::Input, "{}: the recording holds no samples", data.string());
   }
-  return perf_samples_to_pprof(samples, symbols, s.frequency, started, took);
+  std::map<std::string, std::string> more_ids;
+  for (const auto& m : samples.mappings())
+    if (m.build_id.empty() && !m.file.empty() && m.file[0] == '/' && !more_ids.contains(m.file))
+      more_ids[m.file] = from_elf(m.file);
+  return perf_samples_to_pprof(samples, symbols, s.frequency, started, took, more_ids);
 }
 
 }  // namespace
@@ -154,7 +201,8 @@ Result<void> check_perf_available() {
 
 Result<std::string> perf_samples_to_pprof(const convert::AddressSamples& samples,
                                           const convert::FrameSymbols& symbols, unsigned frequency,
-                                          TimePoint started, Duration duration) {
+                                          TimePoint started, Duration duration,
+                                          const std::map<std::string, std::string>& build_ids) {
   pprof::Profile p;
   pprof::StringTable st(p);
   int64_t period = 1'000'000'000 / std::max(1u, frequency);
@@ -177,7 +225,8 @@ Result<std::string> perf_samples_to_pprof(const convert::AddressSamples& samples
     pm->set_memory_limit(m.limit);
     pm->set_file_offset(m.offset);
     pm->set_filename(st.intern(m.file));
-    pm->set_build_id(st.intern(m.build_id));
+    auto more = m.build_id.empty() ? build_ids.find(m.file) : build_ids.end();
+    pm->set_build_id(st.intern(more != build_ids.end() ? more->second : m.build_id));
     pm->set_has_functions(true);
   }
   std::map<std::pair<uint32_t, uint64_t>, uint64_t> location_ids;
@@ -261,7 +310,7 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
     // asked duration, one cut short as its wall time.
     Duration took = std::min<Duration>(std::chrono::duration_cast<Duration>(Clock::now() - t0), s.duration);
     std::string build_id;
-    auto bytes = convert(data, err, s, main_exe, started, took, build_id);
+    auto bytes = convert(data, err, s, main_exe, "/proc/" + std::to_string(pid) + "/root", started, took, build_id);
     if (!bytes) {
       spdlog::warn("profile {} of pid {} dropped: {}", stats.recordings, pid, bytes.error().message);
       continue;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,10 +41,12 @@ struct PerfStats {
 Result<void> check_perf_available();
 
 // Converts parsed perf samples to a pprof profile (cpu-clock at `frequency` Hz): one
-// mapping per executable mapping with its build ID, functions named by perf's symbols.
+// mapping per executable mapping with its build ID (from `build_ids` by file when the
+// samples lack it), functions named by perf's symbols.
 Result<std::string> perf_samples_to_pprof(const convert::AddressSamples& samples,
                                           const convert::FrameSymbols& symbols, unsigned frequency,
-                                          TimePoint started, Duration duration);
+                                          TimePoint started, Duration duration,
+                                          const std::map<std::string, std::string>& build_ids = {});
 
 // Records profiles until `count` are taken, the target exits or `stop` becomes true (the
 // current recording is cut short and still delivered). Errors: perf missing or not
