@@ -2,10 +2,13 @@
 // `pgopipe collect perf` on a program with a known hot function: the stored pprof is read by
 // `go tool pprof` and its hottest function is that function.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <boost/process.hpp>
 #include <filesystem>
 #include <sstream>
+#include <thread>
+#include <algorithm>
 
 #include "core/fs.hpp"
 #include "core/store/store.hpp"
@@ -47,6 +50,21 @@ class PerfSamplerTest : public ::testing::Test {
     all.insert(all.end(), args.begin(), args.end());
     return run(PGOPIPE_EXE, all, dir_);
   }
+  std::vector<StoredObject> objects(const std::string& app = "t") {
+    auto store = open_store((dir_ / "store").string(), {});
+    EXPECT_TRUE(store.ok());
+    if (!store.ok()) return {};
+    Query q;
+    q.app = app;
+    q.window = {now() - std::chrono::hours{1}, now() + std::chrono::hours{1}};
+    auto list = (*store)->list(q);
+    EXPECT_TRUE(list.ok());
+    if (!list.ok()) return {};
+    std::sort(list->begin(), list->end(), [](const auto& a, const auto& b) {
+      return a.meta.collected_at < b.meta.collected_at;
+    });
+    return *list;
+  }
   fs::path dir_;
 };
 
@@ -58,13 +76,9 @@ TEST_F(PerfSamplerTest, HottestFunctionIsTheKnownHotFunction) {
 
   auto store = open_store((dir_ / "store").string(), {});
   ASSERT_TRUE(store.ok()) << store.error().message;
-  Query q;
-  q.app = "t";
-  q.window = {now() - std::chrono::hours{1}, now() + std::chrono::hours{1}};
-  auto list = (*store)->list(q);
-  ASSERT_TRUE(list.ok()) << list.error().message;
-  ASSERT_EQ(list->size(), 1u) << r.err;
-  const StoredObject& o = list->front();
+  auto list = objects();
+  ASSERT_EQ(list.size(), 1u) << r.err;
+  const StoredObject& o = list.front();
   EXPECT_EQ(o.meta.format, ProfileFormat::PprofGzip);
   EXPECT_EQ(o.meta.labels.at("env"), "test");
   EXPECT_GE(o.meta.collected_at, before);
@@ -94,6 +108,42 @@ TEST_F(PerfSamplerTest, HottestFunctionIsTheKnownHotFunction) {
   }
   ASSERT_FALSE(hottest.empty()) << top.out;
   EXPECT_TRUE(hottest.ends_with(" hot_loop")) << top.out;
+}
+
+// --pid on a running process: one object per recording, --interval apart.
+TEST_F(PerfSamplerTest, PidModeRecordsEveryInterval) {
+  bp::child hot(HOT_EXE, "6", bp::std_out > bp::null);
+  Outcome r = collect({"--duration", "1s", "--interval", "1500ms", "--count", "2", "--pid",
+                   std::to_string(hot.id())});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(hot.running()) << "the sampler must leave a --pid target running";
+  ::kill(hot.id(), SIGTERM);
+  hot.wait();
+  auto list = objects();
+  ASSERT_EQ(list.size(), 2u) << r.err;
+  EXPECT_GE(list[1].meta.collected_at - list[0].meta.collected_at, std::chrono::milliseconds{1400});
+}
+
+// The target ending (or SIGTERM) cuts the recording short; that partial profile still arrives.
+TEST_F(PerfSamplerTest, TargetExitAndSigtermDeliverThePartialProfile) {
+  auto t0 = std::chrono::steady_clock::now();
+  Outcome r = collect({"--duration", "20s", "--", HOT_EXE, "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds{10});
+  ASSERT_EQ(objects().size(), 1u) << r.err;
+
+  fs::path err = dir_ / "sig.err";
+  std::vector<std::string> args{"collect", "perf", "--app", "u", "--store", (dir_ / "store").string(),
+                                "--spool-dir", (dir_ / "spool").string(), "--duration", "20s",
+                                "--", HOT_EXE, "30"};
+  t0 = std::chrono::steady_clock::now();
+  bp::child c(PGOPIPE_EXE, bp::args(args), bp::std_out > bp::null, bp::std_err > err.string());
+  std::this_thread::sleep_for(std::chrono::seconds{3});
+  ::kill(c.id(), SIGTERM);
+  c.wait();
+  EXPECT_EQ(c.exit_code(), 0) << read_file(err).value();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds{10});
+  EXPECT_EQ(objects("u").size(), 1u) << read_file(err).value();
 }
 
 TEST_F(PerfSamplerTest, MissingPidIsAClearError) {
