@@ -51,6 +51,23 @@ TEST(PerfScriptParser, WithoutMmapEventsAddressesAreFileOffsets) {
   EXPECT_EQ(out.stack(out.samples()[0])[0].address, 0x1184u);
 }
 
+TEST(PerfScriptParser, KeepsSymbolNamesPerMappedAddressWhenAsked) {
+  AddressSamples out;
+  FrameSymbols symbols;
+  auto parser = make_perf_script_parser(out, {{"/srv/app", "abcd"}}, &symbols);
+  for (std::string_view l :
+       {"            app  4242/4242  10.000: PERF_RECORD_MMAP2 4242/4242: [0x5600000(0x2000) @ 0x1000 fe:00 1 2]: r-xp /srv/app",
+        "            app  4242/4242  10.001: cpu-clock: ", "\t            1184 ns::f(int, char) const (/srv/app)",
+        "\t            1215 main (/srv/app)", "\t            1300 [unknown] (/srv/app)", ""}) {
+    parser->line(l);
+  }
+  EXPECT_EQ(parser->finish(), 1u);
+  EXPECT_EQ(out.mappings()[0].build_id, "abcd");
+  ASSERT_EQ(symbols.size(), 2u);
+  EXPECT_EQ(symbols.at({0u, 0x5600184u}), "ns::f(int, char) const");
+  EXPECT_EQ(symbols.at({0u, 0x5600215u}), "main");
+}
+
 TEST(PerfScriptParser, NoSamplesIsAnError) {
   AddressSamples out;
   auto r = read_perf_script("empty.txt", "nothing here\n", out);
