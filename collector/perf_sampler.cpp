@@ -139,8 +139,8 @@ Result<void> record(const PerfSettings& s, int pid, const fs::path& data, const 
         msg.find("EACCES") != std::string::npos || msg.find("EPERM") != std::string::npos) {
       return make_error(ErrorCode::Tool,
                         "perf record on pid {} not permitted (kernel.perf_event_paranoid = {} in "
-                        "/proc/sys/kernel/perf_event_paranoid; run as root, grant CAP_PERFMON or "
-                        "lower it to 1): {}", pid, paranoid_level(), msg);
+                        "/proc/sys/kernel/perf_event_paranoid; run as root, grant CAP_PERFMON, "
+                        "or lower it): {}", pid, paranoid_level(), msg);
     }
     return make_error(ErrorCode::Tool, "perf record on pid {} failed (exit code {}): {}", pid, code, msg);
   }
@@ -189,11 +189,13 @@ Result<void> check_perf_available() {
   }
   if (::geteuid() != 0) {
     std::string level = paranoid_level();
-    if (level != "unknown" && std::stoi(level) > 1) {
+    // 2 still allows user-space sampling of one's own processes (perf then falls back to
+    // :u events); above 2 (Debian's 3) unprivileged perf is off entirely.
+    if (level != "unknown" && std::atoi(level.c_str()) > 2) {
       return make_error(ErrorCode::Tool,
                         "perf not permitted: kernel.perf_event_paranoid = {} "
-                        "(/proc/sys/kernel/perf_event_paranoid) forbids per-process sampling for "
-                        "non-root users; set it to 1 or lower, or run with CAP_PERFMON", level);
+                        "(/proc/sys/kernel/perf_event_paranoid) forbids perf for non-root users; "
+                        "set it to 2 or lower, or run as root / with CAP_PERFMON", level);
     }
   }
   return success();

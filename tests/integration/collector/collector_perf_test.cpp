@@ -3,6 +3,7 @@
 // `go tool pprof` and its hottest function is that function.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <boost/process.hpp>
 #include <filesystem>
@@ -151,6 +152,31 @@ TEST_F(PerfSamplerTest, MissingPidIsAClearError) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("target pid 999999999 not found"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir_ / "store" / "t"));
+}
+
+TEST_F(PerfSamplerTest, PerfMissingFromPathIsAClearError) {
+  fs::path err = dir_ / "nopath.err";
+  bp::child c(PGOPIPE_EXE, bp::args({"collect", "perf", "--app", "t", "--store", (dir_ / "store").string(),
+                                     "--spool-dir", (dir_ / "spool").string(), "--", HOT_EXE, "1"}),
+              bp::env["PATH"] = "/nonexistent", bp::std_out > bp::null, bp::std_err > err.string());
+  c.wait();
+  EXPECT_NE(c.exit_code(), 0);
+  EXPECT_NE(read_file(err).value().find("perf not found: install linux-perf"), std::string::npos)
+      << read_file(err).value();
+}
+
+// An unprivileged user may not sample another user's process: the message names the setting.
+TEST_F(PerfSamplerTest, NotPermittedNamesPerfEventParanoid) {
+  auto setpriv = bp::search_path("setpriv");
+  if (::geteuid() != 0 || setpriv.empty()) GTEST_SKIP() << "SKIPPED: needs root and setpriv to drop to nobody";
+  fs::permissions(dir_, fs::perms::all);
+  Outcome r = run(setpriv.string(), {"--reuid=65534", "--regid=65534", "--clear-groups", PGOPIPE_EXE,
+                                 "collect", "perf", "--app", "t", "--store", (dir_ / "store").string(),
+                                 "--spool-dir", (dir_ / "spool").string(), "--duration", "1s",
+                                 "--count", "1", "--pid", "1"}, dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("perf_event_paranoid"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not permitted"), std::string::npos) << r.err;
 }
 
 TEST_F(PerfSamplerTest, PidOrCommandIsRequired) {
