@@ -38,12 +38,47 @@ class StopOnSignal {
   struct sigaction old_int_ {}, old_term_ {};
 };
 
+void log_line(std::string_view level, const std::string& message) {
+  if (level == "error") spdlog::error("{}", message);
+  else if (level == "warning") spdlog::warn("{}", message);
+  else spdlog::info("{}", message);
+}
+
+// Flags every collector shares: labels and the spool used while the store is unreachable.
+struct UploadFlags {
+  std::string spool_dir;
+  uint64_t spool_max_bytes = uint64_t{256} << 20;
+  std::vector<std::string> labels;
+};
+
+void add_upload_flags(CLI::App& cmd, UploadFlags& f) {
+  cmd.add_option("--label", f.labels, "Label k=v added to every profile, repeatable");
+  cmd.add_option("--spool-dir", f.spool_dir,
+                 "Where profiles wait while the store is unreachable (default: ~/.cache/pgopipe/spool/<app>)");
+  cmd.add_option("--spool-max-bytes", f.spool_max_bytes, "Spool size bound (default 256 MiB)");
+}
+
+Result<Labels> parse_labels(const UploadFlags& f) {
+  Labels labels;
+  for (const auto& label : f.labels) {
+    PGO_TRY_ASSIGN(auto kv, parse_label(label));
+    labels.insert(kv);
+  }
+  return labels;
+}
+
+collector::Uploader make_uploader(const Config& config, const std::string& app, const UploadFlags& f) {
+  return collector::Uploader(config.store.value, config.store_options(),
+                             f.spool_dir.empty() ? collector::default_spool_dir(app)
+                                                 : std::filesystem::path(f.spool_dir),
+                             f.spool_max_bytes, log_line);
+}
+
 void register_collect_http(CLI::App& collect, Cli& cli) {
   struct Args {
-    std::string url, app, interval = "5m", timeout, spool_dir;
+    std::string url, app, interval = "5m", timeout;
     uint64_t count = 0;
-    uint64_t spool_max_bytes = uint64_t{256} << 20;
-    std::vector<std::string> labels;
+    UploadFlags upload;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = collect.add_subcommand("http", "Scrape pprof CPU profiles from an HTTP endpoint");
@@ -54,10 +89,7 @@ void register_collect_http(CLI::App& collect, Cli& cli) {
   cmd->add_option("--interval", args->interval, "Time between scrapes (default 5m)");
   cmd->add_option("--count", args->count, "Stop after this many scrapes (default: run until stopped)");
   cmd->add_option("--timeout", args->timeout, "Per-request timeout (default: profile seconds + 30s)");
-  cmd->add_option("--label", args->labels, "Label k=v added to every profile, repeatable");
-  cmd->add_option("--spool-dir", args->spool_dir,
-                  "Where profiles wait while the store is unreachable (default: ~/.cache/pgopipe/spool/<app>)");
-  cmd->add_option("--spool-max-bytes", args->spool_max_bytes, "Spool size bound (default 256 MiB)");
+  add_upload_flags(*cmd, args->upload);
   cmd->callback([&cli, args] {
     cli.action = [&cli, args]() -> Result<void> {
       if (!args->app.empty()) cli.set_flag("app", args->app);
@@ -74,19 +106,8 @@ void register_collect_http(CLI::App& collect, Cli& cli) {
         PGO_TRY_ASSIGN(s.timeout, parse_duration(args->timeout));
       }
       if (args->count > 0) s.count = args->count;
-      for (const auto& label : args->labels) {
-        PGO_TRY_ASSIGN(auto kv, parse_label(label));
-        s.labels.insert(kv);
-      }
-      collector::Uploader uploader(
-          config.store.value, config.store_options(),
-          args->spool_dir.empty() ? collector::default_spool_dir(s.app)
-                                   : std::filesystem::path(args->spool_dir),
-          args->spool_max_bytes, [](std::string_view level, const std::string& message) {
-            if (level == "error") spdlog::error("{}", message);
-            else if (level == "warning") spdlog::warn("{}", message);
-            else spdlog::info("{}", message);
-          });
+      PGO_TRY_ASSIGN(s.labels, parse_labels(args->upload));
+      collector::Uploader uploader = make_uploader(config, s.app, args->upload);
       spdlog::info("scraping {} every {} into {}", s.url, format_duration(s.interval),
                    config.store.value);
       StopOnSignal signals;
@@ -102,20 +123,14 @@ void register_collect_http(CLI::App& collect, Cli& cli) {
   });
 }
 
-void log_line(std::string_view level, const std::string& message) {
-  if (level == "error") spdlog::error("{}", message);
-  else if (level == "warning") spdlog::warn("{}", message);
-  else spdlog::info("{}", message);
-}
-
 void register_collect_perf(CLI::App& collect, Cli& cli) {
   struct Args {
-    std::string app, duration = "30s", interval = "5m", spool_dir;
+    std::string app, duration = "30s", interval = "5m";
     int pid = 0;
     unsigned frequency = 99;
     uint64_t count = 0;
-    uint64_t spool_max_bytes = uint64_t{256} << 20;
-    std::vector<std::string> labels, command;
+    std::vector<std::string> command;
+    UploadFlags upload;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = collect.add_subcommand("perf", "Sample a process with perf record and upload pprof profiles");
@@ -127,10 +142,7 @@ void register_collect_perf(CLI::App& collect, Cli& cli) {
   cmd->add_option("--duration", args->duration, "Length of each recording (default 30s)");
   cmd->add_option("--interval", args->interval, "Time between recording starts (default 5m)");
   cmd->add_option("--count", args->count, "Stop after this many profiles (default: until stopped or the target exits)");
-  cmd->add_option("--label", args->labels, "Label k=v added to every profile, repeatable");
-  cmd->add_option("--spool-dir", args->spool_dir,
-                  "Where profiles wait while the store is unreachable (default: ~/.cache/pgopipe/spool/<app>)");
-  cmd->add_option("--spool-max-bytes", args->spool_max_bytes, "Spool size bound (default 256 MiB)");
+  add_upload_flags(*cmd, args->upload);
   cmd->callback([&cli, args, pid] {
     cli.action = [&cli, args, pid]() -> Result<void> {
       if (!args->app.empty()) cli.set_flag("app", args->app);
@@ -147,16 +159,9 @@ void register_collect_perf(CLI::App& collect, Cli& cli) {
       PGO_TRY_ASSIGN(s.interval, parse_duration(args->interval));
       if (s.interval <= Duration{0}) return make_error(ErrorCode::Usage, "--interval must be positive");
       if (args->count > 0) s.count = args->count;
-      for (const auto& label : args->labels) {
-        PGO_TRY_ASSIGN(auto kv, parse_label(label));
-        s.labels.insert(kv);
-      }
+      PGO_TRY_ASSIGN(s.labels, parse_labels(args->upload));
       PGO_TRY(collector::check_perf_available());
-      collector::Uploader uploader(
-          config.store.value, config.store_options(),
-          args->spool_dir.empty() ? collector::default_spool_dir(s.app)
-                                   : std::filesystem::path(args->spool_dir),
-          args->spool_max_bytes, log_line);
+      collector::Uploader uploader = make_uploader(config, s.app, args->upload);
       StopOnSignal signals;
       PGO_TRY_ASSIGN(auto stats, collector::run_perf_sampler(s, uploader, g_stop));
       spdlog::info("perf sampler stopped: {} profile(s) from {} recording(s){}", stats.delivered,
