@@ -135,14 +135,13 @@ ScrapeStats run_http_scraper(const HttpScrapeSettings& s, Uploader& uploader,
     meta.duration = seconds;
     meta.host = host;
     meta.labels = s.labels;
-    if (auto ok = complete_meta(meta, *body); !ok) {
-      spdlog::error("scraped profile from {} dropped: {}", s.url, ok.error().message);
+    auto key = uploader.deliver(meta, *body, stats.attempts);
+    if (!key) {
+      spdlog::error("scraped profile from {} dropped: {}", s.url, key.error().message);
       continue;
     }
-    std::string name = fmt::format("{}-{}-{:08}", format_compact(started), ::getpid(), stats.attempts);
-    std::string key = uploader.deliver(meta, *body, name);
     ++stats.delivered;
-    if (!key.empty()) spdlog::info("scraped {} ({} bytes) -> {}", s.url, body->size(), key);
+    if (!key->empty()) spdlog::info("scraped {} ({} bytes) -> {}", s.url, body->size(), *key);
     if (std::chrono::steady_clock::now() > next) next = std::chrono::steady_clock::now();
   }
   if (!stop) uploader.drain();

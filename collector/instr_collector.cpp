@@ -204,11 +204,9 @@ class Collector {
     meta.labels = s_.labels;
     meta.labels["pid"] = std::to_string(pid_);
     meta.labels["seq"] = std::to_string(++seq_);
-    if (auto ok = complete_meta(meta, *bytes); !ok) {
-      log("error", "interval {} dropped: {}", format_rfc3339(start), ok.error().message);
-      return;
+    if (auto delivered = uploader_->deliver(meta, *bytes, seq_); !delivered) {
+      log("error", "interval {} dropped: {}", format_rfc3339(start), delivered.error().message);
     }
-    uploader_->deliver(meta, *bytes, fmt::format("{}-{}-{:08}", format_compact(start), pid_, seq_));
   }
 
   std::mutex mu_;

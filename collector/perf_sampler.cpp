@@ -325,14 +325,13 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
     meta.build_id = build_id;
     meta.host = host;
     meta.labels = s.labels;
-    if (auto ok = complete_meta(meta, *bytes); !ok) {
-      spdlog::error("profile of pid {} dropped: {}", pid, ok.error().message);
+    auto key = uploader.deliver(meta, *bytes, stats.recordings);
+    if (!key) {
+      spdlog::error("profile of pid {} dropped: {}", pid, key.error().message);
       continue;
     }
-    std::string name = fmt::format("{}-{}-{:08}", format_compact(started), ::getpid(), stats.recordings);
-    std::string key = uploader.deliver(meta, *bytes, name);
     ++stats.delivered;
-    if (!key.empty()) spdlog::info("perf profile of pid {} ({} bytes) -> {}", pid, bytes->size(), key);
+    if (!key->empty()) spdlog::info("perf profile of pid {} ({} bytes) -> {}", pid, bytes->size(), *key);
     if (Clock::now() > next) next = Clock::now();
   }
   if (!s.pid && target.valid() && target.running()) {

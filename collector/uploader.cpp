@@ -28,13 +28,14 @@ Result<std::string> Uploader::put(const ProfileMeta& meta, std::string_view byte
   return key;
 }
 
-std::string Uploader::deliver(const ProfileMeta& meta, std::string_view bytes,
-                              const std::string& name) {
+Result<std::string> Uploader::deliver(ProfileMeta meta, std::string_view bytes, uint64_t seq) {
+  PGO_TRY(complete_meta(meta, bytes));
+  std::string name = fmt::format("{}-{}-{:08}", format_compact(meta.collected_at), ::getpid(), seq);
   drain();
   auto spooled = spool_.entries();
   if (spooled && spooled->empty()) {  // nothing older waits: upload directly
     auto key = put(meta, bytes);
-    if (key) return *key;
+    if (key) return std::move(*key);
     log_("warning", fmt::format("store {} unreachable, spooling the profile of {}: {}", url_,
                                 format_rfc3339(meta.collected_at), key.error().message));
   }
@@ -46,7 +47,7 @@ std::string Uploader::deliver(const ProfileMeta& meta, std::string_view bytes,
     log_("warning", fmt::format("spool {} full: dropped {} oldest profile(s) ({} dropped so far)",
                                 spool_.dir().string(), *added, spool_.dropped()));
   }
-  return {};
+  return std::string{};
 }
 
 void Uploader::drain() {

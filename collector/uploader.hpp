@@ -24,10 +24,11 @@ class Uploader {
   // Opens the store if it is not open; later calls retry after a failure.
   Result<Store*> open();
 
-  // Delivers one profile (meta completed with complete_meta): first drains the spool, then
-  // uploads, else spools under `name` (unique; names sort by collection time). Returns the
-  // store key, or an empty string when the profile was spooled or, logged as LOST, dropped.
-  std::string deliver(const ProfileMeta& meta, std::string_view bytes, const std::string& name);
+  // Delivers profile number `seq` of this process: completes `meta` (sha256, size, checks),
+  // drains the spool, then uploads, else spools it under "<collected_at>-<pid>-<seq>" (names
+  // sort by collection time). Returns the store key, or an empty string when the profile was
+  // spooled or, logged as LOST, dropped; an error when the metadata is invalid.
+  Result<std::string> deliver(ProfileMeta meta, std::string_view bytes, uint64_t seq);
 
   // Uploads spooled profiles oldest first until the store fails again; a profile already in
   // the store (an upload whose answer was lost) is not uploaded twice.
