@@ -247,6 +247,10 @@ Result<std::string> flamegraph_svg_from_file(const std::filesystem::path& profil
   PGO_TRY_ASSIGN(std::string bytes, read_file(profile));
   ProfileFormat format = detect_format(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (!options.sample_type.empty() && family_of(format) != ProfileFamily::Pprof) {
+    return make_error(ErrorCode::Usage, "{}: a sample type ('{}') applies to pprof profiles only, "
+                      "this is a {} profile", name, options.sample_type, to_string(format));
+  }
   FlameGraph graph;
   switch (family_of(format)) {
     case ProfileFamily::Pprof: {

@@ -87,7 +87,8 @@ Result<FlameGraph> flamegraph_from_pprof(std::string_view name, std::string_view
                                          const std::string& sample_type);
 
 // Reads any supported profile file (format from its bytes) and draws its flame graph.
-// Unreadable or unsupported files are Input errors naming the path.
+// Unreadable or unsupported files are Input errors naming the path; a sample type given for
+// a non-pprof profile is a Usage error.
 Result<std::string> flamegraph_svg_from_file(const std::filesystem::path& profile,
                                              const FlameOptions& options);
 
