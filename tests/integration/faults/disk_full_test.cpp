@@ -51,7 +51,9 @@ class DiskFull : public ::testing::Test {
     }
     EXPECT_EQ(r.exit_code, 0) << "inside unshare -rm:\n" << r.out << r.err;
     EXPECT_EQ(r.out.find("SKIPPED"), std::string::npos) << r.out;
-    GTEST_SKIP() << "ran inside unshare -rm (see above)";
+    EXPECT_NE(r.out.find("[  PASSED  ] 1 test"), std::string::npos) << r.out;
+    std::printf("ran inside unshare -rm (user + mount namespace): exit %d\n", r.exit_code);
+    delegated_ = true;  // the test body ran in the child; its result is this test's
   }
 
   // Fills the tmpfs until a write fails with ENOSPC.
@@ -72,9 +74,11 @@ class DiskFull : public ::testing::Test {
   TempDir tmp_;
   fs::path disk_;
   bool mounted_ = false;
+  bool delegated_ = false;
 };
 
 TEST_F(DiskFull, PullStopsWithAClearErrorAndOnlyWholeFiles) {
+  if (delegated_) return;
   auto b = make_backend("file");
   ASSERT_TRUE(b) << b.error().message;
   std::set<std::string> pushed;
@@ -107,6 +111,7 @@ TEST_F(DiskFull, PullStopsWithAClearErrorAndOnlyWholeFiles) {
 }
 
 TEST_F(DiskFull, MergeKeepsThePreviousOutputUnchanged) {
+  if (delegated_) return;
   fs::path data = fs::path(PGOPIPE_SOURCE_DIR) / "tests/data/llvm";
   fs::path out = disk_ / "merged.prof";
   ASSERT_TRUE(write_file_atomic(out, "the previous profile"));
