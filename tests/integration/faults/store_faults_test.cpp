@@ -16,6 +16,12 @@ using nlohmann::json;
 
 enum Op { kPush = 1, kLs = 2, kPull = 4 };
 
+// One line per fault and operation for the log: what pgopipe did and how long it took.
+void report(const std::string& fault, const char* op, const RunResult& r) {
+  std::printf("[fault] %-40s %-5s exit %d in %5.1f s\n", fault.c_str(), op, r.exit_code,
+              static_cast<double>(r.elapsed.count()) / 1000);
+}
+
 struct FaultCase {
   std::string name;
   std::string rules;  // fault_proxy.py rules (JSON)
@@ -120,11 +126,13 @@ TEST_F(StoreFaults, TransientFaultsAreRetriedIntoSuccess) {
     };
     ASSERT_TRUE(proxy_->set_rules(c.rules));
     auto p = push(via);
+    report(c.name, "push", p);
     EXPECT_EQ(p.exit_code, 0) << describe(p);
     EXPECT_LT(p.elapsed, 60s);
     fired(kPush);
     ASSERT_TRUE(proxy_->set_rules(c.rules));
     auto l = ls(via);
+    report(c.name, "ls", l);
     EXPECT_EQ(l.exit_code, 0) << describe(l);
     EXPECT_LT(l.elapsed, 60s);
     if (l.exit_code == 0) expect_listing_complete(l);
@@ -132,6 +140,7 @@ TEST_F(StoreFaults, TransientFaultsAreRetriedIntoSuccess) {
     ASSERT_TRUE(proxy_->set_rules(c.rules));
     fs::path out = tmp_.path() / ("pull-" + random_hex(4));
     auto r = pull(out, via);
+    report(c.name, "pull", r);
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     EXPECT_LT(r.elapsed, 60s);
     fired(kPull);
@@ -176,12 +185,14 @@ TEST_F(StoreFaults, PersistentFaultsFailClearlyAndLeaveNothingPartial) {
       EXPECT_LT(r.elapsed, 60s) << what;
     };
     auto p = push(via);
+    report(c.name, "push", p);
     if (c.ops & kPush) {
       expect_failure(p, "push");
     } else {
       EXPECT_EQ(p.exit_code, 0) << describe(p);
     }
     auto l = ls(via);
+    report(c.name, "ls", l);
     if (c.ops & kLs) {
       expect_failure(l, "ls");
       EXPECT_EQ(l.out, "") << "a failed listing printed a partial result";
@@ -190,6 +201,7 @@ TEST_F(StoreFaults, PersistentFaultsFailClearlyAndLeaveNothingPartial) {
     }
     fs::path out = tmp_.path() / ("pull-" + random_hex(4));
     auto r = pull(out, via);
+    report(c.name, "pull", r);
     if (c.ops & kPull) {
       expect_failure(r, "pull");
     } else {
@@ -209,6 +221,7 @@ TEST_F(StoreFaults, PullBrokenMidWayKeepsOnlyWholeFiles) {
       R"([{"fault": "reset", "method": "GET", "path": "/web/", "skip": 3, "after_head": 50000}])"));
   fs::path out = tmp_.path() / "out";
   auto r = pull(out, env("30s", 2), "1");
+  report("reset after 3 whole objects", "pull", r);
   EXPECT_EQ(r.exit_code, 5) << describe(r);
   EXPECT_NE(r.err.find("/web/"), std::string::npos) << "the error names the key: " << describe(r);
   auto files = expect_only_complete_files(out, pushed_);
