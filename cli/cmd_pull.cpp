@@ -24,9 +24,18 @@ void register_pull(CLI::App& app, Cli& cli) {
       if (cli.json()) {
         nlohmann::json files = nlohmann::json::array();
         for (const auto& f : pulled.files) files.push_back(f.string());
-        fmt::print("{}\n", nlohmann::json{{"files", files}, {"bytes", pulled.bytes}}.dump(2));
+        fmt::print("{}\n", nlohmann::json{{"files", files},
+                                           {"bytes", pulled.bytes},
+                                           {"vanished", pulled.vanished}}
+                                .dump(2));
       } else {
         for (const auto& f : pulled.files) fmt::print("{}\n", f.string());
+      }
+      if (!pulled.vanished.empty()) {
+        spdlog::warn("{} listed profile(s) were removed from the store before they could be "
+                     "pulled (e.g. by gc), skipped: {}{}",
+                     pulled.vanished.size(), pulled.vanished.front(),
+                     pulled.vanished.size() > 1 ? ", ..." : "");
       }
       spdlog::info("pulled {} profile(s), {} bytes, into {}", pulled.files.size(), pulled.bytes,
                    *out_dir);

@@ -97,6 +97,11 @@ class Collector {
     sources.env = process_environment();
     sources.flags["store"] = s_.store_url;
     PGO_TRY_ASSIGN(Config config, load_config(sources));
+    if (config.log_level.origin != "default") {
+      // Only on request (PGOPIPE_LOG_LEVEL=debug shows every S3 request and retry): the
+      // application may use spdlog's default logger itself.
+      spdlog::set_level(spdlog::level::from_str(config.log_level.value));
+    }
     StoreOptions options = config.store_options();
     options.s3.retries = std::min(options.s3.retries, 2);  // keep shutdown flushes short
     options.s3.timeout = std::min(options.s3.timeout, std::chrono::milliseconds{10000});

@@ -98,6 +98,8 @@ const std::vector<Key>& keys() {
          return success();
        }},
       {"s3.retries", {"PGOPIPE_S3_RETRIES"}, int_setting(&Config::s3_retries, "s3.retries", 0, 20)},
+      {"s3.list_page_size", {"PGOPIPE_S3_LIST_PAGE_SIZE"},
+       int_setting(&Config::s3_list_page_size, "s3.list_page_size", 1, 1000)},
       {"s3.timeout", {"PGOPIPE_S3_TIMEOUT"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          auto d = parse_duration(v);
@@ -182,6 +184,7 @@ StoreOptions Config::store_options() const {
   o.s3.tls_verify = s3_tls_verify.value;
   o.s3.retries = s3_retries.value;
   o.s3.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s3_timeout.value);
+  o.s3.list_page_size = s3_list_page_size.value;
   return o;
 }
 

@@ -34,6 +34,7 @@ struct Config {
   Setting<bool> s3_tls_verify{true};
   Setting<int> s3_retries{4};
   Setting<Duration> s3_timeout{std::chrono::seconds{30}};
+  Setting<int> s3_list_page_size{1000};  // ListObjectsV2 max-keys
   std::optional<std::filesystem::path> file;  // the config file that was read, if any
 
   // Options for open_store() derived from these settings.

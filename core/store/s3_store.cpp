@@ -46,9 +46,15 @@ class S3Store final : public Store {
     }
     PGO_TRY_ASSIGN(S3Response resp, client_->send(req));
     if (resp.status == 412) {
-      // Only possible when a retried PUT had already succeeded: accept our own object.
-      auto existing = head_meta(key);
-      if (existing && existing->has_value() && (*existing)->sha256 == meta.sha256) return key;
+      // Only possible when a retried PUT had already succeeded: accept our own object, but
+      // only whole (its length too, should a server ever keep a body cut short).
+      PGO_TRY_ASSIGN(S3Response head, client_->send({"HEAD", prefix_ + key, {}, {}, {}}));
+      auto existing = meta_from_headers(key, head.headers);
+      auto length = head.headers.find("content-length");
+      if (head.status == 200 && existing && existing->sha256 == meta.sha256 &&
+          length != head.headers.end() && length->second == std::to_string(bytes.size())) {
+        return key;
+      }
       return make_error(ErrorCode::Store, "PUT {}: key already exists", url_of(key));
     }
     if (resp.status != 200) return s3_http_error("PUT " + url_of(key), resp);

@@ -43,9 +43,18 @@ Result<PullResult> pull_window(Store& store, const Query& q, const fs::path& dir
   result.files.resize(objects.size());
   std::atomic<size_t> done{0};
   std::atomic<uint64_t> bytes{0};
+  std::vector<char> gone(objects.size(), 0);
   auto pulled = parallel_for(objects.size(), concurrency, [&](size_t i) -> Result<void> {
     const std::string& key = objects[i].key;
-    PGO_TRY_ASSIGN(Blob blob, store.get(key));
+    auto fetched = store.get(key);
+    if (!fetched && fetched.error().code == ErrorCode::NotFound) {
+      // Removed after the listing (gc, a retention policy): there is nothing to corrupt.
+      gone[i] = 1;
+      size_t n = ++done;
+      if (progress) progress(n, objects.size(), bytes.load());
+      return success();
+    }
+    PGO_TRY_ASSIGN(Blob blob, std::move(fetched));
     std::string name = key;
     std::replace(name.begin(), name.end(), '/', '_');
     fs::path target = dir / name;
@@ -61,6 +70,15 @@ Result<PullResult> pull_window(Store& store, const Query& q, const fs::path& dir
     return pulled.error();
   }
   result.bytes = bytes.load();
+  std::vector<fs::path> files;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (gone[i]) {
+      result.vanished.push_back(objects[i].key);
+    } else {
+      files.push_back(std::move(result.files[i]));
+    }
+  }
+  result.files = std::move(files);
   return result;
 }
 

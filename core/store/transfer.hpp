@@ -32,11 +32,13 @@ using ProgressFn = std::function<void(size_t, size_t, uint64_t)>;
 struct PullResult {
   std::vector<std::filesystem::path> files;  // written files, in listing order
   uint64_t bytes = 0;
+  std::vector<std::string> vanished;  // listed, then removed (e.g. by gc) before the download
 };
 
 // Downloads the objects listed for `q` into `dir` (created if needed), in parallel. Each file
 // appears (atomically) only once complete and verified; a failed pull leaves no partial file.
-// File names are the keys with '/' replaced by '_'.
+// An object removed between the listing and its download is skipped and named in `vanished`
+// (not an error: it is gone, not corrupt). File names are the keys with '/' replaced by '_'.
 Result<PullResult> pull_window(Store& store, const Query& q, const std::filesystem::path& dir,
                                int concurrency, const ProgressFn& progress = {});
 

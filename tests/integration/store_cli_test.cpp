@@ -15,6 +15,7 @@
 #include "core/fs.hpp"
 #include "core/store/key_layout.hpp"
 #include "tests/integration/store_backends.hpp"
+#include "tests/support/fault_proxy.hpp"
 
 namespace pgopipe::test {
 namespace {
@@ -236,47 +237,14 @@ TEST_F(S3Cli, SecretsNeverAppearInLogs) {
   EXPECT_EQ(r.err.find("Signature="), std::string::npos);
 }
 
-// drop_proxy.py in front of the test server: cuts connections after `limit` bytes (0: never)
-// and answers the first `fail_first` connections with 503 SlowDown.
-class DropProxy {
- public:
-  DropProxy(const S3Server& server, long limit, int fail_first) {
-    auto python = test_python();
-    if (!python) { error_ = python.error().message; return; }
-    namespace bp = boost::process;
-    child_ = bp::child(bp::exe = *python,
-                       bp::args = {support_script("drop_proxy.py").string(),
-                                   std::to_string(server.port()), std::to_string(limit),
-                                   std::to_string(fail_first)},
-                       bp::std_in < in_, bp::std_out > out_);
-    std::string port;
-    if (std::getline(out_, port)) endpoint_ = "http://127.0.0.1:" + port;
-    else error_ = "drop_proxy.py did not start";
-  }
-  ~DropProxy() {
-    in_.pipe().close();
-    std::error_code ec;
-    if (child_.valid()) child_.wait(ec);
-  }
-  DropProxy(const DropProxy&) = delete;
-  DropProxy& operator=(const DropProxy&) = delete;
-  [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
-  [[nodiscard]] const std::string& error() const { return error_; }
-
- private:
-  boost::process::opstream in_;
-  boost::process::ipstream out_;
-  boost::process::child child_;
-  std::string endpoint_, error_;
-};
-
 TEST_F(S3Cli, ConnectionDroppedMidPullLeavesNoPartialFile) {
   for (int i = 0; i < 3; ++i) push(std::string(1500000, static_cast<char>('a' + i)));
   fs::path out = tmp_.path() / "out";
   RunResult r;
   {
-    DropProxy proxy(*server_, 262144, 0);
+    FaultProxy proxy(server_->port());  // object bodies are cut after 256 KiB
     ASSERT_TRUE(proxy.error().empty()) << proxy.error();
+    ASSERT_TRUE(proxy.set_rules(R"([{"fault": "reset", "after": 262144}])"));
     r = Pgopipe(backend_)({"pull", "--app", "web", "--since", "1h", "-o", out.string(),
                            "--s3-endpoint", proxy.endpoint()});
   }
@@ -294,16 +262,18 @@ TEST_F(S3Cli, ConnectionDroppedMidPullLeavesNoPartialFile) {
 TEST_F(S3Cli, ServerErrorsAreRetriedThenReported) {
   push("retry me");
   {
-    DropProxy proxy(*server_, 0, 3);  // three 503s, then the real server
+    FaultProxy proxy(server_->port());  // three 503s, then the real server
     ASSERT_TRUE(proxy.error().empty()) << proxy.error();
+    ASSERT_TRUE(proxy.set_rules(R"([{"fault": "status", "status": 503, "count": 3}])"));
     auto r = Pgopipe(backend_)({"pull", "--app", "web", "--since", "1h", "-o",
                                 (tmp_.path() / "ok").string(), "--s3-endpoint", proxy.endpoint()},
                                {{"PGOPIPE_S3_RETRIES", "4"}});
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     EXPECT_EQ(files_in(tmp_.path() / "ok").size(), 1u);
   }
-  DropProxy proxy(*server_, 0, 1000);  // always 503
+  FaultProxy proxy(server_->port());  // always 503
   ASSERT_TRUE(proxy.error().empty()) << proxy.error();
+  ASSERT_TRUE(proxy.set_rules(R"([{"fault": "status", "status": 503}])"));
   auto r = Pgopipe(backend_)({"pull", "--app", "web", "--since", "1h", "-o",
                               (tmp_.path() / "fail").string(), "--s3-endpoint", proxy.endpoint()});
   EXPECT_EQ(r.exit_code, 5) << describe(r);

@@ -63,7 +63,7 @@ class S3Server {
 // The interpreter from $PGOPIPE_TEST_PYTHON, or an error telling to run scripts/test.sh.
 Result<std::string> test_python();
 
-// Path of a script in tests/support (moto_launcher.py, s3_peer.py, drop_proxy.py).
+// Path of a script in tests/support (moto_launcher.py, s3_peer.py, fault_proxy.py).
 std::filesystem::path support_script(const std::string& name);
 
 struct RunResult {

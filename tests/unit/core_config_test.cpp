@@ -76,5 +76,18 @@ TEST(Config, BadEnvironmentValueNamesTheVariable) {
   EXPECT_NE(c.error().message.find("environment PGOPIPE_CONCURRENCY"), std::string::npos);
 }
 
+TEST(Config, ListPageSizeReachesTheS3Options) {
+  ConfigSources s;
+  s.env["PGOPIPE_S3_LIST_PAGE_SIZE"] = "3";
+  auto c = load_config(s);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->store_options().s3.list_page_size, 3);
+  s.env["PGOPIPE_S3_LIST_PAGE_SIZE"] = "5000";  // S3 returns at most 1000 keys per page
+  auto bad = load_config(s);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("PGOPIPE_S3_LIST_PAGE_SIZE"), std::string::npos)
+      << bad.error().message;
+}
+
 }  // namespace
 }  // namespace pgopipe

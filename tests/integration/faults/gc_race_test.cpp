@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// `pgopipe gc` deleting a window while `pgopipe pull` downloads it, on both stores, a few
+// rounds with different head starts: every pulled file is a whole pushed profile, the
+// objects gc removed under the pull are reported as a warning with their count (exit 0), and
+// pulled + vanished accounts for every listed object.
+#include <nlohmann/json.hpp>
+
+#include <boost/process.hpp>
+#include <thread>
+
+#include "tests/integration/faults/fault_cli.hpp"
+
+namespace pgopipe::test {
+namespace {
+
+using nlohmann::json;
+namespace bp = boost::process;
+
+class GcRace : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GcRace, PullNeverYieldsACorruptFile) {
+  auto b = make_backend(GetParam());
+  ASSERT_TRUE(b) << b.error().message;
+  TempDir tmp;
+  int saw_vanished = 0;
+  // Head starts that land gc inside the pull's download phase (an S3 pull first HEADs all).
+  const std::vector<int> head_starts_ms =
+      GetParam() == "s3" ? std::vector<int>{0, 200, 400, 600} : std::vector<int>{0, 30, 80, 150};
+  for (size_t round = 0; round < head_starts_ms.size(); ++round) {
+    SCOPED_TRACE(fmt::format("round {} (gc starts {} ms after pull)", round, head_starts_ms[round]));
+    std::set<std::string> pushed;
+    std::vector<std::string> push{"push"};
+    for (int i = 0; i < 40; ++i) {
+      std::string bytes = distinct_bytes(40000);
+      fs::path f = tmp.path() / fmt::format("r{}-{}.prof", round, i);
+      ASSERT_TRUE(write_file_atomic(f, bytes));
+      pushed.insert(sha256_hex(bytes));
+      push.push_back(f.string());
+    }
+    push.insert(push.end(), {"--app", "web", "--collected-at", format_rfc3339(now() - 2h),
+                             "--concurrency", "8"});
+    auto pushed_run = pgopipe_run(*b, push);
+    ASSERT_EQ(pushed_run.exit_code, 0) << describe(pushed_run);
+
+    fs::path out = tmp.path() / fmt::format("out{}", round);
+    // The pull is a plain child waited for by this thread: Boost.Process's wait_for in two
+    // threads at once steals the other's SIGCHLD and stalls until its timeout.
+    bp::environment env = boost::this_process::environment();
+    env.erase("PGOPIPE_CONFIG");
+    env.erase("PGOPIPE_STORE");
+    if (b->s3) {
+      for (const auto& [k, v] : b->s3->client_env()) {
+        if (v.empty()) env.erase(k); else env[k] = v;
+      }
+    }
+    fs::path pull_out = tmp.path() / fmt::format("pull{}.out", round);
+    fs::path pull_err = tmp.path() / fmt::format("pull{}.err", round);
+    bp::child pull(PGOPIPE_BINARY,
+                   bp::args = {"pull", "--app", "web", "--since", "1d", "-o", out.string(),
+                               "--concurrency", "2", "--json", "--store", b->url},
+                   env, bp::std_out > pull_out.string(), bp::std_err > pull_err.string(),
+                   bp::std_in < bp::null);
+    std::this_thread::sleep_for(std::chrono::milliseconds(head_starts_ms[round]));
+    auto gc = pgopipe_run(*b, {"gc", "--app", "web", "--older-than", "1h", "--concurrency", "8"});
+    pull.wait();
+    RunResult r;
+    r.exit_code = pull.exit_code();
+    r.out = read_file(pull_out).value();
+    r.err = read_file(pull_err).value();
+    ASSERT_EQ(gc.exit_code, 0) << describe(gc);
+
+    // An object gc'd mid-pull is not corruption: the pull succeeds and says what vanished.
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    json result = json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(result.is_object()) << describe(r);
+    auto files = expect_only_complete_files(out, pushed);
+    EXPECT_EQ(files.size(), result["files"].size()) << describe(r);
+    std::set<std::string> distinct(files.begin(), files.end());
+    EXPECT_EQ(distinct.size(), files.size()) << "a profile was pulled twice";
+    size_t vanished = result["vanished"].size();
+    EXPECT_LE(files.size() + vanished, pushed.size());
+    if (vanished > 0) {
+      ++saw_vanished;
+      EXPECT_NE(r.err.find(fmt::format("{} listed profile(s) were removed from the store before "
+                                       "they could be pulled", vanished)),
+                std::string::npos)
+          << describe(r);
+    }
+    auto left = pgopipe_run(*b, {"ls", "--app", "web", "--since", "1d", "--json"});
+    ASSERT_EQ(left.exit_code, 0) << describe(left);
+    EXPECT_EQ(json::parse(left.out).size(), 0u) << "gc left objects behind";
+  }
+  std::printf("[gc race %s] rounds where gc removed objects under the pull: %d of %zu\n",
+              GetParam().c_str(), saw_vanished, head_starts_ms.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, GcRace, ::testing::Values("file", "s3"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+}  // namespace
+}  // namespace pgopipe::test
