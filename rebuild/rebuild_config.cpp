@@ -264,6 +264,7 @@ Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
       return make_error(ErrorCode::Config, "{}: missing required key '{}'", c.file.string(), key);
     }
   }
+  if (c.until == "now") c.until.clear();
   fs::path dir = c.file.parent_path();
   if (c.build_dir.empty()) c.build_dir = dir / "pgopipe-build";
   if (c.report_dir.empty()) c.report_dir = dir / "pgopipe-report";
