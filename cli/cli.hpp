@@ -64,6 +64,7 @@ void register_merge(CLI::App& app, Cli& cli);
 void register_show(CLI::App& app, Cli& cli);
 void register_convert(CLI::App& app, Cli& cli);
 void register_rebuild(CLI::App& app, Cli& cli);
+void register_flamegraph(CLI::App& app, Cli& cli);
 
 // Shared flag groups for commands that select profiles from the store.
 struct SelectionFlags {

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   cli::register_build(app, cli);
   cli::register_convert(app, cli);
   cli::register_rebuild(app, cli);
+  cli::register_flamegraph(app, cli);
 
   try {
     app.parse(argc, argv);

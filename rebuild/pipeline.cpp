@@ -55,17 +55,18 @@ std::string mib(uint64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<d
 
 std::string percent(double share) { return fmt::format("{:.2f} %", share * 100); }
 
-void fill_hot_functions(RunReport& report, const CompilerProfile& profile) {
+// Fills the hot functions; returns how many functions the profile has (0 if unreadable).
+uint64_t fill_hot_functions(RunReport& report, const CompilerProfile& profile) {
   auto top = profile_top(profile.path, 10);
   if (!top) {
     spdlog::warn("cannot list the hot functions: {}", top.error().message);
-    return;
+    return 0;
   }
-  report.match = ProfileMatch{top->functions, top->functions, 0};
   for (const auto& [name, count] : top->hottest) {
     double share = top->total ? static_cast<double>(count) / static_cast<double>(top->total) : 0;
     report.hot_functions.push_back({name, count, share});
   }
+  return top->functions;
 }
 
 Result<void> run_stages(Store& store, const RebuildConfig& config, const RebuildOptions& options,
@@ -97,7 +98,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   report.profiles_skipped = profile.skipped;
   report.profile_kind = std::string(to_string(profile.format));
   report.profile_sha256 = profile.sha256;
-  fill_hot_functions(report, profile);
+  const uint64_t profiled_functions = fill_hot_functions(report, profile);
   PGO_TRY(write_flamegraph(report, profile.path));
 
   PGO_TRY_ASSIGN(Comparison cmp, stage<Comparison>(report, "compare", [&] {
@@ -129,11 +130,9 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
     PGO_TRY_ASSIGN(fs::path pgo, build_variant(config, "pgo", build_profile));
     return std::pair{base, pgo};
   }, [&](const auto& d) { return fmt::format("baseline {} and pgo {}", d.first.string(), d.second.string()); })));
-  if (report.match) {
-    report.match->stale_functions = count_stale_functions(dirs.second);
-    report.match->functions_matched = report.match->functions_in_profile -
-                                      std::min(report.match->functions_in_profile, report.match->stale_functions);
-  }
+  // Matched = profiled functions minus those the compiler reported as out of date.
+  const uint64_t stale = count_stale_functions(dirs.second);
+  report.match = ProfileMatch{profiled_functions, profiled_functions - std::min(profiled_functions, stale), stale};
 
   BenchmarkOptions bench{config.bench_command, config.runs, config.metric, config.bench_cwd};
   auto vars = [&](const std::string& variant, const fs::path& dir) {

@@ -1,46 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "rebuild/report_output.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/fs.hpp"
+#include "report/flamegraph.hpp"
+#include "report/render.hpp"
 
 namespace pgopipe {
 
 namespace fs = std::filesystem;
 
-std::string_view outcome_name(RebuildOutcome outcome) {
-  switch (outcome) {
-    case RebuildOutcome::Published: return "published";
-    case RebuildOutcome::Unchanged: return "unchanged";
-    case RebuildOutcome::Gated: return "gated";
-    case RebuildOutcome::Busy: return "busy";
-    case RebuildOutcome::Failed: return "failed";
+Result<void> write_flamegraph(RunReport& report, const fs::path& profile) {
+  FlameOptions options;
+  options.title = fmt::format("{}: merged profile of the window", report.app);
+  auto svg = flamegraph_svg_from_file(profile, options);
+  if (!svg) {
+    spdlog::warn("no flame graph for the report: {}", svg.error().message);
+    return success();
   }
-  return "failed";
+  report.flamegraph_svg = std::move(*svg);
+  return success();
 }
 
-Result<void> write_flamegraph(RunReport&, const fs::path&) { return success(); }
-
-Result<std::vector<fs::path>> write_run_reports(const fs::path& dir, const RunReport& r) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return make_error(ErrorCode::Io, "cannot create {}: {}", dir.string(), ec.message());
-  nlohmann::json j{{"app", r.app},
-                   {"outcome", std::string(outcome_name(r.outcome))},
-                   {"message", r.message},
-                   {"profiles_merged", r.profiles_merged},
-                   {"profile_sha256", r.profile_sha256},
-                   {"published_key", r.published_key}};
-  if (r.benchmark) {
-    j["speedup"] = r.benchmark->speedup;
-    j["speedup_low"] = r.benchmark->speedup_low;
-    j["speedup_high"] = r.benchmark->speedup_high;
-  }
-  fs::path out = dir / "report.json";
-  PGO_TRY(write_file_atomic(out, j.dump(2) + "\n"));
-  return std::vector<fs::path>{out};
+Result<std::vector<fs::path>> write_run_reports(const fs::path& dir, const RunReport& report) {
+  PGO_TRY(write_report_files(dir, report));
+  std::vector<fs::path> files{dir / kReportHtml, dir / kReportMarkdown, dir / kReportJson};
+  if (!report.flamegraph_svg.empty()) files.push_back(dir / kReportFlamegraph);
+  return files;
 }
 
 }  // namespace pgopipe

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,9 @@ struct StageTiming {
   std::string detail;       // one line shown next to the stage, e.g. "12 profiles, 3.1 MiB"
 };
 
-struct HotFunction {
+// (Not `HotFunction`: merger/engine.hpp already declares pgopipe::HotFunction for `show`, and
+// two different structs of one name in one namespace break any file that includes both.)
+struct ReportHotFunction {
   std::string name;
   uint64_t count = 0;       // samples or entry/body counts, in the profile's own unit
   double share = 0;         // of the profile's total, 0..1
@@ -67,7 +70,7 @@ struct RunReport {
   std::optional<BenchmarkResult> benchmark;
   double gate_threshold = 0;              // max tolerated slowdown, e.g. 0.02 = 2 %
   std::optional<ProfileMatch> match;
-  std::vector<HotFunction> hot_functions;
+  std::vector<ReportHotFunction> hot_functions;
   std::vector<StageTiming> stages;
   std::string flamegraph_svg;             // self-contained <svg>; empty when unavailable
   std::string published_key;              // store key of the published profile, if published

@@ -14,6 +14,7 @@ packages=(
   libcurl4-openssl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
   linux-perf python3 python3-venv
   libssl-dev
+  chromium
 )
 
 sudo_cmd=()

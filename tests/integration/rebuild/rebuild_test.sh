@@ -70,7 +70,8 @@ if [[ -f $manifest ]]; then
   key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile_key"])' "$manifest")
   llvm-profdata-19 show "store/$key" > show.out 2>&1 && grep -q "Total functions" show.out &&
     pass "llvm-profdata-19 reads the published profile" || fail "llvm-profdata-19 show store/$key"
-  [[ -f report/report.json ]] && pass "report written" || fail "no report/report.json"
+  [[ -f report/report.json && -f report/report.html && -f report/report.md ]] && pass "reports written" || fail "no report/report.{json,html,md}"
+  grep -q "flamegraph.svg" "$manifest" && pass "flame graph published" || fail "no flamegraph.svg in the manifest"
 else
   fail "no manifest after publishing"
 fi

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "merger/llvm/profile_stacks.hpp"
+
+#include <llvm/IR/DiagnosticHandler.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/ProfileData/InstrProfReader.h>
+#include <llvm/ProfileData/SampleProf.h>
+#include <llvm/ProfileData/SampleProfReader.h>
+#include <llvm/Support/VirtualFileSystem.h>
+
+#include <algorithm>
+#include <exception>
+#include <map>
+#include <mutex>
+
+#include "merger/llvm/llvm_support.hpp"
+
+namespace pgopipe {
+namespace {
+
+namespace ls = llvm_support;
+namespace sp = llvm::sampleprof;
+
+// The sample reader sets process-wide kind flags of FunctionSamples; reads here are serialised.
+std::mutex& reader_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+// Collects reader diagnostics instead of LLVM's default (print and exit on errors).
+struct CollectingHandler final : llvm::DiagnosticHandler {
+  explicit CollectingHandler(std::string* sink) : sink_(sink) {}
+  bool handleDiagnostics(const llvm::DiagnosticInfo& info) override {
+    llvm::raw_string_ostream os(*sink_);
+    if (!sink_->empty()) os << "; ";
+    llvm::DiagnosticPrinterRawOStream printer(os);
+    info.print(printer);
+    return true;
+  }
+  std::string* sink_;
+};
+
+// Appends the stacks of `samples` (whose own frame is the last of `prefix`) and its inlinees.
+void collect(const sp::FunctionSamples& samples, std::vector<std::string>& prefix,
+             std::vector<ProfileStack>& out) {
+  uint64_t self = 0;
+  for (const auto& [loc, record] : samples.getBodySamples()) self += record.getSamples();
+  if (self > 0) out.push_back(ProfileStack{prefix, self});
+  for (const auto& [loc, callees] : samples.getCallsiteSamples()) {
+    for (const auto& [callee, inlined] : callees) {
+      prefix.push_back(inlined.getFunction().str());
+      collect(inlined, prefix, out);
+      prefix.pop_back();
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std::string_view bytes) {
+  if (bytes.empty()) {
+    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM sample profile", name);
+  }
+  ProfileFormat format = ls::format_of(bytes);
+  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Sample) {
+    return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM sample profile", name,
+                      to_string(format));
+  }
+  bool binary = format == ProfileFormat::SampleBinary || format == ProfileFormat::SampleExtBinary;
+  try {
+    llvm::LLVMContext context;
+    std::string diagnostics;
+    context.setDiagnosticHandler(std::make_unique<CollectingHandler>(&diagnostics));
+    auto fail = [&](const std::error_code& ec) {
+      return make_error(ErrorCode::Input, "{}: not a readable LLVM sample profile: {}{}", name,
+                        ec.message(), diagnostics.empty() ? "" : " (" + diagnostics + ")");
+    };
+    std::unique_ptr<llvm::MemoryBuffer> buffer = ls::make_buffer(name, bytes, !binary);
+    std::lock_guard lock(reader_mutex());
+    sp::FunctionSamples::ProfileIsProbeBased = false;
+    sp::FunctionSamples::ProfileIsCS = false;
+    sp::FunctionSamples::ProfileIsPreInlined = false;
+    sp::FunctionSamples::ProfileIsFS = false;
+    sp::FunctionSamples::UseMD5 = false;
+    auto reader = sp::SampleProfileReader::create(buffer, context, *llvm::vfs::getRealFileSystem(),
+                                                  sp::FSDiscriminatorPass::PassLast);
+    if (!reader) return fail(reader.getError());
+    if (std::error_code ec = (*reader)->read()) return fail(ec);
+    // Visit functions by name so the stack list (and any SVG drawn from it) is deterministic.
+    std::map<std::string, const sp::FunctionSamples*> by_name;
+    for (const auto& [key, samples] : (*reader)->getProfiles()) {
+      by_name.emplace(samples.getContext().toString(), &samples);
+    }
+    std::vector<ProfileStack> out;
+    for (const auto& [key, samples] : by_name) {
+      std::vector<std::string> prefix;
+      sp::SampleContext ctx = samples->getContext();
+      if (ctx.hasContext()) {
+        for (const auto& frame : ctx.getContextFrames()) prefix.push_back(frame.Func.str());
+      } else {
+        prefix.push_back(ctx.getFunction().str());
+      }
+      collect(*samples, prefix, out);
+    }
+    context.setDiagnosticHandler(nullptr);
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::Internal, "{}: reading sample stacks failed: {}", name, e.what());
+  }
+}
+
+Result<std::vector<ProfileStack>> read_instr_function_totals(std::string_view name,
+                                                             std::string_view bytes) {
+  if (bytes.empty()) {
+    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM instrumented profile",
+                      name);
+  }
+  ProfileFormat format = ls::format_of(bytes);
+  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Instr) {
+    return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM instrumented profile", name,
+                      to_string(format));
+  }
+  auto input_error = [name](std::string_view what, llvm::Error err) {
+    std::string cause = llvm::toString(std::move(err));
+    std::replace(cause.begin(), cause.end(), '\n', ' ');
+    return make_error(ErrorCode::Input, "{}: {}: {}", name, what, cause);
+  };
+  try {
+    bool binary = format == ProfileFormat::LlvmRaw || format == ProfileFormat::LlvmIndexed;
+    auto warn = [](llvm::Error e) { llvm::consumeError(std::move(e)); };
+    auto reader = llvm::InstrProfReader::create(ls::make_buffer(name, bytes, !binary), nullptr, warn);
+    if (!reader) return input_error("not a readable LLVM instrumented profile", reader.takeError());
+    std::map<std::string, uint64_t> totals;  // by name: several hashes of one function add up
+    for (const auto& record : **reader) {
+      uint64_t sum = 0;
+      for (uint64_t c : record.Counts) sum += c;
+      totals[record.Name.str()] += sum;
+    }
+    if (llvm::Error e = (*reader)->getError()) {
+      return input_error("corrupt LLVM instrumented profile", std::move(e));
+    }
+    std::vector<ProfileStack> out;
+    out.reserve(totals.size());
+    for (auto& [fn, total] : totals) out.push_back(ProfileStack{{fn}, total});
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::Internal, "{}: reading instrumented counts failed: {}", name, e.what());
+  }
+}
+
+}  // namespace pgopipe

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report/render.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/fs.hpp"
+#include "report/flamegraph.hpp"
+#include "tests/unit/xml_check.hpp"
+
+namespace pgopipe {
+namespace {
+
+RunReport hostile_report() {
+  RunReport r;
+  r.app = "<script>alert('app')</script>";
+  r.outcome = RebuildOutcome::Published;
+  r.message = "PGO build is 7.5 % faster & \"published\"";
+  r.started_at = "2026-11-22T05:00:00Z";
+  r.window = Window{parse_time("2026-11-21T05:00:00Z", now()).value(), parse_time("2026-11-22T05:00:00Z", now()).value()};
+  r.profiles_merged = 12;
+  r.profiles_skipped = 1;
+  r.profile_kind = "LLVM instr (IR)";
+  r.profile_sha256 = "ab12";
+  r.overlap_with_published = 0.83;
+  r.unchanged_threshold = 0.99;
+  r.gate_threshold = 0.02;
+  BenchmarkResult b;
+  b.baseline_seconds = {1.0, 1.02, 0.98};
+  b.pgo_seconds = {0.93, 0.94, 0.92};
+  b.baseline_median = 1.0;
+  b.pgo_median = 0.93;
+  b.speedup = 1.075;
+  b.speedup_low = 1.05;
+  b.speedup_high = 1.10;
+  r.benchmark = b;
+  r.match = ProfileMatch{200, 180, 3};
+  r.hot_functions = {{"std::map<int, A&B>::find(\"<script>\")", 5000, 0.5},
+                     {"operator<<(std::ostream&, T const&)", 100, 0.01}};
+  r.stages = {{"fetch", 0.5, "ok", "12 profiles & <1 MiB>"}, {"merge", 1.25, "ok", ""}};
+  FlameGraph g;
+  std::vector<std::string> stack{"main", "std::map<int, A&B>::find(\"<script>\")"};
+  g.add(stack, 5000);
+  r.flamegraph_svg = render_flamegraph_svg(g, {});
+  r.published_key = "app/published/profile.profdata";
+  return r;
+}
+
+TEST(RenderReport, OutcomeNames) {
+  EXPECT_EQ(outcome_name(RebuildOutcome::Published), "published");
+  EXPECT_EQ(outcome_name(RebuildOutcome::Unchanged), "unchanged");
+  EXPECT_EQ(outcome_name(RebuildOutcome::Gated), "gated");
+  EXPECT_EQ(outcome_name(RebuildOutcome::Busy), "busy");
+  EXPECT_EQ(outcome_name(RebuildOutcome::Failed), "failed");
+}
+
+TEST(RenderReport, HtmlEscapesEveryProfileString) {
+  std::string html = render_html(hostile_report());
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;app&#39;)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("std::map&lt;int, A&amp;B&gt;::find(&quot;&lt;script&gt;&quot;)"), std::string::npos);
+  EXPECT_NE(html.find("12 profiles &amp; &lt;1 MiB&gt;"), std::string::npos);
+  EXPECT_NE(html.find("7.5 % faster &amp; &quot;published&quot;"), std::string::npos);
+  // Self-contained: inline style and SVG, no scripts, no external references.
+  EXPECT_NE(html.find("<style>"), std::string::npos);
+  EXPECT_EQ(html.find("http://", html.find("<body>")), html.find("http://www.w3.org/2000/svg", html.find("<body>")));
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find(" src="), std::string::npos);
+  EXPECT_EQ(html.find(" href="), std::string::npos);
+  // Flame graph and A/B chart inline, both well-formed.
+  size_t flame = html.find("<div class=\"flame\">");
+  ASSERT_NE(flame, std::string::npos);
+  size_t chart = html.find("<div class=\"chart\">");
+  ASSERT_NE(chart, std::string::npos);
+  std::string chart_svg = html.substr(chart + 19, html.find("</div>", chart) - chart - 19);
+  EXPECT_TRUE(test::well_formed_xml(chart_svg)) << chart_svg;
+  EXPECT_NE(chart_svg.find("baseline run 3: 0.9800 s"), std::string::npos);
+  EXPECT_NE(html.find("Speedup 1.075&times;"), std::string::npos);
+  EXPECT_NE(html.find("class=\"badge published\""), std::string::npos);
+}
+
+TEST(RenderReport, JsonParsesBackWithTheValues) {
+  RunReport r = hostile_report();
+  auto j = nlohmann::json::parse(render_json(r));
+  EXPECT_EQ(j["schema"], "pgopipe.run-report/1");
+  EXPECT_EQ(j["app"], r.app);
+  EXPECT_EQ(j["outcome"], "published");
+  EXPECT_EQ(j["window"]["since"], "2026-11-21T05:00:00Z");
+  EXPECT_EQ(j["window"]["until"], "2026-11-22T05:00:00Z");
+  EXPECT_EQ(j["profiles"]["merged"], 12);
+  EXPECT_DOUBLE_EQ(j["overlap_with_published"].get<double>(), 0.83);
+  EXPECT_DOUBLE_EQ(j["benchmark"]["speedup"].get<double>(), 1.075);
+  EXPECT_EQ(j["benchmark"]["pgo_seconds"].size(), 3u);
+  EXPECT_EQ(j["match"]["stale_functions"], 3);
+  EXPECT_EQ(j["hot_functions"][0]["name"], r.hot_functions[0].name);
+  EXPECT_EQ(j["hot_functions"][0]["count"], 5000);
+  EXPECT_EQ(j["stages"][1]["name"], "merge");
+  EXPECT_DOUBLE_EQ(j["stages"][1]["seconds"].get<double>(), 1.25);
+  EXPECT_EQ(j["has_flamegraph"], true);
+
+  RunReport minimal;
+  minimal.hot_functions = {{std::string("bad\xff name"), 1, 1.0}};
+  auto m = nlohmann::json::parse(render_json(minimal));  // invalid UTF-8 is replaced, not thrown
+  EXPECT_TRUE(m["benchmark"].is_null());
+  EXPECT_TRUE(m["match"].is_null());
+  EXPECT_TRUE(m["overlap_with_published"].is_null());
+  EXPECT_EQ(m["outcome"], "failed");
+}
+
+TEST(RenderReport, MarkdownHasTheSectionsAndEscapes) {
+  std::string md = render_markdown(hostile_report());
+  for (const char* section : {"## Summary", "## Benchmark", "## Profile match", "## Stages",
+                              "## Hot functions", "## Flame graph", "(flamegraph.svg)"}) {
+    EXPECT_NE(md.find(section), std::string::npos) << section;
+  }
+  EXPECT_EQ(md.find("<script"), std::string::npos);
+  EXPECT_NE(md.find("operator&lt;&lt;\\(std::ostream&amp;, T const&amp;\\)"), std::string::npos) << md;
+  EXPECT_NE(md.find("Speedup 1.075×"), std::string::npos);
+  std::string bare = render_markdown(RunReport{});
+  EXPECT_EQ(bare.find("## Benchmark"), std::string::npos);
+  EXPECT_EQ(bare.find("## Flame graph"), std::string::npos);
+}
+
+TEST(RenderReport, WriteReportFilesCreatesTheDirectory) {
+  auto dir = std::filesystem::temp_directory_path() / ("pgopipe-report-" + random_hex(6)) / "run";
+  ASSERT_TRUE(write_report_files(dir, hostile_report()).ok());
+  for (const char* f : {kReportHtml, kReportMarkdown, kReportJson, kReportFlamegraph}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  }
+  EXPECT_EQ(read_file(dir / kReportHtml).value(), render_html(hostile_report()));
+  // Nothing but the four files (no temp files left behind).
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 4);
+  auto blocked = write_report_files(dir / kReportHtml / "sub", hostile_report());
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.error().code, ErrorCode::Io);
+  std::filesystem::remove_all(dir.parent_path());
+}
+
+}  // namespace
+}  // namespace pgopipe
