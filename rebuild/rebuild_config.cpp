@@ -221,6 +221,7 @@ Result<void> walk(RebuildConfig& c, const YAML::Node& node, const std::string& p
       }
       continue;
     }
+    if (at.key == "window") c.window_origin = at.where;
     if (sections().count(at.key)) {
       if (!value.IsMap()) return bad(at, fmt::format("expected a mapping of {} settings", at.key));
       PGO_TRY(walk(c, value, at.key, seen));
@@ -270,8 +271,8 @@ Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
   if (c.report_dir.empty()) c.report_dir = dir / "pgopipe-report";
   if (c.bench_cwd.empty()) c.bench_cwd = dir;
   if (auto window = parse_window(c.since, c.until, now()); !window) {
-    return make_error(ErrorCode::Config, "{}: window.since/until: {}", c.file.string(),
-                      window.error().message);
+    return make_error(ErrorCode::Config, "{}: window.since/until: {}",
+                      c.window_origin.empty() ? c.file.string() : c.window_origin, window.error().message);
   }
   return c;
 }

@@ -25,6 +25,7 @@ struct RebuildConfig {
   // window
   std::string since = "24h";
   std::string until;                   // empty: now
+  std::string window_origin;           // "pgo.yaml:3" of the window section, for messages
   std::optional<Duration> half_life;
   Labels labels;
   std::string build_id;

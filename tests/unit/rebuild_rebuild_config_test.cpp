@@ -98,6 +98,8 @@ TEST_F(RebuildConfigTest, MissingRequiredKeysAndBadValues) {
   auto window = load(std::string(kMinimal) + "window: {since: 1h, until: 2h}\n");
   ASSERT_FALSE(window.ok());
   EXPECT_EQ(window.error().code, ErrorCode::Config);
+  EXPECT_NE(window.error().message.find("pgo.yaml:4: window.since/until"), std::string::npos)
+      << window.error().message;
 }
 
 }  // namespace
