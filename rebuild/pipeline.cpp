@@ -19,8 +19,11 @@ namespace fs = std::filesystem;
 // A scratch directory for the run's downloads and merged profile, removed on every path.
 class WorkDir {
  public:
-  WorkDir() : path_(fs::temp_directory_path() / ("pgopipe-rebuild-" + random_hex(8))) {
-    fs::create_directories(path_);
+  WorkDir() {
+    std::error_code ec;
+    fs::path tmp = fs::temp_directory_path(ec);
+    path_ = (ec ? fs::path("/tmp") : tmp) / ("pgopipe-rebuild-" + random_hex(8));
+    fs::create_directories(path_, ec);  // a failure shows as an Io error on the first write
   }
   ~WorkDir() {
     std::error_code ec;
@@ -211,6 +214,7 @@ RebuildRun run_rebuild(Store& store, const RebuildConfig& config, const RebuildO
     }
     report.outcome = RebuildOutcome::Failed;
     report.message = r.error().message;
+    report.published_key.clear();  // a failed publish left the previous manifest current
     run.error = r.error();
   }
   auto written = write_run_reports(config.report_dir, report);
