@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // pgopipe rebuild --config pgo.yaml [--report-dir DIR] [--store URL] [--wait DURATION]
 #include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "cli/cli.hpp"
 #include "rebuild/pipeline.hpp"
@@ -53,7 +56,20 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
     options.wait = *wait;
   }
   PGO_TRY_ASSIGN(auto store, cli.open_configured_store(*config));
+  // With --json, stdout carries only the JSON: builds and benchmark runs inherit stdout, so
+  // it points at stderr while they run.
+  int saved_stdout = -1;
+  if (cli.json()) {
+    std::fflush(stdout);
+    saved_stdout = ::dup(STDOUT_FILENO);
+    if (saved_stdout >= 0) ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  }
   RebuildRun result = run_rebuild(*store, rc, options);
+  if (saved_stdout >= 0) {
+    std::fflush(stdout);
+    ::dup2(saved_stdout, STDOUT_FILENO);
+    ::close(saved_stdout);
+  }
   cli.exit_code = rebuild_exit_code(result);
   const RunReport& r = result.report;
   if (cli.json()) {

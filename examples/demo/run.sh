@@ -94,7 +94,7 @@ case $rebuild_rc in
   11) outcome="gated (PGO build slower than -O2 beyond 2 %: not published)" ;;
   *) tail -40 rebuild.log; fail "pgopipe rebuild exited $rebuild_rc" ;;
 esac
-json_field() { python3 -c 'import json,sys; t=open(sys.argv[1]).read(); i=t.rindex("\n{\n") + 1 if "\n{\n" in t else t.index("{"); v=json.loads(t[i:]).get(sys.argv[2]); print(v if v is not None else "")' rebuild.out "$1"; }
+json_field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' rebuild.out "$1"; }
 merged=$(json_field profiles_merged)
 speedup=$(printf '%.3f' "$(json_field speedup)")
 speedup_low=$(printf '%.3f' "$(json_field speedup_low)")

@@ -64,8 +64,10 @@ manifest=$work/store/tiny/published/manifest.json
 
 # 1. Published: exit 0, manifest written last pointing at a profile llvm-profdata reads.
 write_config pgo.yaml ./store ./builds
-"$pgopipe" rebuild --config pgo.yaml > run1.log 2>&1
+"$pgopipe" rebuild --config pgo.yaml --json > run1.json 2> run1.log
 expect_rc 0 $? "first rebuild publishes"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["outcome"] == "published" and j["speedup"] > 0' run1.json &&
+  pass "--json: stdout is only the result" || { fail "--json output"; cat run1.json; }
 grep -q "stage fetch: 3 instr profiles" run1.log && pass "fetch stage logged" || fail "no fetch stage line in run1.log"
 grep -Eq "stage benchmark: speedup [0-9.]+x \(95 % CI" run1.log && pass "benchmark logged with CI" ||
   fail "no benchmark line"
