@@ -123,27 +123,36 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   // The build reads the profile from a stable path beside the builds (kept for inspection).
   fs::path build_profile = config.build_dir / fmt::format("pgo-profile{}", extension_of(profile.format).empty()
                                                               ? "" : "." + std::string(extension_of(profile.format)));
-  PGO_TRY_ASSIGN(auto dirs, (stage<std::pair<fs::path, fs::path>>(report, "build", [&]() -> Result<std::pair<fs::path, fs::path>> {
+  using Variants = std::pair<BuiltVariant, BuiltVariant>;
+  PGO_TRY_ASSIGN(Variants built, (stage<Variants>(report, "build", [&]() -> Result<Variants> {
     PGO_TRY_ASSIGN(std::string bytes, read_file(profile.path));
     std::error_code ec;
     fs::create_directories(config.build_dir, ec);
     if (ec) return make_error(ErrorCode::Io, "cannot create {}: {}", config.build_dir.string(), ec.message());
     PGO_TRY(write_file_atomic(build_profile, bytes));
-    PGO_TRY_ASSIGN(fs::path base, build_variant(config, "baseline", {}));
-    PGO_TRY_ASSIGN(fs::path pgo, build_variant(config, "pgo", build_profile));
-    return std::pair{base, pgo};
-  }, [&](const auto& d) { return fmt::format("baseline {} and pgo {}", d.first.string(), d.second.string()); })));
+    PGO_TRY_ASSIGN(BuiltVariant base, build_variant(config, "baseline", {}));
+    PGO_TRY_ASSIGN(BuiltVariant pgo, build_variant(config, "pgo", build_profile));
+    return Variants{base, pgo};
+  }, [&](const Variants& v) {
+    auto where = [](const BuiltVariant& b) { return b.image.empty() ? b.dir.string() : b.image; };
+    return fmt::format("baseline {} and pgo {}", where(v.first), where(v.second));
+  })));
   // Matched = profiled functions minus those the compiler reported as out of date.
-  const uint64_t stale = count_stale_functions(dirs.second);
+  const uint64_t stale = built.second.dir.empty() ? 0 : count_stale_functions(built.second.dir);
   report.match = ProfileMatch{profiled_functions, profiled_functions - std::min(profiled_functions, stale), stale};
 
   BenchmarkOptions bench{config.bench_command, config.runs, config.metric, config.bench_cwd};
-  auto vars = [&](const std::string& variant, const fs::path& dir) {
-    return BenchmarkVariant{variant, {{"build_dir", dir.string()}, {"variant", variant},
-                                      {"source_dir", config.source_dir.string()}}};
+  auto vars = [&](const BuiltVariant& b) {
+    BenchmarkVariant v{b.name, {{"variant", b.name}, {"source_dir", config.source_dir.string()}}};
+    if (b.image.empty()) {
+      v.vars["build_dir"] = b.dir.string();
+    } else {
+      v.vars["image"] = b.image;
+    }
+    return v;
   };
   PGO_TRY_ASSIGN(BenchmarkResult result, stage<BenchmarkResult>(report, "benchmark", [&] {
-    return run_benchmark(bench, vars("baseline", dirs.first), vars("pgo", dirs.second));
+    return run_benchmark(bench, vars(built.first), vars(built.second));
   }, [&](const BenchmarkResult& r) {
     return fmt::format("speedup {:.3f}x (95 % CI {:.3f}..{:.3f}; {} median baseline {:.4f} s, pgo {:.4f} s, {} pairs)",
                        r.speedup, r.speedup_low, r.speedup_high, config.metric, r.baseline_median,

@@ -130,13 +130,20 @@ const std::map<std::string, Apply>& fields() {
       {"window.binary_dir", path(&RebuildConfig::binary_dir)},
       {"build.kind", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.build_kind, scalar(v, at));
-         if (c.build_kind != "cmake") {
-           return bad(at, fmt::format("'{}' is not supported: expected cmake", c.build_kind));
+         if (c.build_kind != "cmake" && c.build_kind != "docker") {
+           return bad(at, fmt::format("'{}' is not one of cmake, docker", c.build_kind));
          }
          return success();
        }},
       {"build.source", path(&RebuildConfig::source_dir)},
       {"build.dir", path(&RebuildConfig::build_dir)},
+      {"build.dockerfile", path(&RebuildConfig::dockerfile)},
+      {"build.image", text(&RebuildConfig::image)},
+      {"build.docker", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.docker, scalar(v, at));
+         if (c.docker.find('/') != std::string::npos) c.docker = (c.file.parent_path() / c.docker).lexically_normal().string();
+         return success();
+       }},
       {"build.args", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.build_args, string_list(v, at));
          return success();
@@ -266,6 +273,10 @@ Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
     }
   }
   if (c.until == "now") c.until.clear();
+  if (c.build_kind == "docker" && c.image.empty()) {
+    return make_error(ErrorCode::Config, "{}: build.kind docker needs build.image (e.g. myservice)",
+                      c.file.string());
+  }
   fs::path dir = c.file.parent_path();
   if (c.build_dir.empty()) c.build_dir = dir / "pgopipe-build";
   if (c.report_dir.empty()) c.report_dir = dir / "pgopipe-report";

@@ -33,14 +33,17 @@ struct RebuildConfig {
   std::filesystem::path binary_dir;    // binaries by build ID, for converting CPU samples
 
   // build
-  std::string build_kind = "cmake";
-  std::filesystem::path source_dir;
+  std::string build_kind = "cmake";    // cmake, or docker (an image per variant)
+  std::filesystem::path source_dir;    // cmake: the source dir; docker: the build context
+  std::filesystem::path dockerfile;    // docker: empty = <context>/Dockerfile
+  std::string image;                   // docker: variants are tagged <image>:baseline / :pgo
+  std::string docker = "docker";       // docker: the executable
   std::filesystem::path build_dir;     // holds baseline/ and pgo/; default ./pgopipe-build
   std::vector<std::string> build_args;
   unsigned jobs = 0;
 
   // benchmark
-  std::vector<std::string> bench_command;  // argv with {build_dir}, {variant}, {source_dir}
+  std::vector<std::string> bench_command;  // argv with {build_dir} or {image}, {variant}, {source_dir}
   int runs = 10;                           // measured A/B pairs (plus one warm-up pair)
   std::string metric = "cpu";              // cpu (child user+sys) or wall
   std::filesystem::path bench_cwd;         // empty: the config file's directory

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "builder/cmake_build.hpp"
+#include "builder/docker_build.hpp"
 #include "core/digest.hpp"
 #include "core/fs.hpp"
 #include "merger/convert/convert.hpp"
@@ -143,8 +144,15 @@ Result<Comparison> compare_with_published(Store& store, const RebuildConfig& con
   return c;
 }
 
-Result<fs::path> build_variant(const RebuildConfig& config, const std::string& variant,
-                               const fs::path& profile) {
+Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::string& variant,
+                                   const fs::path& profile) {
+  if (config.build_kind == "docker") {
+    DockerBuildOptions d{config.source_dir, config.dockerfile, config.image + ":" + variant, profile,
+                         config.build_args, config.docker};
+    auto r = build_with_docker(d);
+    if (!r) return r.error().context(fmt::format("{} image {}", variant, d.tag));
+    return BuiltVariant{variant, {}, d.tag};
+  }
   CmakeBuildOptions o;
   o.source_dir = config.source_dir;
   o.build_dir = config.build_dir / variant;
@@ -157,7 +165,7 @@ Result<fs::path> build_variant(const RebuildConfig& config, const std::string& v
   }
   auto r = build_with_cmake(o);
   if (!r) return r.error().context(fmt::format("{} build in {}", variant, o.build_dir.string()));
-  return o.build_dir;
+  return BuiltVariant{variant, o.build_dir, ""};
 }
 
 Result<ProfileTop> profile_top(const fs::path& profile, size_t top) {

@@ -57,9 +57,16 @@ Result<Comparison> compare_with_published(Store& store, const RebuildConfig& con
                                           const CompilerProfile& profile,
                                           const std::filesystem::path& work);
 
-// Builds config.build_dir/<variant> with -DPGO=off (profile empty) or with the profile.
-Result<std::filesystem::path> build_variant(const RebuildConfig& config, const std::string& variant,
-                                            const std::filesystem::path& profile);
+struct BuiltVariant {
+  std::string name;             // baseline or pgo
+  std::filesystem::path dir;    // cmake: the build directory
+  std::string image;            // docker: the image tag
+};
+
+// Builds one variant without PGO (profile empty) or with the profile: cmake into
+// config.build_dir/<variant> (-DPGO=off or the profile), docker as <image>:<variant>.
+Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::string& variant,
+                                   const std::filesystem::path& profile);
 
 // The hottest functions of a compiler profile (what `pgopipe show` lists), as plain values:
 // report/run_report.hpp and merger/engine.hpp both name a HotFunction type.

@@ -61,6 +61,21 @@ TEST_F(RebuildConfigTest, FullShape) {
   EXPECT_EQ(c->report_dir, dir_ / "out");
 }
 
+TEST_F(RebuildConfigTest, DockerBuildsNeedAnImage) {
+  auto none = load("app: demo\nbuild: {kind: docker, source: .}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("build.image"), std::string::npos) << none.error().message;
+  auto ok = load("app: demo\nbuild: {kind: docker, source: ., image: svc, dockerfile: d/Dockerfile}\n"
+                 "benchmark: {command: [docker, run, '{image}']}\n");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->image, "svc");
+  EXPECT_EQ(ok->dockerfile, dir_ / "d" / "Dockerfile");
+  auto bad = load("app: demo\nbuild: {kind: bazel, source: .}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("pgo.yaml:2: build.kind: 'bazel' is not one of cmake, docker"),
+            std::string::npos) << bad.error().message;
+}
+
 TEST_F(RebuildConfigTest, UnknownKeyNamesFileLineAndKey) {
   auto c = load(std::string(kMinimal) + "gate:\n  max_slowdown: 0.1\n  speedup: 2\n");
   ASSERT_FALSE(c.ok());
