@@ -54,9 +54,10 @@ struct Painter {
   double bottom = 0;     // y of the root frame's top edge
   std::string out;
 
-  void frame(std::string_view name, const FlameNode& node, double x, size_t depth) {
+  void frame(const FlameGraph::Node& node, double x, size_t depth) {
     double w = static_cast<double>(node.total) * scale;
     if (w < min_px) return;
+    std::string_view name = depth == 0 ? std::string_view("all") : graph.name(node.name);
     double y = bottom - static_cast<double>(depth) * kFrameHeight;
     double share = graph.total() == 0 ? 0 : 100.0 * static_cast<double>(node.total) /
                                                 static_cast<double>(graph.total());
@@ -71,9 +72,15 @@ struct Painter {
                          escape_markup(label));
     }
     out += "</g>\n";
+    // Children left to right by name, as flamegraph.pl sorts its folded stacks.
+    std::vector<uint32_t> order = node.children;
+    std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
+      return graph.name(graph.node(a).name) < graph.name(graph.node(b).name);
+    });
     double child_x = x;
-    for (const auto& [child_name, child] : node.children) {
-      frame(child_name, child, child_x, depth + 1);
+    for (uint32_t index : order) {
+      const auto& child = graph.node(index);
+      frame(child, child_x, depth + 1);
       child_x += static_cast<double>(child.total) * scale;
     }
   }
@@ -87,21 +94,57 @@ std::string value_unit(std::string_view type, std::string_view unit) {
 
 }  // namespace
 
-uint64_t FlameNode::self() const {
-  uint64_t children_total = 0;
-  for (const auto& [name, child] : children) children_total += child.total;
-  return total >= children_total ? total - children_total : 0;
+FlameGraph::FlameGraph() : nodes_(1) { intern("all"); }
+
+uint32_t FlameGraph::intern(std::string_view name) {
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  auto id = static_cast<uint32_t>(names_.size());
+  const std::string& stored = names_.emplace_back(name);
+  name_ids_.emplace(stored, id);
+  return id;
+}
+
+void FlameGraph::add(std::span<const uint32_t> frames, uint64_t value) {
+  if (value == 0 || frames.empty()) return;
+  uint32_t at = 0;
+  nodes_[0].total += value;
+  for (uint32_t name_id : frames) {
+    uint64_t key = (uint64_t{at} << 32) | name_id;
+    auto [it, inserted] = child_of_.try_emplace(key, static_cast<uint32_t>(nodes_.size()));
+    if (inserted) {
+      nodes_.push_back(Node{name_id, 0, {}});
+      nodes_[at].children.push_back(it->second);
+    }
+    at = it->second;
+    nodes_[at].total += value;
+  }
+  depth_ = std::max(depth_, frames.size());
 }
 
 void FlameGraph::add(std::span<const std::string> frames, uint64_t value) {
-  if (value == 0 || frames.empty()) return;
-  FlameNode* node = &root_;
-  node->total += value;
-  for (const auto& frame : frames) {
-    node = &node->children[frame];
-    node->total += value;
+  std::vector<uint32_t> ids;
+  ids.reserve(frames.size());
+  for (const auto& f : frames) ids.push_back(intern(f));
+  add(std::span<const uint32_t>(ids), value);
+}
+
+uint64_t FlameGraph::self(const Node& n) const {
+  uint64_t children_total = 0;
+  for (uint32_t c : n.children) children_total += nodes_[c].total;
+  return n.total >= children_total ? n.total - children_total : 0;
+}
+
+const FlameGraph::Node* FlameGraph::find(std::initializer_list<std::string_view> path) const {
+  uint32_t at = 0;
+  for (std::string_view frame : path) {
+    auto id = name_ids_.find(frame);
+    if (id == name_ids_.end()) return nullptr;
+    auto child = child_of_.find((uint64_t{at} << 32) | id->second);
+    if (child == child_of_.end()) return nullptr;
+    at = child->second;
   }
-  depth_ = std::max(depth_, frames.size());
+  return &nodes_[at];
 }
 
 std::string render_flamegraph_svg(const FlameGraph& graph, const FlameOptions& options) {
@@ -127,7 +170,7 @@ std::string render_flamegraph_svg(const FlameGraph& graph, const FlameOptions& o
   if (graph.total() == 0) {
     p.out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">no samples</text>\n", kPadX, p.bottom + 11.5);
   } else {
-    p.frame("all", graph.root(), kPadX, 0);
+    p.frame(graph.root(), kPadX, 0);
   }
   p.out += "</svg>\n";
   return std::move(p.out);
@@ -159,41 +202,41 @@ Result<FlameGraph> flamegraph_from_pprof(std::string_view name, std::string_view
   graph.subtitle = fmt::format("sample type: {}/{}", pprof::string_at(profile, vt.type()),
                                pprof::string_at(profile, vt.unit()));
 
-  std::unordered_map<uint64_t, const pprof::Function*> functions;
-  for (const auto& f : profile.function()) functions.emplace(f.id(), &f);
+  // Function id -> interned name; each location's frames, outermost (caller) first: pprof
+  // lists a location's inlined frames innermost first.
+  std::unordered_map<uint64_t, uint32_t> function_names;
+  for (const auto& f : profile.function()) {
+    std::string_view fn = pprof::string_at(profile, f.name());
+    if (fn.empty()) fn = pprof::string_at(profile, f.system_name());
+    function_names.emplace(f.id(), graph.intern(fn.empty() ? "?" : fn));
+  }
   std::unordered_map<uint64_t, const pprof::Mapping*> mappings;
   for (const auto& m : profile.mapping()) mappings.emplace(m.id(), &m);
-  // Each location's frames, outermost (caller) first: pprof lists inlined frames innermost first.
-  std::unordered_map<uint64_t, std::vector<std::string>> location_frames;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> location_frames;
   for (const auto& loc : profile.location()) {
-    std::vector<std::string> frames;
+    std::vector<uint32_t> frames;
     for (int i = loc.line_size() - 1; i >= 0; --i) {
-      auto it = functions.find(loc.line(i).function_id());
-      std::string fn;
-      if (it != functions.end()) {
-        fn = pprof::string_at(profile, it->second->name());
-        if (fn.empty()) fn = pprof::string_at(profile, it->second->system_name());
-      }
-      frames.push_back(fn.empty() ? "?" : fn);
+      auto it = function_names.find(loc.line(i).function_id());
+      frames.push_back(it != function_names.end() ? it->second : graph.intern("?"));
     }
-    if (frames.empty()) {  // unsymbolized: the mapping's file and the address
+    if (frames.empty()) {  // unsymbolized: the mapping's file name and the address
       auto m = mappings.find(loc.mapping_id());
       std::string file = m != mappings.end() ? std::string(pprof::string_at(profile, m->second->filename())) : "";
       file = file.substr(file.find_last_of('/') == std::string::npos ? 0 : file.find_last_of('/') + 1);
-      frames.push_back(file.empty() ? fmt::format("0x{:x}", loc.address())
-                                    : fmt::format("{}+0x{:x}", file, loc.address()));
+      frames.push_back(graph.intern(file.empty() ? fmt::format("0x{:x}", loc.address())
+                                                 : fmt::format("{}+0x{:x}", file, loc.address())));
     }
     location_frames.emplace(loc.id(), std::move(frames));
   }
-  std::vector<std::string> stack;
+  std::vector<uint32_t> stack;
   for (const auto& sample : profile.sample()) {
     if (index >= sample.value_size() || sample.value(index) <= 0) continue;
     stack.clear();
     for (int i = sample.location_id_size() - 1; i >= 0; --i) {
-      const auto& frames = location_frames[sample.location_id(i)];
-      stack.insert(stack.end(), frames.begin(), frames.end());
+      auto it = location_frames.find(sample.location_id(i));
+      if (it != location_frames.end()) stack.insert(stack.end(), it->second.begin(), it->second.end());
     }
-    graph.add(stack, static_cast<uint64_t>(sample.value(index)));
+    graph.add(std::span<const uint32_t>(stack), static_cast<uint64_t>(sample.value(index)));
   }
   return graph;
 }
@@ -204,6 +247,10 @@ Result<std::string> flamegraph_svg_from_file(const std::filesystem::path& profil
   PGO_TRY_ASSIGN(std::string bytes, read_file(profile));
   ProfileFormat format = detect_format(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (!options.sample_type.empty() && family_of(format) != ProfileFamily::Pprof) {
+    return make_error(ErrorCode::Usage, "{}: a sample type ('{}') applies to pprof profiles only, "
+                      "this is a {} profile", name, options.sample_type, to_string(format));
+  }
   FlameGraph graph;
   switch (family_of(format)) {
     case ProfileFamily::Pprof: {

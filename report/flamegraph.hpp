@@ -8,43 +8,61 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <map>
+#include <deque>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.hpp"
 
 namespace pgopipe {
 
-struct FlameNode {
-  uint64_t total = 0;                         // this frame and everything above it
-  std::map<std::string, FlameNode> children;  // by frame name (sorted: deterministic layout)
-
-  // The value spent in this frame itself: total minus the children's totals.
-  [[nodiscard]] uint64_t self() const;
-};
-
-// The merged stacks of one profile.
+// The merged stacks of one profile: a tree of frames with summed values. Frame names are
+// interned; node 0 is the root ("all").
 class FlameGraph {
  public:
-  // Adds `value` along the path `frames` (root first); zero values and empty stacks are ignored.
+  struct Node {
+    uint32_t name = 0;               // interned name id
+    uint64_t total = 0;              // this frame and everything above it
+    std::vector<uint32_t> children;  // node indices, in first-seen order
+  };
+
+  FlameGraph();
+
+  // The id of `name`, added on first use.
+  uint32_t intern(std::string_view name);
+  // Adds `value` along the path `frames` (interned ids, root first); zero values and empty
+  // stacks are ignored.
+  void add(std::span<const uint32_t> frames, uint64_t value);
+  // The same with names (interned here).
   void add(std::span<const std::string> frames, uint64_t value);
 
-  [[nodiscard]] const FlameNode& root() const { return root_; }
-  [[nodiscard]] uint64_t total() const { return root_.total; }
-  // The deepest stack added (0 when empty).
+  [[nodiscard]] const Node& root() const { return nodes_[0]; }
+  [[nodiscard]] const Node& node(uint32_t index) const { return nodes_[index]; }
+  [[nodiscard]] std::string_view name(uint32_t id) const { return names_[id]; }
+  [[nodiscard]] uint64_t total() const { return nodes_[0].total; }
+  // The value spent in `n` itself: its total minus its children's totals.
+  [[nodiscard]] uint64_t self(const Node& n) const;
+  // The node at `path` (names, root first, without "all"); nullptr when absent.
+  [[nodiscard]] const Node* find(std::initializer_list<std::string_view> path) const;
+  // The deepest stack added (0 when empty) and the number of frames in the tree.
   [[nodiscard]] size_t depth() const { return depth_; }
+  [[nodiscard]] size_t size() const { return nodes_.size() - 1; }
 
-  // What the values count ("samples", "cpu nanoseconds", "counts"); shown in the header.
+  // What the values count ("samples", "cpu (nanoseconds)", "counts"); shown in the header.
   std::string unit = "samples";
   // An optional second header line (e.g. why the graph is flat).
   std::string subtitle;
 
  private:
-  FlameNode root_;
+  std::deque<std::string> names_;                          // stable storage for the views below
+  std::unordered_map<std::string_view, uint32_t> name_ids_;
+  std::vector<Node> nodes_;
+  std::unordered_map<uint64_t, uint32_t> child_of_;        // (parent << 32 | name) -> node
   size_t depth_ = 0;
 };
 
@@ -57,7 +75,8 @@ struct FlameOptions {
 };
 
 // Draws `graph` as a standalone SVG document (no XML declaration, so it can also be inlined
-// into HTML). Every name is XML-escaped and made valid UTF-8.
+// into HTML): children sorted by name, frames narrower than the minimum skipped with
+// everything above them. Every name is XML-escaped and made valid UTF-8.
 std::string render_flamegraph_svg(const FlameGraph& graph, const FlameOptions& options);
 
 // Builds the stack tree of a pprof profile (gzipped or not): each sample's locations, each
@@ -68,7 +87,8 @@ Result<FlameGraph> flamegraph_from_pprof(std::string_view name, std::string_view
                                          const std::string& sample_type);
 
 // Reads any supported profile file (format from its bytes) and draws its flame graph.
-// Unreadable or unsupported files are Input errors naming the path.
+// Unreadable or unsupported files are Input errors naming the path; a sample type given for
+// a non-pprof profile is a Usage error.
 Result<std::string> flamegraph_svg_from_file(const std::filesystem::path& profile,
                                              const FlameOptions& options);
 

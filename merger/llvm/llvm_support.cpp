@@ -66,4 +66,9 @@ void keep_hottest(std::vector<HotFunction>& hot, size_t top) {
   }
 }
 
+std::mutex& sample_globals_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
 }  // namespace pgopipe::llvm_support

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -36,5 +37,9 @@ Result<void> write_atomically(const std::filesystem::path& out,
 
 // Sorts `hot` by count (descending, then name) and keeps at most `top` entries.
 void keep_hottest(std::vector<HotFunction>& hot, size_t top);
+
+// Guards LLVM's process-wide sample-profile kind flags (FunctionSamples::ProfileIsCS, UseMD5,
+// ...): every sample profile read or write in this process holds it.
+std::mutex& sample_globals_mutex();
 
 }  // namespace pgopipe::llvm_support

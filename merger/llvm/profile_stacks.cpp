@@ -23,12 +23,6 @@ namespace {
 namespace ls = llvm_support;
 namespace sp = llvm::sampleprof;
 
-// The sample reader sets process-wide kind flags of FunctionSamples; reads here are serialised.
-std::mutex& reader_mutex() {
-  static std::mutex mutex;
-  return mutex;
-}
-
 // Collects reader diagnostics instead of LLVM's default (print and exit on errors).
 struct CollectingHandler final : llvm::DiagnosticHandler {
   explicit CollectingHandler(std::string* sink) : sink_(sink) {}
@@ -78,7 +72,7 @@ Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std:
                         ec.message(), diagnostics.empty() ? "" : " (" + diagnostics + ")");
     };
     std::unique_ptr<llvm::MemoryBuffer> buffer = ls::make_buffer(name, bytes, !binary);
-    std::lock_guard lock(reader_mutex());
+    std::lock_guard lock(ls::sample_globals_mutex());  // the reader sets FunctionSamples' globals
     sp::FunctionSamples::ProfileIsProbeBased = false;
     sp::FunctionSamples::ProfileIsCS = false;
     sp::FunctionSamples::ProfileIsPreInlined = false;

@@ -32,10 +32,8 @@ constexpr size_t kMaxRecordWarnings = 5;
 // LLVM keeps the kind of the sample profile being read or written (CS, probe-based, FS
 // discriminators, MD5 names) in process-wide globals of FunctionSamples: every read and write
 // in this process holds this lock and sets or captures the globals while holding it.
-std::mutex& globals_mutex() {
-  static std::mutex mutex;
-  return mutex;
-}
+// The lock is shared with the other readers in merger/llvm (profile_stacks.cpp).
+std::mutex& globals_mutex() { return ls::sample_globals_mutex(); }
 
 struct SampleKind {
   bool probe_based = false;

@@ -37,6 +37,10 @@ std::string synthetic_pprof(bool gzip) {
   add_location(2, {3, 2});  // inl inlined into work
   add_location(3, {4});
   add_location(4, {});      // unsymbolized
+  auto* m = p.add_mapping();
+  m->set_id(1);
+  m->set_filename(s.intern("/srv/bin/app"));
+  p.mutable_location(3)->set_mapping_id(1);
   auto add_sample = [&p](std::vector<uint64_t> leaf_first, int64_t n, int64_t ns) {
     auto* sample = p.add_sample();
     for (uint64_t id : leaf_first) sample->add_location_id(id);
@@ -48,6 +52,7 @@ std::string synthetic_pprof(bool gzip) {
   add_sample({1}, 3, 300);
   add_sample({3, 1}, 4, 400);
   add_sample({4}, 0, 0);  // zero: ignored
+  add_sample({4}, 5, 0);  // counted only in "samples"
   return pprof::serialize(p, gzip).value();
 }
 
@@ -58,25 +63,32 @@ TEST(FlameGraph, PprofStacksSumPerPathWithInlinedFramesExpanded) {
     EXPECT_EQ(g->total(), 1000u);  // cpu, the last sample type
     EXPECT_EQ(g->unit, "cpu (nanoseconds)");
     EXPECT_EQ(g->depth(), 4u);
-    const FlameNode& main = g->root().children.at("main");
-    ASSERT_EQ(g->root().children.size(), 1u);
-    EXPECT_EQ(main.total, 1000u);
-    EXPECT_EQ(main.self(), 300u);
-    const FlameNode& work = main.children.at("work");
-    EXPECT_EQ(work.total, 300u);
-    EXPECT_EQ(work.self(), 0u);
-    const FlameNode& inl = work.children.at("inl");
-    EXPECT_EQ(inl.total, 300u);
-    EXPECT_EQ(inl.self(), 200u);
-    EXPECT_EQ(inl.children.at("leaf<A&B>").total, 100u);
-    EXPECT_EQ(main.children.at("leaf<A&B>").total, 400u);
+    const auto* main = g->find({"main"});
+    ASSERT_NE(main, nullptr);
+    EXPECT_EQ(g->root().children.size(), 1u);
+    EXPECT_EQ(main->total, 1000u);
+    EXPECT_EQ(g->self(*main), 300u);
+    const auto* work = g->find({"main", "work"});
+    ASSERT_NE(work, nullptr);
+    EXPECT_EQ(work->total, 300u);
+    EXPECT_EQ(g->self(*work), 0u);
+    const auto* inl = g->find({"main", "work", "inl"});
+    ASSERT_NE(inl, nullptr);
+    EXPECT_EQ(inl->total, 300u);
+    EXPECT_EQ(g->self(*inl), 200u);
+    EXPECT_EQ(g->find({"main", "work", "inl", "leaf<A&B>"})->total, 100u);
+    EXPECT_EQ(g->find({"main", "leaf<A&B>"})->total, 400u);
+    EXPECT_EQ(g->find({"main", "nope"}), nullptr);
+    EXPECT_EQ(g->size(), 5u);
   }
 }
 
 TEST(FlameGraph, SampleTypeByName) {
   auto g = flamegraph_from_pprof("synthetic.pb", synthetic_pprof(true), "samples");
   ASSERT_TRUE(g.ok()) << g.error().message;
-  EXPECT_EQ(g->total(), 10u);
+  EXPECT_EQ(g->total(), 15u);
+  ASSERT_NE(g->find({"app+0x4000"}), nullptr);  // unsymbolized: mapping file name + address
+  EXPECT_EQ(g->find({"app+0x4000"})->total, 5u);
   EXPECT_EQ(g->unit, "samples");
   auto bad = flamegraph_from_pprof("synthetic.pb", synthetic_pprof(true), "alloc_space");
   ASSERT_FALSE(bad.ok());

@@ -49,16 +49,20 @@ LLVM_PROFILE_FILE="$work/instr.profraw" "$work/instr" >/dev/null
 llvm-profdata-19 merge -o "$work/instr.profdata" "$work/instr.profraw"
 "$pgopipe" flamegraph "$work/instr.profdata" -o "$work/instr.svg"
 python3 "$here/svg_check.py" "$work/instr.svg" hot_loop "text:flat: instrumented profiles carry no call stacks"
+"$pgopipe" flamegraph "$work/instr.profraw" -o "$work/raw.svg"   # the raw file draws the same
+python3 "$here/svg_check.py" "$work/raw.svg" hot_loop "text:flat: instrumented profiles carry no call stacks"
 
-# 4. Bad inputs: exit code 4 (Input), the file named, no output left behind.
+# 4. Bad inputs: exit code 4 (Input) naming the file, bad flags 2 (Usage), no output left behind.
 set +e
 "$pgopipe" flamegraph "$work/missing.pb.gz" -o "$work/x.svg" 2> "$work/err1.txt"; rc1=$?
 echo "just some text" > "$work/notes.txt"
 "$pgopipe" flamegraph "$work/notes.txt" -o "$work/y.svg" 2> "$work/err2.txt"; rc2=$?
 "$pgopipe" flamegraph "$work/cpu.pb.gz" -o "$work/z.svg" --sample-type nope 2> "$work/err3.txt"; rc3=$?
+"$pgopipe" flamegraph "$work/instr.profdata" -o "$work/w.svg" --sample-type cpu 2> "$work/err4.txt"; rc4=$?
 set -e
 [ "$rc1" = 4 ] && grep -q "missing.pb.gz" "$work/err1.txt" || fail "missing file: rc=$rc1 $(cat "$work/err1.txt")"
 [ "$rc2" = 4 ] && grep -q "notes.txt" "$work/err2.txt" || fail "text file: rc=$rc2 $(cat "$work/err2.txt")"
 [ "$rc3" = 2 ] && grep -q "available: samples, cpu" "$work/err3.txt" || fail "bad sample type: rc=$rc3 $(cat "$work/err3.txt")"
-[ ! -e "$work/x.svg" ] && [ ! -e "$work/y.svg" ] && [ ! -e "$work/z.svg" ] || fail "a failed run left an output file"
+[ "$rc4" = 2 ] && grep -q "pprof profiles only" "$work/err4.txt" || fail "sample type on .profdata: rc=$rc4 $(cat "$work/err4.txt")"
+for f in x y z w; do [ ! -e "$work/$f.svg" ] || fail "a failed run left $f.svg"; done
 echo "PASS"
