@@ -181,6 +181,26 @@ if [[ -n ${PGOPIPE_TEST_PYTHON:-} ]]; then
   codes=$(printf '%s\n' $r1 $r2 | sort -n | tr '\n' ' ')
   [[ $codes == "0 12 " ]] && pass "concurrent S3 runs: one published, one busy" ||
     { fail "concurrent S3 runs exited $codes (expected 0 and 12)"; tail -n 5 s3c1.log s3c2.log; }
+  # The store answering 503 to everything (a proxy in front of moto): store error exit 5,
+  # and the published manifest, read past the proxy, is byte-equal before and after.
+  peer() { "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/s3_peer.py" "$@"; }
+  peer get pgopipe-test t/tiny/published/manifest.json manifest-s3.before > /dev/null
+  mkfifo proxy.in
+  exec 8<> proxy.in
+  moto_port=${PGOPIPE_S3_ENDPOINT##*:}
+  "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/drop_proxy.py" "$moto_port" 0 100000 < proxy.in > proxy.port &
+  proxy_pid=$!
+  for _ in $(seq 1 50); do [[ -s proxy.port ]] && break; sleep 0.1; done
+  push_profiles s3://pgopipe-test/t a 1
+  PGOPIPE_S3_ENDPOINT=http://127.0.0.1:$(head -n 1 proxy.port) PGOPIPE_S3_RETRIES=1 \
+    "$pgopipe" rebuild --config s3.yaml > s3d.log 2>&1
+  expect_rc 5 $? "an S3 store answering 503 is a store error"
+  peer get pgopipe-test t/tiny/published/manifest.json manifest-s3.after > /dev/null
+  [[ -s manifest-s3.before ]] && cmp -s manifest-s3.before manifest-s3.after &&
+    pass "S3 manifest byte-equal after the failed run" || fail "S3 manifest changed or unreadable"
+  kill "$proxy_pid" 2> /dev/null
+  exec 8>&-
+  wait "$proxy_pid" 2> /dev/null
   kill "$moto_pid" 2> /dev/null
   exec 7>&-
   wait "$moto_pid" 2> /dev/null
