@@ -26,6 +26,9 @@ double children_cpu_seconds() {
 }
 
 Result<double> measure(const BenchmarkOptions& o, const BenchmarkVariant& v) {
+  if (o.interrupted && o.interrupted()) {
+    return make_error(ErrorCode::Internal, "interrupted by a signal during the benchmark");
+  }
   PGO_TRY_ASSIGN(auto argv, substitute(o.command, v.vars));
   double cpu_before = children_cpu_seconds();
   auto wall_before = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct BenchmarkOptions {
   int runs = 10;                     // measured pairs
   std::string metric = "cpu";        // cpu: the child's user+sys time; wall: elapsed time
   std::filesystem::path cwd;
+  std::function<bool()> interrupted;  // polled before each run; true stops with an error
 };
 
 // Replaces every {name} in each argument by vars[name]; an unknown placeholder is a Config

@@ -37,9 +37,16 @@ class WorkDir {
   fs::path path_;
 };
 
+// Set by run_rebuild for stage(): the caller's interruption check.
+thread_local const std::function<bool()>* g_interrupted = nullptr;
+
 // Runs one stage: times it, logs "stage NAME: DETAIL in S s" and records it in the report.
 template <typename T, typename Fn, typename Detail>
 Result<T> stage(RunReport& report, const char* name, Fn&& fn, Detail&& detail) {
+  if (g_interrupted && *g_interrupted && (*g_interrupted)()) {
+    report.stages.push_back({name, 0, "failed", "interrupted by a signal"});
+    return make_error(ErrorCode::Internal, "interrupted by a signal before stage {}", name);
+  }
   auto start = std::chrono::steady_clock::now();
   Result<T> out = fn();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -141,7 +148,8 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   const uint64_t stale = built.second.dir.empty() ? 0 : count_stale_functions(built.second.dir);
   report.match = ProfileMatch{profiled_functions, profiled_functions - std::min(profiled_functions, stale), stale};
 
-  BenchmarkOptions bench{config.bench_command, config.runs, config.metric, config.bench_cwd};
+  BenchmarkOptions bench{config.bench_command, config.runs, config.metric, config.bench_cwd,
+                         options.interrupted};
   auto vars = [&](const BuiltVariant& b) {
     BenchmarkVariant v{b.name, {{"variant", b.name}, {"source_dir", config.source_dir.string()}}};
     if (b.image.empty()) {
@@ -214,7 +222,9 @@ RebuildRun run_rebuild(Store& store, const RebuildConfig& config, const RebuildO
   report.unchanged_threshold = config.unchanged_above;
   report.gate_threshold = config.max_slowdown;
   bool busy = false;
+  g_interrupted = &options.interrupted;
   auto r = run_stages(store, config, options, report, busy);
+  g_interrupted = nullptr;
   if (!r) {
     if (busy) {
       report.outcome = RebuildOutcome::Busy;

@@ -4,6 +4,7 @@
 // RunReport filled for the report files whatever the outcome.
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include "core/result.hpp"
@@ -15,6 +16,9 @@ namespace pgopipe {
 
 struct RebuildOptions {
   std::optional<Duration> wait;  // wait this long for a busy lock instead of exiting 12
+  // Polled before each stage and each benchmark run: true stops the run there (the lock is
+  // released, nothing is published), e.g. after SIGTERM from a scheduler.
+  std::function<bool()> interrupted;
 };
 
 struct RebuildRun {

@@ -263,5 +263,20 @@ grep -q "build.*--build-arg PGO=off.*--tag tiny-img:baseline" docker.calls &&
   grep -q "run --rm tiny-img:pgo" docker.calls && pass "docker build args and {image} placeholder" ||
   { fail "docker calls"; cat docker.calls d1.log | tail -n 20; }
 
+# 11. SIGTERM (a scheduler stopping the job) mid-benchmark: the run stops at the next run
+#     boundary, releases the lock and publishes nothing; the next run can start at once.
+rm -rf sig-store && cp -r store sig-store && rm -rf sig-store/tiny/published
+write_config sig.yaml ./sig-store ./builds-sig
+sed -i 's|  command: .*|  command: [sleep, "0.3"]|; s|  runs: 3|  runs: 50|' sig.yaml
+"$pgopipe" rebuild --config sig.yaml > sig.log 2>&1 &
+sig_pid=$!
+for _ in $(seq 1 100); do grep -q "benchmark pair 1/" sig.log && break; sleep 0.1; done
+kill -TERM "$sig_pid"
+wait "$sig_pid"
+expect_rc 1 $? "SIGTERM ends the run with an error"
+grep -q "interrupted by a signal" sig.log && pass "interruption named" || fail "no interruption message"
+[[ ! -e sig-store/tiny/published/rebuild.lock && ! -e sig-store/tiny/published/manifest.json ]] &&
+  pass "interrupted run released the lock and published nothing" || fail "lock or manifest after SIGTERM"
+
 echo "rebuild tests: $failures failure(s)"
 [[ $failures -eq 0 ]]
