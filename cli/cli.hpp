@@ -41,6 +41,9 @@ class Cli {
   // The subcommand's action; main() runs it after parsing and maps its error to an exit code.
   std::function<Result<void>()> action;
 
+  // Exit code of a successful action that still needs its own code (rebuild: 10, 11, 12).
+  int exit_code = 0;
+
  private:
   std::optional<std::string> config_file_;
   std::map<std::string, std::string> flags_;
@@ -60,6 +63,7 @@ void register_build(CLI::App& app, Cli& cli);
 void register_merge(CLI::App& app, Cli& cli);
 void register_show(CLI::App& app, Cli& cli);
 void register_convert(CLI::App& app, Cli& cli);
+void register_rebuild(CLI::App& app, Cli& cli);
 void register_flamegraph(CLI::App& app, Cli& cli);
 
 // Shared flag groups for commands that select profiles from the store.

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   cli::register_show(app, cli);
   cli::register_build(app, cli);
   cli::register_convert(app, cli);
+  cli::register_rebuild(app, cli);
   cli::register_flamegraph(app, cli);
 
   try {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
       spdlog::error("{}", result.error().message);
       return static_cast<int>(result.error().code);
     }
+    if (cli.exit_code != 0) return cli.exit_code;
     return 0;
   } catch (const std::exception& e) {
     spdlog::critical("internal error: {}", e.what());

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # End-to-end demo on the local store: build the example service instrumented with the
 # in-process collector, serve "production" traffic while profiles stream to the store, merge
-# the window, rebuild with the merged profile and benchmark the PGO build against -O2.
+# run `pgopipe rebuild` (merge the window, build -O2 and PGO, benchmark them interleaved, gate,
+# publish into the store) and print the speedup with its interval and the report's path.
 # Usage: run.sh PATH_TO_PGOPIPE (PGOPIPE_BUILD_DIR defaults to the binary's build tree).
 # Knobs: PGOPIPE_DEMO_KEEP=1 keeps the work dir; PGOPIPE_DEMO_SECONDS (training traffic,
 # default 15), PGOPIPE_DEMO_INTERVAL (collector interval, default 5s), PGOPIPE_DEMO_ROUNDS
-# (benchmark rounds, default 5), PGOPIPE_DEMO_REQUESTS (requests per benchmark run),
+# (benchmark pairs, default 10), PGOPIPE_DEMO_REPORT_DIR (default ./pgopipe-demo-report), PGOPIPE_DEMO_REQUESTS (requests per benchmark run),
 # PGOPIPE_DEMO_INSTRUMENTATION (IR or FRONTEND, default IR).
 set -euo pipefail
 pgopipe=$(realpath "${1:?usage: run.sh PATH_TO_PGOPIPE}")
@@ -15,12 +16,13 @@ pgopipe_build=${PGOPIPE_BUILD_DIR:-$(dirname "$(dirname "$pgopipe")")}
 pgopipe_build=$(realpath "$pgopipe_build")
 seconds=${PGOPIPE_DEMO_SECONDS:-15}
 interval=${PGOPIPE_DEMO_INTERVAL:-5s}
-rounds=${PGOPIPE_DEMO_ROUNDS:-5}
+rounds=${PGOPIPE_DEMO_ROUNDS:-10}
 requests=${PGOPIPE_DEMO_REQUESTS:-200000}
 jobs=$(nproc)
 # IR (default) or FRONTEND: clang's instrumentation for the training build.
 instrumentation=${PGOPIPE_DEMO_INSTRUMENTATION:-IR}
 
+report_dir=$(realpath -m "${PGOPIPE_DEMO_REPORT_DIR:-pgopipe-demo-report}")
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgopipe-demo.XXXXXX")
 if [[ ${PGOPIPE_DEMO_KEEP:-0} == 1 ]]; then
   trap 'echo "demo: work dir kept: $work"' EXIT
@@ -62,50 +64,60 @@ PGOPIPE_APP=demo PGOPIPE_INTERVAL=$interval PGOPIPE_LABELS=env=demo PGOPIPE_SPOO
   ./instr/service --duration "$seconds" --seed 1 --quiet | tee train.out
 grep -q '^checksum:' train.out || fail "the instrumented service printed no checksum"
 
-step "3/5 list and merge the last hour of profiles"
-"$pgopipe" ls --app demo --since 1h | tee ls.out
-"$pgopipe" merge --app demo --since 1h -o merged.profdata | tee merge.out
+step "3/5 pgopipe rebuild: fetch + merge the last hour, compare, build -O2 and PGO, benchmark, gate, publish"
+"$pgopipe" ls --app demo --since 1h > ls.out
 profiles=$(grep -c 'demo/' ls.out || true)
 [[ $profiles -gt 0 ]] || fail "no profiles in the store for app demo"
-"$pgopipe" show merged.profdata --top 5
+cat > pgo.yaml <<YAML
+app: demo
+store: $PGOPIPE_STORE
+window: {since: 1h, half_life: 6h, labels: {env: demo}}
+build:
+  source: $repo_root/examples/service
+  dir: $work/builds
+  jobs: $jobs
+  args: [$(printf '"%s", ' "${service_args[@]}")]
+benchmark:
+  command: ["{build_dir}/service", --requests, "$requests", --seed, "42", --quiet]
+  runs: $rounds
+  metric: cpu
+gate: {max_slowdown: 0.02}
+report: {dir: $report_dir}
+YAML
+set +e
+"$pgopipe" rebuild --config pgo.yaml --json > rebuild.out 2> rebuild.log
+rebuild_rc=$?
+set -e
+grep -E 'stage [a-z]+:|rebuild (published|gated|unchanged)|pair [0-9]+/' rebuild.log | sed 's/^/  /'
+case $rebuild_rc in
+  0) outcome="published" ;;
+  11) outcome="gated (PGO build slower than -O2 beyond 2 %: not published)" ;;
+  *) tail -40 rebuild.log; fail "pgopipe rebuild exited $rebuild_rc" ;;
+esac
+json_field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' rebuild.out "$1"; }
+merged=$(json_field profiles_merged)
+speedup=$(printf '%.3f' "$(json_field speedup)")
+speedup_low=$(printf '%.3f' "$(json_field speedup_low)")
+speedup_high=$(printf '%.3f' "$(json_field speedup_high)")
 
-step "4/5 build the baseline (-O2, PGO=off) and the PGO build (merged.profdata)"
-"$pgopipe" build cmake -S "$repo_root/examples/service" -B base --pgo off -j "$jobs" -- \
-  "${service_args[@]}" > base.log 2>&1 || { tail -40 base.log; fail "baseline build failed"; }
-echo "built base/service"
-"$pgopipe" build cmake -S "$repo_root/examples/service" -B pgo --profile "$work/merged.profdata" \
-  -j "$jobs" -- "${service_args[@]}" > pgo.log 2>&1 || { tail -40 pgo.log; fail "PGO build failed"; }
-grep -q 'fprofile-use\|fprofile-instr-use' pgo/build.ninja ||
-  fail "the PGO build did not get a -fprofile-use flag"
-echo "built pgo/service"
+step "4/5 check both builds compute the same thing (seed 42)"
+"$work/builds/baseline/service" --requests 20000 --seed 42 --quiet | grep '^checksum:' > sum-base.txt
+"$work/builds/pgo/service" --requests 20000 --seed 42 --quiet | grep '^checksum:' > sum-pgo.txt
+cmp -s sum-base.txt sum-pgo.txt || fail "checksums differ: $(cat sum-base.txt sum-pgo.txt | tr '\n' ' ')"
+echo "  $(cat sum-base.txt) in both builds"
 
-step "5/5 benchmark: $rounds interleaved rounds, $requests requests of seed 42 (training used seed 1)"
-run_one() { # variant round
-  "./$1/service" --requests "$requests" --seed 42 --quiet > "bench-$1-$2.out" ||
-    fail "$1/service exited with status $?"
-  grep '^cpu_seconds:' "bench-$1-$2.out" | awk '{print $2}' >> "cpu-$1.txt"
-  grep '^checksum:' "bench-$1-$2.out" | awk '{print $2}' >> "sum-$1.txt"
-  printf '  round %d %-4s cpu %ss\n' "$2" "$1" "$(tail -1 "cpu-$1.txt")"
-}
-for round in $(seq 1 "$rounds"); do
-  run_one base "$round"
-  run_one pgo "$round"
-done
-[[ $(sort -u sum-base.txt sum-pgo.txt | wc -l) -eq 1 ]] ||
-  fail "checksums differ between the builds: $(sort -u sum-base.txt sum-pgo.txt | tr '\n' ' ')"
-median() { sort -g "$1" | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-base_cpu=$(median cpu-base.txt)
-pgo_cpu=$(median cpu-pgo.txt)
-speedup=$(awk -v b="$base_cpu" -v p="$pgo_cpu" 'BEGIN {printf "%.2f", b / p}')
+step "5/5 the published profile"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("  " + m["profile_key"] + "  sha256 " + m["profile_sha256"][:12])' \
+  "$PGOPIPE_STORE/demo/published/manifest.json" 2> /dev/null || echo "  nothing published ($outcome)"
 
 stage=summary
 echo
 echo "==================== pgopipe demo summary ===================="
-echo "profiles merged:        $profiles (collector interval $interval, ${seconds}s of traffic)"
-echo "checksum (both builds): $(head -1 sum-base.txt)"
-echo "baseline -O2 median:    ${base_cpu}s CPU ($rounds rounds, $requests requests)"
-echo "PGO build median:       ${pgo_cpu}s CPU"
-echo "speedup:                ${speedup}x"
+echo "profiles in the store:  $profiles (collector interval $interval, ${seconds}s of traffic)"
+echo "profiles merged:        $merged"
+echo "rebuild outcome:        $outcome"
+echo "speedup (PGO over -O2): ${speedup}x CPU, 95 % interval ${speedup_low}..${speedup_high} ($rounds interleaved pairs, $requests requests)"
+echo "report:                 $report_dir/report.html"
 echo "total demo time:        $((SECONDS - start_all))s"
 echo "note: per-interval collector profiles carry block counts but no value profiles"
 echo "      (indirect-call targets), so clang's indirect-call promotion gets no data here."

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe rebuild --config pgo.yaml [--report-dir DIR] [--store URL] [--wait DURATION]
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "cli/cli.hpp"
+#include "rebuild/pipeline.hpp"
+#include "rebuild/rebuild_config.hpp"
+
+namespace pgopipe::cli {
+namespace {
+
+struct RebuildArgs {
+  std::string config, report_dir, store, wait, runs;
+};
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 published, 10 unchanged (nothing rebuilt), 11 gated (the PGO build was slower "
+    "than the baseline beyond gate.max_slowdown; not published), 12 busy (another rebuild of the "
+    "app holds the lock), 1-9 errors as for every command (3 config, 5 store, 8 tool, 9 no "
+    "profiles in the window).";
+
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void pgopipe_rebuild_on_stop_signal(int sig) { g_signal = sig; }
+
+// SIGINT/SIGTERM (Ctrl-C, systemd stop, a CronJob deadline) end the run at the next stage
+// boundary instead of killing it, so the lock is released and nothing half-done is published.
+void catch_stop_signals() {
+  struct sigaction action {};
+  action.sa_handler = pgopipe_rebuild_on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
+// Replaces "flag --s3-x" in a core config error by the pgo.yaml line the value came from.
+Error with_yaml_origin(Error e, const RebuildConfig& rc) {
+  for (const auto& [key, value_origin] : rc.s3) {
+    std::string flag = "flag --" + key;
+    std::replace(flag.begin(), flag.end(), '.', '-');
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    if (auto at = e.message.find(flag); at != std::string::npos) {
+      e.message.replace(at, flag.size(), value_origin.second);
+    }
+  }
+  return e;
+}
+
+Result<void> run(Cli& cli, const RebuildArgs& a) {
+  PGO_TRY_ASSIGN(RebuildConfig rc, load_rebuild_config(a.config));
+  if (!a.report_dir.empty()) rc.report_dir = std::filesystem::absolute(a.report_dir);
+  if (!a.store.empty()) {
+    cli.set_flag("store", a.store);
+  } else if (!rc.store.empty()) {
+    cli.set_flag("store", rc.store);
+  }
+  for (const auto& [key, value_origin] : rc.s3) cli.set_flag(key, value_origin.first);
+  cli.set_flag("app", rc.app);
+  auto config = cli.config();
+  if (!config) return with_yaml_origin(config.error(), rc);
+  RebuildOptions options;
+  catch_stop_signals();
+  options.interrupted = [] { return g_signal != 0; };
+  if (!a.wait.empty()) {
+    auto wait = parse_duration(a.wait);
+    if (!wait || *wait < Duration{0}) {
+      return make_error(ErrorCode::Usage, "--wait '{}' is not a duration such as 10m", a.wait);
+    }
+    options.wait = *wait;
+  }
+  PGO_TRY_ASSIGN(auto store, cli.open_configured_store(*config));
+  // With --json, stdout carries only the JSON: builds and benchmark runs inherit stdout, so
+  // it points at stderr while they run.
+  int saved_stdout = -1;
+  if (cli.json()) {
+    std::fflush(stdout);
+    saved_stdout = ::dup(STDOUT_FILENO);
+    if (saved_stdout >= 0) ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  }
+  RebuildRun result = run_rebuild(*store, rc, options);
+  if (saved_stdout >= 0) {
+    std::fflush(stdout);
+    ::dup2(saved_stdout, STDOUT_FILENO);
+    ::close(saved_stdout);
+  }
+  cli.exit_code = rebuild_exit_code(result);
+  const RunReport& r = result.report;
+  if (cli.json()) {
+    nlohmann::json j{{"outcome", std::string(outcome_name(r.outcome))},
+                     {"message", r.message},
+                     {"profiles_merged", r.profiles_merged},
+                     {"published_key", r.published_key},
+                     {"report_dir", rc.report_dir.string()}};
+    if (r.overlap_with_published) j["overlap"] = *r.overlap_with_published;
+    if (r.benchmark) {
+      j["speedup"] = r.benchmark->speedup;
+      j["speedup_low"] = r.benchmark->speedup_low;
+      j["speedup_high"] = r.benchmark->speedup_high;
+    }
+    fmt::print("{}\n", j.dump(2));
+  }
+  if (result.error) return *result.error;
+  if (r.outcome == RebuildOutcome::Busy) {
+    spdlog::warn("{}", r.message);
+  } else {
+    spdlog::info("rebuild {}: {}", outcome_name(r.outcome), r.message);
+  }
+  return success();
+}
+
+}  // namespace
+
+void register_rebuild(CLI::App& app, Cli& cli) {
+  auto a = std::make_shared<RebuildArgs>();
+  auto* cmd = app.add_subcommand(
+      "rebuild", "Scheduled PGO rebuild: fetch a window, merge, compare, build, benchmark, gate, publish");
+  cmd->add_option("--config", a->config, "The rebuild config (pgo.yaml)")->required();
+  cmd->add_option("--report-dir", a->report_dir, "Write report.html/.md/.json here (default: report.dir)");
+  cmd->add_option("--store", a->store, "Store URL (default: the config's store)");
+  cmd->add_option("--wait", a->wait, "Wait up to this long (e.g. 30m) for a busy lock instead of exiting 12");
+  cmd->footer(kExitCodes);
+  cmd->callback([&cli, a] { cli.action = [&cli, a] { return run(cli, *a); }; });
+}
+
+}  // namespace pgopipe::cli

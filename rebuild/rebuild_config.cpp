@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rebuild/rebuild_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <functional>
+#include <set>
+
+#include "core/fs.hpp"
+#include "core/names.hpp"
+
+namespace pgopipe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where a value sits: "pgo.yaml:12" and its dotted key, for every message.
+struct At {
+  std::string where;
+  std::string key;
+};
+
+Error bad(const At& at, std::string_view why) {
+  return make_error(ErrorCode::Config, "{}: {}: {}", at.where, at.key, why);
+}
+
+Result<std::string> scalar(const YAML::Node& v, const At& at) {
+  if (!v.IsScalar()) {
+    return bad(at, fmt::format("expected a single value, not a {}",
+                               v.IsMap() ? "mapping" : v.IsSequence() ? "list" : "null"));
+  }
+  return v.Scalar();
+}
+
+template <typename T>
+Result<T> number(const YAML::Node& v, const At& at, T lo, T hi) {
+  PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+  T out{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc{} || p != s.data() + s.size() || out < lo || out > hi) {
+    return bad(at, fmt::format("'{}' is not valid: expected a number from {} to {}", s, lo, hi));
+  }
+  return out;
+}
+
+Result<Duration> duration(const YAML::Node& v, const At& at) {
+  PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+  auto d = parse_duration(s);
+  if (!d || *d <= Duration{0}) return bad(at, fmt::format("'{}' is not a duration such as 6h", s));
+  return *d;
+}
+
+Result<std::vector<std::string>> string_list(const YAML::Node& v, const At& at) {
+  if (!v.IsSequence()) return bad(at, "expected a list of strings, e.g. [a, b]");
+  std::vector<std::string> out;
+  for (const auto& item : v) {
+    PGO_TRY_ASSIGN(std::string s, scalar(item, At{at.where, at.key + "[]"}));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+using Apply = std::function<Result<void>(RebuildConfig&, const YAML::Node&, const At&)>;
+
+Apply text(std::string RebuildConfig::*member) {
+  return [member](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+    PGO_TRY_ASSIGN(c.*member, scalar(v, at));
+    return success();
+  };
+}
+
+Apply path(fs::path RebuildConfig::*member) {
+  return [member](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+    PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+    if (s.empty()) return bad(at, "is empty");
+    c.*member = (c.file.parent_path() / s).lexically_normal();
+    return success();
+  };
+}
+
+Apply s3_key(const std::string& name) {
+  return [name](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+    PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+    c.s3[name] = {s, at.where};
+    return success();
+  };
+}
+
+const std::map<std::string, Apply>& fields() {
+  static const std::map<std::string, Apply> table = {
+      {"app", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.app, scalar(v, at));
+         auto valid = validate_app(c.app);
+         if (!valid) return bad(at, valid.error().message);
+         return success();
+       }},
+      {"store", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.store, scalar(v, at));
+         c.store_origin = at.where;
+         // A relative local store path is relative to the config file, like every path here.
+         if (!c.store.starts_with("s3://") && !c.store.starts_with("file://") && !c.store.empty() &&
+             c.store.front() != '/') {
+           c.store = (c.file.parent_path() / c.store).lexically_normal().string();
+         }
+         return success();
+       }},
+      {"s3.endpoint", s3_key("s3.endpoint")},
+      {"s3.region", s3_key("s3.region")},
+      {"s3.path_style", s3_key("s3.path_style")},
+      {"s3.profile", s3_key("s3.profile")},
+      {"s3.tls_verify", s3_key("s3.tls_verify")},
+      {"s3.retries", s3_key("s3.retries")},
+      {"s3.timeout", s3_key("s3.timeout")},
+      {"window.since", text(&RebuildConfig::since)},
+      {"window.until", text(&RebuildConfig::until)},
+      {"window.half_life", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.half_life, duration(v, at));
+         return success();
+       }},
+      {"window.build_id", text(&RebuildConfig::build_id)},
+      {"window.kind", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+         if (s == "auto") return success();
+         auto family = parse_family(s);
+         if (!family) return bad(at, fmt::format("'{}' is not one of auto, instr, sample, pprof, perf", s));
+         c.kind = *family;
+         return success();
+       }},
+      {"window.binary_dir", path(&RebuildConfig::binary_dir)},
+      {"build.kind", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.build_kind, scalar(v, at));
+         if (c.build_kind != "cmake" && c.build_kind != "docker") {
+           return bad(at, fmt::format("'{}' is not one of cmake, docker", c.build_kind));
+         }
+         return success();
+       }},
+      {"build.source", path(&RebuildConfig::source_dir)},
+      {"build.dir", path(&RebuildConfig::build_dir)},
+      {"build.dockerfile", path(&RebuildConfig::dockerfile)},
+      {"build.image", text(&RebuildConfig::image)},
+      {"build.docker", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.docker, scalar(v, at));
+         if (c.docker.find('/') != std::string::npos) c.docker = (c.file.parent_path() / c.docker).lexically_normal().string();
+         return success();
+       }},
+      {"build.args", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.build_args, string_list(v, at));
+         return success();
+       }},
+      {"build.jobs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.jobs, number<unsigned>(v, at, 0, 1024));
+         return success();
+       }},
+      {"benchmark.command", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.bench_command, string_list(v, at));
+         if (c.bench_command.empty() || c.bench_command.front().empty()) {
+           return bad(at, "needs at least the program to run");
+         }
+         return success();
+       }},
+      {"benchmark.runs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.runs, number<int>(v, at, 2, 1000));
+         return success();
+       }},
+      {"benchmark.metric", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.metric, scalar(v, at));
+         if (c.metric != "cpu" && c.metric != "wall") {
+           return bad(at, fmt::format("'{}' is not one of cpu, wall", c.metric));
+         }
+         return success();
+       }},
+      {"benchmark.cwd", path(&RebuildConfig::bench_cwd)},
+      {"gate.max_slowdown", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.max_slowdown, number<double>(v, at, 0.0, 1.0));
+         return success();
+       }},
+      {"compare.unchanged_above", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.unchanged_above, number<double>(v, at, 0.0, 1.0));
+         return success();
+       }},
+      {"lock.ttl", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.lock_ttl, duration(v, at));
+         return success();
+       }},
+      {"report.dir", path(&RebuildConfig::report_dir)},
+  };
+  return table;
+}
+
+const std::set<std::string>& sections() {
+  static const std::set<std::string> s = {"s3", "window", "build", "benchmark", "gate",
+                                          "compare", "lock", "report", "window.labels"};
+  return s;
+}
+
+std::string known_under(const std::string& prefix) {
+  std::string out;
+  for (const auto& [name, apply] : fields()) {
+    if (prefix.empty() ? name.find('.') == std::string::npos : name.starts_with(prefix + ".")) {
+      out += (out.empty() ? "" : ", ") + name;
+    }
+  }
+  for (const auto& s : sections()) {
+    bool child = prefix.empty() ? s.find('.') == std::string::npos : s.starts_with(prefix + ".");
+    if (child) out += (out.empty() ? "" : ", ") + s;
+  }
+  return out;
+}
+
+Result<void> walk(RebuildConfig& c, const YAML::Node& node, const std::string& prefix,
+                  std::set<std::string>& seen) {
+  for (const auto& item : node) {
+    At at{fmt::format("{}:{}", c.file.string(), item.first.Mark().line + 1), ""};
+    if (!item.first.IsScalar()) return make_error(ErrorCode::Config, "{}: keys must be strings", at.where);
+    at.key = prefix.empty() ? item.first.Scalar() : prefix + "." + item.first.Scalar();
+    if (!seen.insert(at.key).second) return bad(at, "is given twice");
+    const YAML::Node& value = item.second;
+    if (at.key == "window.labels") {
+      if (!value.IsMap()) return bad(at, "expected a mapping of label: value");
+      for (const auto& label : value) {
+        At lat{fmt::format("{}:{}", c.file.string(), label.first.Mark().line + 1),
+               at.key + "." + label.first.Scalar()};
+        PGO_TRY_ASSIGN(std::string v, scalar(label.second, lat));
+        auto kv = parse_label(label.first.Scalar() + "=" + v);
+        if (!kv) return bad(lat, kv.error().message);
+        c.labels.insert(*kv);
+      }
+      continue;
+    }
+    if (at.key == "window") c.window_origin = at.where;
+    if (sections().count(at.key)) {
+      if (!value.IsMap()) return bad(at, fmt::format("expected a mapping of {} settings", at.key));
+      PGO_TRY(walk(c, value, at.key, seen));
+      continue;
+    }
+    auto it = fields().find(at.key);
+    if (it == fields().end()) {
+      return bad(at, fmt::format("unknown key (known {}: {})", prefix.empty() ? "keys" : "keys here",
+                                 known_under(prefix)));
+    }
+    PGO_TRY(it->second(c, value, at));
+  }
+  return success();
+}
+
+}  // namespace
+
+Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
+  RebuildConfig c;
+  c.file = fs::absolute(path).lexically_normal();
+  PGO_TRY_ASSIGN(std::string text, read_file(c.file, 1 << 20));
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::Config, "{}:{}: invalid YAML: {}", c.file.string(),
+                      e.mark.line + 1, e.msg);
+  }
+  if (!root.IsMap()) {
+    return make_error(ErrorCode::Config, "{}:1: the rebuild config must be a mapping of keys",
+                      c.file.string());
+  }
+  std::set<std::string> seen;
+  try {
+    PGO_TRY(walk(c, root, "", seen));
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorCode::Config, "{}:{}: {}", c.file.string(), e.mark.line + 1, e.msg);
+  }
+  for (const char* key : {"app", "build.source", "benchmark.command"}) {
+    if (!seen.count(key)) {
+      return make_error(ErrorCode::Config, "{}: missing required key '{}'", c.file.string(), key);
+    }
+  }
+  if (c.until == "now") c.until.clear();
+  if (c.build_kind == "docker" && c.image.empty()) {
+    return make_error(ErrorCode::Config, "{}: build.kind docker needs build.image (e.g. myservice)",
+                      c.file.string());
+  }
+  fs::path dir = c.file.parent_path();
+  if (c.build_dir.empty()) c.build_dir = dir / "pgopipe-build";
+  if (c.report_dir.empty()) c.report_dir = dir / "pgopipe-report";
+  if (c.bench_cwd.empty()) c.bench_cwd = dir;
+  if (auto window = parse_window(c.since, c.until, now()); !window) {
+    return make_error(ErrorCode::Config, "{}: window.since/until: {}",
+                      c.window_origin.empty() ? c.file.string() : c.window_origin, window.error().message);
+  }
+  return c;
+}
+
+}  // namespace pgopipe

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgo.yaml: what one `pgopipe rebuild` run fetches, builds, benchmarks and publishes. The
+// whole file is validated before anything runs; every error names file:line and the key.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/metadata.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace pgopipe {
+
+struct RebuildConfig {
+  std::filesystem::path file;  // the pgo.yaml that was read; relative paths resolve beside it
+  std::string app;
+  std::string store;                                  // empty: pgopipe's configured store
+  std::string store_origin;                           // "pgo.yaml:2"
+  std::map<std::string, std::pair<std::string, std::string>> s3;  // core key -> value, origin
+
+  // window
+  std::string since = "24h";
+  std::string until;                   // empty: now
+  std::string window_origin;           // "pgo.yaml:3" of the window section, for messages
+  std::optional<Duration> half_life;
+  Labels labels;
+  std::string build_id;
+  std::optional<ProfileFamily> kind;   // unset: instr when the window has any, else samples
+  std::filesystem::path binary_dir;    // binaries by build ID, for converting CPU samples
+
+  // build
+  std::string build_kind = "cmake";    // cmake, or docker (an image per variant)
+  std::filesystem::path source_dir;    // cmake: the source dir; docker: the build context
+  std::filesystem::path dockerfile;    // docker: empty = <context>/Dockerfile
+  std::string image;                   // docker: variants are tagged <image>:baseline / :pgo
+  std::string docker = "docker";       // docker: the executable
+  std::filesystem::path build_dir;     // holds baseline/ and pgo/; default ./pgopipe-build
+  std::vector<std::string> build_args;
+  unsigned jobs = 0;
+
+  // benchmark
+  std::vector<std::string> bench_command;  // argv with {build_dir} or {image}, {variant}, {source_dir}
+  int runs = 10;                           // measured A/B pairs (plus one warm-up pair)
+  std::string metric = "cpu";              // cpu (child user+sys) or wall
+  std::filesystem::path bench_cwd;         // empty: the config file's directory
+
+  double max_slowdown = 0.02;
+  double unchanged_above = 0.99;
+  Duration lock_ttl = std::chrono::hours{2};
+  std::filesystem::path report_dir;        // default ./pgopipe-report
+};
+
+// Reads and validates `path`: unknown keys, wrong types, missing required keys (app,
+// build.source, benchmark.command) and bad values are Config errors naming file:line and key.
+Result<RebuildConfig> load_rebuild_config(const std::filesystem::path& path);
+
+}  // namespace pgopipe

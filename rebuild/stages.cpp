@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rebuild/stages.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <fstream>
+
+#include "builder/cmake_build.hpp"
+#include "builder/docker_build.hpp"
+#include "core/digest.hpp"
+#include "core/fs.hpp"
+#include "merger/convert/convert.hpp"
+#include "merger/driver.hpp"
+#include "merger/engine.hpp"
+#include "merger/llvm/overlap.hpp"
+
+namespace pgopipe {
+namespace {
+
+namespace fs = std::filesystem;
+
+void warn_input(const std::string& input, const std::string& message) {
+  spdlog::warn("{}: {}", input, message);
+}
+
+Result<CompilerProfile> finish(CompilerProfile p) {
+  PGO_TRY_ASSIGN(std::string bytes, read_file(p.path));
+  p.sha256 = sha256_hex(bytes);
+  p.format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  p.kind = family_of(p.format);
+  return p;
+}
+
+MergeRequest merge_request(Store& store, const RebuildConfig& config, const FetchedWindow& w) {
+  MergeRequest req;
+  req.sources = store_sources(store, w.objects);
+  req.family = w.family;
+  req.failure_mode = FailureMode::Warn;  // one bad upload must not stop the nightly rebuild
+  req.weights.half_life = config.half_life;
+  req.weights.window_end = w.query.window.until;
+  req.jobs = 2;
+  req.options.normalize_duration = true;
+  return req;
+}
+
+}  // namespace
+
+Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, TimePoint reference) {
+  FetchedWindow w;
+  w.query.app = config.app;
+  PGO_TRY_ASSIGN(w.query.window, parse_window(config.since, config.until, reference));
+  w.query.build_id = config.build_id;
+  w.query.labels = config.labels;
+  w.query.family = config.kind;
+  PGO_TRY_ASSIGN(auto all, store.list(w.query));
+  if (all.empty()) {
+    return make_error(ErrorCode::NotFound, "no profiles of {} in [{}, {}) in {}", config.app,
+                      format_rfc3339(w.query.window.since), format_rfc3339(w.query.window.until),
+                      store.describe());
+  }
+  for (ProfileFamily f : {ProfileFamily::Instr, ProfileFamily::Sample, ProfileFamily::Pprof,
+                          ProfileFamily::Perf}) {
+    for (const auto& o : all) {
+      if (o.meta.family() == f) w.objects.push_back(o);
+    }
+    if (!w.objects.empty()) {
+      w.family = f;
+      break;
+    }
+  }
+  if (w.objects.size() < all.size()) {
+    spdlog::warn("the window also holds {} profile(s) of other kinds; using the {} {} profile(s)",
+                 all.size() - w.objects.size(), w.objects.size(), to_string(w.family));
+  }
+  for (const auto& o : w.objects) w.bytes += o.meta.size;
+  return w;
+}
+
+Result<CompilerProfile> merge_window(Store& store, const RebuildConfig& config, const FetchedWindow& w,
+                                     const fs::path& work) {
+  MergeRequest req = merge_request(store, config, w);
+  req.output = work / (w.family == ProfileFamily::Instr ? "merged.profdata" : "merged.sample");
+  PGO_TRY_ASSIGN(MergeReport report, run_merge(req, warn_input));
+  return finish({req.output, w.family, ProfileFormat::Unknown, report.merged, report.skipped.size(), ""});
+}
+
+Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config, const FetchedWindow& w,
+                                       const fs::path& work) {
+  if (config.binary_dir.empty()) {
+    return make_error(ErrorCode::Config,
+                      "{}: the window holds {} CPU samples: set window.binary_dir (binaries by build "
+                      "ID) to convert them",
+                      config.file.string(), to_string(w.family));
+  }
+  convert::ConvertOptions options;
+  options.binary_dir = config.binary_dir.string();
+  options.output = work / "converted.sample";
+  size_t merged = 0, skipped = 0;
+  if (w.family == ProfileFamily::Pprof) {
+    MergeRequest req = merge_request(store, config, w);
+    req.output = work / "merged.pb.gz";
+    PGO_TRY_ASSIGN(MergeReport report, run_merge(req, warn_input));
+    merged = report.merged;
+    skipped = report.skipped.size();
+    options.inputs.push_back(req.output.string());
+  } else {
+    for (size_t i = 0; i < w.objects.size(); ++i) {
+      PGO_TRY_ASSIGN(Blob blob, store.get(w.objects[i].key));
+      fs::path file = work / fmt::format("perf-{}.data", i);
+      PGO_TRY(write_file_atomic(file, blob.bytes));
+      options.inputs.push_back(file.string());
+    }
+    merged = w.objects.size();
+  }
+  PGO_TRY_ASSIGN(auto result, convert::convert_to_sample_profile(options));
+  for (const auto& warning : result.warnings) spdlog::warn("convert: {}", warning);
+  spdlog::info("convert: {} of {} samples attributed, {} functions",
+               result.report.attributed_samples, result.report.samples, result.report.functions);
+  return finish({options.output, ProfileFamily::Sample, ProfileFormat::Unknown, merged, skipped, ""});
+}
+
+Result<Comparison> compare_with_published(Store& store, const RebuildConfig& config,
+                                          const CompilerProfile& profile, const fs::path& work) {
+  Comparison c;
+  PGO_TRY_ASSIGN(c.previous, read_manifest(store, config.app));
+  if (!c.previous) return c;
+  c.same_bytes = c.previous->profile_sha256 == profile.sha256;
+  auto bytes = fetch_published_profile(store, *c.previous);
+  if (!bytes) {
+    // A damaged or missing published profile must not block a fresh publish.
+    spdlog::warn("cannot compare with the published profile: {}", bytes.error().message);
+    return c;
+  }
+  fs::path previous = work / "published.profile";
+  PGO_TRY(write_file_atomic(previous, *bytes));
+  auto overlap = profile_overlap(previous, profile.path);
+  if (overlap) {
+    c.overlap = *overlap;
+  } else {
+    spdlog::warn("cannot compare with the published profile: {}", overlap.error().message);
+  }
+  c.unchanged = c.same_bytes || (c.overlap && *c.overlap >= config.unchanged_above);
+  return c;
+}
+
+Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::string& variant,
+                                   const fs::path& profile) {
+  if (config.build_kind == "docker") {
+    DockerBuildOptions d{config.source_dir, config.dockerfile, config.image + ":" + variant, profile,
+                         config.build_args, config.docker};
+    auto r = build_with_docker(d);
+    if (!r) return r.error().context(fmt::format("{} image {}", variant, d.tag));
+    return BuiltVariant{variant, {}, d.tag};
+  }
+  CmakeBuildOptions o;
+  o.source_dir = config.source_dir;
+  o.build_dir = config.build_dir / variant;
+  o.cmake_args = config.build_args;
+  o.jobs = config.jobs;
+  if (profile.empty()) {
+    o.pgo = "off";
+  } else {
+    o.profile = profile;
+  }
+  auto r = build_with_cmake(o);
+  if (!r) return r.error().context(fmt::format("{} build in {}", variant, o.build_dir.string()));
+  return BuiltVariant{variant, o.build_dir, ""};
+}
+
+Result<ProfileTop> profile_top(const fs::path& profile, size_t top) {
+  PGO_TRY_ASSIGN(std::string bytes, read_file(profile));
+  PGO_TRY_ASSIGN(ProfileSummary summary, summarize_profile(profile.string(), bytes, top));
+  ProfileTop out{summary.functions, summary.total, {}};
+  for (const auto& h : summary.hottest) out.hottest.emplace_back(h.name, h.count);
+  return out;
+}
+
+uint64_t count_stale_functions(const fs::path& build_dir) {
+  uint64_t stale = 0;
+  std::error_code ec;
+  fs::path targets = build_dir / "pgo" / "targets";
+  if (!fs::is_directory(targets, ec)) return 0;
+  for (const auto& entry : fs::recursive_directory_iterator(targets, ec)) {
+    if (entry.path().extension() != ".txt") continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    std::getline(in, line);  // "<stale>;<missing>;<object>"
+    uint64_t n = 0;
+    std::from_chars(line.data(), line.data() + line.size(), n);
+    stale += n;
+  }
+  return stale;
+}
+
+}  // namespace pgopipe

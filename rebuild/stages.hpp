@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+// The stages of a rebuild before the benchmark: fetch the window, turn it into one compiler
+// profile (merge, or convert CPU samples), compare it with the published one, build both
+// variants. Each is one function; rebuild/pipeline.cpp runs them in order and times them.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/store/store.hpp"
+#include "rebuild/publish.hpp"
+#include "rebuild/rebuild_config.hpp"
+
+namespace pgopipe {
+
+struct FetchedWindow {
+  Query query;
+  std::vector<StoredObject> objects;  // of one family only (see fetch_window)
+  ProfileFamily family = ProfileFamily::Unknown;
+  uint64_t bytes = 0;
+};
+
+// Lists the configured window; keeps instrumented profiles when there are any (unless
+// window.kind says otherwise), else LLVM sample, else pprof, else perf objects. No profile
+// in the window is a NotFound error naming app, window and store.
+Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, TimePoint reference);
+
+struct CompilerProfile {
+  std::filesystem::path path;   // inside the work dir
+  ProfileFamily kind = ProfileFamily::Unknown;  // Instr or Sample
+  ProfileFormat format = ProfileFormat::Unknown;
+  size_t merged = 0, skipped = 0;
+  std::string sha256;
+};
+
+// Merges an instr/sample window with the merge driver (half-life weights, failure mode warn).
+Result<CompilerProfile> merge_window(Store& store, const RebuildConfig& config,
+                                     const FetchedWindow& window, const std::filesystem::path& work);
+
+// Converts a pprof (merged first) or perf window into an LLVM sample profile, binaries found
+// by build ID in window.binary_dir.
+Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config,
+                                       const FetchedWindow& window, const std::filesystem::path& work);
+
+struct Comparison {
+  std::optional<PublishedManifest> previous;
+  std::optional<double> overlap;  // unset when nothing is published or the kinds differ
+  bool same_bytes = false;
+  bool unchanged = false;
+};
+
+// Compares `profile` with the published one (fetched into `work`).
+Result<Comparison> compare_with_published(Store& store, const RebuildConfig& config,
+                                          const CompilerProfile& profile,
+                                          const std::filesystem::path& work);
+
+struct BuiltVariant {
+  std::string name;             // baseline or pgo
+  std::filesystem::path dir;    // cmake: the build directory
+  std::string image;            // docker: the image tag
+};
+
+// Builds one variant without PGO (profile empty) or with the profile: cmake into
+// config.build_dir/<variant> (-DPGO=off or the profile), docker as <image>:<variant>.
+Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::string& variant,
+                                   const std::filesystem::path& profile);
+
+// The hottest functions of a compiler profile (what `pgopipe show` lists), as plain values:
+// report/run_report.hpp and merger/engine.hpp both name a HotFunction type.
+struct ProfileTop {
+  uint64_t functions = 0, total = 0;
+  std::vector<std::pair<std::string, uint64_t>> hottest;  // name, count; descending
+};
+Result<ProfileTop> profile_top(const std::filesystem::path& profile, size_t top);
+
+// Functions with out-of-date profile data in a PGO build, from the records enable_pgo()'s
+// stale-profile report leaves in <build>/pgo/targets/<target>/*.txt.
+uint64_t count_stale_functions(const std::filesystem::path& build_dir);
+
+}  // namespace pgopipe

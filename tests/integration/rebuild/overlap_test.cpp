@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// pgopipe's profile overlap (what `pgopipe rebuild` compares with the published profile)
+// against `llvm-profdata-19 overlap`'s "Edge profile overlap" on real .profdata files made by
+// clang-19 builds of tests/data/llvm/pgo_prog.cpp run with different inputs.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <regex>
+
+#include "merger/llvm/overlap.hpp"
+#include "tests/integration/merger_llvm/tool_runner.hpp"
+
+namespace pgopipe {
+namespace {
+namespace fs = std::filesystem;
+using testing::run_tool;
+
+const fs::path kSource = fs::path(PGOPIPE_TEST_DATA_DIR) / "pgo_prog.cpp";
+
+struct Profiles {
+  std::string skip_reason, error;
+  testing::ScratchDir dir{"overlap"};
+  std::vector<fs::path> profdata;  // one per run, each merged by llvm-profdata
+};
+
+const Profiles& profiles() {
+  static std::unique_ptr<Profiles> p = [] {
+    auto out = std::make_unique<Profiles>();
+    if (!testing::have_tool("clang-19") || !testing::have_tool("llvm-profdata-19")) {
+      out->skip_reason = "clang-19 or llvm-profdata-19 not on PATH (scripts/install-deps.sh)";
+      return out;
+    }
+    fs::path exe = out->dir / "prog";
+    for (const char* flag : {"-fprofile-generate"}) {
+      auto built = run_tool("clang-19", {"--driver-mode=g++", flag, "-O1", kSource.string(), "-o", exe.string()});
+      if (built.exit_code != 0) {
+        out->error = "clang-19 failed: " + built.err;
+        return out;
+      }
+    }
+    const std::vector<std::vector<std::string>> runs = {
+        {"30", "hello"}, {"100", "zquiz"}, {"31", "hello"}, {"250", "profile"}};
+    for (size_t i = 0; i < runs.size(); ++i) {
+      fs::path raw = out->dir / ("run" + std::to_string(i) + ".profraw");
+      fs::path data = out->dir / ("run" + std::to_string(i) + ".profdata");
+      auto ran = run_tool(exe.string(), runs[i], {{"LLVM_PROFILE_FILE", raw.string()}});
+      auto merged = run_tool("llvm-profdata-19", {"merge", "-o", data.string(), raw.string()});
+      if (ran.exit_code != 0 || merged.exit_code != 0) {
+        out->error = "running or merging failed: " + ran.err + merged.err;
+        return out;
+      }
+      out->profdata.push_back(data);
+    }
+    return out;
+  }();
+  return *p;
+}
+
+// llvm-profdata-19 overlap's "Edge profile overlap: 93.418%" as a fraction.
+double reference_overlap(const fs::path& base, const fs::path& test) {
+  auto r = run_tool("llvm-profdata-19", {"overlap", base.string(), test.string()});
+  std::smatch m;
+  std::regex re(R"(Edge profile overlap: ([0-9.]+)%)");
+  EXPECT_TRUE(std::regex_search(r.out, m, re)) << r.out << r.err;
+  return m.empty() ? -1 : std::stod(m[1].str()) / 100;
+}
+
+TEST(ProfileOverlap, MatchesLlvmProfdataOverlap) {
+  const Profiles& p = profiles();
+  if (!p.skip_reason.empty()) GTEST_SKIP() << "SKIPPED: " << p.skip_reason;
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  int different = 0;
+  for (size_t i = 1; i < p.profdata.size(); ++i) {
+    auto ours = profile_overlap(p.profdata[0], p.profdata[i]);
+    ASSERT_TRUE(ours.ok()) << ours.error().message;
+    double reference = reference_overlap(p.profdata[0], p.profdata[i]);
+    std::cout << p.profdata[i].filename() << ": pgopipe " << *ours << ", llvm-profdata " << reference << "\n";
+    EXPECT_NEAR(*ours, reference, 0.001) << p.profdata[i];
+    if (*ours < 0.99) ++different;
+  }
+  EXPECT_GT(different, 0) << "the runs should give profiles of different shape";
+}
+
+TEST(ProfileOverlap, IdenticalProfilesOverlapFully) {
+  const Profiles& p = profiles();
+  if (!p.skip_reason.empty()) GTEST_SKIP() << "SKIPPED: " << p.skip_reason;
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  auto same = profile_overlap(p.profdata[0], p.profdata[0]);
+  ASSERT_TRUE(same.ok()) << same.error().message;
+  EXPECT_NEAR(*same, 1.0, 1e-9);
+}
+
+TEST(ProfileOverlap, SampleProfilesScoreTheirShapes) {
+  fs::path dir = fs::path(PGOPIPE_TEST_DATA_DIR);
+  auto self = profile_overlap(dir / "sample_a.txt", dir / "sample_a.txt");
+  ASSERT_TRUE(self.ok()) << self.error().message;
+  EXPECT_NEAR(*self, 1.0, 1e-9);
+  auto other = profile_overlap(dir / "sample_a.txt", dir / "sample_b.txt");
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  EXPECT_GE(*other, 0.0);
+  EXPECT_LT(*other, 1.0);
+}
+
+TEST(ProfileOverlap, DifferentKindsAreAnInputError) {
+  const Profiles& p = profiles();
+  if (!p.skip_reason.empty()) GTEST_SKIP() << "SKIPPED: " << p.skip_reason;
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  auto mixed = profile_overlap(p.profdata[0], fs::path(PGOPIPE_TEST_DATA_DIR) / "sample_a.txt");
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.error().code, ErrorCode::Input);
+  EXPECT_NE(mixed.error().message.find("sample_a.txt"), std::string::npos) << mixed.error().message;
+}
+
+}  // namespace
+}  // namespace pgopipe

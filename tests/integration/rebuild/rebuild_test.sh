@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# `pgopipe rebuild` end to end on a tiny CMake project (builds in < 1 s) with real profiles:
+# clang-19 instrumented runs pushed with --collected-at. Checks: published (exit 0) with a
+# profile llvm-profdata-19 reads, unchanged (10) without building, gated (11) by a rigged
+# benchmark, stage failures (5, 8) leaving the manifest byte-equal, the lock (concurrent runs,
+# an expired lock, --wait), config errors (3) naming file:line:key, and an S3 store (moto).
+# Usage: rebuild_test.sh PGOPIPE REPO_ROOT WORK_DIR
+set -uo pipefail
+pgopipe=$(realpath "$1")
+repo=$2
+work=$3
+here=$repo/tests/integration/rebuild
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect_rc() { # expected actual what
+  if [[ $2 -eq $1 ]]; then pass "$3 (exit $2)"; else fail "$3: exit $2, expected $1"; fi
+}
+
+for tool in clang-19 llvm-profdata-19 cmake ninja; do
+  command -v "$tool" > /dev/null || { echo "SKIPPED: $tool not on PATH (scripts/install-deps.sh)"; exit 77; }
+done
+
+# Profiles: the tiny program instrumented, run in mode a (and later b), pushed into the store.
+CC=clang-19 cmake -S "$here/tiny" -B instr -G Ninja -DPGO=generate \
+  "-DPGOPIPE_CMAKE_MODULE_DIR=$repo/cmake-modules" > instr.log 2>&1 && cmake --build instr >> instr.log 2>&1 ||
+  { cat instr.log; echo "FAIL: instrumented build"; exit 1; }
+push_profiles() { # store mode count
+  local i
+  for i in $(seq 1 "$3"); do
+    LLVM_PROFILE_FILE="$work/raw-$2-$i.profraw" ./instr/tiny "$2" 200000 > /dev/null
+    "$pgopipe" push --store "$1" --app tiny --label env=prod \
+      --collected-at "$(date -u -d "-$((i * 3)) min" +%Y-%m-%dT%H:%M:%SZ)" "$work/raw-$2-$i.profraw" \
+      > /dev/null 2>&1 || fail "push to $1"
+  done
+}
+push_profiles "$work/store" a 3
+
+write_config() { # file store build_dir [extra yaml lines...]
+  local file=$1 store=$2 build=$3
+  shift 3
+  {
+    echo "app: tiny"
+    echo "store: $store"
+    echo "window: {since: 1h, half_life: 6h, labels: {env: prod}}"
+    echo "build:"
+    echo "  source: $here/tiny"
+    echo "  dir: $build"
+    echo "  args: [-G, Ninja, -DCMAKE_C_COMPILER=clang-19, -DPGOPIPE_CMAKE_MODULE_DIR=$repo/cmake-modules]"
+    echo "report: {dir: ./report}"
+    # The tiny program gains ~nothing from PGO: a wide gate keeps timing noise from gating
+    # the runs meant to publish; the gate test rigs a 3x slowdown.
+    echo "gate: {max_slowdown: 0.5}"
+    printf '%s\n' "$@"
+    echo "benchmark:"
+    echo "  command: [\"{build_dir}/tiny\", a, \"2000000\"]"
+    echo "  runs: 3"
+  } > "$file"
+}
+manifest=$work/store/tiny/published/manifest.json
+
+# 1. Published: exit 0, manifest written last pointing at a profile llvm-profdata reads.
+write_config pgo.yaml ./store ./builds
+"$pgopipe" rebuild --config pgo.yaml --json > run1.json 2> run1.log
+expect_rc 0 $? "first rebuild publishes"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["outcome"] == "published" and j["speedup"] > 0' run1.json &&
+  pass "--json: stdout is only the result" || { fail "--json output"; cat run1.json; }
+grep -q "stage fetch: 3 instr profiles" run1.log && pass "fetch stage logged" || fail "no fetch stage line in run1.log"
+grep -Eq "stage benchmark: speedup [0-9.]+x \(95 % CI" run1.log && pass "benchmark logged with CI" ||
+  fail "no benchmark line"
+if [[ -f $manifest ]]; then
+  key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile_key"])' "$manifest")
+  llvm-profdata-19 show "store/$key" > show.out 2>&1 && grep -q "Total functions" show.out &&
+    pass "llvm-profdata-19 reads the published profile" || fail "llvm-profdata-19 show store/$key"
+  [[ -f report/report.json && -f report/report.html && -f report/report.md ]] && pass "reports written" || fail "no report/report.{json,html,md}"
+  grep -q "flamegraph.svg" "$manifest" && pass "flame graph published" || fail "no flamegraph.svg in the manifest"
+else
+  fail "no manifest after publishing"
+fi
+[[ ! -e store/tiny/published/rebuild.lock ]] && pass "lock released" || fail "lock left behind"
+
+# 2. Unchanged: same window again, a fresh build dir must not even be created.
+write_config pgo2.yaml ./store ./builds-unchanged
+"$pgopipe" rebuild --config pgo2.yaml > run2.log 2>&1
+expect_rc 10 $? "second rebuild without new profiles is unchanged"
+[[ ! -e builds-unchanged ]] && pass "nothing rebuilt" || fail "builds-unchanged was created"
+
+# 3. Gated: new profiles (mode b) change the profile; the rigged benchmark makes PGO 3x slower.
+push_profiles "$work/store" b 3
+cp "$manifest" manifest.before
+write_config gated.yaml ./store ./builds
+sed -i "s|  command: .*|  command: [sh, $here/slow_pgo.sh, \"{variant}\", \"{build_dir}/tiny\", a, \"2000000\"]|" gated.yaml
+"$pgopipe" rebuild --config gated.yaml > run3.log 2>&1
+expect_rc 11 $? "a slower PGO build is gated"
+cmp -s manifest.before "$manifest" && pass "gated run published nothing" || fail "manifest changed by a gated run"
+
+# 4. A stage failure after the lock (the benchmark command fails): Tool error naming the
+#    variant and command, manifest byte-equal, lock released.
+write_config broken.yaml ./store ./builds
+sed -i "s|  command: .*|  command: [\"{build_dir}/tiny-missing\", a]|" broken.yaml
+"$pgopipe" rebuild --config broken.yaml > run4.log 2>&1
+expect_rc 8 $? "a failing benchmark command is a tool error"
+grep -q "benchmark of the baseline build" run4.log && grep -q "tiny-missing" run4.log &&
+  pass "error names the variant and the command" || { fail "benchmark error message"; cat run4.log; }
+cmp -s manifest.before "$manifest" && pass "failed run left the manifest byte-equal" || fail "manifest changed"
+[[ ! -e store/tiny/published/rebuild.lock ]] && pass "lock released after failure" || fail "lock left after failure"
+
+# 5. Store down (an S3 endpoint on a closed port): store error exit 5.
+write_config down.yaml s3://pgopipe-test/down ./builds-down "s3: {endpoint: 'http://127.0.0.1:9', retries: 0, timeout: 3s}"
+AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y "$pgopipe" rebuild --config down.yaml > run5.log 2>&1
+expect_rc 5 $? "an unreachable store is a store error"
+
+# 6. The lock: two runs at once -> exactly one publishes, the other exits 12 (busy).
+"$pgopipe" rebuild --config pgo.yaml > c1.log 2>&1 &
+p1=$!
+"$pgopipe" rebuild --config pgo.yaml > c2.log 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+codes=$(printf '%s\n' $r1 $r2 | sort -n | tr '\n' ' ')
+[[ $codes == "0 12 " ]] && pass "concurrent runs: one published, one busy ($codes)" ||
+  { fail "concurrent runs exited $codes (expected 0 and 12)"; tail -n 5 c1.log c2.log; }
+grep -h "busy: another rebuild holds" c1.log c2.log > /dev/null && pass "busy run names the holder" ||
+  fail "no busy message"
+
+# A held lock: busy at once, and still busy after --wait 2s; an expired one is broken.
+lock=store/tiny/published/rebuild.lock
+future=$(date -u -d "+1 hour" +%Y-%m-%dT%H:%M:%SZ)
+past=$(date -u -d "-1 hour" +%Y-%m-%dT%H:%M:%SZ)
+printf '{"host":"elsewhere","pid":1,"started":"%s","expires":"%s","token":"t"}\n' "$past" "$future" > "$lock"
+start=$SECONDS
+"$pgopipe" rebuild --config pgo.yaml --wait 2s > w.log 2>&1
+rc=$?
+expect_rc 12 $rc "a held lock is busy after --wait"
+[[ $((SECONDS - start)) -ge 2 ]] && pass "--wait waited" || fail "--wait returned after $((SECONDS - start)) s"
+printf '{"host":"elsewhere","pid":1,"started":"%s","expires":"%s","token":"t"}\n' "$past" "$past" > "$lock"
+"$pgopipe" rebuild --config pgo.yaml > e.log 2>&1
+expect_rc 10 $? "an expired lock is broken (then unchanged)"
+grep -q "breaking the expired lock" e.log && pass "expired lock broken with a warning" || fail "no warning"
+
+# 7. Config errors: unknown key and wrong type name file:line:key, exit 3.
+write_config bad1.yaml ./store ./builds "compare: {unchanged_above: 0.99, min_overlap: 1}"
+"$pgopipe" rebuild --config bad1.yaml > bad1.log 2>&1
+expect_rc 3 $? "unknown key"
+grep -q "bad1.yaml:10: compare.min_overlap: unknown key" bad1.log && pass "unknown key named with line" ||
+  { fail "unknown key message"; cat bad1.log; }
+write_config bad2.yaml ./store ./builds
+sed -i 's/  runs: 3/  runs: [3]/' bad2.yaml
+"$pgopipe" rebuild --config bad2.yaml > bad2.log 2>&1
+expect_rc 3 $? "wrong type"
+grep -q "bad2.yaml:13: benchmark.runs: expected a single value, not a list" bad2.log &&
+  pass "wrong type named with line" || { fail "wrong type message"; cat bad2.log; }
+
+# 8. S3 (moto, SigV4 on): publish, then unchanged; exclusive lock create through If-None-Match.
+if [[ -n ${PGOPIPE_TEST_PYTHON:-} ]]; then
+  mkfifo moto.in
+  exec 7<> moto.in
+  "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/moto_launcher.py" --bucket pgopipe-test < moto.in > moto.json 2> moto.err &
+  moto_pid=$!
+  for _ in $(seq 1 100); do [[ -s moto.json ]] && break; sleep 0.2; done
+  field() { python3 -c 'import json,sys; print(json.loads(open("moto.json").readline())[sys.argv[1]])' "$1"; }
+  export AWS_ACCESS_KEY_ID=$(field access_key) AWS_SECRET_ACCESS_KEY=$(field secret_key)
+  export AWS_DEFAULT_REGION=$(field region) PGOPIPE_S3_ENDPOINT=$(field endpoint)
+  push_profiles s3://pgopipe-test/t a 2
+  write_config s3.yaml s3://pgopipe-test/t ./builds-s3
+  "$pgopipe" rebuild --config s3.yaml > s3a.log 2>&1
+  expect_rc 0 $? "rebuild publishes into S3"
+  "$pgopipe" rebuild --config s3.yaml > s3b.log 2>&1
+  expect_rc 10 $? "second S3 rebuild is unchanged"
+  # Concurrent runs on S3: the lock is created with If-None-Match: *, so only one publishes.
+  push_profiles s3://pgopipe-test/t b 2
+  "$pgopipe" rebuild --config s3.yaml > s3c1.log 2>&1 &
+  p1=$!
+  "$pgopipe" rebuild --config s3.yaml > s3c2.log 2>&1 &
+  p2=$!
+  wait $p1; r1=$?
+  wait $p2; r2=$?
+  codes=$(printf '%s\n' $r1 $r2 | sort -n | tr '\n' ' ')
+  [[ $codes == "0 12 " ]] && pass "concurrent S3 runs: one published, one busy" ||
+    { fail "concurrent S3 runs exited $codes (expected 0 and 12)"; tail -n 5 s3c1.log s3c2.log; }
+  # The store answering 503 to everything (a proxy in front of moto): store error exit 5,
+  # and the published manifest, read past the proxy, is byte-equal before and after.
+  peer() { "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/s3_peer.py" "$@"; }
+  peer get pgopipe-test t/tiny/published/manifest.json manifest-s3.before > /dev/null
+  mkfifo proxy.in
+  exec 8<> proxy.in
+  moto_port=${PGOPIPE_S3_ENDPOINT##*:}
+  "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/drop_proxy.py" "$moto_port" 0 100000 < proxy.in > proxy.port &
+  proxy_pid=$!
+  for _ in $(seq 1 50); do [[ -s proxy.port ]] && break; sleep 0.1; done
+  push_profiles s3://pgopipe-test/t a 1
+  PGOPIPE_S3_ENDPOINT=http://127.0.0.1:$(head -n 1 proxy.port) PGOPIPE_S3_RETRIES=1 \
+    "$pgopipe" rebuild --config s3.yaml > s3d.log 2>&1
+  expect_rc 5 $? "an S3 store answering 503 is a store error"
+  peer get pgopipe-test t/tiny/published/manifest.json manifest-s3.after > /dev/null
+  [[ -s manifest-s3.before ]] && cmp -s manifest-s3.before manifest-s3.after &&
+    pass "S3 manifest byte-equal after the failed run" || fail "S3 manifest changed or unreadable"
+  kill "$proxy_pid" 2> /dev/null
+  exec 8>&-
+  wait "$proxy_pid" 2> /dev/null
+  kill "$moto_pid" 2> /dev/null
+  exec 7>&-
+  wait "$moto_pid" 2> /dev/null
+  "$pgopipe" rebuild --config s3.yaml > s3c.log 2>&1
+  expect_rc 5 $? "S3 store killed mid-life is a store error"
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY PGOPIPE_S3_ENDPOINT
+else
+  echo "SKIPPED (loudly): S3 cases need PGOPIPE_TEST_PYTHON (moto); run through scripts/test.sh"
+fi
+
+# 9. CPU samples: perf samples of a -g build pushed as pprof are converted (binary found by
+#    build ID in window.binary_dir) into a sample profile, published, then unchanged.
+CC=clang-19 cmake -S "$here/tiny" -B plain -G Ninja "-DCMAKE_C_FLAGS=-g -fdebug-info-for-profiling" \
+  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--build-id "-DPGOPIPE_CMAKE_MODULE_DIR=$repo/cmake-modules" > plain.log 2>&1 &&
+  cmake --build plain >> plain.log 2>&1 && mkdir -p bins && cp plain/tiny bins/
+if "$pgopipe" collect perf --store "$work/samples" --app tinys --duration 2s --count 1 -- \
+     ./plain/tiny a 300000000 > perf.log 2>&1; then
+  cat > samples.yaml <<YAML
+app: tinys
+store: ./samples
+window: {since: 1h, binary_dir: ./bins}
+build:
+  source: $here/tiny
+  dir: ./builds-samples
+  args: [-G, Ninja, -DCMAKE_C_COMPILER=clang-19, "-DCMAKE_C_FLAGS=-g -fdebug-info-for-profiling", "-DCMAKE_EXE_LINKER_FLAGS=-Wl,--build-id", "-DPGOPIPE_CMAKE_MODULE_DIR=$repo/cmake-modules"]
+benchmark: {command: ["{build_dir}/tiny", a, "2000000"], runs: 3}
+gate: {max_slowdown: 0.5}
+report: {dir: ./report-samples}
+YAML
+  "$pgopipe" rebuild --config samples.yaml > s1.log 2>&1
+  expect_rc 0 $? "CPU samples are converted and published"
+  grep -q "stage convert: 1 merged" s1.log && pass "convert stage logged" || fail "no convert stage line"
+  key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile_key"])' samples/tinys/published/manifest.json 2> /dev/null)
+  llvm-profdata-19 show --sample "samples/$key" 2> /dev/null | grep -q "step\|main" &&
+    pass "published sample profile names the program's functions" || fail "llvm-profdata-19 show --sample samples/$key"
+  "$pgopipe" rebuild --config samples.yaml > s2.log 2>&1
+  expect_rc 10 $? "same samples again are unchanged"
+else
+  echo "SKIPPED (loudly): perf cannot sample here (see perf.log): $(tail -n 1 perf.log)"
+fi
+
+# 10. build.kind docker: both variants built as images (--build-arg PGO=off / the profile) and
+#     benchmarked through {image}; a stand-in docker CLI records the calls (no daemon needed).
+rm -rf docker-store && cp -r store docker-store && rm -rf docker-store/tiny/published
+mkdir -p docker-ctx && echo "FROM scratch" > docker-ctx/Dockerfile
+cat > docker.yaml <<YAML
+app: tiny
+store: ./docker-store
+window: {since: 1h}
+build: {kind: docker, source: ./docker-ctx, image: tiny-img, docker: $here/fake_docker.sh, dir: ./builds-docker}
+benchmark: {command: [$here/fake_docker.sh, run, --rm, "{image}"], runs: 2}
+gate: {max_slowdown: 0.5}
+report: {dir: ./report-docker}
+YAML
+FAKE_DOCKER_LOG=$work/docker.calls FAKE_DOCKER_PROGRAM=$work/builds/baseline/tiny \
+  "$pgopipe" rebuild --config docker.yaml > d1.log 2>&1
+expect_rc 0 $? "docker variants built and published"
+grep -q "build.*--build-arg PGO=off.*--tag tiny-img:baseline" docker.calls &&
+  grep -q "build.*--build-arg PGO=.pgopipe/pgo-profile.profdata.*--tag tiny-img:pgo" docker.calls &&
+  grep -q "run --rm tiny-img:pgo" docker.calls && pass "docker build args and {image} placeholder" ||
+  { fail "docker calls"; cat docker.calls d1.log | tail -n 20; }
+
+# 11. SIGTERM (a scheduler stopping the job) mid-benchmark: the run stops at the next run
+#     boundary, releases the lock and publishes nothing; the next run can start at once.
+rm -rf sig-store && cp -r store sig-store && rm -rf sig-store/tiny/published
+write_config sig.yaml ./sig-store ./builds-sig
+sed -i 's|  command: .*|  command: [sleep, "0.3"]|; s|  runs: 3|  runs: 50|' sig.yaml
+"$pgopipe" rebuild --config sig.yaml > sig.log 2>&1 &
+sig_pid=$!
+for _ in $(seq 1 100); do grep -q "benchmark pair 1/" sig.log && break; sleep 0.1; done
+kill -TERM "$sig_pid"
+wait "$sig_pid"
+expect_rc 1 $? "SIGTERM ends the run with an error"
+grep -q "interrupted by a signal" sig.log && pass "interruption named" || fail "no interruption message"
+[[ ! -e sig-store/tiny/published/rebuild.lock && ! -e sig-store/tiny/published/manifest.json ]] &&
+  pass "interrupted run released the lock and published nothing" || fail "lock or manifest after SIGTERM"
+
+echo "rebuild tests: $failures failure(s)"
+[[ $failures -eq 0 ]]

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rebuild/benchmark.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pgopipe {
+namespace {
+
+TEST(RebuildBenchmark, MedianOfOddAndEvenCounts) {
+  EXPECT_DOUBLE_EQ(median({3, 1, 2}), 2);
+  EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);
+  EXPECT_DOUBLE_EQ(median({}), 0);
+}
+
+TEST(RebuildBenchmark, SpeedupIsBaselineOverPgoMedianWithAnIntervalAroundIt) {
+  std::vector<double> base{1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.00, 1.01, 0.99};
+  std::vector<double> pgo;
+  for (double b : base) pgo.push_back(b / 1.25);
+  BenchmarkResult r = summarize_benchmark(base, pgo);
+  EXPECT_NEAR(r.speedup, 1.25, 1e-9);
+  EXPECT_LE(r.speedup_low, r.speedup);
+  EXPECT_GE(r.speedup_high, r.speedup);
+  EXPECT_GT(r.speedup_low, 1.1);  // a clear speedup has an interval clear of 1
+  EXPECT_EQ(r.baseline_seconds.size(), 10u);
+}
+
+TEST(RebuildBenchmark, IntervalIsReproducibleAndWidensWithNoise) {
+  std::vector<double> base{1, 1.3, 0.8, 1.1, 0.9, 1.4, 0.7, 1.2};
+  std::vector<double> pgo{1.1, 0.8, 1.2, 0.9, 1.3, 0.7, 1.0, 1.05};
+  BenchmarkResult a = summarize_benchmark(base, pgo);
+  BenchmarkResult b = summarize_benchmark(base, pgo);
+  EXPECT_DOUBLE_EQ(a.speedup_low, b.speedup_low);  // fixed seed
+  EXPECT_DOUBLE_EQ(a.speedup_high, b.speedup_high);
+  EXPECT_LT(a.speedup_low, 1.0);
+  EXPECT_GT(a.speedup_high, 1.0);
+}
+
+TEST(RebuildBenchmark, PlaceholdersAreSubstitutedPerArgument) {
+  auto argv = substitute({"{build_dir}/service", "--out={variant}.txt", "{{literal"},
+                         {{"build_dir", "/b/pgo"}, {"variant", "pgo"}});
+  ASSERT_TRUE(argv.ok()) << argv.error().message;
+  EXPECT_EQ(*argv, (std::vector<std::string>{"/b/pgo/service", "--out=pgo.txt", "{{literal"}));
+}
+
+TEST(RebuildBenchmark, UnknownPlaceholderIsAConfigErrorNamingIt) {
+  auto argv = substitute({"{binary}"}, {{"build_dir", "/b"}});
+  ASSERT_FALSE(argv.ok());
+  EXPECT_EQ(argv.error().code, ErrorCode::Config);
+  EXPECT_NE(argv.error().message.find("{binary}"), std::string::npos) << argv.error().message;
+  EXPECT_NE(argv.error().message.find("{build_dir}"), std::string::npos) << argv.error().message;
+}
+
+TEST(RebuildBenchmark, FailingCommandIsAToolErrorNamingTheVariant) {
+  BenchmarkOptions o{{"false"}, 2, "wall", {}};
+  auto r = run_benchmark(o, {"baseline", {}}, {"pgo", {}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::Tool);
+  EXPECT_NE(r.error().message.find("baseline"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("false"), std::string::npos) << r.error().message;
+}
+
+TEST(RebuildBenchmark, RunsInterleavedPairsAfterAWarmUp) {
+  BenchmarkOptions o{{"true"}, 3, "cpu", {}};
+  auto r = run_benchmark(o, {"baseline", {}}, {"pgo", {}});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->baseline_seconds.size(), 3u);
+  EXPECT_EQ(r->pgo_seconds.size(), 3u);
+}
+
+}  // namespace
+}  // namespace pgopipe

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "rebuild/rebuild_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/fs.hpp"
+
+namespace pgopipe {
+namespace {
+namespace fs = std::filesystem;
+
+class RebuildConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pgopipe-rebuild-config-" + random_hex(6));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  Result<RebuildConfig> load(const std::string& text) {
+    EXPECT_TRUE(write_file_atomic(dir_ / "pgo.yaml", text).ok());
+    return load_rebuild_config(dir_ / "pgo.yaml");
+  }
+  fs::path dir_;
+};
+
+constexpr const char* kMinimal =
+    "app: demo\n"
+    "build: {source: ./src}\n"
+    "benchmark: {command: ['{build_dir}/service', --quiet]}\n";
+
+TEST_F(RebuildConfigTest, DefaultsAndPathsRelativeToTheFile) {
+  auto c = load(kMinimal);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->app, "demo");
+  EXPECT_EQ(c->source_dir, dir_ / "src");
+  EXPECT_EQ(c->build_dir, dir_ / "pgopipe-build");
+  EXPECT_EQ(c->report_dir, dir_ / "pgopipe-report");
+  EXPECT_EQ(c->runs, 10);
+  EXPECT_EQ(c->metric, "cpu");
+  EXPECT_DOUBLE_EQ(c->max_slowdown, 0.02);
+  EXPECT_DOUBLE_EQ(c->unchanged_above, 0.99);
+  EXPECT_EQ(c->lock_ttl, std::chrono::hours{2});
+  EXPECT_EQ(c->bench_command, (std::vector<std::string>{"{build_dir}/service", "--quiet"}));
+}
+
+TEST_F(RebuildConfigTest, FullShape) {
+  auto c = load(std::string(kMinimal) +
+                "store: s3://bucket/prefix\n"
+                "s3: {endpoint: 'http://127.0.0.1:9000', region: eu-west-1}\n"
+                "window: {since: 24h, until: now, half_life: 6h, labels: {env: prod}, kind: instr}\n"
+                "gate: {max_slowdown: 0.05}\ncompare: {unchanged_above: 0.95}\nlock: {ttl: 30m}\n"
+                "report: {dir: out}\n");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->store, "s3://bucket/prefix");
+  EXPECT_EQ(c->s3.at("s3.region").first, "eu-west-1");
+  EXPECT_EQ(c->labels.at("env"), "prod");
+  EXPECT_EQ(c->half_life, std::chrono::hours{6});
+  EXPECT_EQ(c->kind, ProfileFamily::Instr);
+  EXPECT_DOUBLE_EQ(c->max_slowdown, 0.05);
+  EXPECT_EQ(c->lock_ttl, std::chrono::minutes{30});
+  EXPECT_EQ(c->report_dir, dir_ / "out");
+}
+
+TEST_F(RebuildConfigTest, DockerBuildsNeedAnImage) {
+  auto none = load("app: demo\nbuild: {kind: docker, source: .}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("build.image"), std::string::npos) << none.error().message;
+  auto ok = load("app: demo\nbuild: {kind: docker, source: ., image: svc, dockerfile: d/Dockerfile}\n"
+                 "benchmark: {command: [docker, run, '{image}']}\n");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->image, "svc");
+  EXPECT_EQ(ok->dockerfile, dir_ / "d" / "Dockerfile");
+  auto bad = load("app: demo\nbuild: {kind: bazel, source: .}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("pgo.yaml:2: build.kind: 'bazel' is not one of cmake, docker"),
+            std::string::npos) << bad.error().message;
+}
+
+TEST_F(RebuildConfigTest, UnknownKeyNamesFileLineAndKey) {
+  auto c = load(std::string(kMinimal) + "gate:\n  max_slowdown: 0.1\n  speedup: 2\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, ErrorCode::Config);
+  EXPECT_NE(c.error().message.find("pgo.yaml:6: gate.speedup: unknown key"), std::string::npos)
+      << c.error().message;
+}
+
+TEST_F(RebuildConfigTest, WrongTypesNameFileLineAndKey) {
+  auto c = load(std::string(kMinimal) + "gate: {max_slowdown: lots}\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("pgo.yaml:4: gate.max_slowdown: 'lots' is not valid"),
+            std::string::npos) << c.error().message;
+  auto list = load("app: demo\nbuild: {source: ., args: -O2}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(list.ok());
+  EXPECT_NE(list.error().message.find("pgo.yaml:2: build.args: expected a list"), std::string::npos)
+      << list.error().message;
+  auto section = load(std::string(kMinimal) + "window: 24h\n");
+  ASSERT_FALSE(section.ok());
+  EXPECT_NE(section.error().message.find("pgo.yaml:4: window: expected a mapping"), std::string::npos)
+      << section.error().message;
+}
+
+TEST_F(RebuildConfigTest, MissingRequiredKeysAndBadValues) {
+  auto missing = load("app: demo\nbuild: {source: .}\n");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("missing required key 'benchmark.command'"), std::string::npos)
+      << missing.error().message;
+  auto metric = load(std::string(kMinimal) + "benchmark2: 1\n");
+  EXPECT_FALSE(metric.ok());
+  auto app = load("app: 'bad app'\nbuild: {source: .}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(app.ok());
+  EXPECT_EQ(app.error().code, ErrorCode::Config);
+  EXPECT_NE(app.error().message.find("pgo.yaml:1: app:"), std::string::npos) << app.error().message;
+  auto window = load(std::string(kMinimal) + "window: {since: 1h, until: 2h}\n");
+  ASSERT_FALSE(window.ok());
+  EXPECT_EQ(window.error().code, ErrorCode::Config);
+  EXPECT_NE(window.error().message.find("pgo.yaml:4: window.since/until"), std::string::npos)
+      << window.error().message;
+}
+
+}  // namespace
+}  // namespace pgopipe
