@@ -49,4 +49,13 @@ void AddressSamples::absorb(const AddressSamples& other) {
   stats.empty_samples += other.stats.empty_samples;
 }
 
+void AddressSamples::scale(uint64_t factor) {
+  if (factor == 1) return;
+  for (StackSample& s : samples_) s.count *= factor;
+  stats.samples *= factor;
+  stats.kernel_frames *= factor;
+  stats.unmapped_frames *= factor;
+  stats.empty_samples *= factor;
+}
+
 }  // namespace pgopipe::convert
