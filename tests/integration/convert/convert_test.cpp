@@ -234,6 +234,41 @@ TEST_F(ConvertTest, BuildIdDirectoryAndCountedMismatches) {
   EXPECT_FALSE(fs::exists(dir_ / "bad.afdo"));
 }
 
+TEST_F(ConvertTest, WeightedInputsScaleBodyCounts) {
+  // Two inputs, each 10 samples on a different line of hot_loop, weighted 3:1 on the CLI.
+  uint64_t x = 0, y = 0;
+  SymFrame fx, fy;
+  for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
+    if (x && y) break;
+    auto f = symbolize(bin_, addr);
+    if (f.size() != 1 || !f[0].has_line) continue;
+    if (!x) x = addr, fx = f[0];
+    else if (!y && (f[0].line_offset != fx.line_offset || f[0].discriminator != fx.discriminator))
+      y = addr, fy = f[0];
+  }
+  ASSERT_TRUE(x && y) << "hot_loop has fewer than two distinct lines";
+  auto a = write_pprof("wa.pb.gz", build_id_, {{{runtime(x)}, 10}});
+  auto b = write_pprof("wb.pb.gz", build_id_, {{{runtime(y)}, 10}});
+  auto out = (dir_ / "weighted.afdo").string();
+  auto conv = run(PGOPIPE_BIN, {"convert", a, b, "-o", out, "--binary", bin_, "--weight", a + "=3"});
+  ASSERT_EQ(conv.code, 0) << conv.out;
+  auto reader = read_back(out);
+  ASSERT_TRUE(reader);
+  using llvm::sampleprof::LineLocation;
+  const auto* hot = reader->getSamplesFor("hot_loop");
+  ASSERT_TRUE(hot);
+  EXPECT_EQ(hot->getBodySamples().at(LineLocation(fx.line_offset, fx.discriminator)).getSamples(), 30u);
+  EXPECT_EQ(hot->getBodySamples().at(LineLocation(fy.line_offset, fy.discriminator)).getSamples(), 10u);
+  EXPECT_EQ(hot->getTotalSamples(), 40u);
+
+  // A weight naming no input is a usage error, and nothing is written.
+  auto bad = run(PGOPIPE_BIN, {"convert", a, "-o", (dir_ / "w-bad.afdo").string(), "--binary", bin_,
+                               "--weight", "nosuch.pb.gz=2"});
+  EXPECT_NE(bad.code, 0) << bad.out;
+  EXPECT_NE(bad.out.find("nosuch.pb.gz"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(dir_ / "w-bad.afdo"));
+}
+
 TEST_F(ConvertTest, StrippedBinaryAndEmptyProfileAreClearErrors) {
   auto stripped = (dir_ / "stripped").string();
   ASSERT_EQ(run("llvm-strip-19", {"-o", stripped, bin_}).code, 0);
