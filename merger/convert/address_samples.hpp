@@ -72,7 +72,10 @@ class AddressSamples {
   std::unordered_map<std::string, uint32_t> mapping_index_;
   std::vector<Frame> frames_;
   std::vector<StackSample> samples_;
-  std::unordered_map<std::string, uint32_t> stack_index_;  // raw frame bytes -> sample
+  // Stack hash -> first sample with that hash; samples with equal hashes chain through
+  // next_same_hash_ (no per-sample key allocation: every input sample comes through add()).
+  std::unordered_map<uint64_t, uint32_t> stack_index_;
+  std::vector<uint32_t> next_same_hash_;
 };
 
 }  // namespace pgopipe::convert
