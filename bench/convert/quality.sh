@@ -24,7 +24,9 @@ if [[ ${KEEP:-0} == 1 ]]; then trap 'echo "kept $work"' EXIT; else trap 'rm -rf 
 cd "$work"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-cpu_time() { /usr/bin/time -f '%U %S' -o cpu.tmp "$@" >/dev/null && awk '{print $1 + $2}' cpu.tmp; }
+# CPU time of one run in seconds, from perf stat's task-clock (ms resolution; /usr/bin/time
+# has 10 ms, too coarse for sub-second runs).
+cpu_time() { perf stat -x, -e task-clock -o cpu.tmp -- "$@" >/dev/null && awk -F, '/task-clock/ {print $1 / 1000}' cpu.tmp; }
 
 # perf script -> llvm-profgen's LBR format with a fake one-entry branch stack per IP sample.
 fake_lbr() {
@@ -89,7 +91,7 @@ bench_one() {
   popd >/dev/null
 }
 
-echo "median CPU time (user+sys) of $runs interleaved runs; speedup = -O2 / variant; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "median CPU time (task-clock) of $runs interleaved runs; speedup = -O2 / variant; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| program | samples | -O2 | IR-instr PGO | sample PGO, pgopipe (applied) | sample PGO, llvm-profgen (applied) | bench time |"
 echo "|---|---|---|---|---|---|---|"
 ir=(-mllvm -static-func-full-module-prefix=false)
