@@ -34,8 +34,14 @@ module=(-G Ninja -DCMAKE_BUILD_TYPE=Release "-DPGOPIPE_CMAKE_MODULE_DIR=$repo_ro
 "$pgopipe" build cmake -S "$repo_root/examples/service" -B sampled --pgo off -j "$jobs" -- "${module[@]}" \
   "-DCMAKE_CXX_FLAGS=-g -fdebug-info-for-profiling -fno-omit-frame-pointer" > sampled.log 2>&1 ||
   { tail -40 sampled.log; fail "build of the sampled service failed"; }
-"$pgopipe" collect perf --app demo-sampled --frequency 999 --duration 4s --interval 4s --label env=demo \
-  -- ./sampled/service --duration "$seconds" --seed 1 --quiet 2>&1 | tail -4
+# 5 s recordings back to back; the traffic ends inside the last one (12 s by default).
+collect_status=0
+"$pgopipe" collect perf --app demo-sampled --label env=demo --frequency 999 --duration 5s --interval 5s \
+  -- ./sampled/service --duration "$seconds" --seed 1 --quiet > collect.log 2>&1 || collect_status=$?
+tail -4 collect.log
+if [[ $collect_status -ne 0 ]]; then
+  echo "demo: warning: the perf sampler exited with status $collect_status (log above); using the profiles it stored"
+fi
 "$pgopipe" ls --app demo-sampled --since 1h | tee ls.out
 profiles=$(grep -c 'demo-sampled/' ls.out || true)
 [[ $profiles -gt 0 ]] || fail "the perf sampler stored no profile for app demo-sampled"
