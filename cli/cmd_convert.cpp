@@ -25,6 +25,14 @@ void register_convert(CLI::App& app, Cli& cli) {
   cmd->add_flag("--text", opts->text, "Write the text format instead of extbinary");
   cmd->add_flag("--call-line-samples", opts->call_line_samples,
                 "Also add the samples spent in callees to the call lines of their callers");
+  cmd->add_option("--line-counts", opts->line_counts,
+                  "A line's count from its instructions' IP samples: sum (default), max or mean")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, convert::BuildOptions::LineCounts>{
+              {"sum", convert::BuildOptions::LineCounts::Sum},
+              {"max", convert::BuildOptions::LineCounts::Max},
+              {"mean", convert::BuildOptions::LineCounts::Mean}},
+          CLI::ignore_case));
   add_weight_flags(*cmd, *weighting);
   cmd->callback([&cli, opts, output, to, weighting] {
     cli.action = [&cli, opts, output, to, weighting]() -> Result<void> {

@@ -120,7 +120,7 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
   }
   PGO_TRY(weigh_and_fold(o, loaded, samples, result.warnings));
   PGO_TRY_ASSIGN(auto binaries, BinarySet::open(o.binaries, o.binary_dir));
-  PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, {o.text, o.call_line_samples}, o.output));
+  PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, {o.text, o.call_line_samples, o.line_counts}, o.output));
   const ConvertReport& r = result.report;
   for (const auto& [what, n] : r.unmatched)
     result.warnings.push_back(fmt::format("{} frame(s) in {}: no matching binary given, not attributed", n, what));

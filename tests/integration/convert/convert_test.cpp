@@ -269,6 +269,52 @@ TEST_F(ConvertTest, WeightedInputsScaleBodyCounts) {
   EXPECT_FALSE(fs::exists(dir_ / "w-bad.afdo"));
 }
 
+TEST_F(ConvertTest, LineCountsSumMaxOrMeanOverALinesInstructions) {
+  // Two instructions of one source line (same inline stack, line, discriminator): 7 and 3
+  // samples make the line 10 (sum), 7 (max) or 5 (mean).
+  uint64_t x = 0, y = 0;
+  std::vector<SymFrame> fx;
+  for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
+    auto f = symbolize(bin_, addr);
+    if (f.empty() || !f.back().has_line) continue;
+    auto same = [&](const std::vector<SymFrame>& g) {
+      if (g.size() != fx.size()) return false;
+      for (size_t i = 0; i < g.size(); ++i)
+        if (g[i].function != fx[i].function || g[i].line_offset != fx[i].line_offset ||
+            g[i].discriminator != fx[i].discriminator)
+          return false;
+      return true;
+    };
+    if (x && same(f)) {
+      y = addr;
+      break;
+    }
+    x = addr, fx = f;
+  }
+  ASSERT_TRUE(x && y) << "no two adjacent instructions of hot_loop share a line";
+  auto in = write_pprof("lines.pb.gz", build_id_, {{{runtime(x)}, 7}, {{runtime(y)}, 3}});
+  using Mode = convert::BuildOptions::LineCounts;
+  for (auto [mode, expected] : {std::pair{Mode::Sum, 10u}, {Mode::Max, 7u}, {Mode::Mean, 5u}}) {
+    convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "lines.afdo"};
+    o.line_counts = mode;
+    auto res = convert::convert_to_sample_profile(o);
+    ASSERT_TRUE(res) << res.error().message;
+    EXPECT_EQ(res->report.attributed_samples, 10u);
+    auto reader = read_back((dir_ / "lines.afdo").string());
+    ASSERT_TRUE(reader);
+    const llvm::sampleprof::FunctionSamples* fs = reader->getSamplesFor(fx[0].function);
+    ASSERT_TRUE(fs);
+    for (size_t k = 1; fs && k < fx.size(); ++k) {
+      const auto* callees = fs->findFunctionSamplesMapAt({fx[k - 1].line_offset, fx[k - 1].discriminator});
+      ASSERT_TRUE(callees);
+      fs = &callees->at(llvm::sampleprof::FunctionId(fx[k].function));
+    }
+    EXPECT_EQ(fs->getBodySamples().at({fx.back().line_offset, fx.back().discriminator}).getSamples(), expected)
+        << "mode " << static_cast<int>(mode);
+    EXPECT_EQ(fs->getTotalSamples(), expected);
+  }
+}
+
 TEST_F(ConvertTest, StrippedBinaryAndEmptyProfileAreClearErrors) {
   auto stripped = (dir_ / "stripped").string();
   ASSERT_EQ(run("llvm-strip-19", {"-o", stripped, bin_}).code, 0);
