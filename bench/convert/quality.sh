@@ -69,7 +69,7 @@ bench_one() {
   build prod -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer
   perf record -q -e cpu-clock -g -o perf.data ./prod/prog "${train[@]}" >/dev/null 2>perf.log
   local nsamples
-  nsamples=$(perf script -i perf.data -F ip 2>/dev/null | wc -l)
+  nsamples=$(perf script -i perf.data -F ip -G 2>/dev/null | wc -l)
   "$pgopipe" convert perf.data -o pgopipe.afdo --binary "$PWD/prod/prog" 2>convert.log
   fake_lbr perf.data >fake.txt
   llvm-profgen-19 --perfscript=fake.txt --binary="$PWD/prod/prog" --leading-ip-only --output=profgen.afdo 2>profgen.log
