@@ -12,7 +12,7 @@
 # counts as applied when at least one such record names it; the share is over the
 # functions with samples in the profile (by count and weighted by their samples).
 #
-# usage: bench/convert/quality.sh [path/to/pgopipe] [runs]   (env PROGRAMS, KEEP=1)
+# usage: bench/convert/quality.sh [path/to/pgopipe] [runs]   (env PROGRAMS, PERF_FREQ, KEEP=1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -67,7 +67,7 @@ bench_one() {
   llvm-profdata-19 merge -o instr.profdata raw/*.profraw
   build instr -O2 -fprofile-use="$PWD/instr.profdata" "${ir[@]}" -Wno-backend-plugin
   build prod -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer
-  perf record -q -e cpu-clock -g -o perf.data ./prod/prog "${train[@]}" >/dev/null 2>perf.log
+  perf record -q -e cpu-clock -F "${PERF_FREQ:-4000}" -g -o perf.data ./prod/prog "${train[@]}" >/dev/null 2>perf.log
   local nsamples
   nsamples=$(perf script -i perf.data -F ip -G 2>/dev/null | wc -l)
   "$pgopipe" convert perf.data -o pgopipe.afdo --binary "$PWD/prod/prog" 2>convert.log
