@@ -36,7 +36,7 @@ module=(-G Ninja -DCMAKE_BUILD_TYPE=Release "-DPGOPIPE_CMAKE_MODULE_DIR=$repo_ro
   { tail -40 sampled.log; fail "build of the sampled service failed"; }
 # 5 s recordings back to back; the traffic ends inside the last one (12 s by default).
 collect_status=0
-"$pgopipe" collect perf --app demo-sampled --label env=demo --frequency 999 --duration 5s --interval 5s \
+"$pgopipe" collect perf --app demo-sampled --label env=demo --frequency 4000 --duration 5s --interval 5s \
   -- ./sampled/service --duration "$seconds" --seed 1 --quiet > collect.log 2>&1 || collect_status=$?
 tail -4 collect.log
 if [[ $collect_status -ne 0 ]]; then
@@ -77,7 +77,7 @@ base_cpu=$(median cpu-base.txt)
 spgo_cpu=$(median cpu-spgo.txt)
 echo
 echo "==================== sample-based path summary ===================="
-echo "perf profiles merged:   $profiles (app demo-sampled, ${seconds}s of traffic at 999 Hz)"
+echo "perf profiles merged:   $profiles (app demo-sampled, ${seconds}s of traffic at 4000 Hz)"
 echo "baseline -O2 median:    ${base_cpu}s CPU ($rounds rounds, $requests requests)"
 echo "sample-PGO median:      ${spgo_cpu}s CPU"
 echo "sample PGO speedup: $(awk -v b="$base_cpu" -v p="$spgo_cpu" 'BEGIN {printf "%.2f", b / p}')x"
