@@ -130,9 +130,11 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
     result.warnings.push_back(fmt::format("{} frame(s) outside the binary's loadable segments",
                                           r.outside_segment_frames));
   if (r.unsymbolized_frames)
-    result.warnings.push_back(fmt::format("{} frame(s) at {} address(es) without debug info{}{}",
-                                          r.unsymbolized_frames, r.unsymbolized_addresses,
-                                          r.symbolizer_error.empty() ? "" : ": ", r.symbolizer_error));
+    result.warnings.push_back(fmt::format(
+        "{} frame(s) not attributed to a source line ({} address(es) without debug info, the "
+        "rest compiler-generated line-0 code){}{}",
+        r.unsymbolized_frames, r.unsymbolized_addresses, r.symbolizer_error.empty() ? "" : ": ",
+        r.symbolizer_error));
   return result;
 }
 
