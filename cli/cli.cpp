@@ -65,6 +65,23 @@ void add_selection_flags(CLI::App& cmd, SelectionFlags& f, bool since_required) 
   cmd.add_option("--label", f.labels, "Only profiles with this label (k=v), repeatable");
 }
 
+void add_weight_flags(CLI::App& cmd, WeightFlags& f) {
+  cmd.add_option("--weight", f.weights, "Weight of one input: FILE=N (repeatable)");
+  cmd.add_option("--weight-file", f.weight_file, "File of 'N FILE' or 'FILE=N' lines");
+  cmd.add_option("--half-life", f.half_life, "Time decay: weight 2^(-age/half-life) (e.g. 6h)");
+}
+
+Result<void> apply_weight_flags(const WeightFlags& f, WeightPolicy& policy) {
+  for (const auto& w : f.weights) PGO_TRY(add_weight_argument(policy, w));
+  if (!f.weight_file.empty()) PGO_TRY(add_weight_file(policy, f.weight_file));
+  if (!f.half_life.empty()) {
+    PGO_TRY_ASSIGN(Duration half_life, parse_duration(f.half_life));
+    if (half_life <= Duration{0}) return make_error(ErrorCode::Usage, "--half-life must be positive");
+    policy.half_life = half_life;
+  }
+  return success();
+}
+
 Result<Query> make_query(Cli& cli, const Config& config, const SelectionFlags& f) {
   Query q;
   PGO_TRY_ASSIGN(q.app, cli.require_app(config));

@@ -16,6 +16,7 @@
 #include "core/log.hpp"
 #include "core/result.hpp"
 #include "core/store/store.hpp"
+#include "merger/weights.hpp"
 
 namespace pgopipe::cli {
 
@@ -73,5 +74,14 @@ struct SelectionFlags {
 };
 void add_selection_flags(CLI::App& cmd, SelectionFlags& flags, bool since_required);
 Result<Query> make_query(Cli& cli, const Config& config, const SelectionFlags& flags);
+
+// Shared flag group for commands that weight their inputs (merge, convert).
+struct WeightFlags {
+  std::vector<std::string> weights;  // FILE=N
+  std::string weight_file, half_life;
+};
+void add_weight_flags(CLI::App& cmd, WeightFlags& flags);
+// Fills the policy's explicit weights and half-life from the flags (window_end is the caller's).
+Result<void> apply_weight_flags(const WeightFlags& flags, WeightPolicy& policy);
 
 }  // namespace pgopipe::cli

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // pgopipe convert IN... --to llvm-sample -o OUT [--binary PATH]... [--binary-dir DIR] [--text]
+//   [--weight IN=N]... [--weight-file FILE] [--half-life D]
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
@@ -11,6 +12,7 @@ void register_convert(CLI::App& app, Cli& cli) {
   auto opts = std::make_shared<convert::ConvertOptions>();
   auto to = std::make_shared<std::string>("llvm-sample");
   auto output = std::make_shared<std::string>();
+  auto weighting = std::make_shared<WeightFlags>();
   auto* cmd = app.add_subcommand(
       "convert", "Convert CPU samples (pprof with build IDs, perf.data, perf script) into an LLVM "
                  "sample profile for clang -fprofile-sample-use");
@@ -23,10 +25,20 @@ void register_convert(CLI::App& app, Cli& cli) {
   cmd->add_flag("--text", opts->text, "Write the text format instead of extbinary");
   cmd->add_flag("--call-line-samples", opts->call_line_samples,
                 "Also add the samples spent in callees to the call lines of their callers");
-  cmd->callback([&cli, opts, output, to] {
-    cli.action = [&cli, opts, output, to]() -> Result<void> {
+  cmd->add_option("--line-counts", opts->line_counts,
+                  "A line's count from its instructions' IP samples: sum (default), max or mean")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, convert::BuildOptions::LineCounts>{
+              {"sum", convert::BuildOptions::LineCounts::Sum},
+              {"max", convert::BuildOptions::LineCounts::Max},
+              {"mean", convert::BuildOptions::LineCounts::Mean}},
+          CLI::ignore_case));
+  add_weight_flags(*cmd, *weighting);
+  cmd->callback([&cli, opts, output, to, weighting] {
+    cli.action = [&cli, opts, output, to, weighting]() -> Result<void> {
       (void)to;  // only "llvm-sample" exists; kept alive for CLI11
       PGO_TRY(cli.config());  // sets up logging
+      PGO_TRY(apply_weight_flags(*weighting, opts->weights));
       opts->output = *output;
       PGO_TRY_ASSIGN(auto result, convert::convert_to_sample_profile(*opts));
       for (const auto& w : result.warnings) spdlog::warn("{}", w);

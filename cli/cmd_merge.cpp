@@ -13,8 +13,9 @@ namespace pgopipe::cli {
 namespace {
 
 struct MergeArgs {
-  std::vector<std::string> files, weights;
-  std::string output, format = "auto", output_format, weight_file, half_life, normalize = "duration",
+  std::vector<std::string> files;
+  WeightFlags weighting;
+  std::string output, format = "auto", output_format, normalize = "duration",
                       failure_mode = "any";
   int jobs = 0;
   SelectionFlags selection;
@@ -61,13 +62,7 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
   req.options.normalize_duration = a.normalize == "duration";
   PGO_TRY_ASSIGN(req.failure_mode, parse_failure_mode(a.failure_mode));
   req.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
-  for (const auto& w : a.weights) PGO_TRY(add_weight_argument(req.weights, w));
-  if (!a.weight_file.empty()) PGO_TRY(add_weight_file(req.weights, a.weight_file));
-  if (!a.half_life.empty()) {
-    PGO_TRY_ASSIGN(Duration half_life, parse_duration(a.half_life));
-    if (half_life <= Duration{0}) return make_error(ErrorCode::Usage, "--half-life must be positive");
-    req.weights.half_life = half_life;
-  }
+  PGO_TRY(apply_weight_flags(a.weighting, req.weights));
 
   Provenance provenance;
   std::unique_ptr<Store> store;
@@ -89,7 +84,7 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
     req.weights.window_end = now();
   }
   provenance.weighting = fmt::format("half-life {}, normalize {}, {} explicit weight(s)",
-                                     a.half_life.empty() ? "none" : a.half_life, a.normalize,
+                                     a.weighting.half_life.empty() ? "none" : a.weighting.half_life, a.normalize,
                                      req.weights.explicit_weights.size());
 
   remove_provenance(req.output);
@@ -127,9 +122,7 @@ void register_merge(CLI::App& app, Cli& cli) {
   cmd->add_option("--format", a->format, "Kind to merge: instr, sample, pprof or auto (default)");
   cmd->add_option("--output-format", a->output_format,
                   "sample: extbinary (default), binary, text; pprof: gzip (default), pprof");
-  cmd->add_option("--weight", a->weights, "Weight of one input: FILE=N (repeatable)");
-  cmd->add_option("--weight-file", a->weight_file, "File of 'N FILE' or 'FILE=N' lines");
-  cmd->add_option("--half-life", a->half_life, "Time decay: weight 2^(-age/half-life) (e.g. 6h)");
+  add_weight_flags(*cmd, a->weighting);
   cmd->add_option("--normalize", a->normalize,
                   "pprof: duration (default; each profile counts as one minute) or none");
   cmd->add_option("--failure-mode", a->failure_mode, "any (default), all, warn");

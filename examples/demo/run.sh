@@ -122,3 +122,8 @@ echo "total demo time:        $((SECONDS - start_all))s"
 echo "note: per-interval collector profiles carry block counts but no value profiles"
 echo "      (indirect-call targets), so clang's indirect-call promotion gets no data here."
 echo "=============================================================="
+
+# The sample-based path (perf sampler -> converter -> sample PGO), after the instrumented one.
+if [[ -x "$work/base/service" ]]; then export PGOPIPE_DEMO_BASELINE="$work/base/service"; fi
+stage="sample path"
+"$repo_root/examples/demo/sample_path.sh" "$pgopipe"

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace pgopipe::convert {
@@ -16,17 +17,25 @@ uint32_t AddressSamples::add_mapping(const Mapping& m) {
 
 void AddressSamples::add(std::span<const Frame> stack, uint64_t count) {
   if (stack.empty() || count == 0) return;
-  std::string key(stack.size() * (sizeof(uint64_t) + sizeof(uint32_t)), '\0');
-  char* p = key.data();
+  uint64_t h = 0xcbf29ce484222325ULL ^ stack.size();
   for (const Frame& f : stack) {
-    std::memcpy(p, &f.address, sizeof f.address);
-    std::memcpy(p + sizeof f.address, &f.mapping, sizeof f.mapping);
-    p += sizeof f.address + sizeof f.mapping;
+    h = (h ^ f.address) * 0x100000001b3ULL;
+    h = (h ^ f.mapping) * 0x9E3779B97F4A7C15ULL;
   }
-  auto [it, inserted] = stack_index_.emplace(std::move(key), static_cast<uint32_t>(samples_.size()));
+  auto index = static_cast<uint32_t>(samples_.size());
+  auto [it, inserted] = stack_index_.try_emplace(h, index);
   if (!inserted) {
-    samples_[it->second].count += count;
-    return;
+    for (uint32_t i = it->second; i != kNoMapping; i = next_same_hash_[i]) {
+      auto known = this->stack(samples_[i]);
+      if (std::equal(known.begin(), known.end(), stack.begin(), stack.end())) {
+        samples_[i].count += count;
+        return;
+      }
+    }
+    next_same_hash_.push_back(it->second);  // new stack, same hash: chain in front
+    it->second = index;
+  } else {
+    next_same_hash_.push_back(kNoMapping);
   }
   samples_.push_back({static_cast<uint32_t>(frames_.size()), static_cast<uint32_t>(stack.size()), count});
   frames_.insert(frames_.end(), stack.begin(), stack.end());
@@ -47,6 +56,15 @@ void AddressSamples::absorb(const AddressSamples& other) {
   stats.kernel_frames += other.stats.kernel_frames;
   stats.unmapped_frames += other.stats.unmapped_frames;
   stats.empty_samples += other.stats.empty_samples;
+}
+
+void AddressSamples::scale(uint64_t factor) {
+  if (factor == 1) return;
+  for (StackSample& s : samples_) s.count *= factor;
+  stats.samples *= factor;
+  stats.kernel_frames *= factor;
+  stats.unmapped_frames *= factor;
+  stats.empty_samples *= factor;
 }
 
 }  // namespace pgopipe::convert

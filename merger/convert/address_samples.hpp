@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "core/time.hpp"
 
 namespace pgopipe::convert {
 
@@ -53,6 +56,8 @@ class AddressSamples {
   void add(std::span<const Frame> stack, uint64_t count);
   // Folds all samples of `other` into this one, re-indexing its mappings.
   void absorb(const AddressSamples& other);
+  // Multiplies every sample count (and the sample statistics) by `factor` (> 0): input weights.
+  void scale(uint64_t factor);
 
   [[nodiscard]] const std::vector<Mapping>& mappings() const { return mappings_; }
   [[nodiscard]] const std::vector<StackSample>& samples() const { return samples_; }
@@ -60,13 +65,17 @@ class AddressSamples {
     return {frames_.data() + s.first, s.depth};
   }
   InputStats stats;
+  std::optional<TimePoint> collected_at;  // when the input says it was collected (pprof time)
 
  private:
   std::vector<Mapping> mappings_;
   std::unordered_map<std::string, uint32_t> mapping_index_;
   std::vector<Frame> frames_;
   std::vector<StackSample> samples_;
-  std::unordered_map<std::string, uint32_t> stack_index_;  // raw frame bytes -> sample
+  // Stack hash -> first sample with that hash; samples with equal hashes chain through
+  // next_same_hash_ (no per-sample key allocation: every input sample comes through add()).
+  std::unordered_map<uint64_t, uint32_t> stack_index_;
+  std::vector<uint32_t> next_same_hash_;
 };
 
 }  // namespace pgopipe::convert

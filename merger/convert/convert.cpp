@@ -3,6 +3,7 @@
 
 #include <boost/process.hpp>
 
+#include <cmath>
 #include <fstream>
 
 #include "core/formats/format.hpp"
@@ -57,6 +58,25 @@ Result<void> run_profgen(const ConvertOptions& o) {
   return tmp.commit();
 }
 
+// Scales each input by its integer weight (explicit x decay, as merge does) and folds all
+// inputs into `samples`; notes about raised weights go to `warnings`.
+Result<void> weigh_and_fold(const ConvertOptions& o, std::vector<AddressSamples>& loaded,
+                            AddressSamples& samples, std::vector<std::string>& warnings) {
+  std::vector<WeightInput> inputs;
+  for (size_t i = 0; i < loaded.size(); ++i) inputs.push_back({o.inputs[i], loaded[i].collected_at, Duration{0}});
+  WeightPolicy policy = o.weights;
+  if (policy.window_end == TimePoint{}) policy.window_end = now();
+  PGO_TRY_ASSIGN(WeightPlan real, plan_weights(policy, inputs));
+  WeightPlan plan = to_integer_weights(real, inputs);
+  for (const auto& n : plan.notes) warnings.push_back(n);
+  for (size_t i = 0; i < loaded.size(); ++i) {
+    loaded[i].scale(static_cast<uint64_t>(std::llround(plan.weights[i])));
+    if (i == 0) samples = std::move(loaded[i]);
+    else samples.absorb(loaded[i]);
+  }
+  return success();
+}
+
 }  // namespace
 
 Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
@@ -65,6 +85,7 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
     return make_error(ErrorCode::Usage, "give the profiled binaries with --binary or --binary-dir");
   ConvertResult result;
   AddressSamples samples;
+  std::vector<AddressSamples> loaded;
   for (const auto& input : o.inputs) {
     PGO_TRY_ASSIGN(std::string bytes, read_head(input, 1 << 20));
     auto format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
@@ -95,11 +116,11 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
                             input, format == ProfileFormat::Unknown ? "unrecognised" : to_string(format));
         PGO_TRY(read_perf_script_file(input, one));
     }
-    if (samples.samples().empty() && samples.mappings().empty()) samples = std::move(one);
-    else samples.absorb(one);
+    loaded.push_back(std::move(one));
   }
+  PGO_TRY(weigh_and_fold(o, loaded, samples, result.warnings));
   PGO_TRY_ASSIGN(auto binaries, BinarySet::open(o.binaries, o.binary_dir));
-  PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, {o.text, o.call_line_samples}, o.output));
+  PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, {o.text, o.call_line_samples, o.line_counts}, o.output));
   const ConvertReport& r = result.report;
   for (const auto& [what, n] : r.unmatched)
     result.warnings.push_back(fmt::format("{} frame(s) in {}: no matching binary given, not attributed", n, what));
@@ -109,9 +130,11 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
     result.warnings.push_back(fmt::format("{} frame(s) outside the binary's loadable segments",
                                           r.outside_segment_frames));
   if (r.unsymbolized_frames)
-    result.warnings.push_back(fmt::format("{} frame(s) at {} address(es) without debug info{}{}",
-                                          r.unsymbolized_frames, r.unsymbolized_addresses,
-                                          r.symbolizer_error.empty() ? "" : ": ", r.symbolizer_error));
+    result.warnings.push_back(fmt::format(
+        "{} frame(s) not attributed to a source line ({} address(es) without debug info, the "
+        "rest compiler-generated line-0 code){}{}",
+        r.unsymbolized_frames, r.unsymbolized_addresses, r.symbolizer_error.empty() ? "" : ": ",
+        r.symbolizer_error));
   return result;
 }
 

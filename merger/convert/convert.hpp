@@ -9,6 +9,7 @@
 
 #include "core/result.hpp"
 #include "merger/convert/profile_builder.hpp"
+#include "merger/weights.hpp"
 
 namespace pgopipe::convert {
 
@@ -20,6 +21,10 @@ struct ConvertOptions {
   bool text = false;                  // text instead of extbinary
   bool allow_profgen = true;          // hand perf.data with branch stacks to llvm-profgen
   bool call_line_samples = false;     // see BuildOptions::call_line_samples
+  BuildOptions::LineCounts line_counts = BuildOptions::LineCounts::Sum;  // see BuildOptions
+  // Per-input weights (--weight, --weight-file) and time decay (--half-life: ages from the
+  // pprof collection time, inputs without one are not decayed); integer-scaled like merge.
+  WeightPolicy weights;
 };
 
 struct ConvertResult {

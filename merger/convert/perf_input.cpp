@@ -3,7 +3,12 @@
 
 #include <boost/process.hpp>
 
+#include <array>
 #include <charconv>
+#include <span>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -20,11 +25,14 @@ namespace bp = boost::process;
 
 constexpr uint64_t kKernelStart = 0xffff800000000000ULL;
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// Hand-written loops: string_view::find_first_of calls memchr once per character.
 std::string_view trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
+  size_t b = 0, e = s.size();
+  while (b < e && is_space(s[b])) ++b;
+  while (e > b && is_space(s[e - 1])) --e;
+  return s.substr(b, e - b);
 }
 
 std::optional<uint64_t> parse_hex(std::string_view s) {
@@ -43,22 +51,31 @@ std::optional<long> parse_dec(std::string_view s) {
   return v;
 }
 
-std::vector<std::string_view> split_ws(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
+// Up to `max` whitespace-separated tokens of `s` into `out`; returns how many (no allocation:
+// sample headers are split once per sample).
+size_t split_ws(std::string_view s, std::string_view* out, size_t max) {
+  size_t i = 0, n = 0;
+  while (i < s.size() && n < max) {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
     size_t b = i;
     while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-    if (i > b) out.push_back(s.substr(b, i - b));
+    if (i > b) out[n++] = s.substr(b, i - b);
   }
+  return n;
+}
+
+std::vector<std::string_view> split_ws(std::string_view s) {
+  std::vector<std::string_view> out(s.size() / 2 + 1);
+  out.resize(split_ws(s, out.data(), out.size()));
   return out;
 }
 
 // "addr [sym] [(dso)]": the address, the symbol and the dso in the last parentheses, if any.
 bool parse_frame(std::string_view s, uint64_t& addr, std::string_view& dso, std::string_view& sym) {
   s = trim(s);
-  size_t sp = s.find_first_of(" \t");
+  size_t sp = 0;
+  while (sp < s.size() && s[sp] != ' ' && s[sp] != '\t') ++sp;
+  if (sp == s.size()) sp = std::string_view::npos;
   auto a = parse_hex(s.substr(0, sp));
   if (!a) return false;
   addr = *a;
@@ -94,6 +111,19 @@ class Parser final : public PerfScriptParser {
         frame(addr, dso, sym);
         return;
       }
+    }
+    if (!header_prefix_.empty() && text.starts_with(header_prefix_) &&
+        (text.size() == header_prefix_.size() || text[header_prefix_.size()] == ' ' ||
+         text[header_prefix_.size()] == '\t')) {
+      // Same "comm pid/tid [time:] event:" as the previous header (the IP-only case, one
+      // line per sample; never so when a timestamp is printed): skip tokenizing it again.
+      flush();
+      in_sample_ = true;
+      pid_ = header_pid_;
+      uint64_t addr = 0;
+      std::string_view dso, sym;
+      if (parse_frame(text.substr(header_prefix_.size()), addr, dso, sym)) frame(addr, dso, sym);
+      return;
     }
     if (trim(text).empty()) {
       flush();
@@ -153,7 +183,8 @@ class Parser final : public PerfScriptParser {
     flush();
     in_sample_ = true;
     pid_ = -1;
-    auto tokens = split_ws(text);
+    std::array<std::string_view, 16> token_buf;
+    std::span<const std::string_view> tokens(token_buf.data(), split_ws(text, token_buf.data(), token_buf.size()));
     size_t event = tokens.size();
     for (size_t i = 0; i < tokens.size(); ++i) {
       auto t = tokens[i];
@@ -181,6 +212,8 @@ class Parser final : public PerfScriptParser {
           pid_ = *v;
           break;
         }
+    header_prefix_.assign(text.substr(0, tokens[event].data() + tokens[event].size() - text.data()));
+    header_pid_ = pid_;
     if (event + 1 < tokens.size()) {  // no call chain: "event: ip [sym] [(dso)]" on this line
       auto after = text.substr(tokens[event + 1].data() - text.data());
       uint64_t addr = 0;
@@ -281,9 +314,38 @@ class Parser final : public PerfScriptParser {
   std::string last_dso_;
   const std::vector<uint32_t>* dso_maps_ = nullptr;
   bool in_sample_ = false;
+  std::string header_prefix_;  // the last sample header up to its event name
+  long header_pid_ = -1;
   uint64_t samples_ = 0;
   uint64_t depth_seen_ = 0;
 };
+
+// Reads blocks with `read(buf, n)` (0 at the end, < 0 on error) and hands every line, without
+// its newline, to `on_line`; no per-line copy (this loop sees every input byte).
+template <class Read>
+bool for_each_line(Read&& read, const std::function<void(std::string_view)>& on_line) {
+  std::vector<char> buf(size_t{4} << 20);
+  size_t have = 0;
+  for (;;) {
+    long got = read(buf.data() + have, buf.size() - have);
+    if (got < 0) return false;
+    have += static_cast<size_t>(got);
+    std::string_view block(buf.data(), have);
+    size_t pos = 0;
+    while (const void* nl = std::memchr(block.data() + pos, '\n', block.size() - pos)) {
+      size_t end = static_cast<size_t>(static_cast<const char*>(nl) - block.data());
+      on_line(block.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    if (got == 0) {  // end of input: a last line without newline
+      if (pos < have) on_line(block.substr(pos));
+      return true;
+    }
+    std::memmove(buf.data(), buf.data() + pos, have - pos);
+    have -= pos;
+    if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
+  }
+}
 
 // Runs a tool, handing each stdout line to `on_line`; Tool error with stderr's tail on failure.
 Result<void> run_lines(const std::string& tool, const std::vector<std::string>& args,
@@ -293,11 +355,12 @@ Result<void> run_lines(const std::string& tool, const std::vector<std::string>& 
   auto err_path = std::filesystem::temp_directory_path() / ("pgopipe-" + tool + "-" + random_hex(6));
   int code = 0;
   try {
-    bp::ipstream out;
+    bp::pipe out;
     bp::child child(exe, bp::args(args), bp::std_out > out, bp::std_err > err_path.string(),
                     bp::std_in < bp::null);
-    std::string line;
-    while (std::getline(out, line)) on_line(line);
+    for_each_line([&](char* p, size_t n) -> long {
+      return out.read(p, static_cast<int>(std::min<size_t>(n, 1 << 30)));
+    }, on_line);
     child.wait();
     code = child.exit_code();
   } catch (const std::exception& e) {
@@ -339,14 +402,16 @@ Result<void> read_perf_script(std::string_view name, std::string_view text, Addr
 }
 
 Result<void> read_perf_script_file(const std::string& path, AddressSamples& out) {
-  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) return make_error(ErrorCode::Input, "cannot open {}", path);
-  std::vector<char> buf(1 << 20);
-  in.rdbuf()->pubsetbuf(buf.data(), static_cast<std::streamsize>(buf.size()));
   auto parser = make_perf_script_parser(out);
-  std::string line;
-  while (std::getline(in, line)) parser->line(line);
-  if (in.bad()) return make_error(ErrorCode::Input, "cannot read {}", path);
+  bool ok = for_each_line(
+      [&](char* p, size_t n) -> long {
+        size_t got = std::fread(p, 1, n, in.get());
+        return got == 0 && std::ferror(in.get()) ? -1 : static_cast<long>(got);
+      },
+      [&](std::string_view l) { parser->line(l); });
+  if (!ok) return make_error(ErrorCode::Input, "cannot read {}", path);
   if (parser->finish() == 0)
     return make_error(ErrorCode::Input, "{}: no samples in this perf script output", path);
   return success();

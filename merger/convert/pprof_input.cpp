@@ -33,6 +33,7 @@ Result<void> read_pprof(std::string_view name, std::string_view bytes, AddressSa
   if (p.sample_type_size() == 0)
     return make_error(ErrorCode::Input, "{}: pprof profile has no sample types", name);
   const int vi = value_index(p);
+  if (p.time_nanos() > 0) out.collected_at = TimePoint(Duration(p.time_nanos()));
 
   struct MappingInfo {
     uint32_t index = kNoMapping;

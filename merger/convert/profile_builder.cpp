@@ -5,6 +5,9 @@
 #include <llvm/ProfileData/SampleProfWriter.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
+#include <deque>
+#include <map>
 #include <optional>
 
 #include "core/fs.hpp"
@@ -44,7 +47,7 @@ class Builder {
       for (size_t j = 0; j < stack.size(); ++j) {
         PGO_TRY_ASSIGN(placed[j], place(stack[j], j > 0, s.count));
       }
-      add_leaf(placed[0], s.count);
+      if (placed[0].binary) leaf_counts_[{placed[0].binary, placed[0].vaddr}] += s.count;
       // Recursion puts the same call site on a stack several times: count it once per
       // sample, or recursive callers would look many times hotter than they are.
       for (size_t j = 1; j < stack.size(); ++j) {
@@ -55,6 +58,7 @@ class Builder {
         if (!seen) add_call(placed[j - 1], placed[j], s.count);
       }
     }
+    add_leaves();
     zero_fill();
     report_.unsymbolized_addresses = symbolizer_->unsymbolized();
     report_.symbolizer_error = symbolizer_->first_error();
@@ -156,16 +160,44 @@ class Builder {
     return true;
   }
 
-  void add_leaf(const Placed& leaf, uint64_t count) {
-    if (!leaf.binary) return;
-    auto frames = symbolizer_->frames(*leaf.binary, leaf.vaddr);
-    if (frames.empty() || !all_lines(frames)) {
-      report_.unsymbolized_frames += count;
-      return;
+  // Leaf addresses -> body samples: the addresses of one source line (same inline stack,
+  // line offset and discriminator) are grouped and the line gets their sum, max or mean.
+  void add_leaves() {
+    struct Line {
+      std::span<const SourceFrame> frames;
+      uint64_t sum = 0, max = 0, addresses = 0;
+    };
+    std::map<std::string, Line> lines;  // ordered: deterministic output
+    std::string key;
+    for (const auto& [where, count] : leaf_counts_) {
+      auto frames = symbolizer_->frames(*where.first, where.second);
+      if (frames.empty() || !all_lines(frames)) {
+        report_.unsymbolized_frames += count;
+        continue;
+      }
+      report_.attributed_samples += count;
+      key.clear();
+      for (const auto& f : frames) key += fmt::format("{}:{}.{}/", f.function, f.line_offset, f.discriminator);
+      Line& l = lines[key];
+      // The symbolizer's slices move as it grows: keep a copy of this line's frames.
+      if (l.addresses == 0) l.frames = copy_frames(frames);
+      l.sum += count;
+      l.max = std::max(l.max, count);
+      ++l.addresses;
     }
-    FunctionSamples& fs = walk(frames, count);
-    fs.addBodySamples(frames.back().line_offset, frames.back().discriminator, count);
-    report_.attributed_samples += count;
+    for (const auto& [k, l] : lines) {
+      uint64_t n = l.sum;
+      if (options_.line_counts == BuildOptions::LineCounts::Max) n = l.max;
+      if (options_.line_counts == BuildOptions::LineCounts::Mean)
+        n = std::max<uint64_t>(1, (l.sum + l.addresses / 2) / l.addresses);
+      FunctionSamples& fs = walk(l.frames, n);
+      fs.addBodySamples(l.frames.back().line_offset, l.frames.back().discriminator, n);
+    }
+  }
+
+  std::span<const SourceFrame> copy_frames(std::span<const SourceFrame> frames) {
+    frame_copies_.emplace_back(frames.begin(), frames.end());
+    return frame_copies_.back();
   }
 
   // A caller frame: the call instruction's line gets the samples spent below it, the callee
@@ -200,6 +232,8 @@ class Builder {
   std::vector<std::optional<const Binary*>> binary_of_mapping_;
   SampleProfileMap profiles_;
   ConvertReport report_;
+  std::map<std::pair<const Binary*, uint64_t>, uint64_t> leaf_counts_;  // leaf address -> samples
+  std::deque<std::vector<SourceFrame>> frame_copies_;                    // stable frame storage
 };
 
 std::string explain_empty(const ConvertReport& r) {

@@ -23,6 +23,10 @@ struct BuildOptions {
   // Off (default, measured better: inclusive time is not an execution count and made
   // recursive callers look hot): call lines get call targets and their own IP samples.
   bool call_line_samples = false;
+  // How the IP samples of a source line's instructions become the line's count: their sum
+  // (time spent on the line), the maximum of one instruction, or their mean over the line's
+  // sampled instructions (closest to how often the line ran: a long line is not hotter).
+  enum class LineCounts { Sum, Max, Mean } line_counts = LineCounts::Sum;
 };
 
 // What the conversion did with the samples; all counts are weighted by sample count.

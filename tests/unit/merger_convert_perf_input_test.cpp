@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace pgopipe::convert {
 namespace {
 
@@ -41,6 +44,37 @@ TEST(PerfScriptParser, MapsRelativeAndAbsoluteAddressesAndSkipsKernel) {
   auto single = out.stack(out.samples()[1]);
   ASSERT_EQ(single.size(), 1u);
   EXPECT_EQ(single[0].address, 0x5600184u);
+}
+
+TEST(PerfScriptParser, RepeatedIpOnlyHeadersKeepTheirPidAndFile) {
+  // IP-only output without timestamps repeats the same header on every line (the parser
+  // skips re-tokenizing it); a second process with its own mapping must not be confused
+  // with the first, nor a timestamped header, nor a file read in blocks.
+  std::string script =
+      "app 4242/4242 PERF_RECORD_MMAP2 4242/4242: [0x5600000(0x2000) @ 0x1000 fe:00 1 2]: r-xp /srv/app\n"
+      "app 4343/4343 PERF_RECORD_MMAP2 4343/4343: [0x7700000(0x2000) @ 0x1000 fe:00 1 2]: r-xp /srv/app\n";
+  for (int i = 0; i < 3; ++i) script += "app 4242/4242 cpu-clock:      5600184 (/srv/app)\n";
+  script += "app 4343/4343 cpu-clock:      7700184 (/srv/app)\n";
+  script += "app 4242/4242 cpu-clock:      5600184 (/srv/app)\n";
+  script += "app 4242/4242 9.5: cpu-clock:  5600190 (/srv/app)\n";
+  script += "app 4242/4242 cpu-clock:      7700184 (/srv/app)";  // no mapping in 4242; no newline
+  AddressSamples out;
+  ASSERT_TRUE(read_perf_script("t.txt", script, out));
+  EXPECT_EQ(out.stats.samples, 7u);
+  EXPECT_EQ(out.stats.unmapped_frames, 1u);
+  ASSERT_EQ(out.samples().size(), 4u);
+  EXPECT_EQ(out.samples()[0].count, 4u);
+  EXPECT_EQ(out.stack(out.samples()[1])[0].mapping, 1u);
+  EXPECT_EQ(out.stack(out.samples()[2])[0].address, 0x5600190u);
+  EXPECT_EQ(out.stack(out.samples()[3])[0].mapping, kNoMapping);
+
+  auto path = std::filesystem::temp_directory_path() / "pgopipe-perf-input-test.txt";
+  { std::ofstream(path) << script; }
+  AddressSamples from_file;
+  ASSERT_TRUE(read_perf_script_file(path.string(), from_file));
+  std::filesystem::remove(path);
+  EXPECT_EQ(from_file.stats.samples, 7u);
+  EXPECT_EQ(from_file.samples().size(), 4u);
 }
 
 TEST(PerfScriptParser, WithoutMmapEventsAddressesAreFileOffsets) {

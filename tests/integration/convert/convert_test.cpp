@@ -234,6 +234,87 @@ TEST_F(ConvertTest, BuildIdDirectoryAndCountedMismatches) {
   EXPECT_FALSE(fs::exists(dir_ / "bad.afdo"));
 }
 
+TEST_F(ConvertTest, WeightedInputsScaleBodyCounts) {
+  // Two inputs, each 10 samples on a different line of hot_loop, weighted 3:1 on the CLI.
+  uint64_t x = 0, y = 0;
+  SymFrame fx, fy;
+  for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
+    if (x && y) break;
+    auto f = symbolize(bin_, addr);
+    if (f.size() != 1 || !f[0].has_line) continue;
+    if (!x) x = addr, fx = f[0];
+    else if (!y && (f[0].line_offset != fx.line_offset || f[0].discriminator != fx.discriminator))
+      y = addr, fy = f[0];
+  }
+  ASSERT_TRUE(x && y) << "hot_loop has fewer than two distinct lines";
+  auto a = write_pprof("wa.pb.gz", build_id_, {{{runtime(x)}, 10}});
+  auto b = write_pprof("wb.pb.gz", build_id_, {{{runtime(y)}, 10}});
+  auto out = (dir_ / "weighted.afdo").string();
+  auto conv = run(PGOPIPE_BIN, {"convert", a, b, "-o", out, "--binary", bin_, "--weight", a + "=3"});
+  ASSERT_EQ(conv.code, 0) << conv.out;
+  auto reader = read_back(out);
+  ASSERT_TRUE(reader);
+  using llvm::sampleprof::LineLocation;
+  const auto* hot = reader->getSamplesFor("hot_loop");
+  ASSERT_TRUE(hot);
+  EXPECT_EQ(hot->getBodySamples().at(LineLocation(fx.line_offset, fx.discriminator)).getSamples(), 30u);
+  EXPECT_EQ(hot->getBodySamples().at(LineLocation(fy.line_offset, fy.discriminator)).getSamples(), 10u);
+  EXPECT_EQ(hot->getTotalSamples(), 40u);
+
+  // A weight naming no input is a usage error, and nothing is written.
+  auto bad = run(PGOPIPE_BIN, {"convert", a, "-o", (dir_ / "w-bad.afdo").string(), "--binary", bin_,
+                               "--weight", "nosuch.pb.gz=2"});
+  EXPECT_NE(bad.code, 0) << bad.out;
+  EXPECT_NE(bad.out.find("nosuch.pb.gz"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(dir_ / "w-bad.afdo"));
+}
+
+TEST_F(ConvertTest, LineCountsSumMaxOrMeanOverALinesInstructions) {
+  // Two instructions of one source line (same inline stack, line, discriminator): 7 and 3
+  // samples make the line 10 (sum), 7 (max) or 5 (mean).
+  uint64_t x = 0, y = 0;
+  std::vector<SymFrame> fx;
+  for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
+    auto f = symbolize(bin_, addr);
+    if (f.empty() || !f.back().has_line) continue;
+    auto same = [&](const std::vector<SymFrame>& g) {
+      if (g.size() != fx.size()) return false;
+      for (size_t i = 0; i < g.size(); ++i)
+        if (g[i].function != fx[i].function || g[i].line_offset != fx[i].line_offset ||
+            g[i].discriminator != fx[i].discriminator)
+          return false;
+      return true;
+    };
+    if (x && same(f)) {
+      y = addr;
+      break;
+    }
+    x = addr, fx = f;
+  }
+  ASSERT_TRUE(x && y) << "no two adjacent instructions of hot_loop share a line";
+  auto in = write_pprof("lines.pb.gz", build_id_, {{{runtime(x)}, 7}, {{runtime(y)}, 3}});
+  using Mode = convert::BuildOptions::LineCounts;
+  for (auto [mode, expected] : {std::pair{Mode::Sum, 10u}, {Mode::Max, 7u}, {Mode::Mean, 5u}}) {
+    convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "lines.afdo"};
+    o.line_counts = mode;
+    auto res = convert::convert_to_sample_profile(o);
+    ASSERT_TRUE(res) << res.error().message;
+    EXPECT_EQ(res->report.attributed_samples, 10u);
+    auto reader = read_back((dir_ / "lines.afdo").string());
+    ASSERT_TRUE(reader);
+    const llvm::sampleprof::FunctionSamples* fs = reader->getSamplesFor(fx[0].function);
+    ASSERT_TRUE(fs);
+    for (size_t k = 1; fs && k < fx.size(); ++k) {
+      const auto* callees = fs->findFunctionSamplesMapAt({fx[k - 1].line_offset, fx[k - 1].discriminator});
+      ASSERT_TRUE(callees);
+      fs = &callees->at(llvm::sampleprof::FunctionId(fx[k].function));
+    }
+    EXPECT_EQ(fs->getBodySamples().at({fx.back().line_offset, fx.back().discriminator}).getSamples(), expected)
+        << "mode " << static_cast<int>(mode);
+    EXPECT_EQ(fs->getTotalSamples(), expected);
+  }
+}
+
 TEST_F(ConvertTest, StrippedBinaryAndEmptyProfileAreClearErrors) {
   auto stripped = (dir_ / "stripped").string();
   ASSERT_EQ(run("llvm-strip-19", {"-o", stripped, bin_}).code, 0);

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Sample-PGO quality, pgopipe convert vs llvm-profgen on the SAME perf samples, in one run.
+# Per program: -O2 baseline | IR-instrumented PGO | sample PGO from pgopipe's profile |
+# sample PGO from llvm-profgen (IP-only: a one-entry fake branch stack per sample plus
+# --leading-ip-only). Training input differs from the benchmark input. The sampled
+# "production" binary is built as a user would: -O2 -g -fdebug-info-for-profiling
+# -fno-omit-frame-pointer, sampled with perf record -e cpu-clock -g.
+#
+# "applied": clang's sample loader emits an AppliedSamples optimisation record for each
+# instruction of a function whose profile it matched and applied. A profiled function
+# counts as applied when at least one such record names it; the share is over the
+# functions with samples in the profile (by count and weighted by their samples).
+#
+# usage: bench/convert/quality.sh [path/to/pgopipe] [runs]   (env PROGRAMS, PERF_FREQ, KEEP=1)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+pgopipe=$(realpath "${1:-$repo/build/cli/pgopipe}")
+runs=${2:-5}
+programs=${PROGRAMS:-"service shapes interp"}
+work=$(mktemp -d /tmp/pgopipe-bench-quality.XXXXXX)
+if [[ ${KEEP:-0} == 1 ]]; then trap 'echo "kept $work"' EXIT; else trap 'rm -rf "$work"' EXIT; fi
+cd "$work"
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# CPU time of one run in seconds, from perf stat's task-clock (ms resolution; /usr/bin/time
+# has 10 ms, too coarse for sub-second runs).
+cpu_time() { perf stat -x, -e task-clock -o cpu.tmp -- "$@" >/dev/null && awk -F, '/task-clock/ {print $1 / 1000}' cpu.tmp; }
+
+# perf script -> llvm-profgen's LBR format with a fake one-entry branch stack per IP sample.
+fake_lbr() {
+  perf script -i "$1" --show-mmap-events -F ip -G 2>/dev/null |
+    awk '/PERF_RECORD/ {print " " $0; next} NF==1 {printf " %s 0x%s/0x%s/P/-/-/0\n", $1, $1, $1}'
+}
+
+# build DIR FLAGS...: compiles every source of the program (2 at a time) and links DIR/prog.
+build() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  printf '%s\n' "${srcs[@]}" | xargs -P 2 -I{} sh -c \
+    'f={}; b=$(basename "$f"); exec "$0" "$@" -c "$f" -o "'"$dir"'/$b.o" \
+       -fsave-optimization-record -foptimization-record-passes=sample-profile \
+       -foptimization-record-file="'"$dir"'/$b.opt.yaml"' "$cc" "${lang[@]}" "$@"
+  "$cc" "$@" -Wno-unused-command-line-argument "$dir"/*.o -o "$dir/prog" "${link[@]}"
+}
+
+# applied PROFILE DIR: "applied/profiled functions (share of samples)".
+applied() {
+  llvm-profdata-19 show --sample "$1" | awk -F': ' '/^Function: / {split($3, v, ", "); if (v[1] > 0) print $2, v[1]}' \
+    | sort -u -k1,1 > "$2/profiled.txt"
+  cat "$2"/*.opt.yaml | awk '/^Name: *AppliedSamples/ {a=1; next} /^--- / {a=0} a && /^Function:/ {print $2}' \
+    | sort -u > "$2/applied.txt"
+  join "$2/profiled.txt" "$2/applied.txt" > "$2/both.txt" || true
+  awk -v f="$2/both.txt" 'BEGIN {while ((getline l < f) > 0) {split(l, x, " "); hit[x[1]] = 1}}
+       {n++; s += $2; if ($1 in hit) {a++; as += $2}}
+       END {printf "%d/%d fns (%.0f%% of samples)", a, n, n ? 100 * as / s : 0}' "$2/profiled.txt"
+}
+
+bench_one() {
+  local name=$1
+  mkdir -p "$name" && pushd "$name" >/dev/null
+  local t0=$SECONDS
+  build base -O2
+  build instr_gen -O2 -fprofile-generate="$PWD/raw" "${ir[@]}"
+  ./instr_gen/prog "${train[@]}" >/dev/null
+  llvm-profdata-19 merge -o instr.profdata raw/*.profraw
+  build instr -O2 -fprofile-use="$PWD/instr.profdata" "${ir[@]}" -Wno-backend-plugin
+  build prod -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer
+  perf record -q -e cpu-clock -F "${PERF_FREQ:-4000}" -g -o perf.data ./prod/prog "${train[@]}" >/dev/null 2>perf.log
+  local nsamples
+  nsamples=$(perf script -i perf.data -F ip -G 2>/dev/null | wc -l)
+  "$pgopipe" convert perf.data -o pgopipe.afdo --binary "$PWD/prod/prog" 2>convert.log
+  fake_lbr perf.data >fake.txt
+  llvm-profgen-19 --perfscript=fake.txt --binary="$PWD/prod/prog" --leading-ip-only --output=profgen.afdo 2>profgen.log
+  local sflags=(-O2 -g -fdebug-info-for-profiling)
+  build spgo_pgopipe "${sflags[@]}" -fprofile-sample-use="$PWD/pgopipe.afdo"
+  build spgo_profgen "${sflags[@]}" -fprofile-sample-use="$PWD/profgen.afdo"
+  local variants=(base instr spgo_pgopipe spgo_profgen)
+  for v in "${variants[@]}"; do : >"t.$v"; done
+  for ((i = 0; i < runs; i++)); do
+    for v in "${variants[@]}"; do cpu_time "./$v/prog" "${bench[@]}" >>"t.$v"; done
+  done
+  declare -A t
+  for v in "${variants[@]}"; do t[$v]=$(median <"t.$v"); done
+  ratio() { awk -v b="${t[base]}" -v x="${t[$1]}" 'BEGIN {printf "%.3f", b / x}'; }
+  printf '| %s | %s | %.3f s | %.3f s (%s×) | %.3f s (%s×) %s | %.3f s (%s×) %s | %ss |\n' "$name" "$nsamples" \
+    "${t[base]}" "${t[instr]}" "$(ratio instr)" \
+    "${t[spgo_pgopipe]}" "$(ratio spgo_pgopipe)" "$(applied pgopipe.afdo spgo_pgopipe)" \
+    "${t[spgo_profgen]}" "$(ratio spgo_profgen)" "$(applied profgen.afdo spgo_profgen)" "$((SECONDS - t0))"
+  popd >/dev/null
+}
+
+echo "median CPU time (task-clock) of $runs interleaved runs; speedup = -O2 / variant; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| program | samples | -O2 | IR-instr PGO | sample PGO, pgopipe (applied) | sample PGO, llvm-profgen (applied) | bench time |"
+echo "|---|---|---|---|---|---|---|"
+ir=(-mllvm -static-func-full-module-prefix=false)
+for p in $programs; do
+  case $p in
+    service)
+      cc=clang++-19 lang=(-std=c++20 -I"$repo/examples/service/src") link=()
+      mapfile -t srcs < <(ls "$repo"/examples/service/src/*.cpp)
+      train=(--requests "${TRAIN_REQUESTS:-400000}" --seed 1 --quiet)
+      bench=(--requests "${BENCH_REQUESTS:-200000}" --seed 42 --quiet) ;;
+    shapes) cc=clang-19 lang=() link=() srcs=("$here/shapes.c") train=(10000) bench=(20000) ;;
+    interp) cc=clang-19 lang=() link=() srcs=("$here/interp.c") train=(150000) bench=(200000) ;;
+    sorthash) cc=clang-19 lang=() link=() srcs=("$here/sorthash.c") train=(2000000) bench=(2500000) ;;
+    *) echo "unknown program $p" >&2; exit 2 ;;
+  esac
+  bench_one "$p"
+done
