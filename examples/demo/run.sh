@@ -124,6 +124,6 @@ echo "      (indirect-call targets), so clang's indirect-call promotion gets no 
 echo "=============================================================="
 
 # The sample-based path (perf sampler -> converter -> sample PGO), after the instrumented one.
-if [[ -x "$work/base/service" ]]; then export PGOPIPE_DEMO_BASELINE="$work/base/service"; fi
+if [[ -x "$work/builds/baseline/service" ]]; then export PGOPIPE_DEMO_BASELINE="$work/builds/baseline/service"; fi
 stage="sample path"
 "$repo_root/examples/demo/sample_path.sh" "$pgopipe"
