@@ -305,6 +305,13 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
     TimePoint started = now();
     auto t0 = Clock::now();
     if (auto r = record(s, pid, data, err, alive, stop); !r) {
+      // A target that exits just as perf attaches makes perf fail with ESRCH: that is the end
+      // of the target, not a sampler failure; what was stored before stays stored.
+      if (!alive()) {
+        spdlog::info("pid {} exited as recording {} started; stopping", pid, stats.recordings);
+        --stats.recordings;
+        break;
+      }
       result = r.error();
       break;
     }
