@@ -178,6 +178,21 @@ TEST(PprofCodec, GzipBombStopsAtLimitWithBoundedMemory) {
   EXPECT_LT(elapsed, std::chrono::seconds(2));
 }
 
+// Found by fuzz_pprof_merge: a string table entry that is not UTF-8 (a Latin-1 path, a raw
+// label value) made protobuf reject the whole profile, while Go's pprof reads it.
+TEST(PprofCodec, NonUtf8StringsAreKept) {
+  Profile p = small_profile();
+  StringTable s(p);
+  p.mutable_function(0)->set_name(s.intern("caf\xe9::\xff\xfe"));
+  for (bool compress : {false, true}) {
+    auto bytes = serialize(p, compress);
+    ASSERT_TRUE(bytes.ok());
+    auto r = parse("latin1.pb", *bytes);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(string_at(*r, r->function(0).name()), "caf\xe9::\xff\xfe");
+  }
+}
+
 TEST(PprofCodec, ValidationNamesBadReferences) {
   {
     Profile p = small_profile();
