@@ -36,11 +36,23 @@ CC=clang-19 CXX=clang++-19 build_pgopipe "$asan_dir" -DPGOPIPE_SANITIZE=ON -DPGO
   -DPGOPIPE_FUZZ_SECONDS="${PGOPIPE_FUZZ_SECONDS:-45}" "${launcher[@]}" \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="$asan_flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$asan_flags"
 echo "pgopipe: sanitizer build took $((SECONDS - stage_start)) s"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1
+# Reports go to files too: a pgopipe child process whose stderr a test does not show still
+# fails the stage.
+reports=$asan_dir/sanitizer-reports
+rm -rf "$reports" && mkdir -p "$reports"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1:log_path=$reports/asan
 export LSAN_OPTIONS=suppressions=$repo_root/tests/sanitizers/lsan.supp:print_suppressions=0
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
 cd "$asan_dir"
-ctest --output-on-failure --timeout 900 -j2 -E '^docker\.example$' -LE fuzz "$@"
+suite_rc=0
+ctest --output-on-failure --timeout 900 -j2 -E '^docker\.example$' -LE fuzz "$@" || suite_rc=$?
+if [ -n "$(ls -A "$reports")" ]; then
+  echo "pgopipe: sanitizer reports:" >&2
+  for f in "$reports"/*; do echo "== $f" >&2; cat "$f" >&2; done
+  suite_rc=1
+fi
+[ "$suite_rc" -eq 0 ] || exit "$suite_rc"
+unset ASAN_OPTIONS UBSAN_OPTIONS  # the fuzz tests set their own
 echo "pgopipe: sanitizer stage took $((SECONDS - stage_start)) s"
 
 # Fuzz smoke stage: every harness for PGOPIPE_FUZZ_SECONDS (45 s) on its seeds, two at a
