@@ -58,11 +58,12 @@ echo "pgopipe: sanitizer stage took $((SECONDS - stage_start)) s"
 # Fuzz smoke stage: every harness for PGOPIPE_FUZZ_SECONDS (45 s) on its seeds, two at a
 # time. A crash fails CI; libFuzzer's "Test unit written to ..." line names the reproducer.
 stage_start=$SECONDS
+rm -rf "$asan_dir"/tests/fuzz/artifacts_*  # only this run's reproducers are listed below
 if ! ctest --output-on-failure -j2 -L fuzz; then
   echo "pgopipe: fuzz smoke failed; reproducers:" >&2
   find "$asan_dir/tests/fuzz" -path '*/artifacts_*/*' -type f >&2
   exit 1
 fi
-grep -E '^[0-9]+/[0-9]+ Test: fuzz_|^Done [0-9]+ runs in|stat::number_of_executed_units|stat::peak_rss_mb' \
+grep -E '^[0-9]+/[0-9]+ Test: fuzz_|^Done [0-9]+ runs in|stat::average_exec_per_sec|stat::peak_rss_mb' \
   Testing/Temporary/LastTest.log || true
 echo "pgopipe: fuzz smoke stage took $((SECONDS - stage_start)) s"
