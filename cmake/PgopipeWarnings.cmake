@@ -11,7 +11,10 @@ function(pgopipe_target_defaults target)
   if(PGOPIPE_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
                            -fno-sanitize-recover=undefined)
-    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    # PUBLIC: a static library hands the sanitizer runtimes to whatever links it, so user
+    # programs linking pgopipe::collector (e.g. the collector's clang-built test programs)
+    # link and run the instrumented collector without flags of their own.
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
   endif()
   if(PGOPIPE_FUZZ)
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)

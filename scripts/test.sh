@@ -14,3 +14,56 @@ build_dir=${PGOPIPE_BUILD_DIR:-$repo_root/build}
 build_pgopipe "$build_dir" -DPGOPIPE_DOCKER_TESTS="${PGOPIPE_DOCKER_TESTS:-ON}"
 cd "$build_dir"
 ctest --output-on-failure --timeout 900 -j2 "$@"
+
+# PGOPIPE_TEST_QUICK=1: stop after the normal stage above (a developer's quick run). CI, which
+# sets no knob, goes on with the sanitizer and fuzz stages below.
+if [ "${PGOPIPE_TEST_QUICK:-0}" = 1 ]; then exit 0; fi
+echo "pgopipe: normal stage done after ${SECONDS} s"
+
+# Sanitizer stage: the whole suite again, built by clang-19 with ASan+UBSan and libFuzzer's
+# coverage hooks (-O1, line tables only: quicker to build, exact stack traces). Every
+# library hands -fsanitize to what links it, so the collector's test programs run the
+# instrumented collector too. Excluded: docker.example (builds an image, runs no pgopipe code
+# in this build) and the fuzz label (the next stage).
+stage_start=$SECONDS
+asan_dir=${PGOPIPE_ASAN_BUILD_DIR:-$repo_root/build-asan}
+asan_flags="-O1 -gline-tables-only -DNDEBUG"
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+CC=clang-19 CXX=clang++-19 build_pgopipe "$asan_dir" -DPGOPIPE_SANITIZE=ON -DPGOPIPE_FUZZ=ON \
+  -DPGOPIPE_FUZZ_SECONDS="${PGOPIPE_FUZZ_SECONDS:-45}" "${launcher[@]}" \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="$asan_flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$asan_flags"
+echo "pgopipe: sanitizer build took $((SECONDS - stage_start)) s"
+# Reports go to files too: a pgopipe child process whose stderr a test does not show still
+# fails the stage.
+reports=$asan_dir/sanitizer-reports
+rm -rf "$reports" && mkdir -p "$reports"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1:log_path=$reports/asan
+export LSAN_OPTIONS=suppressions=$repo_root/tests/sanitizers/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
+cd "$asan_dir"
+suite_rc=0
+ctest --output-on-failure --timeout 900 -j2 -E '^docker\.example$' -LE fuzz "$@" || suite_rc=$?
+if [ -n "$(ls -A "$reports")" ]; then
+  echo "pgopipe: sanitizer reports:" >&2
+  for f in "$reports"/*; do echo "== $f" >&2; cat "$f" >&2; done
+  suite_rc=1
+fi
+[ "$suite_rc" -eq 0 ] || exit "$suite_rc"
+unset ASAN_OPTIONS UBSAN_OPTIONS  # the fuzz tests set their own
+echo "pgopipe: sanitizer stage took $((SECONDS - stage_start)) s"
+
+# Fuzz smoke stage: every harness for PGOPIPE_FUZZ_SECONDS (45 s) on its seeds, two at a
+# time. A crash fails CI; libFuzzer's "Test unit written to ..." line names the reproducer.
+stage_start=$SECONDS
+rm -rf "$asan_dir"/tests/fuzz/artifacts_*  # only this run's reproducers are listed below
+if ! ctest --output-on-failure -j2 -L fuzz; then
+  echo "pgopipe: fuzz smoke failed; reproducers:" >&2
+  find "$asan_dir/tests/fuzz" -path '*/artifacts_*/*' -type f >&2
+  exit 1
+fi
+grep -E '^[0-9]+/[0-9]+ Test: fuzz_|^Done [0-9]+ runs in|stat::average_exec_per_sec|stat::peak_rss_mb' \
+  Testing/Temporary/LastTest.log || true
+echo "pgopipe: fuzz smoke stage took $((SECONDS - stage_start)) s"

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// The pprof merge engine and summary read any profile a user or a store hands us.
+// The pprof merge engine and summary read any profile a user or a store hands us, gzipped
+// (what Go and most profilers write) or raw protobuf. Mutated gzip rarely survives its CRC,
+// so each input is also wrapped in a valid gzip member: the fuzzed protobuf then reaches the
+// parser through the gunzip path as well, and both forms must get the same verdict.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "core/formats/pprof/pprof.hpp"
 #include "merger/pprof/pprof_engine.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -14,5 +18,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Twice: the second add folds into existing state (the unification paths).
   if ((*engine)->add("fuzz", bytes, 1.0).ok()) (void)(*engine)->add("fuzz2", bytes, 2.5);
   (void)pgopipe::summarize_pprof("fuzz", bytes, 10);
+
+  if (bytes.empty() || pgopipe::pprof::is_gzip(bytes)) return 0;
+  auto gz = pgopipe::pprof::gzip(bytes, 1);
+  if (!gz) __builtin_trap();
+  pgopipe::pprof::ReadOptions read{.max_decompressed_bytes = 64u << 20};
+  auto raw_profile = pgopipe::pprof::parse("fuzz.pb", bytes, read);
+  auto gz_profile = pgopipe::pprof::parse("fuzz.pb.gz", *gz, read);
+  if (raw_profile.ok() != gz_profile.ok()) __builtin_trap();
+  auto gz_engine = pgopipe::make_pprof_engine(options, nullptr);
+  (void)(*gz_engine)->add("fuzz.pb.gz", *gz, 1.0);
   return 0;
 }

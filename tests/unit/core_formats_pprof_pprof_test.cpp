@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <regex>
 
 #include "core/fs.hpp"
 
@@ -117,6 +119,59 @@ TEST(PprofCodec, GzipBombStopsAtLimitQuickly) {
   EXPECT_NE(r.error().message.find("bomb.pb.gz"), std::string::npos);
   EXPECT_NE(r.error().message.find("gzip bomb"), std::string::npos);
   EXPECT_LT(elapsed, std::chrono::seconds(2));
+}
+
+// A "Vm...:  N kB" field of /proc/self/status, in KiB (-1 when absent).
+long status_kib(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  std::smatch m;
+  while (std::getline(in, line))
+    if (std::regex_match(line, m, std::regex(field + R"(:\s+(\d+) kB)"))) return std::stol(m[1]);
+  return -1;
+}
+
+TEST(PprofCodec, GzipBombStopsAtLimitWithBoundedMemory) {
+  // 1 GiB of zeros in about 1 MiB of gzip (16 concatenated 64 MiB members, a valid gzip
+  // file): inflating it all would need 1 GiB.
+  std::string member = *gzip(std::string(64u << 20, '\0'), 9);
+  std::string bomb;
+  for (int i = 0; i < 16; ++i) bomb += member;
+  member.clear();
+  member.shrink_to_fit();
+  ASSERT_LT(bomb.size(), 2u << 20);
+  // Writing 5 to clear_refs resets VmHWM (the peak RSS) to the current RSS.
+  std::ofstream reset("/proc/self/clear_refs");
+  reset << "5";
+  reset.close();
+  long before = status_kib("VmRSS");
+  if (!reset || before < 0 || status_kib("VmHWM") > before + 16 * 1024)
+    GTEST_SKIP() << "SKIPPED: cannot reset the peak RSS via /proc/self/clear_refs (VmRSS " << before
+                 << " KiB, VmHWM " << status_kib("VmHWM") << " KiB): memory bound not measured";
+  auto start = std::chrono::steady_clock::now();
+  auto r = parse("bomb.pb.gz", bomb, ReadOptions{.max_decompressed_bytes = 8u << 20});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  long growth_kib = status_kib("VmHWM") - before;
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("gzip bomb"), std::string::npos) << r.error().message;
+  // The 8 MiB limit plus the buffer growth (and sanitizer quarantine), not the 1 GiB.
+  EXPECT_LT(growth_kib, 64 * 1024) << "peak RSS grew by " << growth_kib << " KiB";
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
+}
+
+// Found by fuzz_pprof_merge: a string table entry that is not UTF-8 (a Latin-1 path, a raw
+// label value) made protobuf reject the whole profile, while Go's pprof reads it.
+TEST(PprofCodec, NonUtf8StringsAreKept) {
+  Profile p = small_profile();
+  StringTable s(p);
+  p.mutable_function(0)->set_name(s.intern("caf\xe9::\xff\xfe"));
+  for (bool compress : {false, true}) {
+    auto bytes = serialize(p, compress);
+    ASSERT_TRUE(bytes.ok());
+    auto r = parse("latin1.pb", *bytes);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(string_at(*r, r->function(0).name()), "caf\xe9::\xff\xfe");
+  }
 }
 
 TEST(PprofCodec, ValidationNamesBadReferences) {

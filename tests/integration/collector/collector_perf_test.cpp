@@ -118,7 +118,9 @@ TEST_F(PerfSamplerTest, HottestFunctionIsTheKnownHotFunction) {
 
 // --pid on a running process: one object per recording, --interval apart.
 TEST_F(PerfSamplerTest, PidModeRecordsEveryInterval) {
-  bp::child hot(HOT_EXE, "6", bp::std_out > bp::null);
+  // Runs far longer than the two recordings need (it is killed below): under ASan on a busy
+  // machine the sampler took over 6 s, and the target exiting on its own failed the check.
+  bp::child hot(HOT_EXE, "60", bp::std_out > bp::null);
   Outcome r = collect({"--duration", "1s", "--interval", "1500ms", "--count", "2", "--pid",
                    std::to_string(hot.id())});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// `perf script` text comes from perf on any machine (pgopipe convert, the perf sampler).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "merger/convert/perf_input.hpp"
+
+namespace {
+
+// Every stack frame must point at a mapping that exists, and the folded counts must add up.
+void check(const pgopipe::convert::AddressSamples& out) {
+  uint64_t total = 0;
+  for (const auto& s : out.samples()) {
+    total += s.count;
+    for (const auto& f : out.stack(s)) {
+      if (f.mapping != pgopipe::convert::kNoMapping && f.mapping >= out.mappings().size())
+        __builtin_trap();
+    }
+  }
+  if (total != out.stats.samples - out.stats.empty_samples) __builtin_trap();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  pgopipe::convert::AddressSamples whole;
+  auto r = pgopipe::convert::read_perf_script("fuzz", text, whole);
+  if (!r && r.error().message.empty()) __builtin_trap();
+  check(whole);
+
+  // The streaming parser with build IDs and symbol capture (the perf.data path).
+  pgopipe::convert::AddressSamples streamed;
+  pgopipe::convert::FrameSymbols symbols;
+  auto parser = pgopipe::convert::make_perf_script_parser(
+      streamed, {{"/tmp/perfseed/hot", "0123abcd"}, {"/usr/lib/x86_64-linux-gnu/libc.so.6", "ff"}},
+      &symbols);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    parser->line(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  parser->finish();
+  check(streamed);
+  for (const auto& [key, name] : symbols)
+    if (key.first != pgopipe::convert::kNoMapping && key.first >= streamed.mappings().size())
+      __builtin_trap();
+  return 0;
+}
