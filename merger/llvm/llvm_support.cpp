@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/llvm/llvm_support.hpp"
 
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
+
 #include <algorithm>
 #include <cmath>
 #include <span>
@@ -69,6 +72,14 @@ void keep_hottest(std::vector<HotFunction>& hot, size_t top) {
 std::mutex& sample_globals_mutex() {
   static std::mutex mutex;
   return mutex;
+}
+
+bool CollectingHandler::handleDiagnostics(const llvm::DiagnosticInfo& info) {
+  llvm::raw_string_ostream os(*sink_);
+  if (!sink_->empty()) os << "; ";
+  llvm::DiagnosticPrinterRawOStream printer(os);
+  info.print(printer);
+  return true;
 }
 
 }  // namespace pgopipe::llvm_support

@@ -2,6 +2,7 @@
 // Helpers shared by the LLVM engines (private to merger/llvm; includes LLVM headers).
 #pragma once
 
+#include <llvm/IR/DiagnosticHandler.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,5 +43,13 @@ void keep_hottest(std::vector<HotFunction>& hot, size_t top);
 // Guards LLVM's process-wide sample-profile kind flags (FunctionSamples::ProfileIsCS, UseMD5,
 // ...): every sample profile read or write in this process holds it.
 std::mutex& sample_globals_mutex();
+
+// Collects an LLVMContext's diagnostics into `*sink` ("; "-separated) instead of LLVM's
+// default handler, which prints them and exits on errors.
+struct CollectingHandler final : llvm::DiagnosticHandler {
+  explicit CollectingHandler(std::string* sink) : sink_(sink) {}
+  bool handleDiagnostics(const llvm::DiagnosticInfo& info) override;
+  std::string* sink_;
+};
 
 }  // namespace pgopipe::llvm_support

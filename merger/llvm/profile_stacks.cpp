@@ -23,19 +23,6 @@ namespace {
 namespace ls = llvm_support;
 namespace sp = llvm::sampleprof;
 
-// Collects reader diagnostics instead of LLVM's default (print and exit on errors).
-struct CollectingHandler final : llvm::DiagnosticHandler {
-  explicit CollectingHandler(std::string* sink) : sink_(sink) {}
-  bool handleDiagnostics(const llvm::DiagnosticInfo& info) override {
-    llvm::raw_string_ostream os(*sink_);
-    if (!sink_->empty()) os << "; ";
-    llvm::DiagnosticPrinterRawOStream printer(os);
-    info.print(printer);
-    return true;
-  }
-  std::string* sink_;
-};
-
 // Appends the stacks of `samples` (whose own frame is the last of `prefix`) and its inlinees.
 void collect(const sp::FunctionSamples& samples, std::vector<std::string>& prefix,
              std::vector<ProfileStack>& out) {
@@ -66,7 +53,7 @@ Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std:
   try {
     llvm::LLVMContext context;
     std::string diagnostics;
-    context.setDiagnosticHandler(std::make_unique<CollectingHandler>(&diagnostics));
+    context.setDiagnosticHandler(std::make_unique<llvm_support::CollectingHandler>(&diagnostics));
     auto fail = [&](const std::error_code& ec) {
       return make_error(ErrorCode::Input, "{}: not a readable LLVM sample profile: {}{}", name,
                         ec.message(), diagnostics.empty() ? "" : " (" + diagnostics + ")");

@@ -43,19 +43,6 @@ struct SampleKind {
   bool md5 = false;
 };
 
-// Collects reader diagnostics instead of LLVM's default (print and exit on errors).
-struct CollectingHandler final : llvm::DiagnosticHandler {
-  explicit CollectingHandler(std::string* sink) : sink_(sink) {}
-  bool handleDiagnostics(const llvm::DiagnosticInfo& info) override {
-    llvm::raw_string_ostream os(*sink_);
-    if (!sink_->empty()) os << "; ";
-    llvm::DiagnosticPrinterRawOStream printer(os);
-    info.print(printer);
-    return true;
-  }
-  std::string* sink_;
-};
-
 // One input, read completely (under the globals lock) before any engine state changes.
 struct LoadedSample {
   std::unique_ptr<llvm::LLVMContext> context;     // the reader reports through it
@@ -76,7 +63,7 @@ Result<LoadedSample> load(std::string_view name, std::string_view bytes) {
   LoadedSample in;
   in.context = std::make_unique<llvm::LLVMContext>();
   std::string diagnostics;
-  in.context->setDiagnosticHandler(std::make_unique<CollectingHandler>(&diagnostics));
+  in.context->setDiagnosticHandler(std::make_unique<llvm_support::CollectingHandler>(&diagnostics));
   auto fail = [&](const std::error_code& ec) {
     return make_error(ErrorCode::Input, "{}: not a readable LLVM sample profile: {}{}", name,
                       ec.message(), diagnostics.empty() ? "" : " (" + diagnostics + ")");
