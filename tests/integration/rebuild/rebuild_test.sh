@@ -242,28 +242,7 @@ else
   echo "SKIPPED (loudly): perf cannot sample here (see perf.log): $(tail -n 1 perf.log)"
 fi
 
-# 10. build.kind docker: both variants built as images (--build-arg PGO=off / the profile) and
-#     benchmarked through {image}; a stand-in docker CLI records the calls (no daemon needed).
-rm -rf docker-store && cp -r store docker-store && rm -rf docker-store/tiny/published
-mkdir -p docker-ctx && echo "FROM scratch" > docker-ctx/Dockerfile
-cat > docker.yaml <<YAML
-app: tiny
-store: ./docker-store
-window: {since: 1h}
-build: {kind: docker, source: ./docker-ctx, image: tiny-img, docker: $here/fake_docker.sh, dir: ./builds-docker}
-benchmark: {command: [$here/fake_docker.sh, run, --rm, "{image}"], runs: 2}
-gate: {max_slowdown: 0.5}
-report: {dir: ./report-docker}
-YAML
-FAKE_DOCKER_LOG=$work/docker.calls FAKE_DOCKER_PROGRAM=$work/builds/baseline/tiny \
-  "$pgopipe" rebuild --config docker.yaml > d1.log 2>&1
-expect_rc 0 $? "docker variants built and published"
-grep -q "build.*--build-arg PGO=off.*--tag tiny-img:baseline" docker.calls &&
-  grep -q "build.*--build-arg PGO=.pgopipe/pgo-profile.profdata.*--tag tiny-img:pgo" docker.calls &&
-  grep -q "run --rm tiny-img:pgo" docker.calls && pass "docker build args and {image} placeholder" ||
-  { fail "docker calls"; cat docker.calls d1.log | tail -n 20; }
-
-# 11. SIGTERM (a scheduler stopping the job) mid-benchmark: the run stops at the next run
+# 10. SIGTERM (a scheduler stopping the job) mid-benchmark: the run stops at the next run
 #     boundary, releases the lock and publishes nothing; the next run can start at once.
 rm -rf sig-store && cp -r store sig-store && rm -rf sig-store/tiny/published
 write_config sig.yaml ./sig-store ./builds-sig
