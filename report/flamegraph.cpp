@@ -61,12 +61,14 @@ struct Painter {
     double y = bottom - static_cast<double>(depth) * kFrameHeight;
     double share = graph.total() == 0 ? 0 : 100.0 * static_cast<double>(node.total) /
                                                 static_cast<double>(graph.total());
+    std::string shown = display_name(name);
+    std::string tooltip = shown == name ? shown : shown + " = " + std::string(name);
     out += fmt::format(
         "<g><title>{} ({} {}, {:.2f}%)</title><rect x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" "
         "height=\"{:.1f}\" fill=\"{}\" rx=\"2\" ry=\"2\"/>",
-        escape_markup(name), group_digits(node.total), escape_markup(graph.unit), share, x, y, w,
+        escape_markup(tooltip), group_digits(node.total), escape_markup(graph.unit), share, x, y, w,
         kFrameHeight - 1, frame_colour(name));
-    std::string label = fit_label(name, w);
+    std::string label = fit_label(shown, w);
     if (!label.empty()) {
       out += fmt::format("<text x=\"{:.2f}\" y=\"{:.1f}\">{}</text>", x + 3, y + 11.5,
                          escape_markup(label));

@@ -52,7 +52,8 @@ std::string render_json(const RunReport& r) {
   }
   out["hot_functions"] = json::array();
   for (const auto& h : r.hot_functions) {
-    out["hot_functions"].push_back({{"name", h.name}, {"count", h.count}, {"share", h.share}});
+    out["hot_functions"].push_back({{"name", h.name}, {"display_name", display_name(h.name)},
+                                    {"count", h.count}, {"share", h.share}});
   }
   out["stages"] = json::array();
   for (const auto& s : r.stages) {
@@ -108,7 +109,8 @@ std::string render_markdown(const RunReport& r) {
     out += "\n## Hot functions\n\n| # | function | count | share |\n|---:|---|---:|---:|\n";
     size_t i = 0;
     for (const auto& h : r.hot_functions) {
-      out += fmt::format("| {} | {} | {} | {} |\n", ++i, md(h.name), group_digits(h.count), percent(h.share));
+      out += fmt::format("| {} | {} | {} | {} |\n", ++i, md(display_name(h.name)), group_digits(h.count),
+                         percent(h.share));
     }
   }
   if (!r.flamegraph_svg.empty()) {

@@ -139,9 +139,10 @@ void hot(std::string& out, const RunReport& r) {
   size_t i = 0;
   for (const auto& f : r.hot_functions) {
     double share = std::clamp(f.share, 0.0, 1.0);
-    out += fmt::format("<tr><td class=\"num\">{}</td><td class=\"fn\">{}</td><td class=\"num\">{}</td>"
+    out += fmt::format("<tr><td class=\"num\">{}</td><td class=\"fn\" title=\"{}\">{}</td><td class=\"num\">{}</td>"
                        "<td class=\"num\"><span class=\"bar\" style=\"width:{:.0f}px\"></span> {}</td></tr>\n",
-                       ++i, h(f.name), group_digits(f.count), 120 * share, pct(f.share));
+                       ++i, h(f.name), h(display_name(f.name)), group_digits(f.count), 120 * share,
+                       pct(f.share));
   }
   out += "</table>\n";
 }

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report/text.hpp"
 
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
+
 namespace pgopipe {
 namespace {
 
@@ -80,6 +85,23 @@ std::string escape_markdown(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string display_name(std::string_view symbol) {
+  std::string_view file;
+  if (auto semi = symbol.rfind(';'); semi != std::string_view::npos) {
+    file = symbol.substr(0, semi);
+    symbol = symbol.substr(semi + 1);
+  }
+  std::string name(symbol);
+  if (name.starts_with("_Z")) {
+    int status = 0;
+    std::unique_ptr<char, void (*)(void*)> demangled(
+        abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status), &std::free);
+    if (status == 0 && demangled) name = demangled.get();
+  }
+  if (!file.empty()) name += " [" + std::string(file) + "]";
+  return name;
 }
 
 std::string group_digits(uint64_t value) {

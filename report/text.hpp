@@ -19,6 +19,11 @@ std::string escape_markup(std::string_view text);
 // < > & become entities, control characters (newlines too) become '?'.
 std::string escape_markdown(std::string_view text);
 
+// A symbol as people read it: Itanium C++ names demangled ("_ZN3svc4SinkC2Ev" ->
+// "svc::Sink::Sink()"), LLVM's "file.cpp;symbol" names of local functions shown as
+// "symbol [file.cpp]"; anything that does not demangle is returned unchanged.
+std::string display_name(std::string_view symbol);
+
 // 1234567 -> "1,234,567".
 std::string group_digits(uint64_t value);
 

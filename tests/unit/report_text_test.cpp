@@ -31,5 +31,15 @@ TEST(ReportText, GroupDigits) {
   EXPECT_EQ(group_digits(1234567), "1,234,567");
 }
 
+TEST(ReportText, DisplayNameDemanglesAndNamesTheFileOfLocalFunctions) {
+  EXPECT_EQ(display_name("_ZN3svc10StringSink3putEc"), "svc::StringSink::put(char)");
+  EXPECT_EQ(display_name("handlers_api.cpp;_ZN3svc12_GLOBAL__N_111EvalHandler6handleEv"),
+            "svc::(anonymous namespace)::EvalHandler::handle() [handlers_api.cpp]");
+  EXPECT_EQ(display_name("_Z3fooi.cold"), "foo(int) [clone .cold]");
+  EXPECT_EQ(display_name("main"), "main");
+  EXPECT_EQ(display_name("runtime.mallocgc"), "runtime.mallocgc");
+  EXPECT_EQ(display_name("_Znot a symbol"), "_Znot a symbol");
+}
+
 }  // namespace
 }  // namespace pgopipe
