@@ -48,3 +48,24 @@ build_pgopipe() {
   cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$build_dir" -j"$(nproc)"
 }
+
+# Starts a local moto S3 server without authentication holding BUCKET, for a benchmark; sets
+# $bench_s3_endpoint and $bench_s3_pid. The server runs until its stdin (a FIFO held open on
+# fd 7) closes: call stop_bench_s3 from the caller's EXIT trap.
+# Usage: start_bench_s3 WORK_DIR BUCKET   (needs $PGOPIPE_TEST_PYTHON, see ensure_python_tools)
+start_bench_s3() {
+  local work=$1 bucket=$2
+  mkfifo "$work/server.in"
+  "$PGOPIPE_TEST_PYTHON" "$repo_root/tests/support/moto_launcher.py" --no-auth --bucket "$bucket" \
+    < "$work/server.in" > "$work/server.json" 2> "$work/server.log" &
+  bench_s3_pid=$!
+  exec 7> "$work/server.in"
+  for _ in $(seq 100); do [ -s "$work/server.json" ] && break; sleep 0.1; done
+  bench_s3_endpoint=$("$PGOPIPE_TEST_PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$work/server.json")
+}
+
+# Stops the server start_bench_s3 started (if any) and waits for it.
+stop_bench_s3() {
+  exec 7>&- 2>/dev/null || true
+  [ -n "${bench_s3_pid:-}" ] && wait "$bench_s3_pid" 2>/dev/null || true
+}

@@ -22,24 +22,16 @@ done
 n=${N:-8} duration=${DURATION:-180} merge_pause=${MERGE_PAUSE:-5}
 
 work=$(mktemp -d)
-server_pid=""
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  exec 7>&- 2>/dev/null || true
-  [ -n "$server_pid" ] && wait "$server_pid" 2>/dev/null || true
+  stop_bench_s3
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# The server runs until its stdin (a FIFO held open on fd 7) closes.
-mkfifo "$work/server.in"
-"$PGOPIPE_TEST_PYTHON" "$repo_root/tests/support/moto_launcher.py" --no-auth --bucket soak \
-  < "$work/server.in" > "$work/server.json" 2> "$work/server.log" &
-server_pid=$!
-exec 7> "$work/server.in"
-for _ in $(seq 100); do [ -s "$work/server.json" ] && break; sleep 0.1; done
-endpoint=$("$PGOPIPE_TEST_PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$work/server.json")
+start_bench_s3 "$work" soak
+endpoint=$bench_s3_endpoint
 export AWS_ACCESS_KEY_ID=soak AWS_SECRET_ACCESS_KEY=soak PGOPIPE_CONFIG= PGOPIPE_STORE=
 store=s3://soak/profiles
 
