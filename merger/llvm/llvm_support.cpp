@@ -3,6 +3,7 @@
 
 #include <llvm/IR/DiagnosticInfo.h>
 #include <llvm/IR/DiagnosticPrinter.h>
+#include <llvm/Support/VirtualFileSystem.h>
 
 #include <algorithm>
 #include <cmath>
@@ -80,6 +81,39 @@ bool CollectingHandler::handleDiagnostics(const llvm::DiagnosticInfo& info) {
   llvm::DiagnosticPrinterRawOStream printer(os);
   info.print(printer);
   return true;
+}
+
+Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profile(
+    std::string_view name, std::string_view bytes, llvm::LLVMContext& context) {
+  namespace sp = llvm::sampleprof;
+  if (bytes.empty()) {
+    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM sample profile", name);
+  }
+  ProfileFormat format = format_of(bytes);
+  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Sample) {
+    return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM sample profile", name,
+                      to_string(format));
+  }
+  bool binary = format == ProfileFormat::SampleBinary || format == ProfileFormat::SampleExtBinary;
+  std::string diagnostics;
+  context.setDiagnosticHandler(std::make_unique<CollectingHandler>(&diagnostics));
+  auto fail = [&](const std::error_code& ec) {
+    context.setDiagnosticHandler(nullptr);
+    return make_error(ErrorCode::Input, "{}: not a readable LLVM sample profile: {}{}", name,
+                      ec.message(), diagnostics.empty() ? "" : " (" + diagnostics + ")");
+  };
+  std::unique_ptr<llvm::MemoryBuffer> buffer = make_buffer(name, bytes, !binary);
+  sp::FunctionSamples::ProfileIsProbeBased = false;
+  sp::FunctionSamples::ProfileIsCS = false;
+  sp::FunctionSamples::ProfileIsPreInlined = false;
+  sp::FunctionSamples::ProfileIsFS = false;
+  sp::FunctionSamples::UseMD5 = false;
+  auto reader = sp::SampleProfileReader::create(buffer, context, *llvm::vfs::getRealFileSystem(),
+                                                sp::FSDiscriminatorPass::PassLast);
+  if (!reader) return fail(reader.getError());
+  if (std::error_code ec = (*reader)->read()) return fail(ec);
+  context.setDiagnosticHandler(nullptr);  // `diagnostics` ends here
+  return std::move(*reader);
 }
 
 }  // namespace pgopipe::llvm_support

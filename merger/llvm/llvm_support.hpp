@@ -3,6 +3,8 @@
 #pragma once
 
 #include <llvm/IR/DiagnosticHandler.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/ProfileData/SampleProfReader.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
@@ -51,5 +53,12 @@ struct CollectingHandler final : llvm::DiagnosticHandler {
   bool handleDiagnostics(const llvm::DiagnosticInfo& info) override;
   std::string* sink_;
 };
+
+// Reads an LLVM sample profile (text, binary or extbinary; every discriminator bit kept, as
+// llvm-profdata merge does) with `context`, which must outlive the reader. An empty, non-sample
+// or unreadable input is an Input error naming `name` with LLVM's diagnostics. The caller holds
+// sample_globals_mutex(): reading resets and then sets FunctionSamples' process-wide flags.
+Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profile(
+    std::string_view name, std::string_view bytes, llvm::LLVMContext& context);
 
 }  // namespace pgopipe::llvm_support

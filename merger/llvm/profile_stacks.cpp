@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/llvm/profile_stacks.hpp"
 
-#include <llvm/IR/DiagnosticHandler.h>
-#include <llvm/IR/DiagnosticInfo.h>
-#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/ProfileData/InstrProfReader.h>
 #include <llvm/ProfileData/SampleProf.h>
 #include <llvm/ProfileData/SampleProfReader.h>
-#include <llvm/Support/VirtualFileSystem.h>
 
 #include <algorithm>
 #include <exception>
@@ -41,37 +37,13 @@ void collect(const sp::FunctionSamples& samples, std::vector<std::string>& prefi
 }  // namespace
 
 Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std::string_view bytes) {
-  if (bytes.empty()) {
-    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM sample profile", name);
-  }
-  ProfileFormat format = ls::format_of(bytes);
-  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Sample) {
-    return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM sample profile", name,
-                      to_string(format));
-  }
-  bool binary = format == ProfileFormat::SampleBinary || format == ProfileFormat::SampleExtBinary;
   try {
     llvm::LLVMContext context;
-    std::string diagnostics;
-    context.setDiagnosticHandler(std::make_unique<llvm_support::CollectingHandler>(&diagnostics));
-    auto fail = [&](const std::error_code& ec) {
-      return make_error(ErrorCode::Input, "{}: not a readable LLVM sample profile: {}{}", name,
-                        ec.message(), diagnostics.empty() ? "" : " (" + diagnostics + ")");
-    };
-    std::unique_ptr<llvm::MemoryBuffer> buffer = ls::make_buffer(name, bytes, !binary);
-    std::lock_guard lock(ls::sample_globals_mutex());  // the reader sets FunctionSamples' globals
-    sp::FunctionSamples::ProfileIsProbeBased = false;
-    sp::FunctionSamples::ProfileIsCS = false;
-    sp::FunctionSamples::ProfileIsPreInlined = false;
-    sp::FunctionSamples::ProfileIsFS = false;
-    sp::FunctionSamples::UseMD5 = false;
-    auto reader = sp::SampleProfileReader::create(buffer, context, *llvm::vfs::getRealFileSystem(),
-                                                  sp::FSDiscriminatorPass::PassLast);
-    if (!reader) return fail(reader.getError());
-    if (std::error_code ec = (*reader)->read()) return fail(ec);
+    std::lock_guard lock(ls::sample_globals_mutex());  // held while the profiles are walked too
+    PGO_TRY_ASSIGN(auto reader, ls::read_sample_profile(name, bytes, context));
     // Visit functions by name so the stack list (and any SVG drawn from it) is deterministic.
     std::map<std::string, const sp::FunctionSamples*> by_name;
-    for (const auto& [key, samples] : (*reader)->getProfiles()) {
+    for (const auto& [key, samples] : reader->getProfiles()) {
       by_name.emplace(samples.getContext().toString(), &samples);
     }
     std::vector<ProfileStack> out;
@@ -85,7 +57,6 @@ Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std:
       }
       collect(*samples, prefix, out);
     }
-    context.setDiagnosticHandler(nullptr);
     return out;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::Internal, "{}: reading sample stacks failed: {}", name, e.what());

@@ -2,14 +2,10 @@
 #include "merger/llvm/sample_engine.hpp"
 
 #include <llvm/ADT/StringSet.h>
-#include <llvm/IR/DiagnosticHandler.h>
-#include <llvm/IR/DiagnosticInfo.h>
-#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/ProfileData/SampleProf.h>
 #include <llvm/ProfileData/SampleProfReader.h>
 #include <llvm/ProfileData/SampleProfWriter.h>
-#include <llvm/Support/VirtualFileSystem.h>
 
 #include <deque>
 #include <exception>
@@ -51,40 +47,13 @@ struct LoadedSample {
 };
 
 Result<LoadedSample> load(std::string_view name, std::string_view bytes) {
-  if (bytes.empty()) {
-    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM sample profile", name);
-  }
-  ProfileFormat format = ls::format_of(bytes);
-  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Sample) {
-    return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM sample profile", name,
-                      to_string(format));
-  }
-  bool binary = format == ProfileFormat::SampleBinary || format == ProfileFormat::SampleExtBinary;
   LoadedSample in;
   in.context = std::make_unique<llvm::LLVMContext>();
-  std::string diagnostics;
-  in.context->setDiagnosticHandler(std::make_unique<llvm_support::CollectingHandler>(&diagnostics));
-  auto fail = [&](const std::error_code& ec) {
-    return make_error(ErrorCode::Input, "{}: not a readable LLVM sample profile: {}{}", name,
-                      ec.message(), diagnostics.empty() ? "" : " (" + diagnostics + ")");
-  };
-  std::unique_ptr<llvm::MemoryBuffer> buffer = ls::make_buffer(name, bytes, !binary);
   std::lock_guard lock(globals_mutex());
-  sp::FunctionSamples::ProfileIsProbeBased = false;
-  sp::FunctionSamples::ProfileIsCS = false;
-  sp::FunctionSamples::ProfileIsPreInlined = false;
-  sp::FunctionSamples::ProfileIsFS = false;
-  sp::FunctionSamples::UseMD5 = false;
-  // PassLast keeps every discriminator bit, as llvm-profdata merge does by default.
-  auto reader = sp::SampleProfileReader::create(buffer, *in.context, *llvm::vfs::getRealFileSystem(),
-                                                llvm::sampleprof::FSDiscriminatorPass::PassLast);
-  if (!reader) return fail(reader.getError());
-  in.reader = std::move(*reader);
-  if (std::error_code ec = in.reader->read()) return fail(ec);
+  PGO_TRY_ASSIGN(in.reader, ls::read_sample_profile(name, bytes, *in.context));
   in.kind = SampleKind{in.reader->profileIsProbeBased(), in.reader->profileIsCS(),
                        in.reader->profileIsPreInlined(), in.reader->profileIsFS(),
                        in.reader->useMD5()};
-  in.context->setDiagnosticHandler(nullptr);
   return in;
 }
 
