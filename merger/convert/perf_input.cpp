@@ -387,15 +387,19 @@ std::unique_ptr<PerfScriptParser> make_perf_script_parser(AddressSamples& out,
   return std::make_unique<Parser>(out, std::move(build_ids), symbols);
 }
 
-Result<void> read_perf_script(std::string_view name, std::string_view text, AddressSamples& out) {
-  auto parser = make_perf_script_parser(out);
+void feed_lines(PerfScriptParser& parser, std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) nl = text.size();
-    parser->line(text.substr(pos, nl - pos));
+    parser.line(text.substr(pos, nl - pos));
     pos = nl + 1;
   }
+}
+
+Result<void> read_perf_script(std::string_view name, std::string_view text, AddressSamples& out) {
+  auto parser = make_perf_script_parser(out);
+  feed_lines(*parser, text);
   if (parser->finish() == 0)
     return make_error(ErrorCode::Input, "{}: no samples in this perf script output", name);
   return success();

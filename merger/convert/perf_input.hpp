@@ -33,6 +33,9 @@ std::unique_ptr<PerfScriptParser> make_perf_script_parser(
     AddressSamples& out, std::map<std::string, std::string> build_ids = {},
     FrameSymbols* symbols = nullptr);
 
+// Feeds every line of `text` (split at '\n') to `parser`; does not call finish().
+void feed_lines(PerfScriptParser& parser, std::string_view text);
+
 // Parses a whole perf script text; Input error naming `name` if it holds no sample.
 Result<void> read_perf_script(std::string_view name, std::string_view text, AddressSamples& out);
 

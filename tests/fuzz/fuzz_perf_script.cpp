@@ -36,13 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto parser = pgopipe::convert::make_perf_script_parser(
       streamed, {{"/tmp/perfseed/hot", "0123abcd"}, {"/usr/lib/x86_64-linux-gnu/libc.so.6", "ff"}},
       &symbols);
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    parser->line(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
+  pgopipe::convert::feed_lines(*parser, text);
   parser->finish();
   check(streamed);
   for (const auto& [key, name] : symbols)
