@@ -26,6 +26,26 @@ size_t utf8_length(std::string_view text, size_t i) {
   return len;
 }
 
+// sanitize_utf8(text), each byte passed through `escape(out, c)`, which appends its form.
+template <typename Escape>
+std::string escape_each(std::string_view text, Escape&& escape) {
+  std::string clean = sanitize_utf8(text);
+  std::string out;
+  out.reserve(clean.size() + 16);
+  for (char c : clean) escape(out, c);
+  return out;
+}
+
+// The entity for the characters that start or end markup (& < >); nullptr for any other.
+const char* markup_entity(char c) {
+  switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    default: return nullptr;
+  }
+}
+
 }  // namespace
 
 std::string sanitize_utf8(std::string_view text) {
@@ -51,40 +71,29 @@ std::string sanitize_utf8(std::string_view text) {
 }
 
 std::string escape_markup(std::string_view text) {
-  std::string clean = sanitize_utf8(text);
-  std::string out;
-  out.reserve(clean.size() + 16);
-  for (char c : clean) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+  return escape_each(text, [](std::string& out, char c) {
+    if (const char* entity = markup_entity(c)) {
+      out += entity;
+    } else if (c == '"') {
+      out += "&quot;";
+    } else if (c == '\'') {
+      out += "&#39;";
+    } else {
+      out += c;
     }
-  }
-  return out;
+  });
 }
 
 std::string escape_markdown(std::string_view text) {
-  std::string clean = sanitize_utf8(text);
-  std::string out;
-  out.reserve(clean.size() + 16);
-  for (char c : clean) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#':
-      case '(': case ')': case '!': case '~':
-        out += '\\';
-        out += c;
-        break;
-      default: out += c;
+  static constexpr std::string_view kMarkdownPunctuation = "\\`*_[]|#()!~";
+  return escape_each(text, [](std::string& out, char c) {
+    if (const char* entity = markup_entity(c)) {
+      out += entity;
+      return;
     }
-  }
-  return out;
+    if (kMarkdownPunctuation.find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  });
 }
 
 std::string display_name(std::string_view symbol) {
