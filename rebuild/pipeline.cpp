@@ -37,29 +37,32 @@ class WorkDir {
   fs::path path_;
 };
 
-// Set by run_rebuild for stage(): the caller's interruption check.
-thread_local const std::function<bool()>* g_interrupted = nullptr;
+// Runs the stages of one rebuild: times each, logs "stage NAME: DETAIL in S s" and records it
+// in the report; once `interrupted` says so, no further stage starts.
+struct StageRunner {
+  RunReport& report;
+  const std::function<bool()>& interrupted;
 
-// Runs one stage: times it, logs "stage NAME: DETAIL in S s" and records it in the report.
-template <typename T, typename Fn, typename Detail>
-Result<T> stage(RunReport& report, const char* name, Fn&& fn, Detail&& detail) {
-  if (g_interrupted && *g_interrupted && (*g_interrupted)()) {
-    report.stages.push_back({name, 0, "failed", "interrupted by a signal"});
-    return make_error(ErrorCode::Internal, "interrupted by a signal before stage {}", name);
-  }
-  auto start = std::chrono::steady_clock::now();
-  Result<T> out = fn();
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!out) {
-    report.stages.push_back({name, seconds, "failed", out.error().message});
-    spdlog::warn("stage {}: failed after {:.1f} s", name, seconds);
+  template <typename T, typename Fn, typename Detail>
+  Result<T> run(const char* name, Fn&& fn, Detail&& detail) {
+    if (interrupted && interrupted()) {
+      report.stages.push_back({name, 0, "failed", "interrupted by a signal"});
+      return make_error(ErrorCode::Internal, "interrupted by a signal before stage {}", name);
+    }
+    auto start = std::chrono::steady_clock::now();
+    Result<T> out = fn();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!out) {
+      report.stages.push_back({name, seconds, "failed", out.error().message});
+      spdlog::warn("stage {}: failed after {:.1f} s", name, seconds);
+      return out;
+    }
+    std::string text = detail(*out);
+    report.stages.push_back({name, seconds, "ok", text});
+    spdlog::info("stage {}: {} in {:.1f} s", name, text, seconds);
     return out;
   }
-  std::string text = detail(*out);
-  report.stages.push_back({name, seconds, "ok", text});
-  spdlog::info("stage {}: {} in {:.1f} s", name, text, seconds);
-  return out;
-}
+};
 
 std::string mib(uint64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
 
@@ -81,11 +84,12 @@ uint64_t fill_hot_functions(RunReport& report, const CompilerProfile& profile) {
 
 Result<void> run_stages(Store& store, const RebuildConfig& config, const RebuildOptions& options,
                         RunReport& report, bool& busy) {
-  PGO_TRY_ASSIGN(StoreLock lock, stage<StoreLock>(report, "lock", [&] {
+  StageRunner stage{report, options.interrupted};
+  PGO_TRY_ASSIGN(StoreLock lock, stage.run<StoreLock>("lock", [&] {
     return acquire_lock(store, LockRequest{lock_key(config.app), config.lock_ttl, options.wait}, &busy);
   }, [&](const StoreLock&) { return "held " + lock_key(config.app); }));
 
-  PGO_TRY_ASSIGN(FetchedWindow window, stage<FetchedWindow>(report, "fetch", [&] {
+  PGO_TRY_ASSIGN(FetchedWindow window, stage.run<FetchedWindow>("fetch", [&] {
     return fetch_window(store, config, now());
   }, [](const FetchedWindow& w) {
     return fmt::format("{} {} profiles ({})", w.objects.size(), to_string(w.family), mib(w.bytes));
@@ -99,7 +103,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
                        p.sha256.substr(0, 12));
   };
   if (samples) report.stages.push_back({"merge", 0, "skipped", "CPU samples are converted"});
-  PGO_TRY_ASSIGN(CompilerProfile profile, stage<CompilerProfile>(report, samples ? "convert" : "merge", [&] {
+  PGO_TRY_ASSIGN(CompilerProfile profile, stage.run<CompilerProfile>(samples ? "convert" : "merge", [&] {
     return samples ? convert_window(store, config, window, work.path())
                    : merge_window(store, config, window, work.path());
   }, describe));
@@ -111,7 +115,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   const uint64_t profiled_functions = fill_hot_functions(report, profile);
   PGO_TRY(write_flamegraph(report, profile.path));
 
-  PGO_TRY_ASSIGN(Comparison cmp, stage<Comparison>(report, "compare", [&] {
+  PGO_TRY_ASSIGN(Comparison cmp, stage.run<Comparison>("compare", [&] {
     return compare_with_published(store, config, profile, work.path());
   }, [&](const Comparison& c) {
     if (!c.previous) return std::string("nothing published yet");
@@ -131,7 +135,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   fs::path build_profile = config.build_dir / fmt::format("pgo-profile{}", extension_of(profile.format).empty()
                                                               ? "" : "." + std::string(extension_of(profile.format)));
   using Variants = std::pair<BuiltVariant, BuiltVariant>;
-  PGO_TRY_ASSIGN(Variants built, (stage<Variants>(report, "build", [&]() -> Result<Variants> {
+  PGO_TRY_ASSIGN(Variants built, (stage.run<Variants>("build", [&]() -> Result<Variants> {
     PGO_TRY_ASSIGN(std::string bytes, read_file(profile.path));
     std::error_code ec;
     fs::create_directories(config.build_dir, ec);
@@ -159,7 +163,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
     }
     return v;
   };
-  PGO_TRY_ASSIGN(BenchmarkResult result, stage<BenchmarkResult>(report, "benchmark", [&] {
+  PGO_TRY_ASSIGN(BenchmarkResult result, stage.run<BenchmarkResult>("benchmark", [&] {
     return run_benchmark(bench, vars(built.first), vars(built.second));
   }, [&](const BenchmarkResult& r) {
     return fmt::format("speedup {:.3f}x (95 % CI {:.3f}..{:.3f}; {} median baseline {:.4f} s, pgo {:.4f} s, {} pairs)",
@@ -199,7 +203,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   report.outcome = RebuildOutcome::Published;
   report.published_key = manifest.profile_key;
   report.message = fmt::format("published {} (speedup {:.3f}x)", manifest.profile_key, result.speedup);
-  PGO_TRY(stage<bool>(report, "publish", [&]() -> Result<bool> {
+  PGO_TRY(stage.run<bool>("publish", [&]() -> Result<bool> {
     PGO_TRY_ASSIGN(auto files, write_run_reports(config.report_dir, report));
     std::vector<std::pair<fs::path, std::string>> uploads;
     for (const auto& f : files) {
@@ -222,9 +226,7 @@ RebuildRun run_rebuild(Store& store, const RebuildConfig& config, const RebuildO
   report.unchanged_threshold = config.unchanged_above;
   report.gate_threshold = config.max_slowdown;
   bool busy = false;
-  g_interrupted = &options.interrupted;
   auto r = run_stages(store, config, options, report, busy);
-  g_interrupted = nullptr;
   if (!r) {
     if (busy) {
       report.outcome = RebuildOutcome::Busy;
