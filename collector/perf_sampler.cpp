@@ -290,8 +290,8 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
   std::function<bool()> alive = [&] { return s.pid ? pid_alive(pid) : target.running(); };
   std::error_code ec;
   std::string main_exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).string();
-  fs::path dir = fs::temp_directory_path() / ("pgopipe-perf-" + random_hex(6));
-  fs::create_directories(dir, ec);
+  ScratchDir scratch("pgopipe-perf");
+  const fs::path& dir = scratch.path();
   std::string host = host_name();
   Result<PerfStats> result = stats;
   auto next = Clock::now();
@@ -347,7 +347,6 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
   } else if (!s.pid && target.valid()) {
     target.wait(ec);
   }
-  fs::remove_all(dir, ec);
   if (!stop) uploader.drain();
   if (result.ok()) result = stats;
   return result;

@@ -39,6 +39,18 @@ std::string random_hex(size_t bytes) {
   return out;
 }
 
+ScratchDir::ScratchDir(std::string_view prefix) {
+  std::error_code ec;
+  fs::path tmp = fs::temp_directory_path(ec);
+  path_ = (ec ? fs::path("/tmp") : tmp) / fmt::format("{}-{}", prefix, random_hex(8));
+  fs::create_directories(path_, ec);
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
 std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown-host";

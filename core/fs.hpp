@@ -43,6 +43,21 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// A fresh directory "<system temp dir>/<prefix>-<random>", removed with its contents when the
+// object goes; a failure to create it shows as an error on the first write into it.
+class ScratchDir {
+ public:
+  explicit ScratchDir(std::string_view prefix);
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  // The directory's path.
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 // A random lower-case hex string of `bytes` random bytes (for unique names).
 std::string random_hex(size_t bytes);
 

@@ -16,27 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A scratch directory for the run's downloads and merged profile, removed on every path.
-class WorkDir {
- public:
-  WorkDir() {
-    std::error_code ec;
-    fs::path tmp = fs::temp_directory_path(ec);
-    path_ = (ec ? fs::path("/tmp") : tmp) / ("pgopipe-rebuild-" + random_hex(8));
-    fs::create_directories(path_, ec);  // a failure shows as an Io error on the first write
-  }
-  ~WorkDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  WorkDir(const WorkDir&) = delete;
-  WorkDir& operator=(const WorkDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 // Runs the stages of one rebuild: times each, logs "stage NAME: DETAIL in S s" and records it
 // in the report; once `interrupted` says so, no further stage starts.
 struct StageRunner {
@@ -96,7 +75,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   }));
   report.window = window.query.window;
 
-  WorkDir work;
+  ScratchDir work("pgopipe-rebuild");  // downloads and the merged profile, removed on every path
   bool samples = window.family == ProfileFamily::Pprof || window.family == ProfileFamily::Perf;
   auto describe = [](const CompilerProfile& p) {
     return fmt::format("{} merged, {} skipped -> {} ({})", p.merged, p.skipped, to_string(p.format),
