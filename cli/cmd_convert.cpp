@@ -37,9 +37,10 @@ void register_convert(CLI::App& app, Cli& cli) {
   cmd->callback([&cli, opts, output, to, weighting] {
     cli.action = [&cli, opts, output, to, weighting]() -> Result<void> {
       (void)to;  // only "llvm-sample" exists; kept alive for CLI11
-      PGO_TRY(cli.config());  // sets up logging
+      PGO_TRY_ASSIGN(Config config, cli.config());  // also sets up logging
       PGO_TRY(apply_weight_flags(*weighting, opts->weights));
       opts->output = *output;
+      opts->limits = config.limits.value;
       PGO_TRY_ASSIGN(auto result, convert::convert_to_sample_profile(*opts));
       for (const auto& w : result.warnings) spdlog::warn("{}", w);
       const auto& r = result.report;

@@ -23,8 +23,8 @@ void register_flamegraph(CLI::App& app, Cli& cli) {
   cmd->callback([&cli, a] {
     cli.action = [&cli, a]() -> Result<void> {
       PGO_TRY_ASSIGN(Config config, cli.config());
-      (void)config;
       FlameOptions options;
+      options.limits = config.limits.value;
       options.title = a->title.empty() ? std::filesystem::path(a->profile).filename().string() : a->title;
       options.width = a->width;
       options.sample_type = a->sample_type;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "core/terminal.hpp"
 #include "core/store/transfer.hpp"
 
 namespace pgopipe::cli {
@@ -25,18 +26,23 @@ void register_gc(CLI::App& app, Cli& cli) {
       PGO_TRY_ASSIGN(std::string app_name, cli.require_app(config));
       PGO_TRY_ASSIGN(TimePoint cutoff, parse_time(args->older_than, now()));
       PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
+      std::vector<DamagedObject> damaged;
       PGO_TRY_ASSIGN(auto removed, gc_older_than(*store, app_name, cutoff, args->dry_run,
-                                                 config.concurrency.value));
+                                                 config.concurrency.value, &damaged));
       if (cli.json()) {
         nlohmann::json keys = nlohmann::json::array();
         for (const auto& o : removed) keys.push_back(o.key);
-        fmt::print("{}\n", nlohmann::json{{"dry_run", args->dry_run}, {"keys", keys}}.dump(2));
+        fmt::print("{}\n", nlohmann::json{{"dry_run", args->dry_run}, {"keys", keys},
+                                           {"damaged", damaged.size()}}.dump(2));
       } else {
-        for (const auto& o : removed) fmt::print("{}\n", o.key);
+        for (const auto& o : removed) fmt::print("{}\n", terminal_safe(o.key));
       }
       spdlog::info("{} {} profile(s) of {} collected before {}",
                    args->dry_run ? "would delete" : "deleted", removed.size(), app_name,
                    format_rfc3339(cutoff));
+      if (!damaged.empty()) {
+        spdlog::warn("{} damaged object(s) skipped (list them with pgopipe ls --check)", damaged.size());
+      }
       return success();
     };
   });

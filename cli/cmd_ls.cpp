@@ -1,22 +1,51 @@
 // SPDX-License-Identifier: Apache-2.0
 // pgopipe ls --app A --since 24h [--until T] [--kind K] [--build-id ID] [--label k=v] [--json]
+//            [--check]
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "core/terminal.hpp"
 
 namespace pgopipe::cli {
+namespace {
+
+// `ls --check`: one line per damaged object (key, problem); an Integrity error when any.
+Result<void> report_damaged(Cli& cli, const Store& store, size_t healthy,
+                            const std::vector<DamagedObject>& damaged) {
+  if (cli.json()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& d : damaged) out.push_back({{"key", d.key}, {"problem", d.problem}});
+    fmt::print("{}\n", out.dump(2));
+  } else {
+    for (const auto& d : damaged) fmt::print("{}  {}\n", terminal_safe(d.key), terminal_safe(d.problem));
+  }
+  if (damaged.empty()) {
+    spdlog::info("no damaged objects ({} profile(s) checked)", healthy);
+    return success();
+  }
+  return make_error(ErrorCode::Integrity, "{} damaged object(s) in {} ({} healthy); remove them from "
+                    "the store", damaged.size(), store.describe(), healthy);
+}
+
+}  // namespace
 
 void register_ls(CLI::App& app, Cli& cli) {
   auto flags = std::make_shared<SelectionFlags>();
+  auto check = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("ls", "List the profiles of a time window");
   add_selection_flags(*cmd, *flags, /*since_required=*/true);
-  cmd->callback([&cli, flags] {
-    cli.action = [&cli, flags]() -> Result<void> {
+  cmd->add_flag("--check", *check,
+                "List the damaged objects of the window instead (malformed metadata, bad keys); "
+                "exit 6 when there are any");
+  cmd->callback([&cli, flags, check] {
+    cli.action = [&cli, flags, check]() -> Result<void> {
       if (!flags->app.empty()) cli.set_flag("app", flags->app);
       PGO_TRY_ASSIGN(Config config, cli.config());
       PGO_TRY_ASSIGN(Query q, make_query(cli, config, *flags));
       PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
-      PGO_TRY_ASSIGN(auto objects, store->list(q));
+      std::vector<DamagedObject> damaged;
+      PGO_TRY_ASSIGN(auto objects, store->list(q, &damaged));
+      if (*check) return report_damaged(cli, *store, objects.size(), damaged);
       if (cli.json()) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& o : objects) out.push_back({{"key", o.key}, {"meta", to_json(o.meta)}});
@@ -26,13 +55,18 @@ void register_ls(CLI::App& app, Cli& cli) {
       for (const auto& o : objects) {
         std::string labels;
         for (const auto& [k, v] : o.meta.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
+        // Metadata comes from the store (any uploader): escaped so it cannot drive the terminal.
         fmt::print("{}  {:<16} {:>10}  {:<12} {:<16} {}  {}\n", format_rfc3339(o.meta.collected_at),
                    to_string(o.meta.format), o.meta.size,
-                   o.meta.build_id.empty() ? "-" : o.meta.build_id.substr(0, 12), o.meta.host,
-                   labels.empty() ? "-" : labels, o.key);
+                   o.meta.build_id.empty() ? "-" : terminal_safe(o.meta.build_id.substr(0, 12)),
+                   terminal_safe(o.meta.host), labels.empty() ? "-" : terminal_safe(labels),
+                   terminal_safe(o.key));
       }
       spdlog::info("{} profile(s) of {} in [{}, {})", objects.size(), q.app,
                    format_rfc3339(q.window.since), format_rfc3339(q.window.until));
+      if (!damaged.empty()) {
+        spdlog::warn("{} damaged object(s) skipped (list them with pgopipe ls --check)", damaged.size());
+      }
       return success();
     };
   });

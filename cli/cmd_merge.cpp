@@ -60,6 +60,7 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
     return make_error(ErrorCode::Usage, "--normalize '{}' is not one of duration, none", a.normalize);
   }
   req.options.normalize_duration = a.normalize == "duration";
+  req.options.limits = config.limits.value;
   PGO_TRY_ASSIGN(req.failure_mode, parse_failure_mode(a.failure_mode));
   req.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   PGO_TRY(apply_weight_flags(a.weighting, req.weights));

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "core/terminal.hpp"
 #include "core/store/transfer.hpp"
 
 namespace pgopipe::cli {
@@ -26,10 +27,11 @@ void register_pull(CLI::App& app, Cli& cli) {
         for (const auto& f : pulled.files) files.push_back(f.string());
         fmt::print("{}\n", nlohmann::json{{"files", files},
                                            {"bytes", pulled.bytes},
-                                           {"vanished", pulled.vanished}}
+                                           {"vanished", pulled.vanished},
+                                           {"damaged", pulled.damaged.size()}}
                                 .dump(2));
       } else {
-        for (const auto& f : pulled.files) fmt::print("{}\n", f.string());
+        for (const auto& f : pulled.files) fmt::print("{}\n", terminal_safe(f.string()));
       }
       if (!pulled.vanished.empty()) {
         spdlog::warn("{} listed profile(s) were removed from the store before they could be "
@@ -39,6 +41,10 @@ void register_pull(CLI::App& app, Cli& cli) {
       }
       spdlog::info("pulled {} profile(s), {} bytes, into {}", pulled.files.size(), pulled.bytes,
                    *out_dir);
+      if (!pulled.damaged.empty()) {
+        spdlog::warn("{} damaged object(s) skipped (list them with pgopipe ls --check)",
+                     pulled.damaged.size());
+      }
       return success();
     };
   });

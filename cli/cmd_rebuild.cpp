@@ -62,6 +62,7 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
   cli.set_flag("app", rc.app);
   auto config = cli.config();
   if (!config) return with_yaml_origin(config.error(), rc);
+  rc.limits = config->limits.value;
   RebuildOptions options;
   catch_stop_signals();
   options.interrupted = [] { return g_signal != 0; };

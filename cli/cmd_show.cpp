@@ -5,6 +5,7 @@
 
 #include "cli/cli.hpp"
 #include "core/fs.hpp"
+#include "core/terminal.hpp"
 #include "merger/engine.hpp"
 #include "merger/provenance.hpp"
 
@@ -23,7 +24,7 @@ void register_show(CLI::App& app, Cli& cli) {
     cli.action = [&cli, a]() -> Result<void> {
       PGO_TRY_ASSIGN(Config config, cli.config());
       PGO_TRY_ASSIGN(std::string bytes, read_file(a->file));
-      PGO_TRY_ASSIGN(ProfileSummary s, summarize_profile(a->file, bytes, a->top));
+      PGO_TRY_ASSIGN(ProfileSummary s, summarize_profile(a->file, bytes, a->top, config.limits.value));
       auto prov = read_provenance(a->file);
       if (cli.json()) {
         nlohmann::json hot = nlohmann::json::array();
@@ -45,20 +46,25 @@ void register_show(CLI::App& app, Cli& cli) {
         fmt::print("{}\n", out.dump(2));
         return success();
       }
+      // Everything below may come from the profile: escaped so it cannot drive the terminal.
+      auto safe = [](std::string_view text) { return terminal_safe(text); };
+      for (auto* list : {&s.sample_types, &s.build_ids}) {
+        for (auto& item : *list) item = safe(item);
+      }
       fmt::print("file:       {}\nformat:     {}\nkind:       {}\nfunctions:  {}\ntotal:      {}\n",
-                 a->file, to_string(s.format), to_string(family_of(s.format)), s.functions, s.total);
+                 safe(a->file), to_string(s.format), to_string(family_of(s.format)), s.functions, s.total);
       if (!s.sample_types.empty()) fmt::print("samples:    {}\n", fmt::join(s.sample_types, ", "));
       fmt::print("build ids:  {}\n", s.build_ids.empty() ? "-" : fmt::format("{}", fmt::join(s.build_ids, ", ")));
       if (prov) {
         fmt::print("merged:     {} input(s), {} skipped, from {} app {}\n", prov->merged, prov->skipped,
-                   prov->store.empty() ? "files" : prov->store, prov->app.empty() ? "-" : prov->app);
+                   prov->store.empty() ? "files" : safe(prov->store), prov->app.empty() ? "-" : safe(prov->app));
         if (prov->first_collected && prov->last_collected) {
           fmt::print("covers:     {} .. {}\n", format_rfc3339(*prov->first_collected),
                      format_rfc3339(*prov->last_collected));
         }
       }
       fmt::print("hottest:\n");
-      for (const auto& h : s.hottest) fmt::print("  {:>14}  {}\n", h.count, h.name);
+      for (const auto& h : s.hottest) fmt::print("  {:>14}  {}\n", h.count, safe(h.name));
       return success();
     };
   });

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <thread>
 
@@ -36,8 +38,35 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<Transfer*>(user)->stop->load() ? 1 : 0;  // nonzero aborts the transfer
 }
 
-// One GET; the body on a 200 answer, else an error naming the URL and the cause.
-Result<std::string> fetch(const std::string& url, Duration timeout, const std::atomic<bool>& stop) {
+// "scheme://host:port" of `url` (lower-case scheme and host), empty when it does not parse.
+std::string origin_of(const std::string& url) {
+  CURLU* u = curl_url();
+  std::string out;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char *scheme = nullptr, *host = nullptr, *port = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+      out = fmt::format("{}://{}:{}", scheme, host, port);
+      std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(u);
+  return out;
+}
+
+struct Answer {
+  long status = 0;
+  std::string body;
+  std::string location;  // the redirect target of a 3xx answer
+};
+
+// One GET without following redirects; an error naming `shown` on transport failures.
+Result<Answer> get_once(const std::string& url, const std::string& shown, Duration timeout,
+                        const std::atomic<bool>& stop) {
   CURL* curl = curl_easy_init();
   if (!curl) return make_error(ErrorCode::Internal, "cannot initialize libcurl");
   Transfer t;
@@ -45,7 +74,8 @@ Result<std::string> fetch(const std::string& url, Duration timeout, const std::a
   char err[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
                    static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
@@ -57,24 +87,55 @@ Result<std::string> fetch(const std::string& url, Duration timeout, const std::a
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "pgopipe-collect-http");
   CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  Answer a;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a.status);
+  char* location = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) a.location = location;
   curl_easy_cleanup(curl);
   if (rc == CURLE_ABORTED_BY_CALLBACK) {
-    return make_error(ErrorCode::Store, "{}: scrape abandoned on shutdown", url);
+    return make_error(ErrorCode::Store, "{}: scrape abandoned on shutdown", shown);
   }
   if (t.too_large) {
-    return make_error(ErrorCode::Input, "{}: answer larger than {} MiB", url, kMaxBody >> 20);
+    return make_error(ErrorCode::Input, "{}: answer larger than {} MiB", shown, kMaxBody >> 20);
   }
   if (rc != CURLE_OK) {
-    return make_error(ErrorCode::Store, "{}: {}", url, err[0] ? err : curl_easy_strerror(rc));
+    return make_error(ErrorCode::Store, "{}: {}", shown, err[0] ? err : curl_easy_strerror(rc));
   }
-  if (status != 200) {
-    std::string_view head(t.body);
-    return make_error(ErrorCode::Store, "{}: HTTP {}: {}", url, status,
-                      printable(head.substr(0, std::min<size_t>(head.size(), 200))));
+  a.body = std::move(t.body);
+  return a;
+}
+
+// GET with the redirect policy; the body on a 200 answer, else an error naming the URL and
+// the cause (credentials redacted, the answer's first bytes escaped).
+Result<std::string> fetch(const HttpScrapeSettings& s, Duration timeout, const std::atomic<bool>& stop) {
+  std::string url = s.url;
+  const std::string origin = origin_of(s.url);
+  for (int hops = 0;; ++hops) {
+    std::string shown = redact_url(url);
+    PGO_TRY_ASSIGN(Answer a, get_once(url, shown, timeout, stop));
+    if (a.status >= 300 && a.status < 400 && !a.location.empty()) {
+      std::string target = redact_url(a.location);
+      if (!s.follow_redirects) {
+        return make_error(ErrorCode::Store, "{}: HTTP {} redirect to {} not followed (--follow-redirects "
+                          "follows redirects to the same scheme and host)", shown, a.status, target);
+      }
+      if (origin.empty() || origin_of(a.location) != origin) {
+        return make_error(ErrorCode::Store, "{}: HTTP {} redirect to {} refused: another scheme or host",
+                          shown, a.status, target);
+      }
+      if (hops + 1 > kMaxRedirects) {
+        return make_error(ErrorCode::Store, "{}: more than {} redirects", redact_url(s.url), kMaxRedirects);
+      }
+      url = a.location;
+      continue;
+    }
+    if (a.status != 200) {
+      std::string_view head(a.body);
+      return make_error(ErrorCode::Store, "{}: HTTP {}: {}", shown, a.status,
+                        printable(head.substr(0, std::min<size_t>(head.size(), 200))));
+    }
+    return std::move(a.body);
   }
-  return std::move(t.body);
 }
 
 }  // namespace
@@ -102,6 +163,7 @@ ScrapeStats run_http_scraper(const HttpScrapeSettings& s, Uploader& uploader,
   Duration seconds = profile_seconds(s.url);
   Duration timeout = s.timeout > Duration{0} ? s.timeout : seconds + std::chrono::seconds{30};
   std::string host = host_name();
+  const std::string shown = redact_url(s.url);
   auto next = std::chrono::steady_clock::now();
   while (!stop && (!s.count || stats.attempts < *s.count)) {
     while (!stop && std::chrono::steady_clock::now() < next) {
@@ -112,7 +174,7 @@ ScrapeStats run_http_scraper(const HttpScrapeSettings& s, Uploader& uploader,
     next += s.interval;
     ++stats.attempts;
     TimePoint started = now();
-    auto body = fetch(s.url, timeout, stop);
+    auto body = fetch(s, timeout, stop);
     if (!body) {
       if (stop) {
         spdlog::info("{}", body.error().message);
@@ -125,7 +187,7 @@ ScrapeStats run_http_scraper(const HttpScrapeSettings& s, Uploader& uploader,
     ProfileFormat format = detect_format(bytes);
     if (format != ProfileFormat::Pprof && format != ProfileFormat::PprofGzip) {
       spdlog::warn("scrape failed, retrying next tick: {}: the answer ({} bytes) is not a pprof "
-                   "profile (detected: {})", s.url, body->size(), to_string(format));
+                   "profile (detected: {})", shown, body->size(), to_string(format));
       continue;
     }
     ProfileMeta meta;
@@ -137,11 +199,11 @@ ScrapeStats run_http_scraper(const HttpScrapeSettings& s, Uploader& uploader,
     meta.labels = s.labels;
     auto key = uploader.deliver(meta, *body, stats.attempts);
     if (!key) {
-      spdlog::error("scraped profile from {} dropped: {}", s.url, key.error().message);
+      spdlog::error("scraped profile from {} dropped: {}", shown, key.error().message);
       continue;
     }
     ++stats.delivered;
-    if (!key->empty()) spdlog::info("scraped {} ({} bytes) -> {}", s.url, body->size(), *key);
+    if (!key->empty()) spdlog::info("scraped {} ({} bytes) -> {}", shown, body->size(), *key);
     if (std::chrono::steady_clock::now() > next) next = std::chrono::steady_clock::now();
   }
   if (!stop) uploader.drain();

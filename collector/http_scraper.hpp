@@ -21,7 +21,12 @@ struct HttpScrapeSettings {
   std::optional<uint64_t> count;  // scrapes to attempt; unset: until stopped
   Labels labels;
   Duration timeout{0};   // per request; 0: the profile's seconds + 30 s
+  // Redirects are refused unless this is set; then only to the same scheme, host and port,
+  // at most kMaxRedirects in a row.
+  bool follow_redirects = false;
 };
+
+inline constexpr int kMaxRedirects = 3;
 
 // The profile length a pprof URL asks for: its seconds= query value, else Go's default 30 s.
 Duration profile_seconds(std::string_view url);
@@ -32,8 +37,9 @@ struct ScrapeStats {
 };
 
 // Scrapes every `interval` until `stop` becomes true (an in-flight request is abandoned) or
-// `count` scrapes were attempted. Failed scrapes (timeouts, non-200 answers, bodies that
-// are not pprof) are logged with the URL and retried at the next tick.
+// `count` scrapes were attempted. Failed scrapes (timeouts, non-200 answers, refused
+// redirects, bodies that are not pprof) are logged with the URL (credentials redacted) and
+// retried at the next tick.
 ScrapeStats run_http_scraper(const HttpScrapeSettings& settings, Uploader& uploader,
                              const std::atomic<bool>& stop);
 

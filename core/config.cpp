@@ -3,6 +3,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <functional>
 
@@ -61,6 +63,37 @@ Apply int_setting(Setting<int> Config::*member, const char* key, int lo, int hi)
   };
 }
 
+Apply limit_setting(uint64_t InputLimits::*member, std::string key) {
+  return [=](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
+    uint64_t n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{} || p != v.data() + v.size() || n == 0) {
+      return bad_value(origin, key, v, "a positive integer");
+    }
+    c.limits.value.*member = n;
+    c.limits.origin = origin;
+    return success();
+  };
+}
+
+// The limits.* keys: one per InputLimits field.
+std::vector<Key> limit_keys() {
+  std::vector<Key> out;
+  for (auto [name, member] : {std::pair{"max_decompressed_bytes", &InputLimits::max_decompressed_bytes},
+                              std::pair{"max_samples", &InputLimits::max_samples},
+                              std::pair{"max_locations", &InputLimits::max_locations},
+                              std::pair{"max_functions", &InputLimits::max_functions},
+                              std::pair{"max_strings", &InputLimits::max_strings},
+                              std::pair{"max_records", &InputLimits::max_records},
+                              std::pair{"max_stack_depth", &InputLimits::max_stack_depth}}) {
+    std::string key = fmt::format("limits.{}", name);
+    std::string env = "PGOPIPE_LIMITS_" + std::string(name);
+    std::transform(env.begin(), env.end(), env.begin(), [](unsigned char ch) { return std::toupper(ch); });
+    out.push_back({key, {env}, limit_setting(member, key)});
+  }
+  return out;
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> table = {
       {"store", {"PGOPIPE_STORE"}, string_setting(&Config::store)},
@@ -108,7 +141,12 @@ const std::vector<Key>& keys() {
          return success();
        }},
   };
-  return table;
+  static const std::vector<Key> all = [] {
+    std::vector<Key> v = table;
+    for (auto& k : limit_keys()) v.push_back(std::move(k));
+    return v;
+  }();
+  return all;
 }
 
 const Key* find_key(const std::string& name) {
@@ -133,10 +171,11 @@ Result<void> apply_yaml(Config& c, const YAML::Node& node, const std::string& pr
     std::string where = fmt::format("{}:{}", file, key_node.Mark().line + 1);
     if (!key_node.IsScalar()) return make_error(ErrorCode::Config, "{}: keys must be strings", where);
     std::string name = prefix.empty() ? key_node.Scalar() : prefix + "." + key_node.Scalar();
-    bool is_section = name == "s3";
+    bool is_section = name == "s3" || name == "limits";
     if (is_section) {
       if (!value.IsMap()) {
-        return make_error(ErrorCode::Config, "{}: '{}' must be a mapping of S3 settings", where, name);
+        return make_error(ErrorCode::Config, "{}: '{}' must be a mapping of {} settings", where, name,
+                          name == "s3" ? "S3" : "input limit");
       }
       PGO_TRY(apply_yaml(c, value, name, file));
       continue;

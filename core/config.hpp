@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "core/result.hpp"
 #include "core/store/store.hpp"
 #include "core/time.hpp"
@@ -35,6 +36,8 @@ struct Config {
   Setting<int> s3_retries{4};
   Setting<Duration> s3_timeout{std::chrono::seconds{30}};
   Setting<int> s3_list_page_size{1000};  // ListObjectsV2 max-keys
+  // What one input may decompress and decode to (limits.max_samples, ...).
+  Setting<InputLimits> limits;
   std::optional<std::filesystem::path> file;  // the config file that was read, if any
 
   // Options for open_store() derived from these settings.
@@ -42,6 +45,8 @@ struct Config {
 };
 
 struct ConfigSources {
+  // What one input may decompress and decode to (limits.max_samples, ...).
+  Setting<InputLimits> limits;
   std::optional<std::filesystem::path> file;  // explicit --config; else PGOPIPE_CONFIG; else ./pgopipe.yaml if present
   std::map<std::string, std::string> env;     // environment variables (tests pass their own)
   std::map<std::string, std::string> flags;   // key (e.g. "store", "s3.endpoint") -> flag value

@@ -25,11 +25,12 @@ Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
   return make_error(ErrorCode::Input, "unknown profile kind");
 }
 
-Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top) {
+Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top,
+                                         const InputLimits& limits) {
   ProfileFormat format =
       detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   switch (family_of(format)) {
-    case ProfileFamily::Pprof: return summarize_pprof(name, bytes, top);
+    case ProfileFamily::Pprof: return summarize_pprof(name, bytes, top, limits);
     case ProfileFamily::Instr: return summarize_instr(name, bytes, top);
     case ProfileFamily::Sample: return summarize_sample(name, bytes, top);
     case ProfileFamily::Perf:

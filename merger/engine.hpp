@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/formats/format.hpp"
+#include "core/limits.hpp"
 #include "core/result.hpp"
 
 namespace pgopipe {
@@ -22,8 +23,9 @@ struct MergeOptions {
   // Output encoding; Unknown means the family's default (pprof-gzip, llvm-indexed,
   // sample-extbinary). Must belong to the engine's family.
   ProfileFormat output_format = ProfileFormat::Unknown;
-  // Upper bound on decompressed input size (gzip bombs are rejected beyond it).
-  uint64_t max_input_bytes = uint64_t{2} << 30;
+  // What one input may decompress and decode to (gzip bombs, amplifying records); the
+  // pprof engine checks all of them, the LLVM engines the record count.
+  InputLimits limits;
   // pprof only: scale each input by 60 s / its duration_nanos, so every profile counts as one
   // minute of samples whatever its length (inputs without a duration are taken as they are).
   bool normalize_duration = false;
@@ -73,7 +75,9 @@ struct ProfileSummary {
   std::vector<std::string> build_ids;   // hex
 };
 
-// Summarises one profile file of any mergeable family; Input error naming `name` if malformed.
-Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top);
+// Summarises one profile file of any mergeable family; Input error naming `name` if malformed
+// or beyond `limits`.
+Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top,
+                                         const InputLimits& limits = {});
 
 }  // namespace pgopipe

@@ -71,7 +71,8 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   PGO_TRY_ASSIGN(FetchedWindow window, stage.run<FetchedWindow>("fetch", [&] {
     return fetch_window(store, config, now());
   }, [](const FetchedWindow& w) {
-    return fmt::format("{} {} profiles ({})", w.objects.size(), to_string(w.family), mib(w.bytes));
+    return fmt::format("{} {} profiles ({}){}", w.objects.size(), to_string(w.family), mib(w.bytes),
+                       w.damaged.empty() ? "" : fmt::format(", {} damaged skipped", w.damaged.size()));
   }));
   report.window = window.query.window;
 
@@ -92,7 +93,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   report.profile_kind = std::string(to_string(profile.format));
   report.profile_sha256 = profile.sha256;
   const uint64_t profiled_functions = fill_hot_functions(report, profile);
-  PGO_TRY(write_flamegraph(report, profile.path));
+  PGO_TRY(write_flamegraph(report, profile.path, config.limits));
 
   PGO_TRY_ASSIGN(Comparison cmp, stage.run<Comparison>("compare", [&] {
     return compare_with_published(store, config, profile, work.path());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "core/metadata.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
@@ -52,6 +53,7 @@ struct RebuildConfig {
   double unchanged_above = 0.99;
   Duration lock_ttl = std::chrono::hours{2};
   std::filesystem::path report_dir;        // default ./pgopipe-report
+  InputLimits limits;                      // from pgopipe's config (limits.*), not pgo.yaml
 };
 
 // Reads and validates `path`: unknown keys, wrong types, missing required keys (app,

@@ -10,8 +10,9 @@ namespace pgopipe {
 
 namespace fs = std::filesystem;
 
-Result<void> write_flamegraph(RunReport& report, const fs::path& profile) {
+Result<void> write_flamegraph(RunReport& report, const fs::path& profile, const InputLimits& limits) {
   FlameOptions options;
+  options.limits = limits;
   options.title = fmt::format("{}: merged profile of the window", report.app);
   auto svg = flamegraph_svg_from_file(profile, options);
   if (!svg) {

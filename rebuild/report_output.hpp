@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "core/result.hpp"
 #include "report/run_report.hpp"
 
@@ -13,7 +14,8 @@ namespace pgopipe {
 
 // Renders the merged profile's flame graph into report.flamegraph_svg; a profile the
 // renderer cannot draw only logs a warning (the report says the graph is unavailable).
-Result<void> write_flamegraph(RunReport& report, const std::filesystem::path& profile);
+Result<void> write_flamegraph(RunReport& report, const std::filesystem::path& profile,
+                              const InputLimits& limits = {});
 
 // Writes the report files atomically into `dir` (created if needed); returns their paths.
 Result<std::vector<std::filesystem::path>> write_run_reports(const std::filesystem::path& dir,

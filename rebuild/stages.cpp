@@ -41,6 +41,7 @@ MergeRequest merge_request(Store& store, const RebuildConfig& config, const Fetc
   req.weights.window_end = w.query.window.until;
   req.jobs = 2;
   req.options.normalize_duration = true;
+  req.options.limits = config.limits;
   return req;
 }
 
@@ -53,7 +54,11 @@ Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, Ti
   w.query.build_id = config.build_id;
   w.query.labels = config.labels;
   w.query.family = config.kind;
-  PGO_TRY_ASSIGN(auto all, store.list(w.query));
+  PGO_TRY_ASSIGN(auto all, store.list(w.query, &w.damaged));
+  if (!w.damaged.empty()) {
+    spdlog::warn("{} damaged object(s) in the window skipped (list them with pgopipe ls --check)",
+                 w.damaged.size());
+  }
   if (all.empty()) {
     return make_error(ErrorCode::NotFound, "no profiles of {} in [{}, {}) in {}", config.app,
                       format_rfc3339(w.query.window.since), format_rfc3339(w.query.window.until),
@@ -96,6 +101,7 @@ Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config
   convert::ConvertOptions options;
   options.binary_dir = config.binary_dir.string();
   options.output = work / "converted.sample";
+  options.limits = config.limits;
   size_t merged = 0, skipped = 0;
   if (w.family == ProfileFamily::Pprof) {
     MergeRequest req = merge_request(store, config, w);

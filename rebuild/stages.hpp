@@ -21,6 +21,7 @@ struct FetchedWindow {
   std::vector<StoredObject> objects;  // of one family only (see fetch_window)
   ProfileFamily family = ProfileFamily::Unknown;
   uint64_t bytes = 0;
+  std::vector<DamagedObject> damaged;  // skipped by the listing (see Store::list)
 };
 
 // Lists the configured window; keeps instrumented profiles when there are any (unless

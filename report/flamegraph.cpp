@@ -54,9 +54,10 @@ struct Painter {
   double bottom = 0;     // y of the root frame's top edge
   std::string out;
 
-  void frame(const FlameGraph::Node& node, double x, size_t depth) {
+  // Draws one frame; false when it is too narrow (then nothing above it is drawn either).
+  bool frame(const FlameGraph::Node& node, double x, size_t depth) {
     double w = static_cast<double>(node.total) * scale;
-    if (w < min_px) return;
+    if (w < min_px) return false;
     std::string_view name = depth == 0 ? std::string_view("all") : graph.name(node.name);
     double y = bottom - static_cast<double>(depth) * kFrameHeight;
     double share = graph.total() == 0 ? 0 : 100.0 * static_cast<double>(node.total) /
@@ -74,16 +75,35 @@ struct Painter {
                          escape_markup(label));
     }
     out += "</g>\n";
-    // Children left to right by name, as flamegraph.pl sorts its folded stacks.
-    std::vector<uint32_t> order = node.children;
-    std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
-      return graph.name(graph.node(a).name) < graph.name(graph.node(b).name);
-    });
-    double child_x = x;
-    for (uint32_t index : order) {
-      const auto& child = graph.node(index);
-      frame(child, child_x, depth + 1);
-      child_x += static_cast<double>(child.total) * scale;
+    return true;
+  }
+
+  // Draws the tree with an explicit stack (depth-first, children left to right by name, as
+  // flamegraph.pl sorts its folded stacks), so deep stacks cannot exhaust the call stack.
+  void tree(double x0) {
+    struct Item {
+      uint32_t node;
+      double x;
+      size_t depth;
+    };
+    std::vector<Item> todo{{0, x0, 0}};
+    std::vector<uint32_t> order;
+    while (!todo.empty()) {
+      Item it = todo.back();
+      todo.pop_back();
+      const auto& node = graph.node(it.node);
+      if (!frame(node, it.x, it.depth)) continue;
+      order = node.children;
+      std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
+        return graph.name(graph.node(a).name) < graph.name(graph.node(b).name);
+      });
+      double child_x = it.x;
+      size_t first = todo.size();
+      for (uint32_t index : order) {
+        todo.push_back({index, child_x, it.depth + 1});
+        child_x += static_cast<double>(graph.node(index).total) * scale;
+      }
+      std::reverse(todo.begin() + static_cast<std::ptrdiff_t>(first), todo.end());  // leftmost first
     }
   }
 };
@@ -96,7 +116,9 @@ std::string value_unit(std::string_view type, std::string_view unit) {
 
 }  // namespace
 
-FlameGraph::FlameGraph() : nodes_(1) { intern("all"); }
+FlameGraph::FlameGraph(size_t max_depth) : nodes_(1), max_depth_(std::max<size_t>(max_depth, 1)) {
+  intern("all");
+}
 
 uint32_t FlameGraph::intern(std::string_view name) {
   auto it = name_ids_.find(name);
@@ -109,6 +131,10 @@ uint32_t FlameGraph::intern(std::string_view name) {
 
 void FlameGraph::add(std::span<const uint32_t> frames, uint64_t value) {
   if (value == 0 || frames.empty()) return;
+  if (frames.size() > max_depth_) {
+    frames = frames.first(max_depth_);
+    ++truncated_;
+  }
   uint32_t at = 0;
   nodes_[0].total += value;
   for (uint32_t name_id : frames) {
@@ -165,22 +191,27 @@ std::string render_flamegraph_svg(const FlameGraph& graph, const FlameOptions& o
       "<text x=\"{5:.1f}\" y=\"44\">Total: {6} {7}</text>\n",
       width, height, kFontSize, escape_markup(options.title), width / 2, kPadX,
       group_digits(graph.total()), escape_markup(graph.unit));
-  if (!graph.subtitle.empty()) {
+  std::string subtitle = graph.subtitle;
+  if (graph.truncated() > 0) {
+    subtitle += fmt::format("{}{} stack(s) deeper than {} frames truncated (limits.max_stack_depth)",
+                            subtitle.empty() ? "" : "; ", graph.truncated(), graph.max_depth());
+  }
+  if (!subtitle.empty()) {
     p.out += fmt::format("<text x=\"{:.1f}\" y=\"60\" fill=\"#555555\">{}</text>\n", kPadX,
-                         escape_markup(graph.subtitle));
+                         escape_markup(subtitle));
   }
   if (graph.total() == 0) {
     p.out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">no samples</text>\n", kPadX, p.bottom + 11.5);
   } else {
-    p.frame(graph.root(), kPadX, 0);
+    p.tree(kPadX);
   }
   p.out += "</svg>\n";
   return std::move(p.out);
 }
 
 Result<FlameGraph> flamegraph_from_pprof(std::string_view name, std::string_view bytes,
-                                         const std::string& sample_type) {
-  PGO_TRY_ASSIGN(pprof::Profile profile, pprof::parse(name, bytes));
+                                         const std::string& sample_type, const InputLimits& limits) {
+  PGO_TRY_ASSIGN(pprof::Profile profile, pprof::parse(name, bytes, {.limits = limits}));
   if (profile.sample_type_size() == 0) {
     return make_error(ErrorCode::Input, "{}: pprof profile has no sample types", name);
   }
@@ -199,7 +230,7 @@ Result<FlameGraph> flamegraph_from_pprof(std::string_view name, std::string_view
     }
   }
   const auto& vt = profile.sample_type(index);
-  FlameGraph graph;
+  FlameGraph graph(limits.max_stack_depth);
   graph.unit = value_unit(pprof::string_at(profile, vt.type()), pprof::string_at(profile, vt.unit()));
   graph.subtitle = fmt::format("sample type: {}/{}", pprof::string_at(profile, vt.type()),
                                pprof::string_at(profile, vt.unit()));
@@ -253,14 +284,14 @@ Result<std::string> flamegraph_svg_from_file(const std::filesystem::path& profil
     return make_error(ErrorCode::Usage, "{}: a sample type ('{}') applies to pprof profiles only, "
                       "this is a {} profile", name, options.sample_type, to_string(format));
   }
-  FlameGraph graph;
+  FlameGraph graph(options.limits.max_stack_depth);
   switch (family_of(format)) {
     case ProfileFamily::Pprof: {
-      PGO_TRY_ASSIGN(graph, flamegraph_from_pprof(name, bytes, options.sample_type));
+      PGO_TRY_ASSIGN(graph, flamegraph_from_pprof(name, bytes, options.sample_type, options.limits));
       break;
     }
     case ProfileFamily::Sample: {
-      PGO_TRY_ASSIGN(auto stacks, read_sample_stacks(name, bytes));
+      PGO_TRY_ASSIGN(auto stacks, read_sample_stacks(name, bytes, options.limits.max_stack_depth));
       for (const auto& s : stacks) graph.add(s.frames, s.value);
       graph.unit = "samples";
       graph.subtitle = "LLVM sample profile: body samples per function, inlined calls above their callers";

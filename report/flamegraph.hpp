@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "core/result.hpp"
 
 namespace pgopipe {
@@ -31,7 +32,9 @@ class FlameGraph {
     std::vector<uint32_t> children;  // node indices, in first-seen order
   };
 
-  FlameGraph();
+  // Stacks deeper than `max_depth` frames keep their `max_depth` outermost frames (the rest
+  // is counted in truncated()), so no walk over the tree goes deeper than that.
+  explicit FlameGraph(size_t max_depth = InputLimits{}.max_stack_depth);
 
   // The id of `name`, added on first use.
   uint32_t intern(std::string_view name);
@@ -52,6 +55,9 @@ class FlameGraph {
   // The deepest stack added (0 when empty) and the number of frames in the tree.
   [[nodiscard]] size_t depth() const { return depth_; }
   [[nodiscard]] size_t size() const { return nodes_.size() - 1; }
+  // How many stacks were cut at max_depth, and the limit itself.
+  [[nodiscard]] uint64_t truncated() const { return truncated_; }
+  [[nodiscard]] size_t max_depth() const { return max_depth_; }
 
   // What the values count ("samples", "cpu (nanoseconds)", "counts"); shown in the header.
   std::string unit = "samples";
@@ -64,6 +70,8 @@ class FlameGraph {
   std::vector<Node> nodes_;
   std::unordered_map<uint64_t, uint32_t> child_of_;        // (parent << 32 | name) -> node
   size_t depth_ = 0;
+  size_t max_depth_;
+  uint64_t truncated_ = 0;
 };
 
 struct FlameOptions {
@@ -72,6 +80,8 @@ struct FlameOptions {
   std::string sample_type;           // pprof: the sample type by name; empty = the last one
   // Frames narrower than this many px are not drawn; unset = 0.1 % of the width.
   std::optional<double> min_frame_px;
+  // What the profile may decode to; limits.max_stack_depth caps the drawn stacks.
+  InputLimits limits;
 };
 
 // Draws `graph` as a standalone SVG document (no XML declaration, so it can also be inlined
@@ -81,10 +91,11 @@ std::string render_flamegraph_svg(const FlameGraph& graph, const FlameOptions& o
 
 // Builds the stack tree of a pprof profile (gzipped or not): each sample's locations, each
 // location's lines expanded (inlined frames), root at the bottom, values of `sample_type`
-// (empty = last sample type) summed per path. Input error naming `name` if malformed; Usage
-// error listing the available types if `sample_type` is not one of them.
+// (empty = last sample type) summed per path. Input error naming `name` if malformed or
+// beyond `limits`; Usage error listing the available types if `sample_type` is not one of them.
 Result<FlameGraph> flamegraph_from_pprof(std::string_view name, std::string_view bytes,
-                                         const std::string& sample_type);
+                                         const std::string& sample_type,
+                                         const InputLimits& limits = {});
 
 // Reads any supported profile file (format from its bytes) and draws its flame graph.
 // Unreadable or unsupported files are Input errors naming the path; a sample type given for

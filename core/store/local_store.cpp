@@ -46,7 +46,8 @@ class LocalStore final : public Store {
     return key;
   }
 
-  Result<std::vector<StoredObject>> list(const Query& q) override {
+  using Store::list;
+  Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) override {
     PGO_TRY(validate_app(q.app));
     std::vector<StoredObject> out;
     for (const auto& prefix : partition_prefixes(q.app, q.window)) {
@@ -61,8 +62,13 @@ class LocalStore final : public Store {
         key.resize(key.size() - kMetaSuffix.size());
         auto parsed = parse_object_key(key);
         if (!parsed || !q.window.contains(parsed->collected_at)) continue;
-        PGO_TRY_ASSIGN(ProfileMeta meta, read_meta(key));
-        if (matches(q, meta)) out.push_back({key, std::move(meta)});
+        auto meta = read_meta(key);
+        if (!meta && meta.error().code == ErrorCode::NotFound) continue;  // removed meanwhile
+        if (!meta) {
+          note_damaged(damaged, key, meta.error().message);
+          continue;
+        }
+        if (matches(q, *meta)) out.push_back({key, std::move(*meta)});
       }
       if (ec) return fs_error("cannot list", dir, ec);
     }

@@ -29,8 +29,19 @@ size_t read_body(char* out, size_t size, size_t n, void* user) {
   return len;
 }
 
+struct BodySink {
+  std::string* body;
+  uint64_t max;
+  bool overflow = false;
+};
+
 size_t write_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->size() + size * n > sink->max) {
+    sink->overflow = true;
+    return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+  }
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -157,6 +168,9 @@ class CurlS3Client final : public S3Client {
                           "{}: TLS certificate verification of {} failed (use a trusted "
                           "certificate; skipping verification is unsafe)",
                           what, endpoint_);
+      case CURLE_FILESIZE_EXCEEDED:
+        return make_error(ErrorCode::Store, "{}: the response body from {} exceeds {} bytes (the limit "
+                          "for this kind of request)", what, endpoint_, r.max_body);
       case CURLE_PARTIAL_FILE:
       case CURLE_RECV_ERROR:
       case CURLE_SEND_ERROR:
@@ -209,8 +223,9 @@ class CurlS3Client final : public S3Client {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.tls_verify ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.tls_verify ? 2L : 0L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    BodySink sink{&response.body, r.max_body};
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
     if (r.method == "HEAD") {
@@ -225,6 +240,7 @@ class CurlS3Client final : public S3Client {
     }
     CURLcode code = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+    if (sink.overflow) code = CURLE_FILESIZE_EXCEEDED;
     if (code == CURLE_OK) {
       release(std::move(handle));  // a failed handle's connection is not worth keeping
     }

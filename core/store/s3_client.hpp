@@ -24,7 +24,16 @@ struct S3Request {
   std::vector<std::pair<std::string, std::string>> query;    // unencoded name/value pairs
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (signed)
   std::string_view body;       // PUT body
+  // Largest response body accepted; a longer one aborts the transfer with a Store error
+  // (the server is not trusted to bound its answers). See kMax*Body below.
+  uint64_t max_body = uint64_t{1} << 20;
 };
+
+// Response body ceilings per request kind: listing pages (1,000 keys of at most 1 KiB each,
+// XML-escaped), metadata and error answers, and objects (up to the profile size limit).
+inline constexpr uint64_t kMaxListingBody = uint64_t{16} << 20;
+inline constexpr uint64_t kMaxSmallBody = uint64_t{1} << 20;
+inline constexpr uint64_t kMaxObjectBody = uint64_t{2} << 30;
 
 struct S3Response {
   long status = 0;
@@ -37,7 +46,8 @@ class S3Client {
   virtual ~S3Client() = default;
 
   // Sends `request`, retrying transient failures; returns the final HTTP response (any
-  // status) or a Store error for transport failures ("cannot connect to <endpoint>", DNS).
+  // status) or a Store error for transport failures ("cannot connect to <endpoint>", DNS)
+  // and for bodies longer than request.max_body.
   virtual Result<S3Response> send(const S3Request& request) = 0;
 
   // The endpoint URL requests go to (for messages), e.g. "http://127.0.0.1:9000".

@@ -17,6 +17,7 @@
 #include "core/parallel.hpp"
 #include "core/store/key_layout.hpp"
 #include "core/store/s3_client.hpp"
+#include "core/store/s3_listing.hpp"
 #include "core/store/s3_xml.hpp"
 
 namespace pgopipe {
@@ -61,26 +62,28 @@ class S3Store final : public Store {
     return key;
   }
 
-  Result<std::vector<StoredObject>> list(const Query& q) override {
+  using Store::list;
+  Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) override {
     PGO_TRY(validate_app(q.app));
     std::vector<std::string> keys;
     for (const auto& partition : s3_listing_prefixes(q.app, q.window)) {
-      PGO_TRY_ASSIGN(std::vector<std::string> found, list_keys(partition));
+      PGO_TRY_ASSIGN(std::vector<std::string> found, list_keys(partition, damaged));
       for (auto& key : found) {
         auto parsed = parse_object_key(key);
         if (parsed && q.window.contains(parsed->collected_at)) keys.push_back(std::move(key));
       }
     }
     // Metadata lives in each object's headers: one HEAD per object, in parallel.
-    std::vector<std::optional<ProfileMeta>> metas(keys.size());
+    std::vector<Head> heads(keys.size());
     PGO_TRY(parallel_for(keys.size(), options_.concurrency, [&](size_t i) -> Result<void> {
-      PGO_TRY_ASSIGN(metas[i], head_meta(keys[i]));
+      PGO_TRY_ASSIGN(heads[i], head_meta(keys[i]));
       return success();
     }));
     std::vector<StoredObject> out;
     for (size_t i = 0; i < keys.size(); ++i) {
       // An object removed between the listing and its HEAD is simply gone.
-      if (metas[i] && matches(q, *metas[i])) out.push_back({keys[i], std::move(*metas[i])});
+      if (!heads[i].problem.empty()) note_damaged(damaged, keys[i], heads[i].problem);
+      if (heads[i].meta && matches(q, *heads[i].meta)) out.push_back({keys[i], std::move(*heads[i].meta)});
     }
     std::sort(out.begin(), out.end(), [](const StoredObject& a, const StoredObject& b) {
       return std::tie(a.meta.collected_at, a.key) < std::tie(b.meta.collected_at, b.key);
@@ -90,7 +93,7 @@ class S3Store final : public Store {
 
   Result<Blob> get(std::string_view key) override {
     PGO_TRY(validate_key(key));
-    PGO_TRY_ASSIGN(S3Response resp, client_->send({"GET", prefix_ + std::string(key), {}, {}, {}}));
+    PGO_TRY_ASSIGN(S3Response resp, client_->send({"GET", prefix_ + std::string(key), {}, {}, {}, kMaxObjectBody}));
     if (resp.status == 404 && parse_s3_error(resp.body).code != "NoSuchBucket") {
       return make_error(ErrorCode::NotFound, "no object {} in {}", key, describe());
     }
@@ -129,7 +132,7 @@ class S3Store final : public Store {
 
   Result<std::string> get_raw(std::string_view key) override {
     PGO_TRY(validate_key(key));
-    PGO_TRY_ASSIGN(S3Response resp, client_->send({"GET", prefix_ + std::string(key), {}, {}, {}}));
+    PGO_TRY_ASSIGN(S3Response resp, client_->send({"GET", prefix_ + std::string(key), {}, {}, {}, kMaxObjectBody}));
     if (resp.status == 404 && parse_s3_error(resp.body).code != "NoSuchBucket") {
       return make_error(ErrorCode::NotFound, "no object {} in {}", key, describe());
     }
@@ -138,7 +141,7 @@ class S3Store final : public Store {
   }
 
   Result<std::vector<std::string>> list_raw(std::string_view prefix) override {
-    PGO_TRY_ASSIGN(std::vector<std::string> keys, list_keys(prefix));
+    PGO_TRY_ASSIGN(std::vector<std::string> keys, list_keys(prefix, nullptr));
     std::sort(keys.begin(), keys.end());
     return keys;
   }
@@ -163,13 +166,15 @@ class S3Store final : public Store {
     return fmt::format("s3://{}/{}{}", bucket_, prefix_, key);
   }
 
-  // Keys (relative to the store prefix) under `prefix`, following continuation tokens.
-  Result<std::vector<std::string>> list_keys(std::string_view prefix) {
+  // Keys (relative to the store prefix) under `prefix`, following continuation tokens; the
+  // walk checks the server's answers (see ListingWalk).
+  Result<std::vector<std::string>> list_keys(std::string_view prefix, std::vector<DamagedObject>* damaged) {
     std::vector<std::string> keys;
-    std::string token;
     std::string full = prefix_ + std::string(prefix);
+    ListingWalk walk(prefix_, full, fmt::format("ListObjectsV2 s3://{}/{}", bucket_, full));
+    std::string token;
     do {
-      S3Request req{"GET", "", {{"list-type", "2"}, {"prefix", full}}, {}, {}};
+      S3Request req{"GET", "", {{"list-type", "2"}, {"prefix", full}}, {}, {}, kMaxListingBody};
       req.query.emplace_back("max-keys", std::to_string(options_.s3.list_page_size));
       if (!token.empty()) req.query.emplace_back("continuation-token", token);
       PGO_TRY_ASSIGN(S3Response resp, client_->send(req));
@@ -178,21 +183,26 @@ class S3Store final : public Store {
       }
       auto page = parse_list_objects_v2(resp.body);
       if (!page) return page.error().context(fmt::format("listing s3://{}/{}", bucket_, full));
-      for (auto& key : page->keys) {
-        if (key.starts_with(prefix_)) keys.push_back(key.substr(prefix_.size()));
-      }
-      token = page->truncated ? page->next_continuation_token : std::string();
+      PGO_TRY_ASSIGN(token, walk.next(*page, keys, damaged));
     } while (!token.empty());
     return keys;
   }
 
-  // The metadata of `key` from a HEAD; nullopt if the object no longer exists.
-  Result<std::optional<ProfileMeta>> head_meta(const std::string& key) {
+  // What a HEAD says about a listed object: its metadata, nothing (gone), or the problem
+  // with its metadata headers.
+  struct Head {
+    std::optional<ProfileMeta> meta;
+    std::string problem;
+  };
+
+  // The metadata of `key` from a HEAD; a Store error when the HEAD itself fails.
+  Result<Head> head_meta(const std::string& key) {
     PGO_TRY_ASSIGN(S3Response resp, client_->send({"HEAD", prefix_ + key, {}, {}, {}}));
-    if (resp.status == 404) return std::optional<ProfileMeta>{};
+    if (resp.status == 404) return Head{};
     if (resp.status != 200) return s3_http_error("HEAD " + url_of(key), resp);
-    PGO_TRY_ASSIGN(ProfileMeta meta, meta_from_headers(key, resp.headers));
-    return std::optional<ProfileMeta>(std::move(meta));
+    auto meta = meta_from_headers(key, resp.headers);
+    if (!meta) return Head{std::nullopt, meta.error().message};
+    return Head{std::move(*meta), ""};
   }
 
   Result<ProfileMeta> meta_from_headers(std::string_view key,

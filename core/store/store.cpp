@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/store/store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "core/digest.hpp"
 
 namespace pgopipe {
@@ -28,6 +30,11 @@ Result<void> complete_meta(ProfileMeta& meta, std::string_view bytes) {
     meta.format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   }
   return validate(meta);
+}
+
+void note_damaged(std::vector<DamagedObject>* damaged, std::string_view key, std::string_view problem) {
+  spdlog::warn("skipping damaged object {}: {}", key, problem);
+  if (damaged != nullptr) damaged->push_back({std::string(key), std::string(problem)});
 }
 
 }  // namespace pgopipe

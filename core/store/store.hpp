@@ -23,6 +23,14 @@ struct StoredObject {
   ProfileMeta meta;
 };
 
+// A listed object that cannot be used: malformed metadata (sidecar or headers), or a key the
+// server listed outside the requested prefix or against the key rules. Listings skip it
+// with a warning naming the key, so one bad object never hides the rest of a window.
+struct DamagedObject {
+  std::string key;
+  std::string problem;
+};
+
 // A fetched object: metadata plus bytes already verified against meta.sha256.
 struct Blob {
   ProfileMeta meta;
@@ -66,8 +74,12 @@ class Store {
   // another object); fills sha256/size if empty, rejects a mismatching sha256; returns the key.
   virtual Result<std::string> put(const ProfileMeta& meta, std::string_view bytes) = 0;
 
-  // Lists the complete objects matching `q`, ordered by collection time, then key.
-  virtual Result<std::vector<StoredObject>> list(const Query& q) = 0;
+  // Lists the complete objects matching `q`, ordered by collection time, then key. Damaged
+  // objects are skipped with a warning naming each; they are appended to `damaged` if given.
+  virtual Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) = 0;
+
+  // The same without collecting the damaged objects (they are still skipped and logged).
+  Result<std::vector<StoredObject>> list(const Query& q) { return list(q, nullptr); }
 
   // Fetches an object; its bytes are verified against its metadata (Integrity error if not).
   virtual Result<Blob> get(std::string_view key) = 0;
@@ -95,6 +107,9 @@ class Store {
 // For backends: fills sha256/size (and format, if Unknown) from `bytes`, rejects a sha256
 // that does not match, and validates every field that ends up in keys or headers.
 Result<void> complete_meta(ProfileMeta& meta, std::string_view bytes);
+
+// For backends: logs that the listing skips `key` and why, and records it in `damaged`.
+void note_damaged(std::vector<DamagedObject>* damaged, std::string_view key, std::string_view problem);
 
 // Opens a store by URL: "file:///abs/path", a plain path, or "s3://bucket[/prefix]".
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options);

@@ -35,11 +35,11 @@ Result<std::vector<PushResult>> push_files(Store& store, const std::vector<PushI
 
 Result<PullResult> pull_window(Store& store, const Query& q, const fs::path& dir, int concurrency,
                                const ProgressFn& progress) {
-  PGO_TRY_ASSIGN(std::vector<StoredObject> objects, store.list(q));
+  PullResult result;
+  PGO_TRY_ASSIGN(std::vector<StoredObject> objects, store.list(q, &result.damaged));
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return make_error(ErrorCode::Io, "cannot create {}: {}", dir.string(), ec.message());
-  PullResult result;
   result.files.resize(objects.size());
   std::atomic<size_t> done{0};
   std::atomic<uint64_t> bytes{0};
@@ -83,12 +83,13 @@ Result<PullResult> pull_window(Store& store, const Query& q, const fs::path& dir
 }
 
 Result<std::vector<StoredObject>> gc_older_than(Store& store, const std::string& app,
-                                                TimePoint cutoff, bool dry_run, int concurrency) {
+                                                TimePoint cutoff, bool dry_run, int concurrency,
+                                                std::vector<DamagedObject>* damaged) {
   Query q;
   q.app = app;
   // Profiles before 2000 cannot exist; listing from there keeps the partition walk bounded.
   q.window = Window{TimePoint{std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}}, cutoff};
-  PGO_TRY_ASSIGN(std::vector<StoredObject> objects, store.list(q));
+  PGO_TRY_ASSIGN(std::vector<StoredObject> objects, store.list(q, damaged));
   if (dry_run) return objects;
   PGO_TRY(parallel_for(objects.size(), concurrency,
                        [&](size_t i) { return store.remove(objects[i].key); }));

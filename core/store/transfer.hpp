@@ -33,6 +33,7 @@ struct PullResult {
   std::vector<std::filesystem::path> files;  // written files, in listing order
   uint64_t bytes = 0;
   std::vector<std::string> vanished;  // listed, then removed (e.g. by gc) before the download
+  std::vector<DamagedObject> damaged;  // skipped by the listing (malformed metadata, bad keys)
 };
 
 // Downloads the objects listed for `q` into `dir` (created if needed), in parallel. Each file
@@ -43,8 +44,10 @@ Result<PullResult> pull_window(Store& store, const Query& q, const std::filesyst
                                int concurrency, const ProgressFn& progress = {});
 
 // Removes (or, with dry_run, only lists) every object of `app` collected before `cutoff`.
+// Damaged objects are not touched; they are appended to `damaged` if given.
 Result<std::vector<StoredObject>> gc_older_than(Store& store, const std::string& app,
-                                                TimePoint cutoff, bool dry_run, int concurrency);
+                                                TimePoint cutoff, bool dry_run, int concurrency,
+                                                std::vector<DamagedObject>* damaged = nullptr);
 
 // A progress callback that draws a one-line bar on stderr when it is a terminal, else nothing.
 ProgressFn terminal_progress(std::string label);

@@ -56,6 +56,7 @@ void AddressSamples::absorb(const AddressSamples& other) {
   stats.kernel_frames += other.stats.kernel_frames;
   stats.unmapped_frames += other.stats.unmapped_frames;
   stats.empty_samples += other.stats.empty_samples;
+  stats.skipped_lines += other.stats.skipped_lines;
 }
 
 void AddressSamples::scale(uint64_t factor) {

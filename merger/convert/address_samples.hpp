@@ -45,6 +45,7 @@ struct InputStats {
   uint64_t kernel_frames = 0;    // frames in kernel space, skipped
   uint64_t unmapped_frames = 0;  // user frames outside every known mapping
   uint64_t empty_samples = 0;    // samples left with no user frame
+  uint64_t skipped_lines = 0;    // perf script lines beyond the line length cap, skipped
 };
 
 // Samples with identical stacks are folded into one entry.

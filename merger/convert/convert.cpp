@@ -105,7 +105,7 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
       case ProfileFormat::Pprof:
       case ProfileFormat::PprofGzip: {
         PGO_TRY_ASSIGN(std::string whole, read_file(input));
-        PGO_TRY(read_pprof(input, whole, one));
+        PGO_TRY(read_pprof(input, whole, one, o.limits));
         break;
       }
       default:

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "core/result.hpp"
 #include "merger/convert/profile_builder.hpp"
 #include "merger/weights.hpp"
@@ -25,6 +26,7 @@ struct ConvertOptions {
   // Per-input weights (--weight, --weight-file) and time decay (--half-life: ages from the
   // pprof collection time, inputs without one are not decayed); integer-scaled like merge.
   WeightPolicy weights;
+  InputLimits limits;  // what each pprof input may decode to (limits.* in the config)
 };
 
 struct ConvertResult {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/convert/perf_input.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/process.hpp>
 
 #include <array>
@@ -320,12 +322,19 @@ class Parser final : public PerfScriptParser {
   uint64_t depth_seen_ = 0;
 };
 
+// Longest line handed on: perf script lines are short (a call chain is one frame per line);
+// a longer one is dropped (counted), so a hostile stream cannot grow the buffer without end.
+constexpr size_t kMaxLineBytes = size_t{4} << 20;
+
 // Reads blocks with `read(buf, n)` (0 at the end, < 0 on error) and hands every line, without
-// its newline, to `on_line`; no per-line copy (this loop sees every input byte).
+// its newline, to `on_line`; no per-line copy (this loop sees every input byte). Lines longer
+// than kMaxLineBytes are skipped and counted in `too_long`.
 template <class Read>
-bool for_each_line(Read&& read, const std::function<void(std::string_view)>& on_line) {
-  std::vector<char> buf(size_t{4} << 20);
+bool for_each_line(Read&& read, const std::function<void(std::string_view)>& on_line,
+                   uint64_t* too_long = nullptr) {
+  std::vector<char> buf(kMaxLineBytes);
   size_t have = 0;
+  bool skipping = false;  // inside an over-long line: drop bytes up to its newline
   for (;;) {
     long got = read(buf.data() + have, buf.size() - have);
     if (got < 0) return false;
@@ -334,16 +343,21 @@ bool for_each_line(Read&& read, const std::function<void(std::string_view)>& on_
     size_t pos = 0;
     while (const void* nl = std::memchr(block.data() + pos, '\n', block.size() - pos)) {
       size_t end = static_cast<size_t>(static_cast<const char*>(nl) - block.data());
-      on_line(block.substr(pos, end - pos));
+      if (!skipping) on_line(block.substr(pos, end - pos));
+      skipping = false;
       pos = end + 1;
     }
     if (got == 0) {  // end of input: a last line without newline
-      if (pos < have) on_line(block.substr(pos));
+      if (pos < have && !skipping) on_line(block.substr(pos));
       return true;
     }
     std::memmove(buf.data(), buf.data() + pos, have - pos);
     have -= pos;
-    if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
+    if (have == buf.size()) {  // a line longer than the cap
+      if (!skipping && too_long != nullptr) ++*too_long;
+      skipping = true;
+      have = 0;
+    }
   }
 }
 
@@ -358,9 +372,11 @@ Result<void> run_lines(const std::string& tool, const std::vector<std::string>& 
     bp::pipe out;
     bp::child child(exe, bp::args(args), bp::std_out > out, bp::std_err > err_path.string(),
                     bp::std_in < bp::null);
+    uint64_t too_long = 0;
     for_each_line([&](char* p, size_t n) -> long {
       return out.read(p, static_cast<int>(std::min<size_t>(n, 1 << 30)));
-    }, on_line);
+    }, on_line, &too_long);
+    if (too_long > 0) spdlog::warn("{}: skipped {} output line(s) longer than {} bytes", tool, too_long, kMaxLineBytes);
     child.wait();
     code = child.exit_code();
   } catch (const std::exception& e) {
@@ -409,13 +425,16 @@ Result<void> read_perf_script_file(const std::string& path, AddressSamples& out)
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) return make_error(ErrorCode::Input, "cannot open {}", path);
   auto parser = make_perf_script_parser(out);
+  uint64_t too_long = 0;
   bool ok = for_each_line(
       [&](char* p, size_t n) -> long {
         size_t got = std::fread(p, 1, n, in.get());
         return got == 0 && std::ferror(in.get()) ? -1 : static_cast<long>(got);
       },
-      [&](std::string_view l) { parser->line(l); });
+      [&](std::string_view l) { parser->line(l); }, &too_long);
   if (!ok) return make_error(ErrorCode::Input, "cannot read {}", path);
+  if (too_long > 0) spdlog::warn("{}: skipped {} line(s) longer than {} bytes", path, too_long, kMaxLineBytes);
+  out.stats.skipped_lines += too_long;
   if (parser->finish() == 0)
     return make_error(ErrorCode::Input, "{}: no samples in this perf script output", path);
   return success();

@@ -28,8 +28,9 @@ int value_index(const pprof::Profile& p) {
 
 }  // namespace
 
-Result<void> read_pprof(std::string_view name, std::string_view bytes, AddressSamples& out) {
-  PGO_TRY_ASSIGN(pprof::Profile p, pprof::parse(name, bytes));
+Result<void> read_pprof(std::string_view name, std::string_view bytes, AddressSamples& out,
+                        const InputLimits& limits) {
+  PGO_TRY_ASSIGN(pprof::Profile p, pprof::parse(name, bytes, {.limits = limits}));
   if (p.sample_type_size() == 0)
     return make_error(ErrorCode::Input, "{}: pprof profile has no sample types", name);
   const int vi = value_index(p);

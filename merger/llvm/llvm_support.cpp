@@ -83,8 +83,22 @@ bool CollectingHandler::handleDiagnostics(const llvm::DiagnosticInfo& info) {
   return true;
 }
 
+size_t inline_depth(const llvm::sampleprof::FunctionSamples& root) {
+  std::vector<std::pair<const llvm::sampleprof::FunctionSamples*, size_t>> todo{{&root, 1}};
+  size_t deepest = 0;
+  while (!todo.empty()) {
+    auto [samples, depth] = todo.back();
+    todo.pop_back();
+    deepest = std::max(deepest, depth);
+    for (const auto& [loc, callees] : samples->getCallsiteSamples()) {
+      for (const auto& [callee, inlined] : callees) todo.emplace_back(&inlined, depth + 1);
+    }
+  }
+  return deepest;
+}
+
 Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profile(
-    std::string_view name, std::string_view bytes, llvm::LLVMContext& context) {
+    std::string_view name, std::string_view bytes, llvm::LLVMContext& context, size_t max_depth) {
   namespace sp = llvm::sampleprof;
   if (bytes.empty()) {
     return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM sample profile", name);
@@ -113,6 +127,14 @@ Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profi
   if (!reader) return fail(reader.getError());
   if (std::error_code ec = (*reader)->read()) return fail(ec);
   context.setDiagnosticHandler(nullptr);  // `diagnostics` ends here
+  // Every later walk over the inline trees (merge, stacks, conversion) recurses per level.
+  for (const auto& [key, samples] : (*reader)->getProfiles()) {
+    if (size_t depth = inline_depth(samples); depth > max_depth) {
+      return make_error(ErrorCode::Input, "{}: {} has inlined call sites {} levels deep, more than {} "
+                        "(limit limits.max_stack_depth)", name, samples.getContext().toString(), depth,
+                        max_depth);
+    }
+  }
   return std::move(*reader);
 }
 

@@ -58,7 +58,13 @@ struct CollectingHandler final : llvm::DiagnosticHandler {
 // llvm-profdata merge does) with `context`, which must outlive the reader. An empty, non-sample
 // or unreadable input is an Input error naming `name` with LLVM's diagnostics. The caller holds
 // sample_globals_mutex(): reading resets and then sets FunctionSamples' process-wide flags.
+// A function whose inlined call sites nest deeper than `max_depth` levels is an Input error
+// naming the limit, so every later (recursive) walk over the inline trees stays bounded.
 Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profile(
-    std::string_view name, std::string_view bytes, llvm::LLVMContext& context);
+    std::string_view name, std::string_view bytes, llvm::LLVMContext& context,
+    size_t max_depth = InputLimits{}.max_stack_depth);
+
+// The number of levels of `root`'s inline tree (1 = no inlined call sites), walked iteratively.
+size_t inline_depth(const llvm::sampleprof::FunctionSamples& root);
 
 }  // namespace pgopipe::llvm_support

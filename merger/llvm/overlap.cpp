@@ -51,6 +51,10 @@ Result<std::map<std::string, uint64_t>> read_sample_counts(const fs::path& file)
   }
   std::map<std::string, uint64_t> out;
   for (const auto& [id, samples] : (*reader)->getProfiles()) {
+    if (size_t depth = llvm_support::inline_depth(samples); depth > InputLimits{}.max_stack_depth) {
+      return make_error(ErrorCode::Input, "{}: {} has inlined call sites {} levels deep (limit "
+                        "limits.max_stack_depth)", file.string(), samples.getContext().toString(), depth);
+    }
     flatten(samples, samples.getContext().toString(), out);
   }
   return out;

@@ -19,28 +19,40 @@ namespace {
 namespace ls = llvm_support;
 namespace sp = llvm::sampleprof;
 
-// Appends the stacks of `samples` (whose own frame is the last of `prefix`) and its inlinees.
-void collect(const sp::FunctionSamples& samples, std::vector<std::string>& prefix,
+// Appends the stacks of `root` (whose own frame is the last of `prefix`) and its inlinees,
+// walking the inline tree with an explicit stack (the reader bounded its depth).
+void collect(const sp::FunctionSamples& root, std::vector<std::string>& prefix,
              std::vector<ProfileStack>& out) {
-  uint64_t self = 0;
-  for (const auto& [loc, record] : samples.getBodySamples()) self += record.getSamples();
-  if (self > 0) out.push_back(ProfileStack{prefix, self});
-  for (const auto& [loc, callees] : samples.getCallsiteSamples()) {
-    for (const auto& [callee, inlined] : callees) {
-      prefix.push_back(inlined.getFunction().str());
-      collect(inlined, prefix, out);
-      prefix.pop_back();
+  struct Item {
+    const sp::FunctionSamples* samples;
+    size_t depth;  // frames of `prefix` that belong to this item's path
+  };
+  size_t base = prefix.size();
+  std::vector<Item> todo{{&root, base}};
+  while (!todo.empty()) {
+    Item it = todo.back();
+    todo.pop_back();
+    prefix.resize(it.depth);
+    if (it.depth > base) prefix.back() = it.samples->getFunction().str();
+    uint64_t self = 0;
+    for (const auto& [loc, record] : it.samples->getBodySamples()) self += record.getSamples();
+    if (self > 0) out.push_back(ProfileStack{prefix, self});
+    size_t first = todo.size();
+    for (const auto& [loc, callees] : it.samples->getCallsiteSamples()) {
+      for (const auto& [callee, inlined] : callees) todo.push_back({&inlined, it.depth + 1});
     }
+    std::reverse(todo.begin() + static_cast<std::ptrdiff_t>(first), todo.end());  // source order
   }
 }
 
 }  // namespace
 
-Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std::string_view bytes) {
+Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std::string_view bytes,
+                                                     size_t max_depth) {
   try {
     llvm::LLVMContext context;
     std::lock_guard lock(ls::sample_globals_mutex());  // held while the profiles are walked too
-    PGO_TRY_ASSIGN(auto reader, ls::read_sample_profile(name, bytes, context));
+    PGO_TRY_ASSIGN(auto reader, ls::read_sample_profile(name, bytes, context, max_depth));
     // Visit functions by name so the stack list (and any SVG drawn from it) is deterministic.
     std::map<std::string, const sp::FunctionSamples*> by_name;
     for (const auto& [key, samples] : reader->getProfiles()) {

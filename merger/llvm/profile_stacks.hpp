@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "core/result.hpp"
 
 namespace pgopipe {
@@ -19,8 +20,10 @@ struct ProfileStack {
   uint64_t value = 0;
 };
 
-// Stacks of an LLVM sample profile (text, binary or extbinary); Input error naming `name`.
-Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std::string_view bytes);
+// Stacks of an LLVM sample profile (text, binary or extbinary); Input error naming `name`,
+// also when inlined call sites nest deeper than `max_depth` levels.
+Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std::string_view bytes,
+                                                     size_t max_depth = InputLimits{}.max_stack_depth);
 
 // One single-frame stack per function of an LLVM instrumented profile (.profraw or
 // .profdata), valued by the sum of its counters over all its records; Input error naming

@@ -46,11 +46,11 @@ struct LoadedSample {
   SampleKind kind;
 };
 
-Result<LoadedSample> load(std::string_view name, std::string_view bytes) {
+Result<LoadedSample> load(std::string_view name, std::string_view bytes, size_t max_depth) {
   LoadedSample in;
   in.context = std::make_unique<llvm::LLVMContext>();
   std::lock_guard lock(globals_mutex());
-  PGO_TRY_ASSIGN(in.reader, ls::read_sample_profile(name, bytes, *in.context));
+  PGO_TRY_ASSIGN(in.reader, ls::read_sample_profile(name, bytes, *in.context, max_depth));
   in.kind = SampleKind{in.reader->profileIsProbeBased(), in.reader->profileIsCS(),
                        in.reader->profileIsPreInlined(), in.reader->profileIsFS(),
                        in.reader->useMD5()};
@@ -121,13 +121,13 @@ sp::SampleProfileFormat llvm_format(ProfileFormat f) {
 
 class SampleEngine final : public MergeEngine {
  public:
-  SampleEngine(ProfileFormat output, WarnFn warn)
-      : output_(output), warn_(std::move(warn)), pools_{std::make_shared<NamePool>()} {}
+  SampleEngine(ProfileFormat output, size_t max_depth, WarnFn warn)
+      : output_(output), max_depth_(max_depth), warn_(std::move(warn)), pools_{std::make_shared<NamePool>()} {}
 
   Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
     PGO_TRY_ASSIGN(uint64_t w, ls::integral_weight(name, weight));
     try {
-      PGO_TRY_ASSIGN(LoadedSample in, load(name, bytes));
+      PGO_TRY_ASSIGN(LoadedSample in, load(name, bytes, max_depth_));
       PGO_TRY(check_kind(name, in.kind));
       // From here on nothing fails: the input is merged completely.
       NamePool& pool = *pools_.front();
@@ -241,6 +241,7 @@ class SampleEngine final : public MergeEngine {
   }
 
   ProfileFormat output_;
+  size_t max_depth_;
   WarnFn warn_;
   std::vector<std::shared_ptr<NamePool>> pools_;  // front(): where this engine's own inputs go
   sp::SampleProfileMap profiles_;
@@ -260,12 +261,12 @@ Result<std::unique_ptr<MergeEngine>> make_sample_engine(const MergeOptions& opti
                       to_string(out), to_string(ProfileFormat::SampleExtBinary),
                       to_string(ProfileFormat::SampleBinary), to_string(ProfileFormat::SampleText));
   }
-  return std::unique_ptr<MergeEngine>(std::make_unique<SampleEngine>(out, std::move(warn)));
+  return std::unique_ptr<MergeEngine>(std::make_unique<SampleEngine>(out, options.limits.max_stack_depth, std::move(warn)));
 }
 
 Result<ProfileSummary> summarize_sample(std::string_view name, std::string_view bytes, size_t top) {
   try {
-    PGO_TRY_ASSIGN(LoadedSample in, load(name, bytes));
+    PGO_TRY_ASSIGN(LoadedSample in, load(name, bytes, InputLimits{}.max_stack_depth));
     ProfileSummary summary;
     summary.format = ls::format_of(bytes);
     std::vector<HotFunction> hot;

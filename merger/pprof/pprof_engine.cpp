@@ -43,6 +43,21 @@ MappingKey mapping_key(const MappingRec& m) {
   return {size, m.offset, 0, 0};
 }
 
+// Durations below this are taken as this when normalising, so a profile claiming a few
+// nanoseconds cannot outweigh every other input by orders of magnitude.
+constexpr int64_t kMinNormalizedDuration = 1'000'000'000;  // 1 s: weight at most 60
+
+// value * weight rounded, saturated to int64 (llround is undefined beyond it); sets `clamped`.
+int64_t scale_value(int64_t value, double weight, bool& clamped) {
+  double x = static_cast<double>(value) * weight;
+  constexpr double kMax = 9223372036854774784.0;  // the largest double below 2^63
+  if (!(x < kMax) || !(x > -kMax)) {
+    clamped = true;
+    return std::isnan(x) || x > 0 ? INT64_MAX : INT64_MIN;
+  }
+  return std::llround(x);
+}
+
 int64_t wrapping_add(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
 }
@@ -69,19 +84,33 @@ class PprofEngine final : public MergeEngine {
     std::string inflated;
     std::string_view raw = bytes;
     if (pprof::is_gzip(bytes)) {
-      PGO_TRY_ASSIGN(inflated, pprof::gunzip(name, bytes, options_.max_input_bytes));
+      PGO_TRY_ASSIGN(inflated, pprof::gunzip(name, bytes, options_.limits.max_decompressed_bytes));
       raw = inflated;
-    } else if (bytes.size() > options_.max_input_bytes) {
-      return make_error(ErrorCode::Input, "{}: {} bytes exceed the input limit of {} bytes", name,
-                        bytes.size(), options_.max_input_bytes);
+    } else if (bytes.size() > options_.limits.max_decompressed_bytes) {
+      return make_error(ErrorCode::Input, "{}: {} bytes exceed the input limit of {} bytes "
+                        "(limits.max_decompressed_bytes)", name, bytes.size(),
+                        options_.limits.max_decompressed_bytes);
     }
+    PGO_TRY(pprof::check_decoded_size(name, raw, options_.limits));
     Tables& src = input_;  // reused between inputs: its capacity is the "one input" of memory
     PGO_TRY(decode_tables(name, raw, src));
     PGO_TRY(check_compatible(name, src));
     if (options_.normalize_duration && src.header.duration_nanos > 0) {
-      weight *= 60e9 / static_cast<double>(src.header.duration_nanos);  // one minute each
+      int64_t duration = src.header.duration_nanos;
+      if (duration < kMinNormalizedDuration) {
+        if (warn_) {
+          warn_(std::string(name), fmt::format("duration_nanos {} is below 1 s; normalised as 1 s (weight "
+                                               "at most 60)", duration));
+        }
+        duration = kMinNormalizedDuration;
+      }
+      weight *= 60e9 / static_cast<double>(duration);  // one minute each
     }
+    clamped_ = false;
     fold(src, weight);
+    if (clamped_ && warn_) {
+      warn_(std::string(name), fmt::format("values times weight {} exceed the 64-bit range; clamped", weight));
+    }
     if (first_input_.empty()) first_input_ = name;
     return success();
   }
@@ -241,7 +270,7 @@ class PprofEngine final : public MergeEngine {
     const size_t n = t_.value_count();
     bool zero = true;
     for (size_t k = 0; k < n; ++k) {
-      scratch_values_[k] = weight == 1.0 ? values[k] : std::llround(static_cast<double>(values[k]) * weight);
+      scratch_values_[k] = weight == 1.0 ? values[k] : scale_value(values[k], weight, clamped_);
       zero = zero && scratch_values_[k] == 0;
     }
     if (zero) return;  // pprof drops all-zero samples
@@ -335,6 +364,7 @@ class PprofEngine final : public MergeEngine {
   StringArena arena_;
   IndexTable strings_ix_, functions_ix_, mappings_ix_, locations_ix_, samples_ix_;
   bool has_input_ = false;
+  bool clamped_ = false;  // a scaled value of the current input saturated
   std::string first_input_;
   // Per-fold state: the input being folded and its index -> merged index memos.
   const Tables* src_ = nullptr;

@@ -17,7 +17,9 @@ namespace pgopipe {
 Result<std::unique_ptr<MergeEngine>> make_pprof_engine(const MergeOptions& options, WarnFn warn);
 
 // Summarises one pprof profile: sample types, total and per-function flat value of the first
-// sample type (leaf frame, inline frames included), function count and build IDs.
-Result<ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top);
+// sample type (leaf frame, inline frames included), function count and build IDs. Inputs
+// beyond `limits` are Input errors naming the limit.
+Result<ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top,
+                                       const InputLimits& limits = {});
 
 }  // namespace pgopipe

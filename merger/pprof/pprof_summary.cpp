@@ -9,8 +9,10 @@
 
 namespace pgopipe {
 
-Result<ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top) {
-  PGO_TRY_ASSIGN(std::string raw, pprof::decompress(name, bytes));
+Result<ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top,
+                                       const InputLimits& limits) {
+  PGO_TRY_ASSIGN(std::string raw, pprof::decompress(name, bytes, limits.max_decompressed_bytes));
+  PGO_TRY(pprof::check_decoded_size(name, raw, limits));
   pprof_merge::Tables t;
   PGO_TRY(pprof_merge::decode_tables(name, raw, t));
   ProfileSummary summary;

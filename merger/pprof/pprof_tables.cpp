@@ -2,13 +2,15 @@
 // A direct protobuf wire decoder for profile.proto into Tables: no per-message allocation,
 // strings stay views into the input. Field numbers follow core/formats/pprof/profile.proto.
 #include "merger/pprof/pprof_tables.hpp"
-#include "merger/pprof/wire.hpp"
+#include "core/formats/pprof/wire.hpp"
 
 #include <algorithm>
 #include <unordered_map>
 
 namespace pgopipe::pprof_merge {
 namespace {
+
+using pprof::Wire;
 
 constexpr uint32_t kBad = UINT32_MAX;  // an out-of-range string index seen while decoding
 

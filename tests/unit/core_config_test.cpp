@@ -89,5 +89,31 @@ TEST(Config, ListPageSizeReachesTheS3Options) {
       << bad.error().message;
 }
 
+TEST(Config, InputLimitsFromFileEnvironmentAndTheirDefaults) {
+  ConfigSources s;
+  auto defaults = load_config(s);
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->limits.value.max_samples, InputLimits{}.max_samples);
+  s.file = write_config("limits:\n  max_samples: 50\n  max_stack_depth: 64\n");
+  s.env["PGOPIPE_LIMITS_MAX_STRINGS"] = "7";
+  auto c = load_config(s);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->limits.value.max_samples, 50u);
+  EXPECT_EQ(c->limits.value.max_stack_depth, 64u);
+  EXPECT_EQ(c->limits.value.max_strings, 7u);
+  EXPECT_EQ(c->limits.value.max_functions, InputLimits{}.max_functions);
+  s.env["PGOPIPE_LIMITS_MAX_STRINGS"] = "0";
+  auto bad = load_config(s);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::Config);
+  EXPECT_NE(bad.error().message.find("limits.max_strings"), std::string::npos) << bad.error().message;
+  s.env.clear();
+  s.file = write_config("limits:\n  max_sample: 5\n");
+  auto unknown = load_config(s);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("limits.max_sample"), std::string::npos);
+  fs::remove(*s.file);
+}
+
 }  // namespace
 }  // namespace pgopipe

@@ -112,7 +112,7 @@ TEST(PprofCodec, GzipBombStopsAtLimitQuickly) {
   zeros.shrink_to_fit();
   ASSERT_LT(bomb.size(), 1u << 20);
   auto start = std::chrono::steady_clock::now();
-  auto r = parse("bomb.pb.gz", bomb, ReadOptions{.max_decompressed_bytes = 8u << 20});
+  auto r = parse("bomb.pb.gz", bomb, ReadOptions{.limits = {.max_decompressed_bytes = 8u << 20}});
   auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::Input);
@@ -149,7 +149,7 @@ TEST(PprofCodec, GzipBombStopsAtLimitWithBoundedMemory) {
     GTEST_SKIP() << "SKIPPED: cannot reset the peak RSS via /proc/self/clear_refs (VmRSS " << before
                  << " KiB, VmHWM " << status_kib("VmHWM") << " KiB): memory bound not measured";
   auto start = std::chrono::steady_clock::now();
-  auto r = parse("bomb.pb.gz", bomb, ReadOptions{.max_decompressed_bytes = 8u << 20});
+  auto r = parse("bomb.pb.gz", bomb, ReadOptions{.limits = {.max_decompressed_bytes = 8u << 20}});
   auto elapsed = std::chrono::steady_clock::now() - start;
   long growth_kib = status_kib("VmHWM") - before;
   ASSERT_FALSE(r.ok());

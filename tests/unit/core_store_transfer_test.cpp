@@ -18,7 +18,10 @@ class GcBeforeGet final : public Store {
   GcBeforeGet(std::unique_ptr<Store> inner, std::string victim)
       : inner_(std::move(inner)), victim_(std::move(victim)) {}
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override { return inner_->put(m, b); }
-  Result<std::vector<StoredObject>> list(const Query& q) override { return inner_->list(q); }
+  using Store::list;
+  Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* d) override {
+    return inner_->list(q, d);
+  }
   Result<Blob> get(std::string_view key) override {
     if (key == victim_) PGO_TRY(inner_->remove(key));
     return inner_->get(key);

@@ -110,5 +110,20 @@ TEST(PerfScriptParser, NoSamplesIsAnError) {
   EXPECT_FALSE(read_perf_script("empty.txt", "", out));
 }
 
+TEST(PerfScriptParser, OverlongLinesAreSkippedAndCountedNotBuffered) {
+  auto path = std::filesystem::temp_directory_path() / "pgopipe-perf-overlong.txt";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << std::string(9u << 20, 'x') << "\n";  // one 9 MiB line, more than twice the cap
+    f << kScript;
+  }
+  AddressSamples out;
+  auto r = read_perf_script_file(path.string(), out);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(out.stats.skipped_lines, 1u);
+  EXPECT_EQ(out.stats.samples, 3u);  // everything after it is read as before
+}
+
 }  // namespace
 }  // namespace pgopipe::convert

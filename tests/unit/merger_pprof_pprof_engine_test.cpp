@@ -96,7 +96,7 @@ fs::path temp_dir() {
 std::unique_ptr<MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
   MergeOptions o;
   o.output_format = out;
-  o.max_input_bytes = 16u << 20;
+  o.limits.max_decompressed_bytes = 16u << 20;
   return std::move(make_pprof_engine(o, nullptr).value());
 }
 
@@ -300,6 +300,84 @@ TEST(PprofEngine, SummaryCountsLeafFunctions) {
   EXPECT_EQ(s->sample_types, (std::vector<std::string>{"samples/count", "cpu/nanoseconds"}));
   EXPECT_EQ(s->build_ids, (std::vector<std::string>{"feedface"}));
   EXPECT_FALSE(summarize_pprof("z", "", 5).ok());
+}
+
+// `n` empty sample records after a valid profile: 2 bytes each, decoding to n samples.
+std::string amplified(size_t n) {
+  std::string raw = profile_a().bytes(false);
+  for (size_t i = 0; i < n; ++i) raw += std::string("\x12\x00", 2);
+  return raw;
+}
+
+TEST(PprofEngine, DecodedSizeLimitsNameTheInputAndTheLimit) {
+  MergeOptions o;
+  o.limits.max_samples = 1000;
+  auto e = std::move(make_pprof_engine(o, nullptr).value());
+  auto r = e->add("amplified.pb", amplified(5000), 1.0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::Input);
+  EXPECT_NE(r.error().message.find("amplified.pb"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("limits.max_samples"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(e->add("a", profile_a().bytes(), 1.0).ok());  // the engine is still usable
+
+  for (auto [member, key] : {std::pair{&InputLimits::max_locations, "limits.max_locations"},
+                             std::pair{&InputLimits::max_functions, "limits.max_functions"},
+                             std::pair{&InputLimits::max_strings, "limits.max_strings"},
+                             std::pair{&InputLimits::max_records, "limits.max_records"}}) {
+    MergeOptions tight;
+    tight.limits.*member = 1;
+    auto t = std::move(make_pprof_engine(tight, nullptr).value());
+    auto bad = t->add("a.pb.gz", profile_a().bytes(), 1.0);
+    ASSERT_FALSE(bad) << key;
+    EXPECT_NE(bad.error().message.find(key), std::string::npos) << bad.error().message;
+  }
+  auto summary = summarize_pprof("amplified.pb", amplified(5000), 10, o.limits);
+  ASSERT_FALSE(summary);
+  EXPECT_NE(summary.error().message.find("limits.max_samples"), std::string::npos);
+}
+
+TEST(PprofEngine, DefaultLimitsAcceptServiceSizedProfiles) {
+  Builder b;
+  std::vector<uint64_t> locations;
+  for (int i = 0; i < 4000; ++i) locations.push_back(b.location(0x10 + i, {{"fn" + std::to_string(i), i}}));
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<uint64_t> stack;
+    for (int d = 0; d < 32; ++d) stack.push_back(locations[(i * 7 + d * 13) % locations.size()]);
+    b.sample(stack, 1);
+  }
+  auto e = engine();
+  auto r = e->add("service.pb.gz", b.bytes(), 1.0);
+  EXPECT_TRUE(r) << r.error().message;
+}
+
+TEST(PprofEngine, TinyDurationsAreClampedAndWarned) {
+  MergeOptions o;
+  o.normalize_duration = true;
+  std::vector<std::string> warnings;
+  auto e = std::move(make_pprof_engine(o, [&](const std::string& in, const std::string& msg) {
+                       warnings.push_back(in + ": " + msg);
+                     }).value());
+  auto a = profile_a();
+  a.profile().set_duration_nanos(1);  // would weigh 6e10 unclamped
+  ASSERT_TRUE(e->add("tiny", a.bytes(), 1.0).ok());
+  // Taken as one second: weight 60.
+  EXPECT_EQ(flat(written(*e)), (std::map<std::string, int64_t>{{"inlined_helper", 180}, {"main", 60}}));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("tiny: duration_nanos 1 is below 1 s"), std::string::npos) << warnings[0];
+}
+
+TEST(PprofEngine, ScaledValuesSaturateInsteadOfOverflowing) {
+  std::vector<std::string> warnings;
+  auto e = std::move(make_pprof_engine(MergeOptions{}, [&](const std::string&, const std::string& msg) {
+                       warnings.push_back(msg);
+                     }).value());
+  Builder b;
+  auto loc = b.location(0x10, {{"hot", 1}});
+  b.sample({loc}, int64_t{1} << 38);  // times 1e9 is far beyond int64
+  ASSERT_TRUE(e->add("huge", b.bytes(), 1e9).ok());
+  EXPECT_EQ(flat(written(*e)), (std::map<std::string, int64_t>{{"hot", INT64_MAX}}));
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_NE(warnings[0].find("clamped"), std::string::npos);
 }
 
 }  // namespace

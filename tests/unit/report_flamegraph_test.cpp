@@ -164,5 +164,26 @@ TEST(FlameGraph, UnsupportedOrMissingFilesAreInputErrors) {
   EXPECT_NE(missing.error().message.find("/nonexistent/profile.pb.gz"), std::string::npos);
 }
 
+TEST(FlameGraph, DeepStacksAreCutAtTheDepthLimitAndDrawnWithoutRecursion) {
+  FlameGraph g(1024);
+  std::vector<uint32_t> frames;
+  for (int i = 0; i < 25000; ++i) frames.push_back(g.intern("f" + std::to_string(i % 7)));
+  g.add(std::span<const uint32_t>(frames), 3);
+  g.add(std::span<const uint32_t>(frames.data(), 10), 1);
+  EXPECT_EQ(g.depth(), 1024u);
+  EXPECT_EQ(g.truncated(), 1u);
+  EXPECT_EQ(g.total(), 4u);
+  FlameOptions options;
+  options.min_frame_px = 0;
+  std::string svg = render_flamegraph_svg(g, options);
+  EXPECT_TRUE(test::well_formed_xml(svg));
+  EXPECT_NE(svg.find("1 stack(s) deeper than 1024 frames truncated (limits.max_stack_depth)"),
+            std::string::npos);
+  // Every frame of the kept stack is drawn: 1024 frames plus "all".
+  size_t rects = 0;
+  for (size_t at = svg.find("<rect x="); at != std::string::npos; at = svg.find("<rect x=", at + 1)) ++rects;
+  EXPECT_EQ(rects, 1 + 1024 + 1);  // + the background
+}
+
 }  // namespace
 }  // namespace pgopipe

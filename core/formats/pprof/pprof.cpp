@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 #include <unordered_set>
+#include <vector>
 
 #include "core/fs.hpp"
 
@@ -51,63 +52,94 @@ bool is_gzip(std::string_view bytes) {
          static_cast<uint8_t>(bytes[1]) == 0x8b;
 }
 
-Result<std::string> gunzip(std::string_view name, std::string_view bytes, uint64_t max_bytes) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-    return make_error(ErrorCode::Internal, "{}: cannot initialise zlib", name);
-  }
-  std::string out;
-  // Guess 4x the input, never beyond the limit (+1 byte to detect overflow).
-  uint64_t cap = std::min<uint64_t>(max_bytes + 1, std::max<uint64_t>(bytes.size() * 4, 4096));
-  out.resize(static_cast<size_t>(cap));
-  size_t produced = 0;
+namespace {
+
+struct Inflated {
+  uint64_t produced = 0;  // bytes the stream inflated to (counted up to max + 1)
   size_t consumed = 0;
   int rc = Z_OK;
-  for (;;) {
-    if (produced == out.size()) {
-      if (out.size() > max_bytes) break;
-      uint64_t grown = std::min<uint64_t>(max_bytes + 1, uint64_t{out.size()} * 2);
-      out.resize(static_cast<size_t>(grown));
+  std::string zmsg;
+};
+
+// Inflates every gzip member of `bytes`: the first `cap` bytes of output into `out`, the rest
+// only counted (into a scratch buffer), stopping once more than `max_bytes` came out.
+Inflated inflate_all(std::string_view bytes, char* out, size_t cap, uint64_t max_bytes) {
+  Inflated r;
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+    r.rc = Z_MEM_ERROR;
+    return r;
+  }
+  std::vector<char> scratch;
+  while (r.produced <= max_bytes) {
+    size_t in_chunk = std::min(bytes.size() - r.consumed, kZlibChunk);
+    char* next = out + std::min<uint64_t>(r.produced, cap);
+    size_t out_chunk = std::min<uint64_t>(cap - std::min<uint64_t>(r.produced, cap), kZlibChunk);
+    if (out_chunk == 0) {  // beyond the buffer: count only
+      scratch.resize(size_t{1} << 16);
+      next = scratch.data();
+      out_chunk = scratch.size();
     }
-    size_t in_chunk = std::min(bytes.size() - consumed, kZlibChunk);
-    size_t out_chunk = std::min(out.size() - produced, kZlibChunk);
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + consumed));
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + r.consumed));
     zs.avail_in = static_cast<uInt>(in_chunk);
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
+    zs.next_out = reinterpret_cast<Bytef*>(next);
     zs.avail_out = static_cast<uInt>(out_chunk);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    consumed += in_chunk - zs.avail_in;
-    produced += out_chunk - zs.avail_out;
-    if (rc == Z_STREAM_END) {
+    r.rc = inflate(&zs, Z_NO_FLUSH);
+    r.consumed += in_chunk - zs.avail_in;
+    r.produced += out_chunk - zs.avail_out;
+    if (r.rc == Z_STREAM_END) {
       // Another gzip member may follow (concatenated .gz files are valid gzip).
-      if (is_gzip(bytes.substr(consumed))) {
+      if (is_gzip(bytes.substr(r.consumed))) {
         inflateReset(&zs);
         continue;
       }
       break;
     }
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed == bytes.size() && produced < out.size()) {
+    if (r.rc == Z_BUF_ERROR && zs.avail_in == 0 && r.consumed == bytes.size()) {
       break;  // no more input but the stream did not end: truncated
     }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) break;
+    if (r.rc != Z_OK && r.rc != Z_BUF_ERROR) break;
   }
-  std::string zmsg = zs.msg != nullptr ? zs.msg : "";
+  r.zmsg = zs.msg != nullptr ? zs.msg : "";
   inflateEnd(&zs);
-  if (produced > max_bytes) {
+  return r;
+}
+
+}  // namespace
+
+Result<std::string> gunzip(std::string_view name, std::string_view bytes, uint64_t max_bytes) {
+  // One allocation for honest inputs: the size the gzip trailer states (a hint only, it may
+  // lie), else 4x the input. A larger stream is counted first and inflated again into a
+  // buffer of its exact size, so a bomb costs no more memory than its (limited) output.
+  uint64_t guess = std::max<uint64_t>(bytes.size() * 4, 4096);
+  if (bytes.size() >= 18) {
+    const auto* t = reinterpret_cast<const uint8_t*>(bytes.data() + bytes.size() - 4);
+    guess = std::max<uint64_t>(guess, uint64_t{t[0]} | uint64_t{t[1]} << 8 | uint64_t{t[2]} << 16 |
+                                          uint64_t{t[3]} << 24);
+  }
+  std::string out(static_cast<size_t>(std::min<uint64_t>(max_bytes, guess)), '\0');
+  Inflated r = inflate_all(bytes, out.data(), out.size(), max_bytes);
+  if (r.produced > max_bytes) {
     return make_error(ErrorCode::Input,
                       "{}: gzip data inflates beyond the limit of {} bytes (a gzip bomb or an "
-                      "oversized profile); refusing to decompress further",
+                      "oversized profile; limit limits.max_decompressed_bytes); refusing to "
+                      "decompress further",
                       name, max_bytes);
   }
-  if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR || rc == Z_MEM_ERROR) {
+  if (r.rc == Z_DATA_ERROR || r.rc == Z_NEED_DICT || r.rc == Z_STREAM_ERROR || r.rc == Z_MEM_ERROR) {
     return make_error(ErrorCode::Input, "{}: corrupt gzip data ({})", name,
-                      zmsg.empty() ? "zlib error " + std::to_string(rc) : zmsg);
+                      r.zmsg.empty() ? "zlib error " + std::to_string(r.rc) : r.zmsg);
   }
-  if (rc != Z_STREAM_END) {
+  if (r.rc != Z_STREAM_END) {
     return make_error(ErrorCode::Input, "{}: truncated gzip data (stream ends after {} of {} bytes)",
-                      name, consumed, bytes.size());
+                      name, r.consumed, bytes.size());
   }
-  out.resize(produced);
+  if (r.produced > out.size()) {
+    out = std::string();  // free the guess before the exact buffer exists
+    out.resize(static_cast<size_t>(r.produced));
+    r = inflate_all(bytes, out.data(), out.size(), max_bytes);
+  }
+  out.resize(static_cast<size_t>(r.produced));
   return out;
 }
 
@@ -154,10 +186,11 @@ Result<std::string> decompress(std::string_view name, std::string_view bytes, ui
 }
 
 Result<Profile> parse(std::string_view name, std::string_view bytes, const ReadOptions& options) {
-  PGO_TRY_ASSIGN(std::string raw, decompress(name, bytes, options.max_decompressed_bytes));
+  PGO_TRY_ASSIGN(std::string raw, decompress(name, bytes, options.limits.max_decompressed_bytes));
   if (raw.size() > static_cast<size_t>(INT_MAX)) {
     return input_error(name, "decompressed profile exceeds 2 GiB, which protobuf cannot parse");
   }
+  PGO_TRY(check_decoded_size(name, raw, options.limits));
   Profile profile;
   if (!profile.ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
     return input_error(name, is_gzip(bytes) ? "gzip data is not a valid pprof protobuf message"

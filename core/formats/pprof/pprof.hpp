@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/formats/pprof/profile.pb.h"
+#include "core/limits.hpp"
 #include "core/result.hpp"
 
 namespace pgopipe::pprof {
@@ -25,11 +26,12 @@ using Line = perftools::profiles::Line;
 using Function = perftools::profiles::Function;
 
 // Default ceiling for a decompressed profile (a gzip bomb stops here).
-inline constexpr uint64_t kDefaultMaxDecompressedBytes = uint64_t{2} << 30;
+inline constexpr uint64_t kDefaultMaxDecompressedBytes = InputLimits{}.max_decompressed_bytes;
 
 struct ReadOptions {
-  // Inputs that inflate (or, uncompressed, measure) beyond this are an Input error.
-  uint64_t max_decompressed_bytes = kDefaultMaxDecompressedBytes;
+  // Inputs that inflate (or, uncompressed, measure) beyond limits.max_decompressed_bytes, or
+  // decode to more records than the limits allow, are Input errors naming the limit.
+  InputLimits limits;
   // Check string indices and location/function/mapping ids after parsing.
   bool validate = true;
 };
@@ -48,6 +50,11 @@ Result<std::string> gzip(std::string_view bytes, int level = -1);
 // otherwise; zero-byte and over-limit inputs are Input errors naming `name`.
 Result<std::string> decompress(std::string_view name, std::string_view bytes,
                                uint64_t max_bytes = kDefaultMaxDecompressedBytes);
+
+// Counts the records uncompressed profile.proto bytes decode to (samples, locations,
+// functions, strings, and all records together) in one pass without allocating; an Input
+// error naming `name` and the limit's config key when a count exceeds `limits`.
+Result<void> check_decoded_size(std::string_view name, std::string_view raw, const InputLimits& limits);
 
 // Parses a pprof profile from file bytes (gzipped or not); errors name `name`.
 Result<Profile> parse(std::string_view name, std::string_view bytes, const ReadOptions& options = {});

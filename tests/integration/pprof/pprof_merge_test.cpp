@@ -215,7 +215,7 @@ TEST(PprofIntegration, DamagedRealProfilesGiveNamedErrorsAndNoOutput) {
     fs::path in = g_dir / name, out = g_dir / ("out-" + name);
     ASSERT_TRUE(write_file_atomic(in, bytes).ok());
     MergeOptions o;
-    o.max_input_bytes = 256u << 20;
+    o.limits.max_decompressed_bytes = 256u << 20;
     auto engine = std::move(make_pprof_engine(o, nullptr).value());
     auto start = std::chrono::steady_clock::now();
     auto r = engine->add(in.string(), read_file(in).value(), 1.0);

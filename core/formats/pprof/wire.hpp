@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace pgopipe::pprof_merge {
+namespace pgopipe::pprof {
 
 // Reads protobuf wire format; any malformation sets `ok` to false and stops the reader.
 struct Wire {
@@ -75,4 +75,4 @@ struct Wire {
   }
 };
 
-}  // namespace pgopipe::pprof_merge
+}  // namespace pgopipe::pprof
