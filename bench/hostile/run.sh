@@ -22,7 +22,7 @@ export PGOPIPE_STORE=$work/store
 python3 "$root/tests/support/hostile_inputs.py" in --empty-samples 12000000 --depth 25000
 
 # A bigger bomb too: 100 million empty samples (200 MB decompressed) in ~200 KB of gzip.
-python3 "$root/tests/support/hostile_inputs.py" big --empty-samples 100000000 --depth 25000
+python3 "$root/tests/support/hostile_inputs.py" big --empty-samples 100000000 --depth 25000 --bomb-mb 1024
 
 limit_mb=512
 bad=0
@@ -51,6 +51,10 @@ for f in in/amplify.pb.gz big/amplify.pb.gz; do
   run "show $f" limits.max_samples "$pgopipe" show "$f"
   run "flamegraph $f" limits.max_samples "$pgopipe" flamegraph "$f" -o amp.svg
 done
+size=$(( $(stat -c %s big/bomb.pb.gz) / 1024 ))
+run "merge -j1 big/bomb.pb.gz (${size} KB, 1 GiB of zeros)" limits.max_decompressed_bytes \
+  "$pgopipe" merge -j1 big/bomb.pb.gz -o bomb.pb.gz
+run "flamegraph big/bomb.pb.gz" limits.max_decompressed_bytes "$pgopipe" flamegraph big/bomb.pb.gz -o bomb.svg
 run "flamegraph in/deep.pb.gz (25,000 frames)" limits.max_stack_depth "$pgopipe" flamegraph in/deep.pb.gz -o deep.svg
 run "merge -j1 in/deep.pb.gz (25,000 frames)" limits.max_stack_depth "$pgopipe" merge -j1 in/deep.pb.gz -o deep.pb.gz
 run "show in/deep.pb.gz (25,000 frames)" limits.max_stack_depth "$pgopipe" show in/deep.pb.gz

@@ -5,11 +5,12 @@ into far more than they weigh, stacks deeper than any walk should recurse, absur
 and symbol names holding terminal escape sequences. The protobuf wire format is written by
 hand, so the files are exactly what a crafted upload would be.
 
-  hostile_inputs.py OUT_DIR [--empty-samples N] [--depth N]
+  hostile_inputs.py OUT_DIR [--empty-samples N] [--depth N] [--bomb-mb N]
 """
 import argparse
 import gzip
 import os
+import zlib
 
 
 def varint(v):
@@ -86,12 +87,21 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--empty-samples", type=int, default=12_000_000)
     ap.add_argument("--depth", type=int, default=25_000)
+    ap.add_argument("--bomb-mb", type=int, default=0, help="also write bomb.pb.gz: N MiB of zeros")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
 
     # Amplification: millions of empty sample records (2 bytes each) in a few KB of gzip.
     p = Profile()
     write(os.path.join(a.out, "amplify.pb.gz"), p.raw(b"\x12\x00" * a.empty_samples))
+
+    # A plain gzip bomb: zeros (not even protobuf) beyond the decompressed-size limit.
+    if a.bomb_mb > 0:
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)
+        with open(os.path.join(a.out, "bomb.pb.gz"), "wb") as f:
+            for _ in range(a.bomb_mb):
+                f.write(z.compress(bytes(1 << 20)))
+            f.write(z.flush())
 
     # Depth: one sample whose stack repeats one location `depth` times.
     p = Profile()
