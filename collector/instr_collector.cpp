@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The collector thread: every interval a cumulative snapshot of the LLVM profile counters
-// (__llvm_profile_write_buffer; counters are never reset, so the application's threads are
-// never raced or blocked) minus the previous snapshot becomes one raw profile, handed to the
-// linked Sink. Nothing escapes to the host: errors are logged to stderr, exceptions caught.
+// The collector thread: every interval a cumulative snapshot of the LLVM profile runtime
+// (counters and value profiles, runtime_snapshot.hpp; nothing is reset, so the application's
+// threads are never raced or blocked) minus the previous snapshot becomes one raw profile
+// (interval_delta.hpp), handed to the linked Sink. Nothing escapes to the host: errors are logged to stderr, exceptions caught.
 // fork(): the child inherits no thread; it starts its own collector, whose baseline is the
 // counters at the fork, under its own pid. exec() ends it like any thread (pipes are CLOEXEC).
 #include "collector/instr_collector.hpp"
@@ -21,17 +21,11 @@
 #include <mutex>
 #include <thread>
 
-#include "collector/raw_profile.hpp"
+#include "collector/interval_delta.hpp"
+#include "collector/runtime_snapshot.hpp"
 #include "collector/sink.hpp"
 #include "collector/spool.hpp"
 #include "core/fs.hpp"
-
-// The LLVM profile runtime, weak so that a non-instrumented binary still links and gets a
-// clear "not instrumented" error at start.
-extern "C" {
-__attribute__((weak)) uint64_t __llvm_profile_get_size_for_buffer(void);
-__attribute__((weak)) int __llvm_profile_write_buffer(char* buffer);
-}
 
 namespace pgopipe::collector {
 namespace {
@@ -60,21 +54,13 @@ double thread_cpu_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-Result<std::string> snapshot() {
-  std::string buffer(__llvm_profile_get_size_for_buffer(), '\0');
-  if (__llvm_profile_write_buffer(buffer.data()) != 0) {
-    return make_error(ErrorCode::Internal, "the LLVM profile runtime could not write its buffer");
-  }
-  return buffer;
-}
-
 class Collector {
  public:
   // Starts collecting; in a forked child `baseline` is true (counters so far are the parent's).
   Result<void> start(InstrSettings s, bool baseline) {
     std::lock_guard lock(mu_);
     if (running_) return make_error(ErrorCode::Usage, "the collector is already running");
-    if (!__llvm_profile_get_size_for_buffer || !__llvm_profile_write_buffer) {
+    if (!runtime_linked()) {
       return make_error(ErrorCode::Config,
                         "this binary is not instrumented: build it with -fprofile-instr-generate "
                         "or -fprofile-generate to collect profiles");
@@ -85,15 +71,14 @@ class Collector {
     PGO_TRY(validate(probe));
     s_ = std::move(s);
     if (s_.spool_dir.empty()) s_.spool_dir = default_spool_dir(s_.app);
-    PGO_TRY_ASSIGN(std::string first, snapshot());
-    PGO_TRY_ASSIGN(layout_, parse_raw_layout(first));
-    build_id_ = first_binary_id(first, layout_);
-    value_sites_ = has_value_sites(first, layout_);
-    if (baseline) PGO_TRY(delta_.apply(first, layout_));
-    if (value_sites_ && !baseline) {
-      log("warning", "value profiles (indirect-call targets, memop sizes) are not collected per "
-                     "interval; uploads carry exact block counts without value sites");
+    PGO_TRY_ASSIGN(std::string first, runtime_snapshot());
+    PGO_TRY_ASSIGN(RawLayout layout, parse_raw_layout(first));
+    build_id_ = first_binary_id(first, layout);
+    if (auto values = read_value_data(first, layout); !values) {
+      return make_error(ErrorCode::Internal, "the runtime's value-profile section is not readable: {}",
+                        values.error().message);
     }
+    if (baseline) PGO_TRY(delta_.apply(first));  // a forked child: the parent's counts so far
     PGO_TRY_ASSIGN(sink_, make_sink(s_, [](std::string_view level, const std::string& m) { log(level, m); }));
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -192,8 +177,8 @@ class Collector {
     TimePoint start = interval_start_;
     TimePoint end = now();
     interval_start_ = end;
-    auto bytes = snapshot();
-    Result<uint64_t> total = bytes ? delta_.apply(*bytes, layout_) : Result<uint64_t>(bytes.error());
+    auto bytes = runtime_snapshot();
+    Result<uint64_t> total = bytes ? delta_.apply(*bytes) : Result<uint64_t>(bytes.error());
     if (!total) {
       log("error", fmt::format("interval {} not collected: {}", format_rfc3339(start), total.error().message));
       return;
@@ -202,7 +187,6 @@ class Collector {
       sink_->idle();
       return;  // nothing ran: no object for an idle interval
     }
-    if (value_sites_) clear_value_sites(*bytes, layout_);
     ProfileMeta meta;
     meta.app = s_.app;
     meta.format = ProfileFormat::LlvmRaw;
@@ -221,10 +205,8 @@ class Collector {
   std::atomic<bool> running_{false};
   InstrSettings s_;
   std::unique_ptr<Sink> sink_;
-  RawLayout layout_;
-  CounterDelta delta_;
+  IntervalDelta delta_;
   std::string build_id_, host_;
-  bool value_sites_ = false;
   int wake_r_ = -1, wake_w_ = -1;
   pid_t pid_ = 0;
   uint64_t seq_ = 0;
