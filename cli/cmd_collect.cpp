@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
-#include "core/names.hpp"
+#include "core/redact.hpp"
 #include "collector/http_scraper.hpp"
 #include "collector/perf_sampler.hpp"
 #include "collector/spool.hpp"

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <thread>
 
+#include "core/redact.hpp"
 #include "core/fs.hpp"
 #include "core/names.hpp"
 
@@ -99,7 +100,7 @@ Result<Answer> get_once(const std::string& url, const std::string& shown, Durati
     return make_error(ErrorCode::Input, "{}: answer larger than {} MiB", shown, kMaxBody >> 20);
   }
   if (rc != CURLE_OK) {
-    return make_error(ErrorCode::Store, "{}: {}", shown, err[0] ? err : curl_easy_strerror(rc));
+    return make_error(ErrorCode::Store, "{}: {}", shown, redact_text(err[0] ? err : curl_easy_strerror(rc)));
   }
   a.body = std::move(t.body);
   return a;

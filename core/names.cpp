@@ -71,16 +71,6 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-std::string redact_url(std::string_view url) {
-  size_t scheme = url.find("://");
-  size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
-  size_t end = url.find_first_of("/?#", start);
-  std::string_view authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
-  size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return printable(url);
-  return printable(std::string(url.substr(0, start)) + "***@" + std::string(url.substr(start + at + 1)));
-}
-
 Result<void> validate_app(std::string_view app, std::string_view what) {
   PGO_TRY(check_token(app, what, 128));
   if (!is_alnum(app.front())) {

@@ -24,10 +24,6 @@ Result<void> validate_token(std::string_view token, std::string_view what);
 // ([A-Za-z0-9._-], not "." or ".."), no empty segments, no leading '/', up to 1024 bytes.
 Result<void> validate_key(std::string_view key);
 
-// `url` for messages and logs: user info ("user:secret@") replaced by "***@", control
-// characters escaped as printable() does.
-std::string redact_url(std::string_view url);
-
 // Escapes control characters and non-ASCII bytes for safe display in messages.
 std::string printable(std::string_view text);
 

@@ -37,4 +37,9 @@ void note_damaged(std::vector<DamagedObject>* damaged, std::string_view key, std
   if (damaged != nullptr) damaged->push_back({std::string(key), std::string(problem)});
 }
 
+bool valid_s3_region(std::string_view region) {
+  return !region.empty() && region.size() <= 32 &&
+         region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+}
+
 }  // namespace pgopipe
