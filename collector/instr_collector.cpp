@@ -217,6 +217,7 @@ class Collector {
 // The process's collector. Never destroyed (atexit handlers may still use it); a forked child
 // replaces it without touching the inherited one, whose mutex another thread may have held.
 std::atomic<Collector*> g_collector{nullptr};
+std::atomic<Collector*> g_inherited{nullptr};  // the parent's, kept reachable in a forked child
 
 Collector& instance() {
   static std::once_flag once;
@@ -229,6 +230,7 @@ void after_fork_in_child() noexcept {
   Collector* parent = g_collector.load();
   if (parent == nullptr || !parent->running()) return;
   g_wake_fd = -1;  // the inherited pipe wakes the parent's thread, not ours
+  g_inherited = parent;
   try {
     InstrSettings s = parent->settings();
     auto* child = new Collector;
