@@ -295,7 +295,7 @@ TEST_F(SpoolCollector, StalledS3NeverReachesTheHostAndLosesNothing) {
 TEST_F(SpoolCollector, FullSpoolDiskLosesOnlyWhatDoesNotFitAndSaysSo) {
   if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: mounting a tmpfs spool needs root";
   fs::create_directories(spool());
-  if (::mount("none", spool().c_str(), "tmpfs", 0, "size=16k") != 0) {
+  if (::mount("none", spool().c_str(), "tmpfs", 0, "size=16k,mode=0700") != 0) {
     GTEST_SKIP() << "SKIPPED LOUDLY: cannot mount a tmpfs: " << std::strerror(errno);
   }
   RunResult host = run_process({BUSY_SPOOL_EXE, "3.5"}, env());
