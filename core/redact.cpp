@@ -92,8 +92,9 @@ std::string redact_text(std::string_view text) {
   return out;
 }
 
-std::map<std::string, std::string> scrubbed_environment(const std::map<std::string, std::string>& env,
-                                                     const std::vector<std::string>& keep) {
+std::map<std::string, std::string> scrubbed_environment(
+    const std::map<std::string, std::string>& env,
+    const std::vector<std::string>& keep) {
   static constexpr std::array<std::string_view, 4> kCloud = {
       "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"};
   std::map<std::string, std::string> out;

@@ -35,7 +35,8 @@ std::string redact_text(std::string_view text);
 // The environment for child processes: `env` without variables that hold cloud credentials
 // or other secrets (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_ACCESS_KEY_ID, and any
 // secret_name()), except those named in `keep`.
-std::map<std::string, std::string> scrubbed_environment(const std::map<std::string, std::string>& env,
-                                                     const std::vector<std::string>& keep = {});
+std::map<std::string, std::string> scrubbed_environment(
+    const std::map<std::string, std::string>& env,
+    const std::vector<std::string>& keep = {});
 
 }  // namespace pgopipe

@@ -79,7 +79,8 @@ Duration renew_interval(const LockRequest& r) {
 }
 
 // Reads generation `g`; nullopt if it is gone.
-Result<std::optional<LockHolder>> read_generation(Store& store, std::string_view prefix, uint64_t g) {
+Result<std::optional<LockHolder>> read_generation(Store& store, std::string_view prefix,
+                                                   uint64_t g) {
   auto body = store.get_raw(generation_key(prefix, g));
   if (!body) {
     if (body.error().code == ErrorCode::NotFound) return std::optional<LockHolder>{};
@@ -92,7 +93,8 @@ Result<std::optional<LockHolder>> read_generation(Store& store, std::string_view
 Result<bool> still_top(Store& store, std::string_view prefix, const LockHolder& mine) {
   PGO_TRY_ASSIGN(std::vector<uint64_t> gens, list_generations(store, prefix));
   if (gens.empty() || gens.front() != mine.generation) return false;
-  PGO_TRY_ASSIGN(std::optional<LockHolder> now_there, read_generation(store, prefix, mine.generation));
+  PGO_TRY_ASSIGN(std::optional<LockHolder> now_there,
+                 read_generation(store, prefix, mine.generation));
   return now_there && now_there->token == mine.token;
 }
 
@@ -209,7 +211,8 @@ Result<void> StoreLock::check() {
     s.lost = true;
     auto other = read_lock(*s.store, s.request.prefix);
     std::string who = other && *other ? describe(**other) : "unknown";
-    return make_error(ErrorCode::Store, "lost the lock: {} was taken over by another run ({})", key, who);
+    return make_error(ErrorCode::Store, "lost the lock: {} was taken over by another run ({})", key,
+                      who);
   }
   std::lock_guard lock(s.mu);
   const Duration left = s.held.expires - now();

@@ -28,7 +28,8 @@ TEST(Redact, UrlPasswords) {
             "http://admin:***@svc:6060/debug/pprof/profile?seconds=5");
   EXPECT_EQ(redact_url("http://svc:6060/x"), "http://svc:6060/x");
   EXPECT_EQ(redact_url("http://user@svc/x"), "http://user@svc/x");
-  EXPECT_EQ(redact_text("curl failed for https://u:p@h/x: timeout"), "curl failed for https://u:***@h/x: timeout");
+  EXPECT_EQ(redact_text("curl failed for https://u:p@h/x: timeout"),
+            "curl failed for https://u:***@h/x: timeout");
 }
 
 TEST(Redact, FreeTextQuotingACommand) {
@@ -52,7 +53,8 @@ TEST(Redact, ChildEnvironmentDropsCredentials) {
   EXPECT_EQ(out.count("PATH"), 1u);
   EXPECT_EQ(out.count("CC"), 1u);
   EXPECT_EQ(out.count("HOME"), 1u);
-  for (const char* gone : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "GITHUB_TOKEN"}) {
+  for (const char* gone :
+       {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "GITHUB_TOKEN"}) {
     EXPECT_EQ(out.count(gone), 0u) << gone;
   }
   EXPECT_EQ(scrubbed_environment(env, {"GITHUB_TOKEN"}).count("GITHUB_TOKEN"), 1u);

@@ -46,7 +46,9 @@ class OrderedStore final : public Store {
     cv_.notify_all();
   }
 
-  Result<std::string> put(const ProfileMeta& m, std::string_view b) override { return inner_.put(m, b); }
+  Result<std::string> put(const ProfileMeta& m, std::string_view b) override {
+    return inner_.put(m, b);
+  }
   Result<std::vector<StoredObject>> list(const Query& q) override { return inner_.list(q); }
   Result<Blob> get(std::string_view key) override { return inner_.get(key); }
   Result<void> remove(std::string_view key) override { hold(); return inner_.remove(key); }
@@ -64,7 +66,9 @@ class OrderedStore final : public Store {
     }
     return r;
   }
-  Result<std::vector<std::string>> list_raw(std::string_view p) override { return inner_.list_raw(p); }
+  Result<std::vector<std::string>> list_raw(std::string_view p) override {
+    return inner_.list_raw(p);
+  }
   Result<void> remove_raw(std::string_view key) override { hold(); return inner_.remove_raw(key); }
   [[nodiscard]] std::string describe() const override { return inner_.describe(); }
 
@@ -86,7 +90,9 @@ thread_local OrderedStore::Gate* OrderedStore::gate = nullptr;
 class RetryingStore final : public Store {
  public:
   explicit RetryingStore(Store& inner) : inner_(inner) {}
-  Result<std::string> put(const ProfileMeta& m, std::string_view b) override { return inner_.put(m, b); }
+  Result<std::string> put(const ProfileMeta& m, std::string_view b) override {
+    return inner_.put(m, b);
+  }
   Result<std::vector<StoredObject>> list(const Query& q) override { return inner_.list(q); }
   Result<Blob> get(std::string_view key) override { return inner_.get(key); }
   Result<void> remove(std::string_view key) override { return inner_.remove(key); }
@@ -98,7 +104,9 @@ class RetryingStore final : public Store {
     return inner_.put_raw(key, bytes, exclusive);
   }
   Result<std::string> get_raw(std::string_view key) override { return inner_.get_raw(key); }
-  Result<std::vector<std::string>> list_raw(std::string_view p) override { return inner_.list_raw(p); }
+  Result<std::vector<std::string>> list_raw(std::string_view p) override {
+    return inner_.list_raw(p);
+  }
   Result<void> remove_raw(std::string_view key) override { return inner_.remove_raw(key); }
   [[nodiscard]] std::string describe() const override { return inner_.describe(); }
   int lost_responses = 0;

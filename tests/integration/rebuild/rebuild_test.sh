@@ -170,11 +170,14 @@ expect_rc 8 $? "a hung benchmark is killed after benchmark.timeout"
 grep -q "timed out after 1s" hung.log && pass "timeout named" || { fail "no 'timed out' in hung.log"; tail -n 3 hung.log; }
 printf '#!/bin/sh\nsleep 60\n' > hang-cc.sh && chmod +x hang-cc.sh
 write_config hungbuild.yaml ./store ./builds-hung
-sed -i "s|-DCMAKE_C_COMPILER=clang-19|-DCMAKE_C_COMPILER=$work/hang-cc.sh|" hungbuild.yaml
+sed -i "s|-DCMAKE_C_COMPILER=clang-19|-DCMAKE_C_COMPILER=$work/hang-cc.sh, -DAPI_TOKEN=tok-s3cret|" hungbuild.yaml
 sed -i 's|^  args: \(.*\)$|  args: \1\n  timeout: 2s|' hungbuild.yaml
 "$pgopipe" rebuild --config hungbuild.yaml > hungbuild.log 2>&1
 expect_rc 8 $? "a hung build is killed after build.timeout"
 grep -q "timed out after 2s" hungbuild.log && pass "build timeout named" || { fail "no 'timed out' in hungbuild.log"; tail -n 3 hungbuild.log; }
+# A secret passed as a build arg stays out of the log and the report's stage details.
+grep -q "API_TOKEN=\*\*\*" report/report.json && ! grep -q "tok-s3cret" hungbuild.log report/report.json &&
+  pass "build-arg secret redacted in log and report" || fail "tok-s3cret in hungbuild.log or report/report.json"
 cmp -s manifest.before "$manifest" && pass "timed-out runs left the manifest byte-equal" || fail "manifest changed"
 [[ $(lock_state store) == released ]] && pass "lock released after the timeouts" || fail "lock $(lock_state store)"
 
