@@ -50,9 +50,12 @@ CC=clang-19 CXX=clang++-19 build_pgopipe "$asan_dir" -DPGOPIPE_SANITIZE=ON -DPGO
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="$asan_flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$asan_flags"
 echo "pgopipe: sanitizer build took $((SECONDS - stage_start)) s"
 # Reports go to files too: a pgopipe child process whose stderr a test does not show still
-# fails the stage.
-reports=$asan_dir/sanitizer-reports
-rm -rf "$reports" && mkdir -p "$reports"
+# fails the stage. The directory is world-writable and sticky (like /tmp) and outside the
+# clone: a test process that drops privileges to `nobody` must be able to write its report
+# even when the clone sits in a 0700 home such as /root (else the runtime dies at start with
+# "Can't create directory").
+reports=$(mktemp -d /tmp/pgopipe-sanitizer-reports.XXXXXX)
+chmod 1777 "$reports"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1:log_path=$reports/asan
 export LSAN_OPTIONS=suppressions=$repo_root/tests/sanitizers/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
@@ -62,6 +65,8 @@ if [ -n "$(ls -A "$reports")" ]; then
   echo "pgopipe: sanitizer reports:" >&2
   for f in "$reports"/*; do echo "== $f" >&2; cat "$f" >&2; done
   suite_rc=1
+else
+  rm -rf "$reports"
 fi
 [ "$suite_rc" -eq 0 ] || exit "$suite_rc"
 unset ASAN_OPTIONS UBSAN_OPTIONS  # the fuzz tests set their own
