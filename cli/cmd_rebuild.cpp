@@ -100,6 +100,9 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
       j["speedup"] = r.benchmark->speedup;
       j["speedup_low"] = r.benchmark->speedup_low;
       j["speedup_high"] = r.benchmark->speedup_high;
+      j["pairs"] = r.benchmark->baseline_seconds.size();
+      j["verdict"] = r.benchmark->verdict;
+      j["decided"] = r.benchmark->decided;
     }
     fmt::print("{}\n", j.dump(2));
   }

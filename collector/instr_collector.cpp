@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The collector thread: every interval a cumulative snapshot of the LLVM profile counters
-// (__llvm_profile_write_buffer; counters are never reset, so the application's threads are
-// never raced or blocked) minus the previous snapshot becomes one raw profile, uploaded to
-// the store or, while the store is unreachable, to a bounded spool drained oldest first.
+// The collector thread: every interval a cumulative snapshot of the LLVM profile runtime
+// (counters and value profiles, runtime_snapshot.hpp; nothing is reset, so the application's
+// threads are never raced or blocked) minus the previous snapshot becomes one raw profile
+// (interval_delta.hpp), uploaded to the store or, while the store is unreachable, to a
+// bounded spool drained oldest first.
 #include "collector/instr_collector.hpp"
 
 #include <fcntl.h>
@@ -21,19 +22,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include "collector/raw_profile.hpp"
+#include "collector/interval_delta.hpp"
+#include "collector/runtime_snapshot.hpp"
 #include "collector/uploader.hpp"
 #include "core/config.hpp"
 #include "core/digest.hpp"
 #include "core/fs.hpp"
 #include "core/store/store.hpp"
-
-// The LLVM profile runtime, weak so that a non-instrumented binary still links and gets a
-// clear "not instrumented" error at start.
-extern "C" {
-__attribute__((weak)) uint64_t __llvm_profile_get_size_for_buffer(void);
-__attribute__((weak)) int __llvm_profile_write_buffer(char* buffer);
-}
 
 namespace pgopipe::collector {
 namespace {
@@ -60,7 +55,7 @@ class Collector {
   Result<void> start(InstrSettings s) {
     std::lock_guard lock(mu_);
     if (thread_.joinable()) return make_error(ErrorCode::Usage, "the collector is already running");
-    if (!__llvm_profile_get_size_for_buffer || !__llvm_profile_write_buffer) {
+    if (!runtime_linked()) {
       return make_error(ErrorCode::Config,
                         "this binary is not instrumented: build it with -fprofile-instr-generate "
                         "or -fprofile-generate to collect profiles");
@@ -71,13 +66,12 @@ class Collector {
     PGO_TRY(validate(probe));
     s_ = std::move(s);
     if (s_.spool_dir.empty()) s_.spool_dir = default_spool_dir(s_.app);
-    PGO_TRY_ASSIGN(std::string first, snapshot());
-    PGO_TRY_ASSIGN(layout_, parse_raw_layout(first));
-    build_id_ = first_binary_id(first, layout_);
-    value_sites_ = has_value_sites(first, layout_);
-    if (value_sites_) {
-      log("warning", "value profiles (indirect-call targets, memop sizes) are not collected per "
-                     "interval; uploads carry exact block counts without value sites");
+    PGO_TRY_ASSIGN(std::string first, runtime_snapshot());
+    PGO_TRY_ASSIGN(RawLayout layout, parse_raw_layout(first));
+    build_id_ = first_binary_id(first, layout);
+    if (auto values = read_value_data(first, layout); !values) {
+      return make_error(ErrorCode::Internal, "the runtime's value-profile section is not readable: {}",
+                        values.error().message);
     }
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -175,21 +169,13 @@ class Collector {
     }
   }
 
-  Result<std::string> snapshot() {
-    std::string buffer(__llvm_profile_get_size_for_buffer(), '\0');
-    if (__llvm_profile_write_buffer(buffer.data()) != 0) {
-      return make_error(ErrorCode::Internal, "the LLVM profile runtime could not write its buffer");
-    }
-    return buffer;
-  }
-
   // Takes the delta since the previous interval and delivers it.
   void collect() {
     TimePoint start = interval_start_;
     TimePoint end = now();
     interval_start_ = end;
-    auto bytes = snapshot();
-    Result<uint64_t> total = bytes ? delta_.apply(*bytes, layout_) : Result<uint64_t>(bytes.error());
+    auto bytes = runtime_snapshot();
+    Result<uint64_t> total = bytes ? delta_.apply(*bytes) : Result<uint64_t>(bytes.error());
     if (!total) {
       log("error", "interval {} not collected: {}", format_rfc3339(start), total.error().message);
       return;
@@ -198,7 +184,6 @@ class Collector {
       uploader_->drain();
       return;  // nothing ran: no object for an idle interval
     }
-    if (value_sites_) clear_value_sites(*bytes, layout_);
     ProfileMeta meta;
     meta.app = s_.app;
     meta.format = ProfileFormat::LlvmRaw;
@@ -218,10 +203,8 @@ class Collector {
   std::thread thread_;
   InstrSettings s_;
   std::unique_ptr<Uploader> uploader_;
-  RawLayout layout_;
-  CounterDelta delta_;
+  IntervalDelta delta_;
   std::string build_id_, host_;
-  bool value_sites_ = false;
   int wake_r_ = -1, wake_w_ = -1;
   pid_t pid_ = 0;
   uint64_t seq_ = 0;

@@ -29,13 +29,27 @@ uint64_t load64(std::string_view b, uint64_t off) {
   return v;
 }
 
+// __llvm_profile_vtable_data on 64-bit targets: VTableNameHash, VTablePointer, VTableSize.
+constexpr uint64_t kVTableRecordSize = 24;
+
+uint64_t padding8(uint64_t n) { return (8 - n % 8) % 8; }
+
+}  // namespace
+
 uint64_t data_record_size(uint64_t value_kinds) {
   uint64_t end = kValueSitesOffset + 2 * value_kinds;  // NumValueSites
   end = (end + 3) / 4 * 4 + 4;                         // NumBitmapBytes
   return (end + 7) / 8 * 8;
 }
 
-}  // namespace
+uint16_t value_sites(std::string_view b, const RawLayout& l, uint64_t record, uint64_t kind) {
+  uint16_t sites = 0;
+  std::memcpy(&sites,
+              b.data() + l.data_offset + record * data_record_size(l.value_kinds) +
+                  kValueSitesOffset + 2 * kind,
+              2);
+  return sites;
+}
 
 Result<RawLayout> parse_raw_layout(std::string_view b) {
   if (b.size() < kHeaderSize) {
@@ -79,6 +93,23 @@ Result<RawLayout> parse_raw_layout(std::string_view b) {
     return make_error(ErrorCode::Input, "raw profile counters end past the buffer ({} bytes)",
                       b.size());
   }
+  // Then: padding, bitmap, padding, names, padding, vtable records, padding, vtable names,
+  // padding, and the value-profile section (what LLVM 19's RawInstrProfReader expects).
+  uint64_t names_size = h[9], num_vtables = h[13], vnames_size = h[14];
+  if (h[6] > b.size() || h[7] > b.size() || h[8] > b.size() || names_size > b.size() ||
+      num_vtables > b.size() || vnames_size > b.size()) {
+    return make_error(ErrorCode::Input, "raw profile header is inconsistent with its size {}",
+                      b.size());
+  }
+  uint64_t off = l.counters_offset + l.num_counters * 8 + h[6] + h[7] + h[8];
+  off += names_size + padding8(names_size);
+  off += num_vtables * kVTableRecordSize + padding8(num_vtables * kVTableRecordSize);
+  off += vnames_size + padding8(vnames_size);
+  if (off > b.size()) {
+    return make_error(ErrorCode::Input, "raw profile sections end past the buffer ({} bytes)",
+                      b.size());
+  }
+  l.value_data_offset = off;
   return l;
 }
 
@@ -94,22 +125,12 @@ std::string first_binary_id(std::string_view b, const RawLayout& l) {
 }
 
 bool has_value_sites(std::string_view b, const RawLayout& l) {
-  uint64_t size = data_record_size(l.value_kinds);
   for (uint64_t d = 0; d < l.num_data; ++d) {
     for (uint64_t k = 0; k < l.value_kinds; ++k) {
-      uint16_t sites = 0;
-      std::memcpy(&sites, b.data() + l.data_offset + d * size + kValueSitesOffset + 2 * k, 2);
-      if (sites != 0) return true;
+      if (value_sites(b, l, d, k) != 0) return true;
     }
   }
   return false;
-}
-
-void clear_value_sites(std::string& b, const RawLayout& l) {
-  uint64_t size = data_record_size(l.value_kinds);
-  for (uint64_t d = 0; d < l.num_data; ++d) {
-    std::memset(b.data() + l.data_offset + d * size + kValueSitesOffset, 0, 2 * l.value_kinds);
-  }
 }
 
 Result<uint64_t> CounterDelta::apply(std::string& b, const RawLayout& l) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // LLVM raw profile (.profraw, raw version 10) layout: enough to find the counters section,
-// the binary IDs and the per-function value-site counts, so the collector can turn
-// cumulative snapshots of one process into per-interval deltas without resetting counters.
+// the binary IDs, the per-function value-site counts and the value-profile section, so the
+// collector can turn cumulative snapshots of one process into per-interval deltas without
+// resetting counters.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,15 @@ struct RawLayout {
   uint64_t counters_offset = 0;
   uint64_t num_counters = 0;   // 8-byte counters
   uint64_t value_kinds = 0;    // ValueKindLast + 1
+  uint64_t value_data_offset = 0;  // where the value-profile section starts (may be the end)
 };
+
+// Bytes of one __llvm_profile_data record for `value_kinds` value kinds.
+uint64_t data_record_size(uint64_t value_kinds);
+
+// Number of value sites of kind `kind` in data record `record`.
+uint16_t value_sites(std::string_view buffer, const RawLayout& layout, uint64_t record,
+                     uint64_t kind);
 
 // Parses and checks the header of a 64-bit little-endian raw profile of version 10 with
 // 8-byte counters; other variants (byte coverage, debug-info correlation, temporal) are an
@@ -35,10 +44,6 @@ std::string first_binary_id(std::string_view buffer, const RawLayout& layout);
 
 // True if any function record declares value-profile sites (indirect calls, memop sizes).
 bool has_value_sites(std::string_view buffer, const RawLayout& layout);
-
-// Sets every function's value-site counts to zero, so a buffer written without value data
-// (as __llvm_profile_write_buffer writes it) reads as a valid profile without value profiles.
-void clear_value_sites(std::string& buffer, const RawLayout& layout);
 
 // Counter-wise delta state of one process: turns cumulative snapshots into interval deltas.
 class CounterDelta {

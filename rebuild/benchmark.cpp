@@ -9,6 +9,7 @@
 #include <random>
 
 #include "builder/process.hpp"
+#include "rebuild/gate.hpp"
 
 namespace pgopipe {
 namespace {
@@ -36,6 +37,33 @@ Result<double> measure(const BenchmarkOptions& o, const BenchmarkVariant& v) {
   if (!r) return r.error().context(fmt::format("benchmark of the {} build", v.name));
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
   return o.metric == "wall" ? wall : children_cpu_seconds() - cpu_before;
+}
+
+// Paired bootstrap: resample the A/B pairs (run i of both variants ran back to back, so they
+// share the machine's state), recompute the median ratio, take the 2.5/97.5 % points.
+void bootstrap_interval(BenchmarkResult& r, size_t n) {
+  std::mt19937_64 rng(0x5067'6f70'6970'65ULL);  // fixed seed: reproducible intervals
+  std::uniform_int_distribution<size_t> pick(0, n - 1);
+  constexpr int kResamples = 2000;
+  std::vector<double> ratios;
+  ratios.reserve(kResamples);
+  std::vector<double> a(n), b(n);
+  for (int k = 0; k < kResamples; ++k) {
+    for (size_t i = 0; i < n; ++i) {
+      size_t j = pick(rng);
+      a[i] = r.baseline_seconds[j];
+      b[i] = r.pgo_seconds[j];
+    }
+    double mb = median(b);
+    if (mb > 0) ratios.push_back(median(a) / mb);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  if (ratios.empty()) return;
+  auto at = [&](double q) {
+    return ratios[std::min(ratios.size() - 1, static_cast<size_t>(q * static_cast<double>(ratios.size())))];
+  };
+  r.speedup_low = at(0.025);
+  r.speedup_high = at(0.975);
 }
 
 }  // namespace
@@ -74,7 +102,8 @@ Result<std::vector<std::string>> substitute(const std::vector<std::string>& argv
   return out;
 }
 
-BenchmarkResult summarize_benchmark(std::vector<double> baseline, std::vector<double> pgo) {
+BenchmarkResult summarize_benchmark(std::vector<double> baseline, std::vector<double> pgo,
+                                    double max_slowdown) {
   BenchmarkResult r;
   r.baseline_seconds = std::move(baseline);
   r.pgo_seconds = std::move(pgo);
@@ -85,48 +114,42 @@ BenchmarkResult summarize_benchmark(std::vector<double> baseline, std::vector<do
   // Paired bootstrap: resample the A/B pairs (run i of both variants ran back to back, so
   // they share the machine's state), recompute the median ratio, take the 2.5/97.5 % points.
   const size_t n = std::min(r.baseline_seconds.size(), r.pgo_seconds.size());
-  if (n < 2) {
-    r.speedup_low = r.speedup_high = r.speedup;
-    return r;
-  }
-  std::mt19937_64 rng(0x5067'6f70'6970'65ULL);  // fixed seed: reproducible intervals
-  std::uniform_int_distribution<size_t> pick(0, n - 1);
-  constexpr int kResamples = 2000;
-  std::vector<double> ratios;
-  ratios.reserve(kResamples);
-  std::vector<double> a(n), b(n);
-  for (int k = 0; k < kResamples; ++k) {
-    for (size_t i = 0; i < n; ++i) {
-      size_t j = pick(rng);
-      a[i] = r.baseline_seconds[j];
-      b[i] = r.pgo_seconds[j];
-    }
-    double mb = median(b);
-    if (mb > 0) ratios.push_back(median(a) / mb);
-  }
-  std::sort(ratios.begin(), ratios.end());
-  if (ratios.empty()) return r;
-  auto at = [&](double q) {
-    return ratios[std::min(ratios.size() - 1, static_cast<size_t>(q * static_cast<double>(ratios.size())))];
-  };
-  r.speedup_low = at(0.025);
-  r.speedup_high = at(0.975);
+  r.speedup_low = r.speedup_high = r.speedup;
+  if (n >= 2) bootstrap_interval(r, n);
+  GateDecision gate = decide_gate(r.speedup_low, r.speedup_high, max_slowdown);
+  r.verdict = std::string(verdict_name(gate.verdict));
+  r.decided = n >= 2 && gate.decided;
   return r;
 }
 
 Result<BenchmarkResult> run_benchmark(const BenchmarkOptions& o, const BenchmarkVariant& baseline,
                                       const BenchmarkVariant& pgo) {
   std::vector<double> base_times, pgo_times;
-  for (int pair = 0; pair <= o.runs; ++pair) {  // pair 0 warms caches up and is not kept
+  const auto start = std::chrono::steady_clock::now();
+  PGO_TRY(measure(o, baseline));  // a warm-up pair: caches, page cache, CPU frequency
+  PGO_TRY(measure(o, pgo));
+  BenchmarkResult r;
+  for (int pair = 1;; ++pair) {
     PGO_TRY_ASSIGN(double b, measure(o, baseline));
     PGO_TRY_ASSIGN(double p, measure(o, pgo));
-    if (pair == 0) continue;
     base_times.push_back(b);
     pgo_times.push_back(p);
-    spdlog::info("benchmark pair {}/{}: baseline {:.4f} s, pgo {:.4f} s ({})", pair, o.runs, b, p,
-                 o.metric);
+    r = summarize_benchmark(base_times, pgo_times, o.max_slowdown);
+    spdlog::info("benchmark pair {}/{}: baseline {:.4f} s, pgo {:.4f} s ({}); speedup {:.3f}x "
+                 "[{:.3f}, {:.3f}]", pair, o.max_runs, b, p, o.metric, r.speedup, r.speedup_low,
+                 r.speedup_high);
+    if (pair < o.min_runs) continue;
+    if (r.decided) {
+      r.stopped_by = "decided";
+    } else if (pair >= o.max_runs) {
+      r.stopped_by = "max_runs";
+    } else if (std::chrono::steady_clock::now() - start >= o.max_time) {
+      r.stopped_by = "max_time";
+    } else {
+      continue;
+    }
+    return r;
   }
-  return summarize_benchmark(std::move(base_times), std::move(pgo_times));
 }
 
 }  // namespace pgopipe

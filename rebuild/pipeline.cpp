@@ -9,6 +9,7 @@
 #include "rebuild/benchmark.hpp"
 #include "rebuild/lock.hpp"
 #include "rebuild/report_output.hpp"
+#include "rebuild/ship.hpp"
 #include "rebuild/stages.hpp"
 
 namespace pgopipe {
@@ -59,6 +60,39 @@ uint64_t fill_hot_functions(RunReport& report, const CompilerProfile& profile) {
     report.hot_functions.push_back({name, count, share});
   }
   return top->functions;
+}
+
+BenchmarkOptions benchmark_options(const RebuildConfig& config, const RebuildOptions& options) {
+  BenchmarkOptions bench;
+  bench.command = config.bench_command;
+  bench.min_runs = config.min_runs;
+  bench.max_runs = config.max_runs;
+  bench.max_time = std::chrono::duration_cast<std::chrono::seconds>(config.max_time);
+  bench.max_slowdown = config.max_slowdown;
+  bench.metric = config.metric;
+  bench.cwd = config.bench_cwd;
+  bench.interrupted = options.interrupted;
+  return bench;
+}
+
+// The gate decides on the interval's lower bound (rebuild/gate.hpp, README "pgopipe rebuild"):
+// records the gate stage; false (and the Gated outcome) when the build is not published.
+bool gate_passes(RunReport& report, const RebuildConfig& config, const BenchmarkResult& result) {
+  const double floor = 1.0 - config.max_slowdown;
+  const bool gated = result.speedup_low < floor;
+  report.stages.push_back({"gate", 0, "ok", fmt::format("{}: speedup {:.3f}x, 95 % interval {:.3f}..{:.3f} "
+                                                         "after {} pairs; lower bound {} {:.3f} (max slowdown {})",
+                                                         result.verdict, result.speedup, result.speedup_low,
+                                                         result.speedup_high, result.baseline_seconds.size(),
+                                                         gated ? "<" : ">=", floor, percent(config.max_slowdown))});
+  spdlog::info("stage gate: {}", report.stages.back().detail);
+  if (gated) {
+    report.outcome = RebuildOutcome::Gated;
+    report.message = fmt::format("not published ({}): the speedup's 95 % interval {:.3f}..{:.3f} after {} pairs "
+                                 "reaches below {:.3f}", result.verdict, result.speedup_low, result.speedup_high,
+                                 result.baseline_seconds.size(), floor);
+  }
+  return !gated;
 }
 
 Result<void> run_stages(Store& store, const RebuildConfig& config, const RebuildOptions& options,
@@ -131,8 +165,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   const uint64_t stale = built.second.dir.empty() ? 0 : count_stale_functions(built.second.dir);
   report.match = ProfileMatch{profiled_functions, profiled_functions - std::min(profiled_functions, stale), stale};
 
-  BenchmarkOptions bench{config.bench_command, config.runs, config.metric, config.bench_cwd,
-                         options.interrupted};
+  const BenchmarkOptions bench = benchmark_options(config, options);
   auto vars = [&](const BuiltVariant& b) {
     BenchmarkVariant v{b.name, {{"variant", b.name}, {"source_dir", config.source_dir.string()}}};
     if (b.image.empty()) {
@@ -145,25 +178,14 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   PGO_TRY_ASSIGN(BenchmarkResult result, stage.run<BenchmarkResult>("benchmark", [&] {
     return run_benchmark(bench, vars(built.first), vars(built.second));
   }, [&](const BenchmarkResult& r) {
-    return fmt::format("speedup {:.3f}x (95 % CI {:.3f}..{:.3f}; {} median baseline {:.4f} s, pgo {:.4f} s, {} pairs)",
-                       r.speedup, r.speedup_low, r.speedup_high, config.metric, r.baseline_median,
-                       r.pgo_median, r.baseline_seconds.size());
+    return fmt::format("speedup {:.3f}x (95 % CI {:.3f}..{:.3f}; {} median baseline {:.4f} s, pgo {:.4f} s, "
+                       "{} pairs, {})", r.speedup, r.speedup_low, r.speedup_high, config.metric,
+                       r.baseline_median, r.pgo_median, r.baseline_seconds.size(),
+                       r.decided ? "decided" : "undecided at " + r.stopped_by);
   }));
   report.benchmark = result;
 
-  // The gate uses the point estimate (median ratio); see README "pgopipe rebuild".
-  const double floor = 1.0 - config.max_slowdown;
-  const bool gated = result.speedup < floor;
-  report.stages.push_back({"gate", 0, "ok", fmt::format("speedup {:.3f}x {} {:.3f} (max slowdown {})",
-                                                         result.speedup, gated ? "<" : ">=", floor,
-                                                         percent(config.max_slowdown))});
-  spdlog::info("stage gate: {}", report.stages.back().detail);
-  if (gated) {
-    report.outcome = RebuildOutcome::Gated;
-    report.message = fmt::format("not published: the PGO build is slower than the baseline (speedup {:.3f}x, "
-                                 "below {:.3f})", result.speedup, floor);
-    return lock.release();
-  }
+  if (!gate_passes(report, config, result)) return lock.release();
 
   TimePoint at = now();
   PublishedManifest manifest;
@@ -181,7 +203,9 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   manifest.published_at = format_rfc3339(at);
   report.outcome = RebuildOutcome::Published;
   report.published_key = manifest.profile_key;
-  report.message = fmt::format("published {} (speedup {:.3f}x)", manifest.profile_key, result.speedup);
+  report.message = fmt::format("published {} ({}: speedup {:.3f}x, 95 % interval {:.3f}..{:.3f}, {} pairs)",
+                               manifest.profile_key, result.verdict, result.speedup, result.speedup_low,
+                               result.speedup_high, result.baseline_seconds.size());
   PGO_TRY(stage.run<bool>("publish", [&]() -> Result<bool> {
     PGO_TRY_ASSIGN(auto files, write_run_reports(config.report_dir, report));
     std::vector<std::pair<fs::path, std::string>> uploads;
@@ -189,6 +213,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
       uploads.emplace_back(f, fmt::format("{}/{}", dir_key, f.filename().string()));
       manifest.files.push_back(uploads.back().second);
     }
+    PGO_TRY(ship_build(config, built.second, dir_key, manifest, uploads));
     PGO_TRY(publish(store, manifest, profile.path, uploads));
     return true;
   }, [&](bool) { return fmt::format("{} and {}", manifest.profile_key, manifest_key(config.app)); }));

@@ -37,6 +37,9 @@ Result<std::optional<PublishedManifest>> read_manifest(Store& store, std::string
     m.speedup_high = j.value("speedup_high", 0.0);
     m.published_at = j.value("published_at", "");
     m.files = j.value("files", std::vector<std::string>{});
+    m.binary_key = j.value("binary_key", "");
+    m.binary_sha256 = j.value("binary_sha256", "");
+    m.image = j.value("image", "");
     return std::optional<PublishedManifest>{std::move(m)};
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::Integrity, "published manifest {} in {} is not valid: {}", key,
@@ -79,6 +82,11 @@ Result<void> publish(Store& store, const PublishedManifest& m, const std::filesy
                    {"speedup_high", m.speedup_high},
                    {"published_at", m.published_at},
                    {"files", m.files}};
+  if (!m.binary_key.empty()) {
+    j["binary_key"] = m.binary_key;
+    j["binary_sha256"] = m.binary_sha256;
+  }
+  if (!m.image.empty()) j["image"] = m.image;
   // Last: until this put succeeds, readers still see the previous manifest.
   PGO_TRY(store.put_raw(manifest_key(m.app), j.dump(2) + "\n", /*exclusive=*/false));
   spdlog::info("published {} ({}) and {} report file(s); manifest {}", m.profile_key,

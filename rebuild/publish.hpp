@@ -26,6 +26,8 @@ struct PublishedManifest {
   double speedup = 0, speedup_low = 0, speedup_high = 0;
   std::string published_at;    // RFC 3339
   std::vector<std::string> files;  // every key published with the profile (reports, flame graph)
+  std::string binary_key, binary_sha256;  // publish.binary: the approved PGO binary in the store
+  std::string image;                      // publish.image: where the approved image was pushed
 };
 
 // "<app>/published/manifest.json".

@@ -160,7 +160,20 @@ const std::map<std::string, Apply>& fields() {
          return success();
        }},
       {"benchmark.runs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.runs, number<int>(v, at, 2, 1000));
+         PGO_TRY_ASSIGN(c.min_runs, number<int>(v, at, 2, 1000));  // a fixed number of pairs
+         c.max_runs = c.min_runs;
+         return success();
+       }},
+      {"benchmark.min_runs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.min_runs, number<int>(v, at, 2, 10000));
+         return success();
+       }},
+      {"benchmark.max_runs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.max_runs, number<int>(v, at, 2, 10000));
+         return success();
+       }},
+      {"benchmark.max_time", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.max_time, duration(v, at));
          return success();
        }},
       {"benchmark.metric", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
@@ -184,13 +197,21 @@ const std::map<std::string, Apply>& fields() {
          return success();
        }},
       {"report.dir", path(&RebuildConfig::report_dir)},
+      {"publish.binary", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+         if (s == "false") return success();
+         if (s.empty() || s.front() == '/') return bad(at, "expected true, false or a path relative to the build directory");
+         c.publish_binary = s;
+         return success();
+       }},
+      {"publish.image", text(&RebuildConfig::publish_image)},
   };
   return table;
 }
 
 const std::set<std::string>& sections() {
   static const std::set<std::string> s = {"s3", "window", "build", "benchmark", "gate",
-                                          "compare", "lock", "report", "window.labels"};
+                                          "compare", "lock", "report", "publish", "window.labels"};
   return s;
 }
 
@@ -273,6 +294,26 @@ Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
     }
   }
   if (c.until == "now") c.until.clear();
+  if (seen.count("benchmark.runs") && (seen.count("benchmark.min_runs") || seen.count("benchmark.max_runs"))) {
+    return make_error(ErrorCode::Config, "{}: benchmark.runs (a fixed number of pairs) cannot be "
+                      "combined with benchmark.min_runs/max_runs", c.file.string());
+  }
+  if (!c.publish_image.empty() && c.build_kind != "docker") {
+    return make_error(ErrorCode::Config, "{}: publish.image needs build.kind docker", c.file.string());
+  }
+  if (c.publish_binary == "true" && !c.bench_command.front().starts_with("{build_dir}/")) {
+    return make_error(ErrorCode::Config, "{}: publish.binary: true takes the binary from benchmark.command, "
+                      "which must then run \"{{build_dir}}/...\"; give the binary's path instead",
+                      c.file.string());
+  }
+  if (!c.publish_binary.empty() && c.build_kind != "cmake") {
+    return make_error(ErrorCode::Config, "{}: publish.binary needs build.kind cmake (docker builds "
+                      "ship an image: publish.image)", c.file.string());
+  }
+  if (c.min_runs > c.max_runs) {
+    return make_error(ErrorCode::Config, "{}: benchmark.min_runs ({}) is above benchmark.max_runs ({})",
+                      c.file.string(), c.min_runs, c.max_runs);
+  }
   if (c.build_kind == "docker" && c.image.empty()) {
     return make_error(ErrorCode::Config, "{}: build.kind docker needs build.image (e.g. myservice)",
                       c.file.string());

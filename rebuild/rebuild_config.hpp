@@ -44,13 +44,18 @@ struct RebuildConfig {
 
   // benchmark
   std::vector<std::string> bench_command;  // argv with {build_dir} or {image}, {variant}, {source_dir}
-  int runs = 10;                           // measured A/B pairs (plus one warm-up pair)
+  int min_runs = 10;                       // measured A/B pairs before the gate may decide
+  int max_runs = 60;                       // measured A/B pairs at most (plus one warm-up pair)
+  Duration max_time = std::chrono::minutes{15};  // no new pair after this (min_runs still run)
   std::string metric = "cpu";              // cpu (child user+sys) or wall
   std::filesystem::path bench_cwd;         // empty: the config file's directory
 
   double max_slowdown = 0.02;
   double unchanged_above = 0.99;
   Duration lock_ttl = std::chrono::hours{2};
+  // publish: besides the profile, once the gate approved the PGO build
+  std::string publish_binary;              // empty: no; "true" or a path in the PGO build dir
+  std::string publish_image;               // docker builds: push <image>:pgo as this reference
   std::filesystem::path report_dir;        // default ./pgopipe-report
 };
 

@@ -39,7 +39,9 @@ std::string render_json(const RunReport& r) {
     out["benchmark"] = {{"baseline_seconds", b.baseline_seconds}, {"pgo_seconds", b.pgo_seconds},
                         {"baseline_median", b.baseline_median}, {"pgo_median", b.pgo_median},
                         {"speedup", b.speedup}, {"speedup_low", b.speedup_low},
-                        {"speedup_high", b.speedup_high}, {"confidence", b.confidence}};
+                        {"speedup_high", b.speedup_high}, {"confidence", b.confidence},
+                        {"pairs", b.baseline_seconds.size()}, {"verdict", b.verdict},
+                        {"decided", b.decided}, {"stopped_by", b.stopped_by}};
   } else {
     out["benchmark"] = nullptr;
   }
@@ -85,10 +87,12 @@ std::string render_markdown(const RunReport& r) {
   if (r.benchmark) {
     const auto& b = *r.benchmark;
     out += fmt::format(
-        "\n## Benchmark\n\n**Speedup {:.3f}×** ({:.0f} % interval {:.3f}–{:.3f}); gate: at most "
-        "{} slower.\n\n| | median (s) | runs |\n|---|---|---|\n| baseline | {:.4f} | {} |\n"
-        "| PGO | {:.4f} | {} |\n",
-        b.speedup, 100 * b.confidence, b.speedup_low, b.speedup_high, percent(r.gate_threshold),
+        "\n## Benchmark\n\n**Speedup {:.3f}×** ({:.0f} % interval {:.3f}–{:.3f}), **{}** after {} "
+        "interleaved pairs ({}); gate: lower bound at most {} slower.\n\n| | median (s) | runs |\n"
+        "|---|---|---|\n| baseline | {:.4f} | {} |\n| PGO | {:.4f} | {} |\n",
+        b.speedup, 100 * b.confidence, b.speedup_low, b.speedup_high, b.verdict,
+        b.baseline_seconds.size(), b.decided ? "decided" : "undecided at " + b.stopped_by,
+        percent(r.gate_threshold),
         b.baseline_median, b.baseline_seconds.size(), b.pgo_median, b.pgo_seconds.size());
   }
   if (r.match) {

@@ -102,11 +102,13 @@ void benchmark(std::string& out, const RunReport& r) {
   const auto& b = *r.benchmark;
   out += fmt::format(
       "<h2>Benchmark</h2>\n<p class=\"big\">Speedup {:.3f}&times; <span class=\"muted\">({:.0f}&#8239;% interval "
-      "{:.3f}&ndash;{:.3f})</span></p>\n<table><tr><th></th><th>median (s)</th><th>runs</th></tr>\n"
+      "{:.3f}&ndash;{:.3f})</span></p>\n<p>{} after {} interleaved pairs ({})</p>\n"
+      "<table><tr><th></th><th>median (s)</th><th>runs</th></tr>\n"
       "<tr><td>baseline</td><td class=\"num\">{:.4f}</td><td class=\"num\">{}</td></tr>\n"
       "<tr><td>PGO</td><td class=\"num\">{:.4f}</td><td class=\"num\">{}</td></tr></table>\n",
-      b.speedup, 100 * b.confidence, b.speedup_low, b.speedup_high, b.baseline_median,
-      b.baseline_seconds.size(), b.pgo_median, b.pgo_seconds.size());
+      b.speedup, 100 * b.confidence, b.speedup_low, b.speedup_high, h(b.verdict),
+      b.baseline_seconds.size(), b.decided ? "decided" : "undecided at " + h(b.stopped_by),
+      b.baseline_median, b.baseline_seconds.size(), b.pgo_median, b.pgo_seconds.size());
   out += "<div class=\"chart\">" + ab_chart(b) + "</div>\n";
 }
 

@@ -47,6 +47,9 @@ struct BenchmarkResult {
   double speedup_low = 0;    // confidence interval of the speedup
   double speedup_high = 0;
   double confidence = 0.95;
+  std::string verdict;       // "improvement confirmed", "no significant change", "regression"
+  bool decided = false;      // the interval settled the gate before the pair or time limit
+  std::string stopped_by;    // "decided", "max_runs" or "max_time"
 };
 
 struct ProfileMatch {

@@ -95,6 +95,26 @@ for raw in "$work"/out/*.profraw; do
     --collected-at "$(date -u -d "-1 min" +%Y-%m-%dT%H:%M:%SZ)" "$raw" > "$work/push.log" 2>&1 \
     || { cat "$work/push.log"; echo "pgopipe push of $raw failed"; exit 1; }
 done
+# publish.image: the approved image goes to a local registry (Debian's docker-registry).
+if ! command -v docker-registry > /dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry > /dev/null 2>&1 || true
+fi
+registry_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+registry_pid=""
+publish_line=""
+if command -v docker-registry > /dev/null; then
+  cat > "$work/registry.yml" <<REG
+version: 0.1
+storage: {filesystem: {rootdirectory: $work/registry}}
+http: {addr: 127.0.0.1:$registry_port}
+REG
+  docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 &
+  registry_pid=$!
+  trap '[[ -n $registry_pid ]] && kill "$registry_pid" 2> /dev/null' EXIT
+  publish_line="publish: {image: 127.0.0.1:$registry_port/wordfreq:pgo}"
+else
+  echo "SKIPPED (loudly): docker-registry is not installable here; publish.image NOT tested"
+fi
 cat > "$work/rebuild.yaml" <<YAML
 app: wordfreq
 store: ./store
@@ -107,6 +127,7 @@ build:
 benchmark: {command: [docker, run, --rm, "{image}", "2000000"], runs: 2, metric: wall}
 gate: {max_slowdown: 0.5}
 report: {dir: ./rebuild-report}
+$publish_line
 YAML
 # Untagging keeps the cached layers but proves the run below tags both images itself.
 docker image rm pgopipe-example-rebuild:baseline pgopipe-example-rebuild:pgo > /dev/null 2>&1 || true
@@ -126,6 +147,13 @@ for variant in baseline pgo; do
     || { echo "rebuild left no image pgopipe-example-rebuild:$variant"; exit 1; }
 done
 test ! -e "$work/ctx/.pgopipe" || { echo "rebuild left its profile copy in the context"; exit 1; }
+if [[ -n $publish_line && $outcome == published ]]; then
+  tags=$(curl -fsS "http://127.0.0.1:$registry_port/v2/wordfreq/tags/list")
+  grep -q '"pgo"' <<< "$tags" || { echo "publish.image: the registry has no wordfreq:pgo ($tags)"; exit 1; }
+  grep -q "\"image\": \"127.0.0.1:$registry_port/wordfreq:pgo\"" "$manifest" ||
+    { echo "publish.image: the manifest does not record the pushed image"; exit 1; }
+  echo "publish.image: pushed to the local registry ($tags) and recorded in the manifest"
+fi
 python3 - "$work/rebuild-report/report.json" "$outcome" <<'PY' || { echo "report.json does not record the benchmark"; exit 1; }
 import json, sys
 r = json.load(open(sys.argv[1]))

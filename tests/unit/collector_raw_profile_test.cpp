@@ -44,6 +44,7 @@ TEST(RawProfile, ParsesTheLayout) {
   EXPECT_EQ(l->num_data, 1u);
   EXPECT_EQ(l->num_counters, 3u);
   EXPECT_EQ(l->counters_offset, 128u + 32 + 64);
+  EXPECT_EQ(l->value_data_offset, 128u + 32 + 64 + 24);
   EXPECT_EQ(counter(b, *l, 2), 3u);
   EXPECT_EQ(first_binary_id(b, *l), "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3");
 }
@@ -57,14 +58,14 @@ TEST(RawProfile, RejectsOtherVersionsAndVariants) {
   EXPECT_FALSE(parse_raw_layout("short").ok());
 }
 
-TEST(RawProfile, ClearsValueSites) {
+TEST(RawProfile, FindsTheValueSites) {
   std::string b = make_raw(1, 2, 3);
   auto l = parse_raw_layout(b);
   ASSERT_TRUE(l.ok());
   EXPECT_TRUE(has_value_sites(b, *l));
-  clear_value_sites(b, *l);
-  EXPECT_FALSE(has_value_sites(b, *l));
-  EXPECT_EQ(counter(b, *l, 0), 1u) << "counters untouched";
+  EXPECT_EQ(value_sites(b, *l, 0, 0), 1u);
+  EXPECT_EQ(value_sites(b, *l, 0, 1), 0u);
+  EXPECT_EQ(l->value_data_offset, b.size()) << "no names, no value data";
 }
 
 TEST(CounterDelta, SuccessiveSnapshotsBecomeDeltas) {

@@ -54,8 +54,18 @@ TEST(RebuildBenchmark, UnknownPlaceholderIsAConfigErrorNamingIt) {
   EXPECT_NE(argv.error().message.find("{build_dir}"), std::string::npos) << argv.error().message;
 }
 
+BenchmarkOptions options(std::vector<std::string> command, int min_runs, int max_runs,
+                         std::string metric) {
+  BenchmarkOptions o;
+  o.command = std::move(command);
+  o.min_runs = min_runs;
+  o.max_runs = max_runs;
+  o.metric = std::move(metric);
+  return o;
+}
+
 TEST(RebuildBenchmark, FailingCommandIsAToolErrorNamingTheVariant) {
-  BenchmarkOptions o{{"false"}, 2, "wall", {}};
+  BenchmarkOptions o = options({"false"}, 2, 2, "wall");
   auto r = run_benchmark(o, {"baseline", {}}, {"pgo", {}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::Tool);
@@ -67,7 +77,8 @@ TEST(RebuildBenchmark, RunsInterleavedPairsAfterAWarmUp) {
   // Each run appends its variant to a log and sleeps a known time: the log shows the order
   // (a warm-up pair, then baseline/pgo pairs back to back), the times are the runs' own.
   auto log = std::filesystem::temp_directory_path() / ("pgopipe-bench-order-" + random_hex(6));
-  BenchmarkOptions o{{"sh", "-c", "echo {variant} >> " + log.string() + "; sleep {seconds}"}, 3, "wall", {}};
+  BenchmarkOptions o =
+      options({"sh", "-c", "echo {variant} >> " + log.string() + "; sleep {seconds}"}, 3, 3, "wall");
   auto r = run_benchmark(o, {"baseline", {{"variant", "baseline"}, {"seconds", "0.2"}}},
                          {"pgo", {{"variant", "pgo"}, {"seconds", "0.1"}}});
   auto order = read_file(log);
@@ -80,6 +91,45 @@ TEST(RebuildBenchmark, RunsInterleavedPairsAfterAWarmUp) {
   for (double t : r->baseline_seconds) EXPECT_GE(t, 0.2);
   for (double t : r->pgo_seconds) EXPECT_GE(t, 0.1);
   EXPECT_GT(r->speedup, 1.0) << "the baseline sleeps twice as long";
+}
+
+TEST(RebuildBenchmark, StopsAsSoonAsTheIntervalDecides) {
+  BenchmarkOptions o = options({"sleep", "{t}"}, 3, 40, "wall");
+  auto r = run_benchmark(o, {"baseline", {{"t", "0.06"}}}, {"pgo", {{"t", "0.02"}}});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->baseline_seconds.size(), 3u) << "a 3x speedup is clear after min_runs pairs";
+  EXPECT_TRUE(r->decided);
+  EXPECT_EQ(r->stopped_by, "decided");
+  EXPECT_EQ(r->verdict, "improvement confirmed");
+}
+
+TEST(RebuildBenchmark, MaxTimeStopsAddingPairsAfterMinRuns) {
+  BenchmarkOptions o = options({"sleep", "0.02"}, 2, 1000, "wall");
+  o.max_slowdown = 0;  // A/A against a floor of exactly 1: rarely decidable
+  o.max_time = std::chrono::seconds{0};
+  auto r = run_benchmark(o, {"baseline", {}}, {"pgo", {}});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->baseline_seconds.size(), 2u);
+  EXPECT_TRUE(r->stopped_by == "max_time" || r->stopped_by == "decided") << r->stopped_by;
+}
+
+TEST(RebuildBenchmark, UndecidedAtMaxRunsSaysSo) {
+  // Interleaved noise around no change: the interval straddles a floor of 1.
+  std::vector<double> base{1.0, 1.3, 0.8, 1.1, 0.9, 1.4, 0.7, 1.2};
+  std::vector<double> pgo{1.1, 0.8, 1.2, 0.9, 1.3, 0.7, 1.0, 1.05};
+  BenchmarkResult r = summarize_benchmark(base, pgo, 0.0);
+  EXPECT_FALSE(r.decided);
+  EXPECT_EQ(r.verdict, "no significant change");
+}
+
+TEST(RebuildBenchmark, AClearSlowdownIsADecidedRegression) {
+  std::vector<double> base{1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.00, 1.01, 0.99};
+  std::vector<double> pgo;
+  for (double b : base) pgo.push_back(b * 1.2);
+  BenchmarkResult r = summarize_benchmark(base, pgo, 0.02);
+  EXPECT_TRUE(r.decided);
+  EXPECT_EQ(r.verdict, "regression");
+  EXPECT_LT(r.speedup_high, 0.98);
 }
 
 }  // namespace

@@ -35,7 +35,9 @@ TEST_F(RebuildConfigTest, DefaultsAndPathsRelativeToTheFile) {
   EXPECT_EQ(c->source_dir, dir_ / "src");
   EXPECT_EQ(c->build_dir, dir_ / "pgopipe-build");
   EXPECT_EQ(c->report_dir, dir_ / "pgopipe-report");
-  EXPECT_EQ(c->runs, 10);
+  EXPECT_EQ(c->min_runs, 10);
+  EXPECT_EQ(c->max_runs, 60);
+  EXPECT_EQ(c->max_time, std::chrono::minutes{15});
   EXPECT_EQ(c->metric, "cpu");
   EXPECT_DOUBLE_EQ(c->max_slowdown, 0.02);
   EXPECT_DOUBLE_EQ(c->unchanged_above, 0.99);
@@ -115,6 +117,47 @@ TEST_F(RebuildConfigTest, MissingRequiredKeysAndBadValues) {
   EXPECT_EQ(window.error().code, ErrorCode::Config);
   EXPECT_NE(window.error().message.find("pgo.yaml:4: window.since/until"), std::string::npos)
       << window.error().message;
+}
+
+TEST_F(RebuildConfigTest, SequentialBenchmarkLimits) {
+  auto c = load("app: demo\nbuild: {source: ./src}\n"
+           "benchmark: {command: [x], min_runs: 5, max_runs: 80, max_time: 3m}\n");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->min_runs, 5);
+  EXPECT_EQ(c->max_runs, 80);
+  EXPECT_EQ(c->max_time, std::chrono::minutes{3});
+  auto fixed = load("app: demo\nbuild: {source: ./src}\nbenchmark: {command: [x], runs: 7}\n");
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message;
+  EXPECT_EQ(fixed->min_runs, 7);
+  EXPECT_EQ(fixed->max_runs, 7);
+  auto both = load("app: demo\nbuild: {source: ./src}\nbenchmark: {command: [x], runs: 7, max_runs: 9}\n");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().message.find("benchmark.runs"), std::string::npos) << both.error().message;
+  auto inverted = load("app: demo\nbuild: {source: ./src}\nbenchmark: {command: [x], min_runs: 9, max_runs: 4}\n");
+  ASSERT_FALSE(inverted.ok());
+  EXPECT_NE(inverted.error().message.find("min_runs (9) is above"), std::string::npos)
+      << inverted.error().message;
+}
+
+TEST_F(RebuildConfigTest, PublishBinaryAndImage) {
+  auto c = load(std::string(kMinimal) + "publish: {binary: true}\n");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->publish_binary, "true");
+  auto off = load(std::string(kMinimal) + "publish: {binary: false}\n");
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_TRUE(off->publish_binary.empty());
+  auto not_in_build = load("app: demo\nbuild: {source: ./src}\nbenchmark: {command: [./run.sh]}\n"
+                           "publish: {binary: true}\n");
+  ASSERT_FALSE(not_in_build.ok());
+  EXPECT_NE(not_in_build.error().message.find("{build_dir}"), std::string::npos)
+      << not_in_build.error().message;
+  auto path = load("app: demo\nbuild: {source: ./src}\nbenchmark: {command: [./run.sh]}\n"
+                   "publish: {binary: bin/service}\n");
+  ASSERT_TRUE(path.ok()) << path.error().message;
+  EXPECT_EQ(path->publish_binary, "bin/service");
+  auto image = load(std::string(kMinimal) + "publish: {image: 'localhost:5000/demo:pgo'}\n");
+  ASSERT_FALSE(image.ok()) << "publish.image needs a docker build";
+  EXPECT_NE(image.error().message.find("build.kind docker"), std::string::npos) << image.error().message;
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ write_config() { # file store build_dir [extra yaml lines...]
 manifest=$work/store/tiny/published/manifest.json
 
 # 1. Published: exit 0, manifest written last pointing at a profile llvm-profdata reads.
-write_config pgo.yaml ./store ./builds
+write_config pgo.yaml ./store ./builds "publish: {binary: true}"
 "$pgopipe" rebuild --config pgo.yaml --json > run1.json 2> run1.log
 expect_rc 0 $? "first rebuild publishes"
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["outcome"] == "published" and j["speedup"] > 0' run1.json &&
@@ -99,6 +99,14 @@ if [[ -f $manifest ]]; then
     { fail "published profile differs from llvm-profdata-19's merge of the window"; cat close.out; }
   [[ -f report/report.json && -f report/report.html && -f report/report.md ]] && pass "reports written" || fail "no report/report.{json,html,md}"
   grep -q "flamegraph.svg" "$manifest" && pass "flame graph published" || fail "no flamegraph.svg in the manifest"
+  bin_key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("binary_key", ""))' "$manifest")
+  bin_sha=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("binary_sha256", ""))' "$manifest")
+  [[ -n $bin_key && -f store/$bin_key ]] && cmp -s "store/$bin_key" builds/pgo/tiny &&
+    [[ $(sha256sum < builds/pgo/tiny | cut -d' ' -f1) == "$bin_sha" ]] &&
+    pass "publish.binary: the PGO binary is in the store with its sha256" ||
+    fail "publish.binary: '$bin_key' missing or not builds/pgo/tiny"
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["verdict"] in ("improvement confirmed", "no significant change", "regression") and j["pairs"] >= 3' run1.json &&
+    pass "--json: the gate's verdict and pairs" || fail "--json: no verdict/pairs"
 else
   fail "no manifest after publishing"
 fi
