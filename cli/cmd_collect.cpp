@@ -2,7 +2,9 @@
 // pgopipe collect http --url URL --app A [--interval 5m] [--count N] [--label k=v]...
 // pgopipe collect perf (--pid PID | -- CMD ARGS...) --app A [--frequency 99] [--duration 30s]
 //                      [--interval 5m] [--count N] [--label k=v]...
+// pgopipe collect spool --dir D [--interval 10s] [--once]
 #include <csignal>
+#include <thread>
 
 #include "cli/cli.hpp"
 #include "collector/http_scraper.hpp"
@@ -174,6 +176,44 @@ void register_collect_perf(CLI::App& collect, Cli& cli) {
   });
 }
 
+// The sidecar of the in-process collector: uploads what it spooled, oldest first.
+void register_collect_spool(CLI::App& collect, Cli& cli) {
+  struct Args {
+    std::string dir, interval = "10s";
+    bool once = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = collect.add_subcommand(
+      "spool", "Upload the profiles an instrumented service spooled (pgopipe::collector)");
+  cmd->add_option("--dir", args->dir, "The service's PGOPIPE_SPOOL_DIR")->required();
+  cmd->add_option("--interval", args->interval, "Time between passes over the spool (default 10s)");
+  cmd->add_flag("--once", args->once, "One pass, then exit (exit 5 if profiles still wait)");
+  cmd->callback([&cli, args] {
+    cli.action = [&cli, args]() -> Result<void> {
+      PGO_TRY_ASSIGN(Config config, cli.config());
+      if (config.store.value.empty()) return make_error(ErrorCode::Usage, "no store: give --store URL");
+      PGO_TRY_ASSIGN(Duration interval, parse_duration(args->interval));
+      if (interval <= Duration{0}) return make_error(ErrorCode::Usage, "--interval must be positive");
+      collector::Uploader uploader(config.store.value, config.store_options(), args->dir,
+                                   /*spool_max_bytes=*/0, log_line);
+      StopOnSignal signals;
+      uint64_t waiting = uploader.drain();
+      while (!args->once && !g_stop) {
+        for (auto until = std::chrono::steady_clock::now() + interval;
+             !g_stop && std::chrono::steady_clock::now() < until;) {
+          std::this_thread::sleep_for(std::chrono::milliseconds{50});
+        }
+        waiting = uploader.drain();
+      }
+      if (waiting > 0) {
+        return make_error(ErrorCode::Store, "{} profile(s) still wait in {} for {}", waiting,
+                          args->dir, config.store.value);
+      }
+      return success();
+    };
+  });
+}
+
 }  // namespace
 
 void register_collect(CLI::App& app, Cli& cli) {
@@ -181,6 +221,7 @@ void register_collect(CLI::App& app, Cli& cli) {
   collect->require_subcommand(1);
   register_collect_http(*collect, cli);
   register_collect_perf(*collect, cli);
+  register_collect_spool(*collect, cli);
 }
 
 }  // namespace pgopipe::cli

@@ -47,7 +47,8 @@ Arguments:
               ``pgopipe merge --store <url> --app <name> --since <duration> -o ...``.
               It runs when the merged profile is missing; ``cmake --build . --target
               pgo-refresh`` fetches it again (objects rebuild only if its content changed).
-``COLLECT``   Link ``pgopipe::collector`` into ``GENERATE`` builds (ignored otherwise).
+``COLLECT``   Link ``pgopipe::collector`` into ``GENERATE`` builds (ignored otherwise);
+              clang only: with GCC or ``KIND SAMPLE`` it is a configure error.
 ``REQUIRED``  A missing profile is a configure error.
 ``RESULT``    Set ``<var>`` to ``TRUE`` when PGO flags were applied, ``FALSE`` otherwise;
               soft failures (a missing profile without ``REQUIRED``) are then silent.
@@ -147,6 +148,15 @@ function(enable_pgo)
   endif()
   _pgo_compiler(compiler)
   if(mode STREQUAL "GENERATE")
+    if(arg_COLLECT AND compiler STREQUAL "GNU")
+      message(FATAL_ERROR "COLLECT needs clang's instrumentation (-fprofile-instr-generate or "
+                          "-fprofile-generate): pgopipe::collector reads LLVM's profile counters, "
+                          "and GCC's -fprofile-generate writes .gcda files only at exit. Build "
+                          "with clang, or drop COLLECT and collect the .gcda files")
+    elseif(arg_COLLECT AND arg_KIND STREQUAL "SAMPLE")
+      message(FATAL_ERROR "COLLECT needs an instrumented build, not KIND SAMPLE "
+                          "(collect sampled profiles with `pgopipe collect perf`)")
+    endif()
     _pgo_generate_flags("${compiler}" compile link)
     set(kind_label "clang ${PGO_INSTRUMENTATION}")
     set(kind "INSTR_${PGO_INSTRUMENTATION}")

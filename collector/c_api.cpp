@@ -6,8 +6,9 @@
 #include <cstdio>
 
 #include "collector/instr_collector.hpp"
-#include "core/config.hpp"
 #include "pgopipe/collector.h"
+
+extern char** environ;
 
 namespace pgopipe::collector {
 
@@ -32,10 +33,12 @@ Result<std::optional<InstrSettings>> settings_from_env(
   };
   InstrSettings s;
   s.store_url = get("PGOPIPE_STORE");
-  if (s.store_url.empty()) return std::optional<InstrSettings>{};
+  s.spool_dir = get("PGOPIPE_SPOOL_DIR");
+  if (s.store_url.empty() && s.spool_dir.empty()) return std::optional<InstrSettings>{};
   s.app = get("PGOPIPE_APP");
   if (s.app.empty()) {
-    return make_error(ErrorCode::Config, "PGOPIPE_STORE is set but PGOPIPE_APP is not");
+    return make_error(ErrorCode::Config, "{} is set but PGOPIPE_APP is not",
+                      s.spool_dir.empty() ? "PGOPIPE_STORE" : "PGOPIPE_SPOOL_DIR");
   }
   if (auto v = get("PGOPIPE_INTERVAL"); !v.empty()) {
     auto d = parse_duration(v);
@@ -45,7 +48,6 @@ Result<std::optional<InstrSettings>> settings_from_env(
     s.interval = *d;
   }
   PGO_TRY_ASSIGN(s.labels, parse_label_list(get("PGOPIPE_LABELS")));
-  s.spool_dir = get("PGOPIPE_SPOOL_DIR");
   if (auto v = get("PGOPIPE_SPOOL_MAX_BYTES"); !v.empty()) {
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s.spool_max_bytes);
     if (ec != std::errc{} || p != v.data() + v.size() || s.spool_max_bytes == 0) {
@@ -55,38 +57,55 @@ Result<std::optional<InstrSettings>> settings_from_env(
   return std::optional<InstrSettings>{std::move(s)};
 }
 
+std::map<std::string, std::string> collector_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    if (!entry.starts_with("PGOPIPE_")) continue;
+    size_t eq = entry.find('=');
+    if (eq != std::string_view::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
 }  // namespace pgopipe::collector
 
 namespace {
 
 thread_local std::string g_error;
 
-// Runs before main() in every binary that links the collector (the CMake target forces
-// this object in with -u pgopipe_collector_start).
+void not_started(const std::string& why) {
+  std::string line = "pgopipe-collector[" + std::to_string(::getpid()) + "] error: not started: " +
+                     why + "\n";
+  (void)!::write(STDERR_FILENO, line.data(), line.size());
+}
+
+// Runs before main() in every binary that links the collector (the link option
+// -u pgopipe_collector_start pulls this object in). A bad setting is logged once and the
+// collector stays off; the host starts normally whatever happens here.
 __attribute__((constructor)) void pgopipe_collector_autostart() {
   using namespace pgopipe::collector;
-  auto settings = settings_from_env(pgopipe::process_environment());
-  if (!settings) {
-    std::fprintf(stderr, "pgopipe-collector: not started: %s\n", settings.error().message.c_str());
-    return;
-  }
-  if (!*settings) return;  // not configured: stay out of the way
-  if (auto ok = start_collector(std::move(**settings)); !ok) {
-    std::fprintf(stderr, "pgopipe-collector: not started: %s\n", ok.error().message.c_str());
+  try {
+    auto settings = settings_from_env(collector_environment());
+    if (!settings) return not_started(settings.error().message);
+    if (!*settings) return;  // not configured: stay out of the way
+    if (auto ok = start_collector(std::move(**settings)); !ok) not_started(ok.error().message);
+  } catch (const std::exception& e) {
+    not_started(e.what());
+  } catch (...) {
+    not_started("unknown exception");
   }
 }
 
-}  // namespace
-
-extern "C" int pgopipe_collector_start(const pgopipe_collector_options* o) {
+int start_from_options(const pgopipe_collector_options* o) {
   using namespace pgopipe::collector;
   g_error.clear();
-  if (!o || !o->store || !o->app) {
-    g_error = "pgopipe_collector_start: store and app are required";
+  if (!o || !o->app) {
+    g_error = "pgopipe_collector_start: app is required";
     return -1;
   }
   InstrSettings s;
-  s.store_url = o->store;
+  if (o->store) s.store_url = o->store;
   s.app = o->app;
   if (o->interval_seconds > 0) {
     s.interval = std::chrono::duration_cast<pgopipe::Duration>(
@@ -110,6 +129,24 @@ extern "C" int pgopipe_collector_start(const pgopipe_collector_options* o) {
   return 0;
 }
 
-extern "C" void pgopipe_collector_stop(void) { pgopipe::collector::stop_collector(); }
+}  // namespace
+
+extern "C" int pgopipe_collector_start(const pgopipe_collector_options* o) {
+  try {
+    return start_from_options(o);
+  } catch (const std::exception& e) {
+    g_error = std::string("pgopipe_collector_start: ") + e.what();
+  } catch (...) {
+    g_error = "pgopipe_collector_start: unknown exception";
+  }
+  return -1;
+}
+
+extern "C" void pgopipe_collector_stop(void) {
+  try {
+    pgopipe::collector::stop_collector();
+  } catch (...) {  // std::system_error from a join: nothing the caller can do about it
+  }
+}
 
 extern "C" const char* pgopipe_collector_error(void) { return g_error.c_str(); }

@@ -14,7 +14,7 @@
 namespace pgopipe::collector {
 
 struct InstrSettings {
-  std::string store_url;
+  std::string store_url;            // the upload collector's store; the spool collector's hint
   std::string app;
   Duration interval = std::chrono::minutes{5};
   Labels labels;                    // "pid" and "seq" are added per profile
@@ -24,8 +24,12 @@ struct InstrSettings {
 };
 
 // Reads PGOPIPE_STORE, PGOPIPE_APP, PGOPIPE_INTERVAL, PGOPIPE_LABELS, PGOPIPE_SPOOL_DIR and
-// PGOPIPE_SPOOL_MAX_BYTES from `env`; an unset PGOPIPE_STORE gives std::nullopt (collector off).
+// PGOPIPE_SPOOL_MAX_BYTES from `env`; neither PGOPIPE_SPOOL_DIR nor PGOPIPE_STORE set gives
+// std::nullopt (collector off). Labels are validated here (well-formed UTF-8 among others).
 Result<std::optional<InstrSettings>> settings_from_env(const std::map<std::string, std::string>& env);
+
+// The PGOPIPE_* variables of this process's environment.
+std::map<std::string, std::string> collector_environment();
 
 // Parses "k=v,k=v" (empty: no labels).
 Result<Labels> parse_label_list(std::string_view text);

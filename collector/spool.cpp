@@ -24,7 +24,10 @@ Result<uint64_t> Spool::add(const std::string& name, const ProfileMeta& meta,
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) return make_error(ErrorCode::Io, "cannot create spool {}: {}", dir_.string(), ec.message());
-  std::string meta_text = to_json(meta).dump() + "\n";
+  // Labels are validated UTF-8; replacing (not throwing) keeps a bad byte from ever
+  // escaping as an exception into the host process.
+  std::string meta_text =
+      to_json(meta).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   uint64_t need = bytes.size() + meta_text.size();
   uint64_t dropped = 0;
   if (need > max_) {

@@ -40,6 +40,7 @@ class Spool {
   [[nodiscard]] uint64_t dropped() const { return dropped_; }
 
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  [[nodiscard]] uint64_t max_bytes() const { return max_; }
 
  private:
   std::filesystem::path dir_;

@@ -50,35 +50,54 @@ Result<std::string> Uploader::deliver(ProfileMeta meta, std::string_view bytes, 
   return std::string{};
 }
 
-void Uploader::drain() {
+uint64_t Uploader::drain() {
   auto list = spool_.entries();
-  if (!list || list->empty()) return;
+  if (!list) return 1;
+  if (list->empty()) return 0;
   int lock_fd = ::open((spool_.dir() / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
   if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
     if (lock_fd >= 0) ::close(lock_fd);
-    return;  // another process drains this spool right now
+    return list->size();  // another process drains this spool right now
   }
-  size_t done = 0;
+  uint64_t done = 0, handled = 0;
   for (const auto& e : *list) {
     auto entry = spool_.read(e);
     if (!entry) {
       log_("error", fmt::format("spooled profile {} unreadable, removing it: {}", e.name,
                                 entry.error().message));
       (void)spool_.remove(e);
+      ++handled;
       continue;
     }
     auto& [meta, bytes] = *entry;
+    auto complete = meta.size == bytes.size() || meta.size == 0
+                        ? complete_meta(meta, bytes)
+                        : Result<void>(make_error(ErrorCode::Integrity, "{} bytes, {} expected",
+                                                  bytes.size(), meta.size));
+    if (!complete) {
+      log_("error", fmt::format("spooled profile {} is damaged, removing it: {}", e.name,
+                                complete.error().message));
+      (void)spool_.remove(e);
+      ++handled;
+      continue;
+    }
     if (!already_stored(meta)) {
-      if (auto key = put(meta, bytes); !key) break;
+      if (auto key = put(meta, bytes); !key) {
+        log_("warning", fmt::format("store {} unreachable, {} spooled profile(s) wait: {}", url_,
+                                    list->size() - handled, key.error().message));
+        break;
+      }
       ++done;
     }
     if (auto removed = spool_.remove(e); !removed) {
       log_("error", removed.error().message);
       break;
     }
+    ++handled;
   }
   ::close(lock_fd);
   if (done > 0) log_("info", fmt::format("uploaded {} spooled profile(s) to {}", done, url_));
+  return list->size() - handled;
 }
 
 bool Uploader::already_stored(const ProfileMeta& meta) {

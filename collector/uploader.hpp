@@ -31,8 +31,9 @@ class Uploader {
   Result<std::string> deliver(ProfileMeta meta, std::string_view bytes, uint64_t seq);
 
   // Uploads spooled profiles oldest first until the store fails again; a profile already in
-  // the store (an upload whose answer was lost) is not uploaded twice.
-  void drain();
+  // the store (an upload whose answer was lost) is not uploaded twice. Entries written by the
+  // in-process collector get their sha256 here. Returns the number of entries still waiting.
+  uint64_t drain();
 
   [[nodiscard]] const std::string& store_url() const { return url_; }
 

@@ -15,6 +15,29 @@ bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0 if it is not one.
+size_t utf8_sequence(std::string_view s) {
+  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  auto cont = [&](size_t i) { return i < s.size() && (b(i) & 0xc0) == 0x80; };
+  unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xe0 && b(1) < 0xa0) return 0;   // overlong
+    if (c == 0xed && b(1) >= 0xa0) return 0;  // UTF-16 surrogate
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xf0 && b(1) < 0x90) return 0;   // overlong
+    if (c == 0xf4 && b(1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
 Result<void> check_token(std::string_view s, std::string_view what, size_t max_len) {
   if (s.empty()) return make_error(ErrorCode::Usage, "{} is empty", what);
   if (s.size() > max_len) {
@@ -69,6 +92,14 @@ Result<void> validate_label_key(std::string_view key) {
 Result<void> validate_label_value(std::string_view key, std::string_view value) {
   if (value.size() > 256) {
     return make_error(ErrorCode::Usage, "label '{}' value is longer than 256 characters", key);
+  }
+  for (size_t i = 0; i < value.size();) {
+    size_t n = utf8_sequence(value.substr(i));
+    if (n == 0) {
+      return make_error(ErrorCode::Usage, "label '{}' value '{}' is not valid UTF-8 (byte {} of {})",
+                        key, printable(value), i + 1, value.size());
+    }
+    i += n;
   }
   for (unsigned char c : value) {
     if (c < 0x20 || c == 0x7f) {

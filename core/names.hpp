@@ -14,7 +14,7 @@ Result<void> validate_app(std::string_view app, std::string_view what = "app nam
 // Label keys: 1..64 of [A-Za-z0-9._-] starting with a letter or digit.
 Result<void> validate_label_key(std::string_view key);
 
-// Label values: up to 256 printable characters, no control characters, no '/', no "..".
+// Label values: up to 256 bytes of well-formed UTF-8, no control characters, no '/', no "..".
 Result<void> validate_label_value(std::string_view key, std::string_view value);
 
 // Hosts and build IDs as used in keys: 1..128 of [A-Za-z0-9._-], no "..".

@@ -38,6 +38,7 @@ build instr generate
 echo "== training: ${train_seconds}s of traffic (seed 1), collector interval $interval"
 PGOPIPE_STORE=$work/store PGOPIPE_APP=gain PGOPIPE_INTERVAL=$interval PGOPIPE_SPOOL_DIR=$work/spool \
   LLVM_PROFILE_FILE=$work/end.profraw ./instr/service --duration "$train_seconds" --seed 1 --quiet > train.out 2> train.err
+"$pgopipe_build/cli/pgopipe" collect spool --dir "$work/spool" --store "$work/store" --once 2>> train.err
 intervals=$(find store -name '*.profraw' | wc -l)
 llvm-profdata-19 merge -o end.profdata end.profraw
 find store -name '*.profraw' -print0 | xargs -0 llvm-profdata-19 merge -o collector.profdata

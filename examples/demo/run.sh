@@ -56,15 +56,16 @@ service_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release
 step "1/5 build the service instrumented (-DPGO=generate, in-process collector linked)"
 cmake -S "$repo_root/examples/service" -B instr -DPGO=generate "${service_args[@]}" > instr.log 2>&1 ||
   { cat instr.log; fail "configure of the instrumented build failed"; }
-grep -q "libpgopipe_collector.a" instr/build.ninja || fail "the collector is not linked into the instrumented service"
+grep -q "libpgopipe-collector.a" instr/build.ninja || fail "the collector is not linked into the instrumented service"
 cmake --build instr -j"$jobs" >> instr.log 2>&1 || { tail -40 instr.log; fail "instrumented build failed"; }
 echo "built instr/service"
 
-step "2/5 serve production traffic for ${seconds}s (collector uploads every $interval to $PGOPIPE_STORE)"
+step "2/5 serve production traffic for ${seconds}s (collector spools every $interval; pgopipe collect spool uploads to $PGOPIPE_STORE)"
 PGOPIPE_APP=demo PGOPIPE_INTERVAL=$interval PGOPIPE_LABELS=env=demo PGOPIPE_SPOOL_DIR="$work/spool" \
   LLVM_PROFILE_FILE="$work/default-%p.profraw" \
   ./instr/service --duration "$seconds" --seed 1 --quiet | tee train.out
 grep -q '^checksum:' train.out || fail "the instrumented service printed no checksum"
+"$pgopipe" collect spool --dir "$work/spool" --once
 
 step "3/5 pgopipe rebuild: fetch + merge the last hour, compare, build -O2 and PGO, benchmark, gate, publish"
 "$pgopipe" ls --app demo --since 1h > ls.out

@@ -36,6 +36,12 @@ if(VIA STREQUAL "package")
   run(o "${CMAKE_COMMAND}" --install "${PGOPIPE_BUILD_DIR}" --component pgopipe_cmake
       --prefix "${WORK}/prefix")
   expect("installed config" "pgopipeConfig.cmake" "${o}")
+  if(SCENARIO MATCHES "collect|pkgconfig")
+    run(o "${CMAKE_COMMAND}" --install "${PGOPIPE_BUILD_DIR}" --component pgopipe_collector
+        --prefix "${WORK}/prefix")
+    expect("installed collector" "libpgopipe-collector.a" "${o}")
+    expect("installed pkg-config file" "pgopipe-collector.pc" "${o}")
+  endif()
   set(via_args "-DPGOPIPE_VIA=package" "-DCMAKE_PREFIX_PATH=${WORK}/prefix")
 endif()
 
@@ -188,10 +194,14 @@ function(scenario_errors)
   configure(o "${WORK}/src" "${WORK}/build" -DPGO=auto -DPGO_TEST_CASE=missing_soft)
   expect("a soft failure through RESULT" "pgo-test: applied=FALSE" "${o}")
   expect_not("a warning when RESULT is given" "Warning" "${o}")
-  configure(o "${WORK}/src" "${WORK}/build" -DPGO=auto -DPGO_TEST_CASE=collect)
-  file(READ "${WORK}/build/build.ninja" ninja)
-  expect("the collector linked into the instrumented app"
-         "build app: CXX_EXECUTABLE_LINKER[^\n]*libcollector_for_test.a" "${ninja}")
+  if(CXX MATCHES "(^|/)g\\+\\+[^/]*$")
+    expect_configure_error("COLLECT needs clang's instrumentation" -DPGO=auto -DPGO_TEST_CASE=collect)
+  else()
+    configure(o "${WORK}/src" "${WORK}/build" -DPGO=auto -DPGO_TEST_CASE=collect)
+    file(READ "${WORK}/build/build.ninja" ninja)
+    expect("the collector linked into the instrumented app"
+           "build app: CXX_EXECUTABLE_LINKER[^\n]*libcollector_for_test.a" "${ninja}")
+  endif()
   expect_configure_error("unknown argument\\(s\\): PROFILLE" -DPGO_TEST_CASE=unknown_keyword)
   expect_configure_error("unknown keyword 'MDOE'" -DPGO_TEST_CASE=unknown_leading_keyword)
   expect_configure_error("'no_such_target' is not a target" -DPGO_TEST_CASE=no_such_target)
@@ -199,8 +209,11 @@ function(scenario_errors)
   expect_configure_error("WINDOW is missing" -DPGO_TEST_CASE=store_incomplete)
   expect_configure_error("missing.profdata does not exist \\(REQUIRED\\)" -DPGO=auto
                          -DPGO_TEST_CASE=missing_required)
-  expect_configure_error("COLLECT needs the target pgopipe::collector" -DPGO=auto
-                         -DPGO_TEST_CASE=collect_without_collector)
+  set(no_collector_error "COLLECT needs the target pgopipe::collector")
+  if(CXX MATCHES "(^|/)g\\+\\+[^/]*$")
+    set(no_collector_error "COLLECT needs clang's instrumentation")  # GCC: said first
+  endif()
+  expect_configure_error("${no_collector_error}" -DPGO=auto -DPGO_TEST_CASE=collect_without_collector)
   expect_configure_error("PGO=nowhere.profdata: profile .* does not exist" -DPGO=nowhere.profdata)
   execute_process(COMMAND printf "\\x81rforpl\\xff\\x0a\\0\\0\\0\\0\\0\\0\\0"
                   OUTPUT_FILE "${WORK}/app.profraw")
@@ -268,6 +281,70 @@ function(scenario_cli)
                   RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE o)
   expect("a Tool error (8) for a failing configure" "^8$" "${rc}")
   expect("the failing command" "command failed with exit code 1: [^\n]*cmake -S ${WORK}/src -B ${WORK}/build-d -DPGO=auto" "${o}")
+endfunction()
+
+# Runs the instrumented `exe` with the collector on; checks what it spooled with llvm-profdata
+# and that the binary needs no shared library beyond the C/C++ runtime.
+function(expect_collected exe)
+  file(REMOVE_RECURSE "${WORK}/spool")
+  run(o "${CMAKE_COMMAND}" -E env PGOPIPE_APP=app "PGOPIPE_SPOOL_DIR=${WORK}/spool"
+      PGOPIPE_INTERVAL=100ms "LLVM_PROFILE_FILE=${WORK}/end.profraw" "${exe}")
+  expect("the collector's start message" "collecting app every 100ms, build id [0-9a-f]+, into spool ${WORK}/spool" "${o}")
+  expect("the last interval flushed at exit" "stopped after [1-9][0-9]* interval" "${o}")
+  file(GLOB spooled "${WORK}/spool/*.prof")
+  file(GLOB metas "${WORK}/spool/*.meta.json")
+  list(LENGTH spooled n)
+  list(LENGTH metas m)
+  if(n EQUAL 0 OR NOT n EQUAL m)
+    message(FATAL_ERROR "expected spooled profiles with metadata, got: ${spooled} / ${metas}\n${o}")
+  endif()
+  run(o "${PROFDATA}" merge -o "${WORK}/spooled.profdata" ${spooled})
+  run(o "${PROFDATA}" show --all-functions "${WORK}/spooled.profdata")
+  expect("main in the spooled profile" "main" "${o}")
+  run(o ldd "${exe}")
+  expect_not("a shared library of pgopipe's dependencies"
+             "curl|ssl|crypto|yaml|spdlog|fmt|protobuf|LLVM|boost" "${o}")
+endfunction()
+
+# enable_pgo(app work MODE GENERATE COLLECT) against pgopipe::collector from the prefix alone.
+function(scenario_collect)
+  configure(o "${WORK}/src" "${WORK}/build" -DPGO=generate "-DPGO_INSTRUMENTATION=${INSTR}"
+            -DPGO_TEST_CASE=collect_installed)
+  expect("the generate mode" "PGO app work: instrumented \\(clang ${INSTR}\\)" "${o}")
+  file(READ "${WORK}/build/build.ninja" ninja)
+  expect("the installed collector linked into app"
+         "build app: CXX_EXECUTABLE_LINKER[^\n]*${WORK}/prefix/[^ ]*/libpgopipe-collector.a" "${ninja}")
+  build(o "${WORK}/build")
+  expect_collected("${WORK}/build/app")
+endfunction()
+
+# With g++, COLLECT is a configure error that says why.
+function(scenario_collect_gcc)
+  file(COPY "${PROJECT_DIR}/" DESTINATION "${WORK}/src")
+  expect_configure_error("COLLECT needs clang's instrumentation" -DPGO=generate
+                         -DPGO_TEST_CASE=collect_installed)
+endfunction()
+
+# A plain Makefile builds a C program against the installed pgopipe-collector.pc.
+function(scenario_pkgconfig)
+  find_program(MAKE_EXE make)
+  find_program(PKG_CONFIG_EXE pkg-config)
+  if(NOT MAKE_EXE OR NOT PKG_CONFIG_EXE)
+    message("PGOPIPE-SKIP: make or pkg-config not found")
+    return()
+  endif()
+  file(WRITE "${WORK}/mk/app.c" "#include <stdio.h>\n#include <pgopipe/collector.h>\n"
+       "static int hot(int i) { return i % 7; }\n"
+       "int main(void) { int s = 0; for (int i = 0; i < 100000; ++i) s += hot(i);\n"
+       "  printf(\"%d %s\\n\", s, pgopipe_collector_error()); return 0; }\n")
+  file(WRITE "${WORK}/mk/Makefile" "app: app.c\n"
+       "\t$(CC) -O1 -fprofile-instr-generate app.c $(shell pkg-config --cflags --libs pgopipe-collector) -o app\n")
+  run(o "${CMAKE_COMMAND}" -E env "PKG_CONFIG_PATH=${WORK}/prefix/lib/pkgconfig"
+      "${PKG_CONFIG_EXE}" --cflags --libs pgopipe-collector)
+  expect("flags from the installed prefix" "-I${WORK}/prefix/[^ ]*include" "${o}")
+  run(o "${CMAKE_COMMAND}" -E env "PKG_CONFIG_PATH=${WORK}/prefix/lib/pkgconfig" "${MAKE_EXE}"
+      -C "${WORK}/mk" "CC=${CC}")
+  expect_collected("${WORK}/mk/app")
 endfunction()
 
 cmake_language(CALL scenario_${SCENARIO})

@@ -118,6 +118,23 @@ TEST_P(StoreCli, PushLsPullGcRoundTrip) {
   EXPECT_EQ(json::parse(all.out).size(), 2u) << all.out;
 }
 
+TEST_P(StoreCli, NonUtf8LabelIsAUsageErrorAndStoresNothing) {
+  Pgopipe pgopipe(backend_);
+  auto r = pgopipe({"push", write(tmp_.path() / "a.prof", "profile a"), "--app", "web",
+                    "--label", "city=Z\xfcrich"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("label 'city' value 'Z\\xfcrich' is not valid UTF-8"), std::string::npos)
+      << describe(r);
+  auto ls = pgopipe({"ls", "--app", "web", "--since", "24h", "--json"});
+  ASSERT_EQ(ls.exit_code, 0) << describe(ls);
+  EXPECT_EQ(json::parse(ls.out).size(), 0u) << ls.out;
+  if (!backend_.dir.empty()) {
+    for (const auto& e : fs::recursive_directory_iterator(backend_.dir)) {
+      EXPECT_FALSE(e.is_regular_file()) << "left behind: " << e.path();
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreCli, ::testing::Values("file", "s3"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/names.hpp"
 
+#include "core/metadata.hpp"
+
 #include <gtest/gtest.h>
 
 namespace pgopipe {
@@ -27,6 +29,21 @@ TEST(Names, RejectsTraversalSeparatorsAndControlCharacters) {
   for (const char* bad : {"/abs", "a//b", "a/../b", "a/./b", "a/b/", "a\\b"}) {
     EXPECT_FALSE(validate_key(bad)) << bad;
   }
+}
+
+TEST(Names, LabelValuesMustBeWellFormedUtf8) {
+  EXPECT_TRUE(validate_label_value("city", "Z\xc3\xbcrich"));          // U+00FC
+  EXPECT_TRUE(validate_label_value("k", "\xe2\x82\xac \xf0\x9f\x98\x80"));  // U+20AC, U+1F600
+  for (std::string bad : {"Z\xfcrich", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
+                          "\xf4\x90\x80\x80", "\xff", "\x80"}) {
+    auto r = validate_label_value("city", bad);
+    ASSERT_FALSE(r) << printable(bad);
+    EXPECT_EQ(r.error().code, ErrorCode::Usage);
+    EXPECT_NE(r.error().message.find("not valid UTF-8"), std::string::npos) << r.error().message;
+  }
+  auto kv = parse_label("city=Z\xfcrich");
+  ASSERT_FALSE(kv);
+  EXPECT_NE(kv.error().message.find("Z\\xfcrich"), std::string::npos) << kv.error().message;
 }
 
 TEST(Names, MessagesShowTheOffendingName) {

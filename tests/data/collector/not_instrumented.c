@@ -6,7 +6,7 @@
 
 int main(void) {
   pgopipe_collector_options options = {0};
-  options.store = "/tmp/pgopipe-not-instrumented-store";
+  options.spool_dir = "/tmp/pgopipe-not-instrumented-spool";
   options.app = "plain";
   if (pgopipe_collector_start(&options) == 0) {
     printf("started\n");
