@@ -43,7 +43,7 @@ Result<std::vector<std::vector<std::string>>> cmake_build_commands(const CmakeBu
 
 Result<void> build_with_cmake(const CmakeBuildOptions& options) {
   PGO_TRY_ASSIGN(auto commands, cmake_build_commands(options));
-  for (const auto& command : commands) PGO_TRY(run_process(command));
+  for (const auto& command : commands) PGO_TRY(run_process(command, {.timeout = options.timeout}));
   return success();
 }
 

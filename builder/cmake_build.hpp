@@ -4,10 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/time.hpp"
 
 namespace pgopipe {
 
@@ -19,6 +21,7 @@ struct CmakeBuildOptions {
   std::vector<std::string> cmake_args;  // extra configure arguments
   unsigned jobs = 0;                 // 0: from the cgroup CPU quota
   std::string cmake = "cmake";
+  std::optional<Duration> timeout;   // each command; killed with its process group after it
 };
 
 // The configure and build command lines the options describe (argument vectors); a Usage or

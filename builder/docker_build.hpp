@@ -5,10 +5,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/time.hpp"
 
 namespace pgopipe {
 
@@ -19,17 +21,26 @@ struct DockerBuildOptions {
   std::filesystem::path profile;     // empty: build without PGO (PGO=off)
   std::vector<std::string> docker_args;  // extra `docker build` arguments
   std::string docker = "docker";
+  std::optional<Duration> timeout;       // killed with its process group after this long
 };
 
-// Where the profile goes inside the context, relative to it (".pgopipe/<file name>").
+// Where the profile goes inside the context, relative to it: a name unique to this process
+// and call, ".pgopipe/<stem>.<pid>.<12 hex digits><extension>", so a copy left behind by a
+// killed build never blocks the next one.
 std::filesystem::path context_profile_path(const std::filesystem::path& profile);
 
-// The `docker build` command line for the options (argument vector).
-std::vector<std::string> docker_build_command(const DockerBuildOptions& options);
+// The `docker build` command line for the options (argument vector); `staged` is the
+// profile's path inside the context (context_profile_path), unused without a profile.
+std::vector<std::string> docker_build_command(const DockerBuildOptions& options,
+                                              const std::filesystem::path& staged = {});
+
+// Removes the profile copies in `<context>/.pgopipe/` left by builds whose process is gone
+// (killed during the build); returns how many.
+size_t remove_stale_context_profiles(const std::filesystem::path& context);
 
 // Copies the profile into the context, runs docker build, removes the copy (also on failure).
-// A missing context/profile is an Input error, an existing file at the copy's path a Usage
-// error (never overwritten), a failing build a Tool error quoting the command.
+// Copies left by killed builds are removed first. A missing context/profile is an Input
+// error, a failing build a Tool error quoting the command; nothing is ever overwritten.
 Result<void> build_with_docker(const DockerBuildOptions& options);
 
 }  // namespace pgopipe

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "core/redact.hpp"
 #include "collector/http_scraper.hpp"
 #include "collector/perf_sampler.hpp"
 #include "collector/spool.hpp"
@@ -100,7 +101,7 @@ void register_collect_http(CLI::App& collect, Cli& cli) {
       PGO_TRY_ASSIGN(s.app, cli.require_app(config));
       s.url = args->url;
       if (!s.url.starts_with("http://") && !s.url.starts_with("https://")) {
-        return make_error(ErrorCode::Usage, "--url '{}' is not an http:// or https:// URL", s.url);
+        return make_error(ErrorCode::Usage, "--url '{}' is not an http:// or https:// URL", redact_url(s.url));
       }
       PGO_TRY_ASSIGN(s.interval, parse_duration(args->interval));
       if (s.interval <= Duration{0}) return make_error(ErrorCode::Usage, "--interval must be positive");
@@ -110,14 +111,14 @@ void register_collect_http(CLI::App& collect, Cli& cli) {
       if (args->count > 0) s.count = args->count;
       PGO_TRY_ASSIGN(s.labels, parse_labels(args->upload));
       collector::Uploader uploader = make_uploader(config, s.app, args->upload);
-      spdlog::info("scraping {} every {} into {}", s.url, format_duration(s.interval),
+      spdlog::info("scraping {} every {} into {}", redact_url(s.url), format_duration(s.interval),
                    config.store.value);
       StopOnSignal signals;
       auto stats = collector::run_http_scraper(s, uploader, g_stop);
       spdlog::info("scraper stopped: {} profile(s) from {} scrape(s){}", stats.delivered,
                    stats.attempts, g_stop ? " (signal)" : "");
       if (!g_stop && s.count && stats.delivered == 0) {
-        return make_error(ErrorCode::Input, "no profile scraped from {} in {} attempt(s)", s.url,
+        return make_error(ErrorCode::Input, "no profile scraped from {} in {} attempt(s)", redact_url(s.url),
                           stats.attempts);
       }
       return success();

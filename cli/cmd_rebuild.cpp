@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // pgopipe rebuild --config pgo.yaml [--report-dir DIR] [--store URL] [--wait DURATION]
+//                 [--unlock --yes]
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
+#include "rebuild/lock.hpp"
 #include "rebuild/pipeline.hpp"
 #include "rebuild/rebuild_config.hpp"
 
@@ -15,6 +17,7 @@ namespace {
 
 struct RebuildArgs {
   std::string config, report_dir, store, wait, runs;
+  bool unlock = false, yes = false;
 };
 
 constexpr const char* kExitCodes =
@@ -50,6 +53,23 @@ Error with_yaml_origin(Error e, const RebuildConfig& rc) {
   return e;
 }
 
+// --unlock: breaks the app's lock by hand (after a crashed run) and says whose it was.
+Result<void> unlock(Store& store, const std::string& app, bool yes) {
+  if (!yes) {
+    return make_error(ErrorCode::Usage,
+                      "--unlock breaks the lock even if a rebuild is running; add --yes to confirm");
+  }
+  PGO_TRY_ASSIGN(std::optional<LockHolder> was, break_lock(store, lock_prefix(app)));
+  if (!was) {
+    fmt::print("the lock {} was not held\n", lock_prefix(app));
+  } else {
+    fmt::print("broke the lock {} held by host {}, pid {}, since {} ({})\n", lock_prefix(app),
+               was->host, was->pid, was->started,
+               was->live(now()) ? "it had not expired" : "it had expired");
+  }
+  return success();
+}
+
 Result<void> run(Cli& cli, const RebuildArgs& a) {
   PGO_TRY_ASSIGN(RebuildConfig rc, load_rebuild_config(a.config));
   if (!a.report_dir.empty()) rc.report_dir = std::filesystem::absolute(a.report_dir);
@@ -73,6 +93,7 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
     options.wait = *wait;
   }
   PGO_TRY_ASSIGN(auto store, cli.open_configured_store(*config));
+  if (a.unlock) return unlock(*store, rc.app, a.yes);
   // With --json, stdout carries only the JSON: builds and benchmark runs inherit stdout, so
   // it points at stderr while they run.
   int saved_stdout = -1;
@@ -125,6 +146,9 @@ void register_rebuild(CLI::App& app, Cli& cli) {
   cmd->add_option("--report-dir", a->report_dir, "Write report.html/.md/.json here (default: report.dir)");
   cmd->add_option("--store", a->store, "Store URL (default: the config's store)");
   cmd->add_option("--wait", a->wait, "Wait up to this long (e.g. 30m) for a busy lock instead of exiting 12");
+  cmd->add_flag("--unlock", a->unlock,
+                 "Break the app's lock by hand (after a crashed run) and say whose it was; needs --yes");
+  cmd->add_flag("--yes", a->yes, "Confirm --unlock");
   cmd->footer(kExitCodes);
   cmd->callback([&cli, a] { cli.action = [&cli, a] { return run(cli, *a); }; });
 }

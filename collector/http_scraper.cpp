@@ -8,6 +8,7 @@
 #include <charconv>
 #include <thread>
 
+#include "core/redact.hpp"
 #include "core/fs.hpp"
 #include "core/names.hpp"
 
@@ -61,17 +62,18 @@ Result<std::string> fetch(const std::string& url, Duration timeout, const std::a
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
   if (rc == CURLE_ABORTED_BY_CALLBACK) {
-    return make_error(ErrorCode::Store, "{}: scrape abandoned on shutdown", url);
+    return make_error(ErrorCode::Store, "{}: scrape abandoned on shutdown", redact_url(url));
   }
   if (t.too_large) {
-    return make_error(ErrorCode::Input, "{}: answer larger than {} MiB", url, kMaxBody >> 20);
+    return make_error(ErrorCode::Input, "{}: answer larger than {} MiB", redact_url(url), kMaxBody >> 20);
   }
   if (rc != CURLE_OK) {
-    return make_error(ErrorCode::Store, "{}: {}", url, err[0] ? err : curl_easy_strerror(rc));
+    return make_error(ErrorCode::Store, "{}: {}", redact_url(url),
+                      redact_text(err[0] ? err : curl_easy_strerror(rc)));
   }
   if (status != 200) {
     std::string_view head(t.body);
-    return make_error(ErrorCode::Store, "{}: HTTP {}: {}", url, status,
+    return make_error(ErrorCode::Store, "{}: HTTP {}: {}", redact_url(url), status,
                       printable(head.substr(0, std::min<size_t>(head.size(), 200))));
   }
   return std::move(t.body);
@@ -125,7 +127,7 @@ ScrapeStats run_http_scraper(const HttpScrapeSettings& s, Uploader& uploader,
     ProfileFormat format = detect_format(bytes);
     if (format != ProfileFormat::Pprof && format != ProfileFormat::PprofGzip) {
       spdlog::warn("scrape failed, retrying next tick: {}: the answer ({} bytes) is not a pprof "
-                   "profile (detected: {})", s.url, body->size(), to_string(format));
+                   "profile (detected: {})", redact_url(s.url), body->size(), to_string(format));
       continue;
     }
     ProfileMeta meta;
@@ -137,11 +139,11 @@ ScrapeStats run_http_scraper(const HttpScrapeSettings& s, Uploader& uploader,
     meta.labels = s.labels;
     auto key = uploader.deliver(meta, *body, stats.attempts);
     if (!key) {
-      spdlog::error("scraped profile from {} dropped: {}", s.url, key.error().message);
+      spdlog::error("scraped profile from {} dropped: {}", redact_url(s.url), key.error().message);
       continue;
     }
     ++stats.delivered;
-    if (!key->empty()) spdlog::info("scraped {} ({} bytes) -> {}", s.url, body->size(), *key);
+    if (!key->empty()) spdlog::info("scraped {} ({} bytes) -> {}", redact_url(s.url), body->size(), *key);
     if (std::chrono::steady_clock::now() > next) next = std::chrono::steady_clock::now();
   }
   if (!stop) uploader.drain();

@@ -19,11 +19,20 @@ constexpr std::string_view kPayload = ".prof";
 
 }  // namespace
 
+// The spool holds profiles that get uploaded: only its owner may write there (an entry
+// planted by another user would be uploaded as this service's profile).
+Result<void> Spool::check_dir() const {
+  auto own = check_own_dir(dir_);
+  if (own) own = check_own_dir(dir_.parent_path(), /*parent=*/true);
+  if (!own) return own.error().context("the spool");
+  return success();
+}
+
 Result<uint64_t> Spool::add(const std::string& name, const ProfileMeta& meta,
                             std::string_view bytes) {
   std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) return make_error(ErrorCode::Io, "cannot create spool {}: {}", dir_.string(), ec.message());
+  PGO_TRY(make_dirs(dir_, 0700));
+  PGO_TRY(check_dir());
   // Labels are validated UTF-8; replacing (not throwing) keeps a bad byte from ever
   // escaping as an exception into the host process.
   std::string meta_text =
@@ -44,8 +53,8 @@ Result<uint64_t> Spool::add(const std::string& name, const ProfileMeta& meta,
     ++dropped;
   }
   dropped_ += dropped;
-  PGO_TRY(write_file_atomic(dir_ / (name + std::string(kPayload)), bytes));
-  auto written = write_file_atomic(dir_ / (name + std::string(kMeta)), meta_text);
+  PGO_TRY(write_file_atomic(dir_ / (name + std::string(kPayload)), bytes, 0600));
+  auto written = write_file_atomic(dir_ / (name + std::string(kMeta)), meta_text, 0600);
   if (!written) {
     fs::remove(dir_ / (name + std::string(kPayload)), ec);
     return written.error();
@@ -56,7 +65,8 @@ Result<uint64_t> Spool::add(const std::string& name, const ProfileMeta& meta,
 Result<std::vector<SpoolEntry>> Spool::entries() const {
   std::vector<SpoolEntry> out;
   std::error_code ec;
-  if (!fs::is_directory(dir_, ec)) return out;
+  if (!fs::exists(fs::symlink_status(dir_, ec))) return out;
+  PGO_TRY(check_dir());
   for (auto it = fs::directory_iterator(dir_, ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
     std::string file = it->path().filename().string();
@@ -103,7 +113,8 @@ std::filesystem::path default_spool_dir(const std::string& app) {
   if (const char* home = std::getenv("HOME"); home && *home == '/') {
     return std::filesystem::path(home) / ".cache" / "pgopipe" / "spool" / app;
   }
-  return std::filesystem::path(fmt::format("/tmp/pgopipe-spool-{}", ::getuid())) / app;
+  // Predictable, so Spool checks its owner and mode before every use.
+  return system_temp_dir() / fmt::format("pgopipe-spool-{}", ::getuid()) / app;
 }
 
 }  // namespace pgopipe::collector

@@ -43,12 +43,16 @@ class Spool {
   [[nodiscard]] uint64_t max_bytes() const { return max_; }
 
  private:
+  // The spool directory must be this user's and writable by nobody else (its parent too).
+  Result<void> check_dir() const;
+
   std::filesystem::path dir_;
   uint64_t max_;
   uint64_t dropped_ = 0;
 };
 
-// $XDG_CACHE_HOME/pgopipe/spool/<app>, else ~/.cache/..., else /tmp/pgopipe-spool-<uid>/<app>.
+// $XDG_CACHE_HOME/pgopipe/spool/<app>, else ~/.cache/..., else
+// <system temp dir>/pgopipe-spool-<uid>/<app> (created 0700; owner and mode checked on use).
 std::filesystem::path default_spool_dir(const std::string& app);
 
 }  // namespace pgopipe::collector

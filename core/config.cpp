@@ -64,6 +64,20 @@ Apply int_setting(Setting<int> Config::*member, const char* key, int lo, int hi)
 const std::vector<Key>& keys() {
   static const std::vector<Key> table = {
       {"store", {"PGOPIPE_STORE"}, string_setting(&Config::store)},
+      {"store.file_mode", {"PGOPIPE_STORE_FILE_MODE"},
+       [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
+         unsigned mode = 0;
+         bool octal = v.size() >= 3 && v.size() <= 4 &&
+                      v.find_first_not_of("01234567") == std::string::npos;
+         if (octal) mode = static_cast<unsigned>(std::stoul(v, nullptr, 8));
+         if (!octal || (mode & 0600) != 0600 || (mode & ~0666u) != 0) {
+           return bad_value(origin, "store.file_mode", v,
+                            "an octal file mode with owner read/write and no execute bits, such "
+                            "as 0600 or 0640");
+         }
+         c.store_file_mode = {mode, origin};
+         return success();
+       }},
       {"app", {"PGOPIPE_APP"}, string_setting(&Config::app)},
       {"concurrency", {"PGOPIPE_CONCURRENCY"}, int_setting(&Config::concurrency, "concurrency", 1, 64)},
       {"log_level", {"PGOPIPE_LOG_LEVEL"},
@@ -83,7 +97,15 @@ const std::vector<Key>& keys() {
          c.s3_endpoint = {v, origin};
          return success();
        }},
-      {"s3.region", {"PGOPIPE_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"}, string_setting(&Config::s3_region)},
+      {"s3.region", {"PGOPIPE_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"},
+       [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
+         // The region becomes part of the host name and the signature scope.
+         if (!valid_s3_region(v)) {
+           return bad_value(origin, "s3.region", v, "a region name such as eu-west-1 ([a-z0-9-])");
+         }
+         c.s3_region = {v, origin};
+         return success();
+       }},
       {"s3.path_style", {"PGOPIPE_S3_PATH_STYLE"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          PGO_TRY_ASSIGN(bool b, to_bool(origin, "s3.path_style", v));
@@ -177,6 +199,7 @@ Result<void> apply_file(Config& c, const fs::path& path) {
 StoreOptions Config::store_options() const {
   StoreOptions o;
   o.concurrency = concurrency.value;
+  o.file_mode = store_file_mode.value;
   o.s3.endpoint = s3_endpoint.value;
   o.s3.region = s3_region.value;
   o.s3.path_style = s3_path_style.value;

@@ -24,6 +24,7 @@ struct Setting {
 
 struct Config {
   Setting<std::string> store{".pgopipe/store"};
+  Setting<unsigned> store_file_mode{0600};  // local store: mode of written files
   Setting<std::string> app;
   Setting<int> concurrency{4};
   Setting<std::string> log_level{"info"};

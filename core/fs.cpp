@@ -2,12 +2,14 @@
 #include "core/fs.hpp"
 
 #include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <random>
 
 namespace pgopipe {
 namespace fs = std::filesystem;
@@ -33,20 +35,56 @@ Result<void> fsync_dir(const fs::path& dir) {
 }  // namespace
 
 std::string random_hex(size_t bytes) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  // The kernel's CSPRNG for every name and token: nothing seen in a store (lock tokens, key
+  // suffixes) tells anyone which temp names come next.
+  std::string raw(bytes, '\0');
+  size_t got = 0;
+  while (got < bytes) {
+    ssize_t n = ::getrandom(raw.data() + got, bytes - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::abort();  // getrandom(2) without GRND_NONBLOCK only fails on EFAULT/EINVAL
+    }
+    got += static_cast<size_t>(n);
+  }
   std::string out;
-  for (size_t i = 0; i < bytes; ++i) out += fmt::format("{:02x}", static_cast<unsigned>(rng() & 0xff));
+  out.reserve(bytes * 2);
+  for (unsigned char c : raw) out += fmt::format("{:02x}", static_cast<unsigned>(c));
   return out;
 }
 
-ScratchDir::ScratchDir(std::string_view prefix) {
+Result<std::filesystem::path> make_private_dir(const fs::path& parent, std::string_view prefix) {
+  int err = 0;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    fs::path path = parent / fmt::format("{}-{}", prefix, random_hex(8));
+    // mkdir fails on any existing entry (a planted directory or symlink included).
+    if (::mkdir(path.c_str(), 0700) == 0) return path;
+    err = errno;
+    if (err != EEXIST) break;
+  }
+  return io_error("cannot create a private directory in", parent, err);
+}
+
+fs::path system_temp_dir() {
   std::error_code ec;
   fs::path tmp = fs::temp_directory_path(ec);
-  path_ = (ec ? fs::path("/tmp") : tmp) / fmt::format("{}-{}", prefix, random_hex(8));
-  fs::create_directories(path_, ec);
+  return ec ? fs::path("/tmp") : tmp;
+}
+
+ScratchDir::ScratchDir(std::string_view prefix) {
+  auto made = make_private_dir(system_temp_dir(), prefix);
+  if (made) {
+    path_ = *made;
+    return;
+  }
+  error_ = made.error().message;
+  // Nobody can create anything under /dev/null, so writes here fail instead of landing in a
+  // directory someone else made.
+  path_ = fs::path("/dev/null") / fmt::format("{}-unavailable", prefix);
 }
 
 ScratchDir::~ScratchDir() {
+  if (!error_.empty()) return;
   std::error_code ec;
   fs::remove_all(path_, ec);
 }
@@ -104,11 +142,19 @@ AtomicFile::~AtomicFile() {
   }
 }
 
-Result<AtomicFile> AtomicFile::create(const fs::path& final_path) {
+Result<AtomicFile> AtomicFile::create(const fs::path& final_path, FileMode mode) {
   fs::path dir = final_path.parent_path();
   fs::path temp = dir / fmt::format(".{}.tmp-{}", final_path.filename().string(), random_hex(6));
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                  mode ? (*mode & 0600) : 0644);
   if (fd < 0) return io_error("cannot create", temp, errno);
+  // The exact mode (the umask may have taken group bits a shared store asked for).
+  if (mode && ::fchmod(fd, *mode) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return io_error("cannot set the mode of", temp, err);
+  }
   return AtomicFile(final_path, temp, fd);
 }
 
@@ -136,10 +182,52 @@ Result<void> AtomicFile::commit() {
   return fsync_dir(final_.parent_path());
 }
 
-Result<void> write_file_atomic(const fs::path& path, std::string_view bytes) {
-  PGO_TRY_ASSIGN(AtomicFile file, AtomicFile::create(path));
+Result<void> write_file_atomic(const fs::path& path, std::string_view bytes, FileMode mode) {
+  PGO_TRY_ASSIGN(AtomicFile file, AtomicFile::create(path, mode));
   PGO_TRY(file.write(bytes));
   return file.commit();
+}
+
+}  // namespace pgopipe
+
+namespace pgopipe {
+
+unsigned dir_mode_for(unsigned file_mode) {
+  unsigned mode = file_mode & 0777;
+  if (mode & 0400) mode |= 0100;
+  if (mode & 0040) mode |= 0010;
+  if (mode & 0004) mode |= 0001;
+  return mode;
+}
+
+Result<void> make_dirs(const fs::path& dir, unsigned mode) {
+  std::error_code ec;
+  if (dir.empty() || fs::is_directory(dir, ec)) return success();
+  PGO_TRY(make_dirs(dir.parent_path(), mode));
+  if (::mkdir(dir.c_str(), mode) != 0) {
+    if (errno == EEXIST && fs::is_directory(dir, ec)) return success();  // made meanwhile
+    return io_error("cannot create directory", dir, errno);
+  }
+  if (::chmod(dir.c_str(), mode) != 0) return io_error("cannot set the mode of", dir, errno);
+  return success();
+}
+
+Result<void> check_own_dir(const fs::path& dir, bool parent) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return io_error("cannot inspect", dir, errno);
+  if (!S_ISDIR(st.st_mode)) {
+    return make_error(ErrorCode::Io, "{} is not a directory (a symlink or file planted there?)",
+                      dir.string());
+  }
+  bool owner_ok = st.st_uid == ::geteuid() || (parent && st.st_uid == 0);
+  bool write_ok = (st.st_mode & 022) == 0 || (parent && (st.st_mode & S_ISVTX) != 0);
+  if (!owner_ok || !write_ok) {
+    return make_error(ErrorCode::Io,
+                      "{} is owned by uid {} with mode {:04o}; refusing to use it (it must belong "
+                      "to uid {} and be writable by nobody else)",
+                      dir.string(), st.st_uid, st.st_mode & 07777, ::geteuid());
+  }
+  return success();
 }
 
 }  // namespace pgopipe

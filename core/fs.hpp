@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,15 +16,34 @@ namespace pgopipe {
 Result<std::string> read_file(const std::filesystem::path& path,
                               uint64_t max_bytes = uint64_t{4} << 30);
 
+// Permission bits for new files; unset: 0644 less the umask (ordinary outputs). Stores and
+// the spool pass an exact mode (default 0600) so profiles are not readable by other users.
+using FileMode = std::optional<unsigned>;
+
 // Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, rename,
 // fsync of the directory. On failure nothing is left at `path` or in the temp file.
-Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
+                               FileMode mode = {});
+
+// The directory mode that goes with a file mode: each read bit also grants search (0600 ->
+// 0700, 0640 -> 0750).
+unsigned dir_mode_for(unsigned file_mode);
+
+// Creates `dir` and its missing parents, each new one with exactly `mode`; existing ones are
+// left as they are.
+Result<void> make_dirs(const std::filesystem::path& dir, unsigned mode);
+
+// Checks that `dir` is a real directory (not a symlink) owned by this user that no other
+// user can write to; an error names the owner and mode otherwise. With `parent`, a directory
+// owned by root, or writable by others but sticky (/tmp), passes too: nobody else can then
+// replace what this user keeps in it.
+Result<void> check_own_dir(const std::filesystem::path& dir, bool parent = false);
 
 // A temp file next to a final path that is removed unless commit() renames it into place.
 class AtomicFile {
  public:
-  // Opens "<dir>/.<name>.tmp-<random>" for writing.
-  static Result<AtomicFile> create(const std::filesystem::path& final_path);
+  // Opens "<dir>/.<name>.tmp-<random>" for writing (with exactly `mode` if set).
+  static Result<AtomicFile> create(const std::filesystem::path& final_path, FileMode mode = {});
   AtomicFile(AtomicFile&& other) noexcept;
   AtomicFile& operator=(AtomicFile&&) = delete;
   AtomicFile(const AtomicFile&) = delete;
@@ -43,8 +63,17 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// A fresh directory "<system temp dir>/<prefix>-<random>", removed with its contents when the
-// object goes; a failure to create it shows as an error on the first write into it.
+// Creates "<parent>/<prefix>-<random>" exclusively with mode 0700 (mkdtemp-style: an entry
+// that already exists is never reused); returns its path.
+Result<std::filesystem::path> make_private_dir(const std::filesystem::path& parent,
+                                               std::string_view prefix);
+
+// $TMPDIR (or /tmp).
+std::filesystem::path system_temp_dir();
+
+// A fresh private directory (make_private_dir in the system temp dir), removed with its
+// contents when the object goes; a failure to create it shows as an error on the first
+// write into it (the path then points under /dev/null, where nothing can be created).
 class ScratchDir {
  public:
   explicit ScratchDir(std::string_view prefix);
@@ -53,12 +82,16 @@ class ScratchDir {
   ScratchDir& operator=(const ScratchDir&) = delete;
   // The directory's path.
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  // Why the directory could not be created; empty when it was.
+  [[nodiscard]] const std::string& error() const { return error_; }
 
  private:
   std::filesystem::path path_;
+  std::string error_;
 };
 
-// A random lower-case hex string of `bytes` random bytes (for unique names).
+// A lower-case hex string of `bytes` bytes from the kernel's CSPRNG (getrandom), for unique
+// names and tokens.
 std::string random_hex(size_t bytes);
 
 // The machine's host name, reduced to [A-Za-z0-9.-_] for use in keys.

@@ -33,7 +33,7 @@ Result<double> measure(const BenchmarkOptions& o, const BenchmarkVariant& v) {
   PGO_TRY_ASSIGN(auto argv, substitute(o.command, v.vars));
   double cpu_before = children_cpu_seconds();
   auto wall_before = std::chrono::steady_clock::now();
-  auto r = run_process(argv, ProcessOptions{o.cwd});
+  auto r = run_process(argv, ProcessOptions{.cwd = o.cwd, .timeout = o.timeout, .env = {}});
   if (!r) return r.error().context(fmt::format("benchmark of the {} build", v.name));
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
   return o.metric == "wall" ? wall : children_cpu_seconds() - cpu_before;

@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/time.hpp"
 #include "report/run_report.hpp"
 
 namespace pgopipe {
@@ -31,6 +33,7 @@ struct BenchmarkOptions {
   std::string metric = "cpu";        // cpu: the child's user+sys time; wall: elapsed time
   std::filesystem::path cwd;
   std::function<bool()> interrupted;  // polled before each run; true stops with an error
+  std::optional<Duration> timeout;     // each run; killed with its process group after it
 };
 
 // Replaces every {name} in each argument by vars[name]; an unknown placeholder is a Config

@@ -72,6 +72,7 @@ BenchmarkOptions benchmark_options(const RebuildConfig& config, const RebuildOpt
   bench.metric = config.metric;
   bench.cwd = config.bench_cwd;
   bench.interrupted = options.interrupted;
+  bench.timeout = config.bench_timeout;
   return bench;
 }
 
@@ -97,10 +98,23 @@ bool gate_passes(RunReport& report, const RebuildConfig& config, const Benchmark
 
 Result<void> run_stages(Store& store, const RebuildConfig& config, const RebuildOptions& options,
                         RunReport& report, bool& busy) {
-  StageRunner stage{report, options.interrupted};
+  // A run whose lock was taken over (it stalled past the ttl) stops like an interrupted one.
+  const StoreLock* held = nullptr;
+  std::function<bool()> stop = [&] {
+    if (held && held->lost()) busy = true;
+    return busy || (options.interrupted && options.interrupted());
+  };
+  StageRunner stage{report, stop};
   PGO_TRY_ASSIGN(StoreLock lock, stage.run<StoreLock>("lock", [&] {
-    return acquire_lock(store, LockRequest{lock_key(config.app), config.lock_ttl, options.wait}, &busy);
-  }, [&](const StoreLock&) { return "held " + lock_key(config.app); }));
+    return acquire_lock(store, LockRequest{lock_prefix(config.app), config.lock_ttl, options.wait, {}}, &busy);
+  }, [&](const StoreLock& l) { return fmt::format("held {} generation {}", lock_prefix(config.app), l.generation()); }));
+  held = &lock;
+  // The fence before anything is written: a run that no longer holds the lock ends as busy.
+  auto fence = [&]() -> Result<void> {
+    auto r = lock.check();
+    if (!r) busy = true;
+    return r;
+  };
 
   PGO_TRY_ASSIGN(FetchedWindow window, stage.run<FetchedWindow>("fetch", [&] {
     return fetch_window(store, config, now());
@@ -165,7 +179,8 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
   const uint64_t stale = built.second.dir.empty() ? 0 : count_stale_functions(built.second.dir);
   report.match = ProfileMatch{profiled_functions, profiled_functions - std::min(profiled_functions, stale), stale};
 
-  const BenchmarkOptions bench = benchmark_options(config, options);
+  BenchmarkOptions bench = benchmark_options(config, options);
+  bench.interrupted = stop;
   auto vars = [&](const BuiltVariant& b) {
     BenchmarkVariant v{b.name, {{"variant", b.name}, {"source_dir", config.source_dir.string()}}};
     if (b.image.empty()) {
@@ -207,6 +222,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
                                manifest.profile_key, result.verdict, result.speedup, result.speedup_low,
                                result.speedup_high, result.baseline_seconds.size());
   PGO_TRY(stage.run<bool>("publish", [&]() -> Result<bool> {
+    PGO_TRY(fence());
     PGO_TRY_ASSIGN(auto files, write_run_reports(config.report_dir, report));
     std::vector<std::pair<fs::path, std::string>> uploads;
     for (const auto& f : files) {
@@ -214,7 +230,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
       manifest.files.push_back(uploads.back().second);
     }
     PGO_TRY(ship_build(config, built.second, dir_key, manifest, uploads));
-    PGO_TRY(publish(store, manifest, profile.path, uploads));
+    PGO_TRY(publish(store, manifest, profile.path, uploads, fence));
     return true;
   }, [&](bool) { return fmt::format("{} and {}", manifest.profile_key, manifest_key(config.app)); }));
   return lock.release();
@@ -235,6 +251,9 @@ RebuildRun run_rebuild(Store& store, const RebuildConfig& config, const RebuildO
     if (busy) {
       report.outcome = RebuildOutcome::Busy;
       report.message = r.error().message;
+      if (!report.message.starts_with("busy:") && !report.message.starts_with("lost the lock:")) {
+        report.message = "lost the lock: another run took it over while this one ran; nothing published";
+      }
       return run;  // the running rebuild owns the report directory
     }
     report.outcome = RebuildOutcome::Failed;

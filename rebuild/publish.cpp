@@ -59,15 +59,19 @@ Result<std::string> fetch_published_profile(Store& store, const PublishedManifes
 }
 
 Result<void> publish(Store& store, const PublishedManifest& m, const std::filesystem::path& profile,
-                     const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
+                     const std::vector<std::pair<std::filesystem::path, std::string>>& files,
+                     const std::function<Result<void>()>& fence) {
+  auto fenced = [&] { return fence ? fence() : success(); };
   PGO_TRY_ASSIGN(std::string bytes, read_file(profile));
   if (sha256_hex(bytes) != m.profile_sha256) {
     return make_error(ErrorCode::Integrity, "{} changed while publishing (sha256 differs)",
                       profile.string());
   }
+  PGO_TRY(fenced());
   PGO_TRY(store.put_raw(m.profile_key, bytes, /*exclusive=*/false));
   for (const auto& [path, key] : files) {
     PGO_TRY_ASSIGN(std::string content, read_file(path));
+    PGO_TRY(fenced());
     PGO_TRY(store.put_raw(key, content, /*exclusive=*/false));
   }
   nlohmann::json j{{"app", m.app},
@@ -88,6 +92,7 @@ Result<void> publish(Store& store, const PublishedManifest& m, const std::filesy
   }
   if (!m.image.empty()) j["image"] = m.image;
   // Last: until this put succeeds, readers still see the previous manifest.
+  PGO_TRY(fenced());
   PGO_TRY(store.put_raw(manifest_key(m.app), j.dump(2) + "\n", /*exclusive=*/false));
   spdlog::info("published {} ({}) and {} report file(s); manifest {}", m.profile_key,
                m.profile_sha256.substr(0, 12), files.size(), manifest_key(m.app));

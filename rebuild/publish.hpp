@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,8 +46,10 @@ Result<std::string> fetch_published_profile(Store& store, const PublishedManifes
 
 // Uploads the profile as `manifest.profile_key`, each of `files` (local path, key), then
 // the manifest. Any failure before the manifest leaves the previous publish current.
+// `fence` (the lock's check) runs before every upload: its error stops the publish there.
 Result<void> publish(Store& store, const PublishedManifest& manifest,
                      const std::filesystem::path& profile,
-                     const std::vector<std::pair<std::filesystem::path, std::string>>& files);
+                     const std::vector<std::pair<std::filesystem::path, std::string>>& files,
+                     const std::function<Result<void>()>& fence = {});
 
 }  // namespace pgopipe

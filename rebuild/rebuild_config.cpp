@@ -152,6 +152,14 @@ const std::map<std::string, Apply>& fields() {
          PGO_TRY_ASSIGN(c.jobs, number<unsigned>(v, at, 0, 1024));
          return success();
        }},
+      {"build.timeout", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.build_timeout, duration(v, at));
+         return success();
+       }},
+      {"benchmark.timeout", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.bench_timeout, duration(v, at));
+         return success();
+       }},
       {"benchmark.command", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.bench_command, string_list(v, at));
          if (c.bench_command.empty() || c.bench_command.front().empty()) {

@@ -41,6 +41,7 @@ struct RebuildConfig {
   std::filesystem::path build_dir;     // holds baseline/ and pgo/; default ./pgopipe-build
   std::vector<std::string> build_args;
   unsigned jobs = 0;
+  Duration build_timeout = std::chrono::hours{2};  // each build command; its process group is killed
 
   // benchmark
   std::vector<std::string> bench_command;  // argv with {build_dir} or {image}, {variant}, {source_dir}
@@ -49,6 +50,7 @@ struct RebuildConfig {
   Duration max_time = std::chrono::minutes{15};  // no new pair after this (min_runs still run)
   std::string metric = "cpu";              // cpu (child user+sys) or wall
   std::filesystem::path bench_cwd;         // empty: the config file's directory
+  Duration bench_timeout = std::chrono::minutes{30};  // each benchmark run; its process group is killed
 
   double max_slowdown = 0.02;
   double unchanged_above = 0.99;

@@ -148,7 +148,7 @@ Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::strin
                                    const fs::path& profile) {
   if (config.build_kind == "docker") {
     DockerBuildOptions d{config.source_dir, config.dockerfile, config.image + ":" + variant, profile,
-                         config.build_args, config.docker};
+                         config.build_args, config.docker, config.build_timeout};
     auto r = build_with_docker(d);
     if (!r) return r.error().context(fmt::format("{} image {}", variant, d.tag));
     return BuiltVariant{variant, {}, d.tag};
@@ -158,6 +158,7 @@ Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::strin
   o.build_dir = config.build_dir / variant;
   o.cmake_args = config.build_args;
   o.jobs = config.jobs;
+  o.timeout = config.build_timeout;
   if (profile.empty()) {
     o.pgo = "off";
   } else {

@@ -26,7 +26,8 @@ Error fs_error(std::string_view action, const fs::path& p, const std::error_code
 
 class LocalStore final : public Store {
  public:
-  explicit LocalStore(fs::path root) : root_(std::move(root)) {}
+  LocalStore(fs::path root, unsigned file_mode)
+      : root_(std::move(root)), file_mode_(file_mode), dir_mode_(dir_mode_for(file_mode)) {}
 
   Result<std::string> put(const ProfileMeta& meta_in, std::string_view bytes) override {
     ProfileMeta meta = meta_in;
@@ -34,11 +35,10 @@ class LocalStore final : public Store {
     std::string key = object_key(meta, random_hex(8));
     fs::path path = root_ / key;
     std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) return fs_error("cannot create", path.parent_path(), ec);
+    PGO_TRY(make_dirs(path.parent_path(), dir_mode_));
     if (fs::exists(path)) return make_error(ErrorCode::Store, "key {} already exists", key);
-    PGO_TRY(write_file_atomic(path, bytes));
-    auto meta_written = write_file_atomic(meta_path(path), to_json(meta).dump(2) + "\n");
+    PGO_TRY(write_file_atomic(path, bytes, file_mode_));
+    auto meta_written = write_file_atomic(meta_path(path), to_json(meta).dump(2) + "\n", file_mode_);
     if (!meta_written) {
       fs::remove(path, ec);  // never leave an object without its metadata
       return meta_written.error();
@@ -100,11 +100,9 @@ class LocalStore final : public Store {
   Result<void> put_raw(std::string_view key, std::string_view bytes, bool exclusive) override {
     PGO_TRY(validate_key(key));
     fs::path path = root_ / key;
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) return fs_error("cannot create", path.parent_path(), ec);
-    if (!exclusive) return write_file_atomic(path, bytes);
-    PGO_TRY_ASSIGN(AtomicFile file, AtomicFile::create(path));
+    PGO_TRY(make_dirs(path.parent_path(), dir_mode_));
+    if (!exclusive) return write_file_atomic(path, bytes, file_mode_);
+    PGO_TRY_ASSIGN(AtomicFile file, AtomicFile::create(path, file_mode_));
     PGO_TRY(file.write(bytes));
     // link() fails if the key exists: an exclusive create that is still atomic.
     if (::link(file.temp_path().c_str(), path.c_str()) != 0) {
@@ -165,17 +163,20 @@ class LocalStore final : public Store {
   }
 
   fs::path root_;
+  unsigned file_mode_;
+  unsigned dir_mode_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> make_local_store(const fs::path& root, const StoreOptions&) {
+Result<std::unique_ptr<Store>> make_local_store(const fs::path& root, const StoreOptions& options) {
   std::error_code ec;
   fs::path abs = fs::absolute(root, ec);
   if (ec) return fs_error("cannot resolve", root, ec);
-  fs::create_directories(abs, ec);
-  if (ec) return fs_error("cannot create store directory", abs, ec);
-  return std::unique_ptr<Store>(std::make_unique<LocalStore>(abs.lexically_normal()));
+  auto made = make_dirs(abs, dir_mode_for(options.file_mode));
+  if (!made) return made.error().context("creating the store directory");
+  return std::unique_ptr<Store>(
+      std::make_unique<LocalStore>(abs.lexically_normal(), options.file_mode));
 }
 
 }  // namespace pgopipe

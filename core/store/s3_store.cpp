@@ -261,6 +261,10 @@ Result<std::unique_ptr<Store>> make_s3_store(std::string_view url, const StoreOp
   std::string prefix(slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1));
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   PGO_TRY(validate_bucket(bucket, url));
+  if (!valid_s3_region(options.s3.region)) {
+    return make_error(ErrorCode::Config, "S3 region '{}' is not a region name ([a-z0-9-])",
+                      printable(options.s3.region));
+  }
   if (!prefix.empty()) {
     auto valid = validate_key(prefix);
     if (!valid) {

@@ -30,4 +30,9 @@ Result<void> complete_meta(ProfileMeta& meta, std::string_view bytes) {
   return validate(meta);
 }
 
+bool valid_s3_region(std::string_view region) {
+  return !region.empty() && region.size() <= 32 &&
+         region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+}
+
 }  // namespace pgopipe

@@ -53,8 +53,14 @@ struct S3Options {
   int list_page_size = 1000;        // ListObjectsV2 max-keys (tests use small pages)
 };
 
+// An S3 region name: 1-32 of [a-z0-9-] (it goes into the host name and signature scope).
+bool valid_s3_region(std::string_view region);
+
 struct StoreOptions {
   int concurrency = 4;  // parallel transfers for bulk operations
+  // Local store: mode of the files it writes (directories get the matching search bits);
+  // 0600 keeps profiles from other local users, 0640/0660 share them with the group.
+  unsigned file_mode = 0600;
   S3Options s3;
 };
 

@@ -83,13 +83,15 @@ Result<PullResult> pull_window(Store& store, const Query& q, const fs::path& dir
 }
 
 Result<std::vector<StoredObject>> gc_older_than(Store& store, const std::string& app,
-                                                TimePoint cutoff, bool dry_run, int concurrency) {
+                                                TimePoint cutoff, bool dry_run, int concurrency,
+                                                const std::function<void(size_t)>& announce) {
   Query q;
   q.app = app;
   // Profiles before 2000 cannot exist; listing from there keeps the partition walk bounded.
   q.window = Window{TimePoint{std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}}, cutoff};
   PGO_TRY_ASSIGN(std::vector<StoredObject> objects, store.list(q));
   if (dry_run) return objects;
+  if (announce) announce(objects.size());
   PGO_TRY(parallel_for(objects.size(), concurrency,
                        [&](size_t i) { return store.remove(objects[i].key); }));
   return objects;

@@ -42,9 +42,11 @@ struct PullResult {
 Result<PullResult> pull_window(Store& store, const Query& q, const std::filesystem::path& dir,
                                int concurrency, const ProgressFn& progress = {});
 
-// Removes (or, with dry_run, only lists) every object of `app` collected before `cutoff`.
-Result<std::vector<StoredObject>> gc_older_than(Store& store, const std::string& app,
-                                                TimePoint cutoff, bool dry_run, int concurrency);
+// Removes (or, with dry_run, only lists) every object of `app` collected before `cutoff`;
+// `announce` learns how many will go before the first is removed.
+Result<std::vector<StoredObject>> gc_older_than(
+    Store& store, const std::string& app, TimePoint cutoff, bool dry_run, int concurrency,
+    const std::function<void(size_t)>& announce = {});
 
 // A progress callback that draws a one-line bar on stderr when it is a terminal, else nothing.
 ProgressFn terminal_progress(std::string label);

@@ -118,6 +118,29 @@ TEST_P(StoreCli, PushLsPullGcRoundTrip) {
   EXPECT_EQ(json::parse(all.out).size(), 2u) << all.out;
 }
 
+// A retention under an hour deletes what was just pushed: refused without --force; a gc
+// says how many objects it deletes before it deletes them.
+TEST_P(StoreCli, GcUnderAnHourNeedsForceAndAnnouncesItsCount) {
+  Pgopipe pgopipe(backend_);
+  auto push = pgopipe({"push", write(tmp_.path() / "fresh", "fresh profile"), "--app", "web"});
+  ASSERT_EQ(push.exit_code, 0) << describe(push);
+  auto refused = pgopipe({"gc", "--app", "web", "--older-than", "0s"});
+  EXPECT_EQ(refused.exit_code, 2) << describe(refused);
+  EXPECT_NE(refused.err.find("--force"), std::string::npos) << describe(refused);
+  auto still = pgopipe({"ls", "--app", "web", "--since", "1h", "--json"});
+  EXPECT_EQ(json::parse(still.out).size(), 1u) << still.out;
+  auto dry = pgopipe({"gc", "--app", "web", "--older-than", "0s", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << describe(dry);
+  EXPECT_NE(dry.out.find("web/"), std::string::npos) << describe(dry);  // lists the key
+  auto forced = pgopipe({"gc", "--app", "web", "--older-than", "0s", "--force"});
+  ASSERT_EQ(forced.exit_code, 0) << describe(forced);
+  size_t announced = forced.err.find("deleting 1 profile(s) of web");
+  ASSERT_NE(announced, std::string::npos) << describe(forced);
+  EXPECT_LT(announced, forced.err.find("deleted 1 profile(s)")) << describe(forced);
+  auto gone = pgopipe({"ls", "--app", "web", "--since", "1h", "--json"});
+  EXPECT_EQ(json::parse(gone.out).size(), 0u) << gone.out;
+}
+
 TEST_P(StoreCli, NonUtf8LabelIsAUsageErrorAndStoresNothing) {
   Pgopipe pgopipe(backend_);
   auto r = pgopipe({"push", write(tmp_.path() / "a.prof", "profile a"), "--app", "web",

@@ -2,8 +2,15 @@
 #include "builder/process.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
+
+#include "core/fs.hpp"
 
 namespace pgopipe {
 namespace {
@@ -30,6 +37,55 @@ TEST(RunProcess, RunsInTheGivenDirectory) {
   EXPECT_TRUE(run_process({"sh", "-c", "test \"$(pwd -P)\" = \"$1\"", "sh",
                            std::filesystem::canonical(dir).string()},
                           {.cwd = dir}));
+}
+
+// A hung benchmark or build: the whole process group goes (a shell's children included),
+// and the error says it timed out.
+TEST(RunProcess, TimeoutKillsTheWholeProcessGroup) {
+  auto pid_file = std::filesystem::temp_directory_path() / ("pgopipe-grandchild-" + random_hex(6));
+  auto start = std::chrono::steady_clock::now();
+  auto r = run_process({"sh", "-c", "sleep 60 & echo $! > \"$1\"; wait", "sh", pid_file.string()},
+                       {.timeout = std::chrono::milliseconds{700}});
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::Tool);
+  EXPECT_NE(r.error().message.find("timed out after"), std::string::npos) << r.error().message;
+  EXPECT_LT(took, std::chrono::seconds{10});
+  auto pid_text = read_file(pid_file);
+  ASSERT_TRUE(pid_text) << "the shell never started its child";
+  pid_t grandchild = static_cast<pid_t>(std::stol(*pid_text));
+  std::filesystem::remove(pid_file);
+  // Dead: gone, or a zombie waiting for whoever inherited it to reap it.
+  auto alive = [&] {
+    auto stat = read_file("/proc/" + std::to_string(grandchild) + "/stat");
+    if (!stat) return false;
+    size_t paren = stat->rfind(')');
+    return paren != std::string::npos && paren + 2 < stat->size() && (*stat)[paren + 2] != 'Z';
+  };
+  for (int i = 0; i < 100 && alive(); ++i) ::usleep(20000);
+  EXPECT_FALSE(alive()) << "the grandchild " << grandchild << " survived the timeout";
+}
+
+// Children need no cloud credentials: AWS secrets and other secret-looking variables stay here.
+TEST(RunProcess, ChildrenDoNotInheritCredentials) {
+  ::setenv("AWS_SECRET_ACCESS_KEY", "test-secret", 1);
+  ::setenv("AWS_SESSION_TOKEN", "test-token", 1);
+  ::setenv("PGOPIPE_TEST_PLAIN", "kept", 1);
+  auto r = run_process({"sh", "-c",
+                        "test -z \"$AWS_SECRET_ACCESS_KEY$AWS_SESSION_TOKEN\" && "
+                        "test \"$PGOPIPE_TEST_PLAIN\" = kept"});
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  ::unsetenv("AWS_SESSION_TOKEN");
+  ::unsetenv("PGOPIPE_TEST_PLAIN");
+  EXPECT_TRUE(r) << r.error().message;
+}
+
+// Build args that carry secrets are not repeated in errors (which end up in reports).
+TEST(RunProcess, SecretsAreRedactedInTheQuotedCommand) {
+  auto r = run_process({"sh", "-c", "exit 2", "sh", "--build-arg", "NPM_TOKEN=npm-s3cret"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.find("npm-s3cret"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("NPM_TOKEN=***"), std::string::npos) << r.error().message;
 }
 
 TEST(QuoteCommand, LeavesPlainWordsAlone) {

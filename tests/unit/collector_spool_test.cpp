@@ -2,6 +2,12 @@
 #include "collector/spool.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -76,6 +82,53 @@ TEST_F(SpoolTest, IgnoresPayloadsWithoutMetadata) {
   ASSERT_TRUE(write_file_atomic(dir_ / "orphan.prof", "x").ok());
   Spool spool(dir_, 1 << 20);
   EXPECT_TRUE(spool.entries()->empty());
+}
+
+// Without HOME the spool lives at a predictable place in the system temp dir: a directory
+// planted there by another user (or left open to everyone) is refused, so nothing planted
+// is ever uploaded; a fresh one is created private.
+TEST_F(SpoolTest, FallbackWithoutHomeIsPrivateAndPlantedOnesAreRefused) {
+  fs::create_directories(dir_);
+  std::map<std::string, std::optional<std::string>> saved;
+  for (const char* name : {"HOME", "XDG_CACHE_HOME", "TMPDIR"}) {
+    const char* v = std::getenv(name);
+    saved[name] = v ? std::optional<std::string>(v) : std::nullopt;
+  }
+  ::unsetenv("HOME");
+  ::unsetenv("XDG_CACHE_HOME");
+  ::setenv("TMPDIR", dir_.c_str(), 1);
+  fs::path spool_dir = default_spool_dir("app");
+  EXPECT_EQ(spool_dir.parent_path().parent_path(), dir_) << spool_dir;
+
+  const std::string bytes = "profile";
+  {
+    Spool fresh(spool_dir, 1 << 20);
+    ASSERT_TRUE(fresh.add("20260101T000001Z-1-00000001", meta(bytes), bytes).ok());
+    struct stat st {};
+    ASSERT_EQ(::stat(spool_dir.parent_path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    ASSERT_EQ(::stat((spool_dir / "20260101T000001Z-1-00000001.prof").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+  // Another user's doing: the base directory opened to everyone (or, as root, given away).
+  fs::permissions(spool_dir.parent_path(), fs::perms::all);
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chown(spool_dir.parent_path().c_str(), 65534, 65534), 0);
+  }
+  Spool planted(spool_dir, 1 << 20);
+  auto listed = planted.entries();
+  ASSERT_FALSE(listed.ok()) << "a spool others can write to was drained";
+  EXPECT_NE(listed.error().message.find(spool_dir.parent_path().string()), std::string::npos)
+      << listed.error().message;
+  EXPECT_FALSE(planted.add("20260101T000002Z-1-00000002", meta(bytes), bytes).ok());
+
+  for (const auto& [name, value] : saved) {
+    if (value) {
+      ::setenv(name.c_str(), value->c_str(), 1);
+    } else {
+      ::unsetenv(name.c_str());
+    }
+  }
 }
 
 }  // namespace

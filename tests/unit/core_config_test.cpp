@@ -57,6 +57,11 @@ TEST(Config, WrongTypeAndBadValueAreErrors) {
            {"s3: 5\n", "mapping"},
            {"log_level: loud\n", "log_level"},
            {"s3:\n  endpoint: ftp://x\n", "s3.endpoint"},
+           // A region is part of the host name: "x@host/" would send signed requests elsewhere.
+           {"s3:\n  region: x@evil.example/\n", "s3.region"},
+           {"s3:\n  region: EU-West-1\n", "s3.region"},
+           {"store.file_mode: 0777\n", "store.file_mode"},
+           {"store.file_mode: 0400\n", "store.file_mode"},
            {"store: [unclosed\n", "invalid YAML"}}) {
     auto file = write_config(text);
     ConfigSources s;
@@ -87,6 +92,25 @@ TEST(Config, ListPageSizeReachesTheS3Options) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("PGOPIPE_S3_LIST_PAGE_SIZE"), std::string::npos)
       << bad.error().message;
+}
+
+TEST(Config, StoreFileModeDefaultsTo0600AndReachesTheStoreOptions) {
+  ConfigSources s;
+  auto c = load_config(s);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->store_options().file_mode, 0600u);
+  s.env = {{"PGOPIPE_STORE_FILE_MODE", "0640"}};
+  c = load_config(s);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->store_options().file_mode, 0640u);
+}
+
+TEST(Config, RegionFromTheEnvironmentIsValidatedToo) {
+  ConfigSources s;
+  s.env = {{"AWS_REGION", "us-east-1.attacker.example:443/x"}};
+  auto c = load_config(s);
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("AWS_REGION"), std::string::npos) << c.error().message;
 }
 
 }  // namespace

@@ -2,13 +2,25 @@
 #include "core/fs.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 namespace pgopipe {
 namespace {
 
 namespace fs = std::filesystem;
+
+struct TempDirGuard {
+  fs::path path = fs::temp_directory_path() / ("pgopipe-fs-" + random_hex(6));
+  TempDirGuard() { fs::create_directories(path); }
+  ~TempDirGuard() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
 
 TEST(ScratchDir, IsFreshAndRemovedWithItsContents) {
   fs::path kept;
@@ -23,6 +35,79 @@ TEST(ScratchDir, IsFreshAndRemovedWithItsContents) {
     ASSERT_TRUE(write_file_atomic(a.path() / "sub" / "f", "x").ok());
   }
   EXPECT_FALSE(fs::exists(kept)) << kept;
+}
+
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::lstat(p.c_str(), &st), 0) << p;
+  return st.st_mode & 07777;
+}
+
+// Another local user could pre-create (or symlink) a predictable temp name and read or
+// swap what pgopipe writes there: scratch directories are new, private and unguessable.
+TEST(ScratchDir, IsCreatedExclusivelyWithMode0700) {
+  ScratchDir a("pgopipe-test");
+  ASSERT_TRUE(a.error().empty()) << a.error();
+  EXPECT_EQ(mode_of(a.path()), 0700u);
+  TempDirGuard parent;
+  auto made = make_private_dir(parent.path, "x");
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(mode_of(*made), 0700u);
+}
+
+TEST(RandomHex, ComesFromTheKernelNotASmallSeed) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) seen.insert(random_hex(8));
+  EXPECT_EQ(seen.size(), 2000u);
+  // A fork child shares no generator state with its parent (a seeded PRNG copied by fork
+  // would give both the same sequence).
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    std::string mine = random_hex(16);
+    (void)!::write(pipefd[1], mine.data(), mine.size());
+    ::_exit(0);
+  }
+  std::string parent_value = random_hex(16);
+  char buf[32];
+  ASSERT_EQ(::read(pipefd[0], buf, sizeof buf), 32);
+  EXPECT_NE(std::string(buf, 32), parent_value);
+  ::close(pipefd[0]);
+  ::close(pipefd[1]);
+}
+
+TEST(FileModes, ExactModesForFilesAndNewDirectories) {
+  TempDirGuard t;
+  mode_t old = ::umask(077);  // an exact mode is not narrowed by the umask
+  ASSERT_TRUE(make_dirs(t.path / "a" / "b", dir_mode_for(0640)));
+  ASSERT_TRUE(write_file_atomic(t.path / "a" / "b" / "f", "x", 0640u));
+  ::umask(old);
+  EXPECT_EQ(mode_of(t.path / "a"), 0750u);
+  EXPECT_EQ(mode_of(t.path / "a" / "b"), 0750u);
+  EXPECT_EQ(mode_of(t.path / "a" / "b" / "f"), 0640u);
+  EXPECT_EQ(dir_mode_for(0600), 0700u);
+}
+
+TEST(CheckOwnDir, RefusesSymlinksOthersDirectoriesAndWritableOnes) {
+  TempDirGuard t;
+  fs::path mine = t.path / "mine";
+  ASSERT_TRUE(make_dirs(mine, 0700));
+  EXPECT_TRUE(check_own_dir(mine));
+  fs::create_directory_symlink(mine, t.path / "link");
+  EXPECT_FALSE(check_own_dir(t.path / "link"));
+  fs::path open_dir = t.path / "open";
+  ASSERT_TRUE(make_dirs(open_dir, 0777));
+  auto writable = check_own_dir(open_dir);
+  ASSERT_FALSE(writable);
+  EXPECT_NE(writable.error().message.find("0777"), std::string::npos) << writable.error().message;
+  if (::geteuid() == 0) {  // root can hand a directory to another user
+    fs::path theirs = t.path / "theirs";
+    ASSERT_TRUE(make_dirs(theirs, 0700));
+    ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+    EXPECT_FALSE(check_own_dir(theirs));
+  }
+  EXPECT_TRUE(check_own_dir("/tmp", /*parent=*/true));  // root-owned and sticky
 }
 
 }  // namespace

@@ -128,6 +128,15 @@ TEST_F(HttpScraperTest, BadAnswersAreLoggedWithTheUrlAndRetriedNextTick) {
   EXPECT_TRUE(objects().empty());
 }
 
+// Credentials in a scrape URL (basic auth) never reach the log.
+TEST_F(HttpScraperTest, UrlPasswordIsRedactedInTheLog) {
+  std::string url = "http://scraper:pw-s3cret@127.0.0.1:1/debug/pprof/profile?seconds=1";
+  Scrape s = scrape({"--url", url, "--count", "1"});
+  EXPECT_EQ(s.exit_code, 4) << s.err;
+  EXPECT_EQ(s.err.find("pw-s3cret"), std::string::npos) << s.err;
+  EXPECT_NE(s.err.find("http://scraper:***@127.0.0.1:1/debug/pprof/profile"), std::string::npos) << s.err;
+}
+
 TEST_F(HttpScraperTest, SigtermAbandonsTheInFlightScrapeAndExitsZero) {
   Scrape s = scrape({"--url", base_ + "/debug/pprof/profile?seconds=20", "--interval", "1m"},
                     [](int pid) {

@@ -77,6 +77,49 @@ write_config() { # file store build_dir [extra yaml lines...]
 }
 manifest=$work/store/tiny/published/manifest.json
 
+# A run that stalls (SIGSTOP, as a paused VM or a swapped-out process) past the lock's ttl
+# mid-benchmark; a second run breaks the expired lock and takes it. When the first run
+# resumes it must notice, stop and publish nothing (exit 12); the second one publishes.
+# Usage: stall_case STORE NAME LIST_COMMAND...   (LIST_COMMAND prints the store's keys)
+stall_case() {
+  local store=$1 name=$2
+  shift 2
+  local c
+  for c in 1 2; do
+    write_config "$name-$c.yaml" "$store" "./builds-$name-$c" "lock: {ttl: 3s}"
+    sed -i "s|  command: .*|  command: [sleep, \"0.2\"]|; s|  runs: 3|  runs: 12|; s|dir: ./report}|dir: ./report-$name-$c}|" "$name-$c.yaml"
+  done
+  "$pgopipe" rebuild --config "$name-1.yaml" > "$name-1.log" 2>&1 &
+  local p1=$! p2 r1 r2
+  for _ in $(seq 1 300); do grep -q "benchmark pair 1/" "$name-1.log" && break; sleep 0.1; done
+  kill -STOP "$p1"
+  sleep 4  # longer than the ttl: the stalled run's lock expires
+  "$pgopipe" rebuild --config "$name-2.yaml" > "$name-2.log" 2>&1 &
+  p2=$!
+  for _ in $(seq 1 300); do grep -q "benchmark pair 1/" "$name-2.log" && break; sleep 0.1; done
+  kill -CONT "$p1"
+  wait "$p1"; r1=$?
+  wait "$p2"; r2=$?
+  expect_rc 12 $r1 "$name: the run whose lock expired while it was stalled does not publish"
+  expect_rc 0 $r2 "$name: the run that took the expired lock over publishes"
+  grep -q "breaking the expired lock" "$name-2.log" && pass "$name: second run broke the expired lock" ||
+    fail "$name: no 'breaking the expired lock' in $name-2.log"
+  grep -q "lost the lock" "$name-1.log" && pass "$name: first run says it lost the lock" ||
+    { fail "$name: no 'lost the lock' in $name-1.log"; tail -n 5 "$name-1.log"; }
+  local dirs
+  dirs=$("$@" | grep -o 'published/[^/"]*/profile\.' | wc -l)
+  [[ $dirs -eq 1 ]] && pass "$name: exactly one profile published" || fail "$name: $dirs profiles published"
+}
+# The state of an app's lock in a local store: the top generation's "state" ("none" if none).
+lock_state() { # store_dir
+  python3 - "$1/tiny/published/lock" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+gens = sorted(f for f in os.listdir(d) if f.isdigit()) if os.path.isdir(d) else []
+print(json.load(open(os.path.join(d, gens[-1])))["state"] if gens else "none")
+PY
+}
+
 # 1. Published: exit 0, manifest written last pointing at a profile llvm-profdata reads.
 write_config pgo.yaml ./store ./builds "publish: {binary: true}"
 "$pgopipe" rebuild --config pgo.yaml --json > run1.json 2> run1.log
@@ -110,7 +153,7 @@ if [[ -f $manifest ]]; then
 else
   fail "no manifest after publishing"
 fi
-[[ ! -e store/tiny/published/rebuild.lock ]] && pass "lock released" || fail "lock left behind"
+[[ $(lock_state store) == released ]] && pass "lock released" || fail "lock left behind: $(lock_state store)"
 
 # 2. Unchanged: same window again, a fresh build dir must not even be created.
 write_config pgo2.yaml ./store ./builds-unchanged
@@ -136,7 +179,29 @@ expect_rc 8 $? "a failing benchmark command is a tool error"
 grep -q "benchmark of the baseline build" run4.log && grep -q "tiny-missing" run4.log &&
   pass "error names the variant and the command" || { fail "benchmark error message"; cat run4.log; }
 cmp -s manifest.before "$manifest" && pass "failed run left the manifest byte-equal" || fail "manifest changed"
-[[ ! -e store/tiny/published/rebuild.lock ]] && pass "lock released after failure" || fail "lock left after failure"
+[[ $(lock_state store) == released ]] && pass "lock released after failure" || fail "lock left after failure"
+
+# 4b. Hung commands: benchmark.timeout / build.timeout kill them (with their process group),
+#     the run fails as a tool error saying so, the lock is released, nothing is published.
+write_config hung.yaml ./store ./builds
+sed -i 's|  command: .*|  command: [sh, -c, "sleep 60 \& sleep 60"]|; s|  runs: 3|  runs: 3\n  timeout: 1s|' hung.yaml
+start=$SECONDS
+"$pgopipe" rebuild --config hung.yaml > hung.log 2>&1
+expect_rc 8 $? "a hung benchmark is killed after benchmark.timeout"
+[[ $((SECONDS - start)) -lt 40 ]] && pass "the hung benchmark did not hold the run" || fail "took $((SECONDS - start)) s"
+grep -q "timed out after 1s" hung.log && pass "timeout named" || { fail "no 'timed out' in hung.log"; tail -n 3 hung.log; }
+printf '#!/bin/sh\nsleep 60\n' > hang-cc.sh && chmod +x hang-cc.sh
+write_config hungbuild.yaml ./store ./builds-hung
+sed -i "s|-DCMAKE_C_COMPILER=clang-19|-DCMAKE_C_COMPILER=$work/hang-cc.sh, -DAPI_TOKEN=tok-s3cret|" hungbuild.yaml
+sed -i 's|^  args: \(.*\)$|  args: \1\n  timeout: 2s|' hungbuild.yaml
+"$pgopipe" rebuild --config hungbuild.yaml > hungbuild.log 2>&1
+expect_rc 8 $? "a hung build is killed after build.timeout"
+grep -q "timed out after 2s" hungbuild.log && pass "build timeout named" || { fail "no 'timed out' in hungbuild.log"; tail -n 3 hungbuild.log; }
+# A secret passed as a build arg stays out of the log and the report's stage details.
+grep -q "API_TOKEN=\*\*\*" report/report.json && ! grep -q "tok-s3cret" hungbuild.log report/report.json &&
+  pass "build-arg secret redacted in log and report" || fail "tok-s3cret in hungbuild.log or report/report.json"
+cmp -s manifest.before "$manifest" && pass "timed-out runs left the manifest byte-equal" || fail "manifest changed"
+[[ $(lock_state store) == released ]] && pass "lock released after the timeouts" || fail "lock $(lock_state store)"
 
 # 5. Store down (an S3 endpoint on a closed port): store error exit 5.
 write_config down.yaml s3://pgopipe-test/down ./builds-down "s3: {endpoint: 'http://127.0.0.1:9', retries: 0, timeout: 3s}"
@@ -157,7 +222,7 @@ grep -h "busy: another rebuild holds" c1.log c2.log > /dev/null && pass "busy ru
   fail "no busy message"
 
 # A held lock: busy at once, and still busy after --wait 2s; an expired one is broken.
-lock=store/tiny/published/rebuild.lock
+lock=store/tiny/published/lock/000000000900  # above every generation taken so far
 future=$(date -u -d "+1 hour" +%Y-%m-%dT%H:%M:%SZ)
 past=$(date -u -d "-1 hour" +%Y-%m-%dT%H:%M:%SZ)
 printf '{"host":"elsewhere","pid":1,"started":"%s","expires":"%s","token":"t"}\n' "$past" "$future" > "$lock"
@@ -170,6 +235,17 @@ printf '{"host":"elsewhere","pid":1,"started":"%s","expires":"%s","token":"t"}\n
 "$pgopipe" rebuild --config pgo.yaml > e.log 2>&1
 expect_rc 10 $? "an expired lock is broken (then unchanged)"
 grep -q "breaking the expired lock" e.log && pass "expired lock broken with a warning" || fail "no warning"
+# A crashed run's lock broken by hand: --unlock needs --yes and names the holder.
+lock=store/tiny/published/lock/000000000950
+printf '{"host":"crashed-host","pid":4242,"started":"%s","expires":"%s","state":"held","token":"t"}\n' "$past" "$future" > "$lock"
+"$pgopipe" rebuild --config pgo.yaml --unlock > u1.log 2>&1
+expect_rc 2 $? "--unlock without --yes is refused"
+[[ -e $lock && $(lock_state store) == held ]] && pass "the refused --unlock left the lock" || fail "--unlock without --yes broke the lock"
+"$pgopipe" rebuild --config pgo.yaml --unlock --yes > u2.log 2>&1
+expect_rc 0 $? "--unlock --yes breaks the lock"
+grep -q "held by host crashed-host, pid 4242, since $past" u2.log && pass "--unlock says whose lock it was" ||
+  { fail "--unlock output"; cat u2.log; }
+[[ $(lock_state store) == released ]] && pass "lock released by --unlock" || fail "lock still $(lock_state store)"
 
 # 7. Config errors: unknown key and wrong type name file:line:key, exit 3.
 write_config bad1.yaml ./store ./builds "compare: {unchanged_above: 0.99, min_overlap: 1}"
@@ -199,6 +275,7 @@ if [[ $s3_ready == 1 ]]; then
   field() { python3 -c 'import json,sys; print(json.loads(open("moto.json").readline())[sys.argv[1]])' "$1"; }
   export AWS_ACCESS_KEY_ID=$(field access_key) AWS_SECRET_ACCESS_KEY=$(field secret_key)
   export AWS_DEFAULT_REGION=$(field region) PGOPIPE_S3_ENDPOINT=$(field endpoint)
+  peer() { "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/s3_peer.py" "$@"; }
   push_profiles s3://pgopipe-test/t a 2
   write_config s3.yaml s3://pgopipe-test/t ./builds-s3
   "$pgopipe" rebuild --config s3.yaml > s3a.log 2>&1
@@ -216,9 +293,11 @@ if [[ $s3_ready == 1 ]]; then
   codes=$(printf '%s\n' $r1 $r2 | sort -n | tr '\n' ' ')
   [[ $codes == "0 12 " ]] && pass "concurrent S3 runs: one published, one busy" ||
     { fail "concurrent S3 runs exited $codes (expected 0 and 12)"; tail -n 5 s3c1.log s3c2.log; }
+  # Lock expiry during a long benchmark, on S3.
+  push_profiles s3://pgopipe-test/stall a 2
+  stall_case s3://pgopipe-test/stall s3stall peer list pgopipe-test stall/tiny/published/
   # The store answering 503 to everything (a proxy in front of moto): store error exit 5,
   # and the published manifest, read past the proxy, is byte-equal before and after.
-  peer() { "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/s3_peer.py" "$@"; }
   peer get pgopipe-test t/tiny/published/manifest.json manifest-s3.before > /dev/null
   mkfifo proxy.in
   exec 8<> proxy.in
@@ -299,8 +378,12 @@ kill -TERM "$sig_pid"
 wait "$sig_pid"
 expect_rc 1 $? "SIGTERM ends the run with an error"
 grep -q "interrupted by a signal" sig.log && pass "interruption named" || fail "no interruption message"
-[[ ! -e sig-store/tiny/published/rebuild.lock && ! -e sig-store/tiny/published/manifest.json ]] &&
+[[ $(lock_state sig-store) != held && ! -e sig-store/tiny/published/manifest.json ]] &&
   pass "interrupted run released the lock and published nothing" || fail "lock or manifest after SIGTERM"
+
+# 11. Lock expiry during a long benchmark on the local store (the S3 case runs in 8.).
+rm -rf stall-store && cp -r store stall-store && rm -rf stall-store/tiny/published
+stall_case ./stall-store stall find stall-store -type f
 
 echo "rebuild tests: $failures failure(s), $skips skipped part(s)"
 [[ $failures -eq 0 ]] || exit 1
