@@ -7,7 +7,7 @@
 
 #include "cli/cli.hpp"
 #include "merger/driver.hpp"
-#include "merger/provenance.hpp"
+#include "merger/window.hpp"
 
 namespace pgopipe::cli {
 namespace {
@@ -64,40 +64,27 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
   req.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   PGO_TRY(apply_weight_flags(a.weighting, req.weights));
 
-  Provenance provenance;
-  std::unique_ptr<Store> store;
+  const std::string weighting = fmt::format("half-life {}, normalize {}, {} explicit weight(s)",
+                                            a.weighting.half_life.empty() ? "none" : a.weighting.half_life,
+                                            a.normalize, req.weights.explicit_weights.size());
+  auto warn = [](const std::string& input, const std::string& msg) { spdlog::warn("{}: {}", input, msg); };
+  MergedWindow merged;
   if (from_store) {
     PGO_TRY_ASSIGN(Query q, make_query(cli, config, a.selection));
     if (req.family && !q.family) q.family = req.family;
-    PGO_TRY_ASSIGN(store, cli.open_configured_store(config));
-    PGO_TRY_ASSIGN(auto objects, store->list(q));
-    if (objects.empty()) {
-      return make_error(ErrorCode::NotFound, "no profiles of {} in [{}, {}) in {}", q.app,
-                        format_rfc3339(q.window.since), format_rfc3339(q.window.until),
-                        store->describe());
-    }
-    req.sources = store_sources(*store, objects);
-    req.weights.window_end = q.window.until;
-    provenance = {store->describe(), q.app, q.window, std::nullopt, std::nullopt, 0, 0, ""};
+    PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
+    PGO_TRY_ASSIGN(auto objects, list_window(*store, q));
+    PGO_TRY_ASSIGN(merged, merge_store_window(*store, q, objects, req, weighting, warn));
   } else {
     PGO_TRY_ASSIGN(req.sources, file_sources(a.files));
     req.weights.window_end = now();
+    Provenance provenance;
+    provenance.weighting = weighting;
+    PGO_TRY_ASSIGN(merged, merge_with_provenance(req, provenance, warn));
   }
-  provenance.weighting = fmt::format("half-life {}, normalize {}, {} explicit weight(s)",
-                                     a.weighting.half_life.empty() ? "none" : a.weighting.half_life, a.normalize,
-                                     req.weights.explicit_weights.size());
+  const MergeReport& report = merged.report;
 
-  remove_provenance(req.output);
-  PGO_TRY_ASSIGN(MergeReport report, run_merge(req, [](const std::string& input, const std::string& msg) {
-    spdlog::warn("{}: {}", input, msg);
-  }));
-  provenance.merged = report.merged;
-  provenance.skipped = report.skipped.size();
-  provenance.first_collected = report.first_collected;
-  provenance.last_collected = report.last_collected;
-  PGO_TRY(write_provenance(req.output, provenance));
-
-  spdlog::info("merged {} of {} {} input(s) into {}, skipped {}", report.merged, req.sources.size(),
+  spdlog::info("merged {} of {} {} input(s) into {}, skipped {}", report.merged, report.merged + report.skipped.size(),
                to_string(report.family), a.output, report.skipped.size());
   if (cli.json()) {
     nlohmann::json skipped = nlohmann::json::array();

@@ -19,7 +19,6 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
-#include <thread>
 
 #include "collector/interval_delta.hpp"
 #include "collector/runtime_snapshot.hpp"
@@ -94,8 +93,13 @@ class Collector {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    thread_ = std::thread([this] { run(); });
+    // A plain pthread: std::thread would put its start state on the heap, owned by the thread,
+    // which a forked child inherits without the thread (and so could never free).
+    int created = ::pthread_create(&thread_, nullptr, &Collector::thread_main, this);
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (created != 0) {
+      return make_error(ErrorCode::Internal, "cannot start the collector thread: {}", std::strerror(created));
+    }
     if (s_.handle_sigterm && !baseline) install_sigterm();
     running_ = true;
     log("info", fmt::format("collecting {} every {}{}, build id {}, into {}", s_.app,
@@ -109,7 +113,7 @@ class Collector {
     if (!running_ || ::getpid() != pid_) return;  // not running, or an object inherited by fork
     char c = 'q';
     (void)!::write(wake_w_, &c, 1);
-    thread_.join();
+    ::pthread_join(thread_, nullptr);
     running_ = false;
   }
 
@@ -130,6 +134,11 @@ class Collector {
     } else if (current.sa_handler != on_sigterm) {
       log("info", "SIGTERM has a handler already: call pgopipe_collector_stop() before exiting");
     }
+  }
+
+  static void* thread_main(void* self) {
+    static_cast<Collector*>(self)->run();
+    return nullptr;
   }
 
   void run() {
@@ -201,7 +210,7 @@ class Collector {
   }
 
   std::mutex mu_;
-  std::thread thread_;
+  pthread_t thread_{};
   std::atomic<bool> running_{false};
   InstrSettings s_;
   std::unique_ptr<Sink> sink_;
@@ -217,6 +226,7 @@ class Collector {
 // The process's collector. Never destroyed (atexit handlers may still use it); a forked child
 // replaces it without touching the inherited one, whose mutex another thread may have held.
 std::atomic<Collector*> g_collector{nullptr};
+std::atomic<Collector*> g_inherited{nullptr};  // the parent's, kept reachable in a forked child
 
 Collector& instance() {
   static std::once_flag once;
@@ -229,6 +239,7 @@ void after_fork_in_child() noexcept {
   Collector* parent = g_collector.load();
   if (parent == nullptr || !parent->running()) return;
   g_wake_fd = -1;  // the inherited pipe wakes the parent's thread, not ours
+  g_inherited = parent;
   try {
     InstrSettings s = parent->settings();
     auto* child = new Collector;

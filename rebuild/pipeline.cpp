@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/fs.hpp"
+#include "merger/provenance.hpp"
 #include "rebuild/benchmark.hpp"
 #include "rebuild/lock.hpp"
 #include "rebuild/report_output.hpp"
@@ -168,6 +169,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
     fs::create_directories(config.build_dir, ec);
     if (ec) return make_error(ErrorCode::Io, "cannot create {}: {}", config.build_dir.string(), ec.message());
     PGO_TRY(write_file_atomic(build_profile, bytes));
+    PGO_TRY(write_provenance(build_profile, profile.provenance));  // `pgopipe show` tells what it holds
     PGO_TRY_ASSIGN(BuiltVariant base, build_variant(config, "baseline", {}));
     PGO_TRY_ASSIGN(BuiltVariant pgo, build_variant(config, "pgo", build_profile));
     return Variants{base, pgo};

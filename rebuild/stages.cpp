@@ -12,6 +12,7 @@
 #include "core/fs.hpp"
 #include "merger/convert/convert.hpp"
 #include "merger/driver.hpp"
+#include "merger/window.hpp"
 #include "merger/engine.hpp"
 #include "merger/llvm/overlap.hpp"
 
@@ -32,16 +33,20 @@ Result<CompilerProfile> finish(CompilerProfile p) {
   return p;
 }
 
-MergeRequest merge_request(Store& store, const RebuildConfig& config, const FetchedWindow& w) {
+// Merges the fetched window into `output` (half-life weights, failure mode warn), with its
+// provenance beside it.
+Result<MergedWindow> merge_fetched(Store& store, const RebuildConfig& config, const FetchedWindow& w,
+                                   const fs::path& output) {
   MergeRequest req;
-  req.sources = store_sources(store, w.objects);
   req.family = w.family;
   req.failure_mode = FailureMode::Warn;  // one bad upload must not stop the nightly rebuild
   req.weights.half_life = config.half_life;
-  req.weights.window_end = w.query.window.until;
   req.jobs = 2;
   req.options.normalize_duration = true;
-  return req;
+  req.output = output;
+  std::string weighting = fmt::format("half-life {}, normalize duration",
+                                      config.half_life ? format_duration(*config.half_life) : "none");
+  return merge_store_window(store, w.query, w.objects, std::move(req), weighting, warn_input);
 }
 
 }  // namespace
@@ -53,12 +58,7 @@ Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, Ti
   w.query.build_id = config.build_id;
   w.query.labels = config.labels;
   w.query.family = config.kind;
-  PGO_TRY_ASSIGN(auto all, store.list(w.query));
-  if (all.empty()) {
-    return make_error(ErrorCode::NotFound, "no profiles of {} in [{}, {}) in {}", config.app,
-                      format_rfc3339(w.query.window.since), format_rfc3339(w.query.window.until),
-                      store.describe());
-  }
+  PGO_TRY_ASSIGN(auto all, list_window(store, w.query));
   for (ProfileFamily f : {ProfileFamily::Instr, ProfileFamily::Sample, ProfileFamily::Pprof,
                           ProfileFamily::Perf}) {
     for (const auto& o : all) {
@@ -79,10 +79,10 @@ Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, Ti
 
 Result<CompilerProfile> merge_window(Store& store, const RebuildConfig& config, const FetchedWindow& w,
                                      const fs::path& work) {
-  MergeRequest req = merge_request(store, config, w);
-  req.output = work / (w.family == ProfileFamily::Instr ? "merged.profdata" : "merged.sample");
-  PGO_TRY_ASSIGN(MergeReport report, run_merge(req, warn_input));
-  return finish({req.output, w.family, ProfileFormat::Unknown, report.merged, report.skipped.size(), ""});
+  fs::path output = work / (w.family == ProfileFamily::Instr ? "merged.profdata" : "merged.sample");
+  PGO_TRY_ASSIGN(MergedWindow merged, merge_fetched(store, config, w, output));
+  return finish({output, w.family, ProfileFormat::Unknown, merged.report.merged,
+                 merged.report.skipped.size(), "", merged.provenance});
 }
 
 Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config, const FetchedWindow& w,
@@ -97,13 +97,14 @@ Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config
   options.binary_dir = config.binary_dir.string();
   options.output = work / "converted.sample";
   size_t merged = 0, skipped = 0;
+  Provenance provenance{store.describe(), config.app, w.query.window, std::nullopt, std::nullopt, 0, 0,
+                        "converted from CPU samples"};
   if (w.family == ProfileFamily::Pprof) {
-    MergeRequest req = merge_request(store, config, w);
-    req.output = work / "merged.pb.gz";
-    PGO_TRY_ASSIGN(MergeReport report, run_merge(req, warn_input));
-    merged = report.merged;
-    skipped = report.skipped.size();
-    options.inputs.push_back(req.output.string());
+    PGO_TRY_ASSIGN(MergedWindow m, merge_fetched(store, config, w, work / "merged.pb.gz"));
+    merged = m.report.merged;
+    skipped = m.report.skipped.size();
+    provenance = m.provenance;
+    options.inputs.push_back((work / "merged.pb.gz").string());
   } else {
     for (size_t i = 0; i < w.objects.size(); ++i) {
       PGO_TRY_ASSIGN(Blob blob, store.get(w.objects[i].key));
@@ -112,12 +113,13 @@ Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config
       options.inputs.push_back(file.string());
     }
     merged = w.objects.size();
+    provenance.merged = merged;
   }
   PGO_TRY_ASSIGN(auto result, convert::convert_to_sample_profile(options));
   for (const auto& warning : result.warnings) spdlog::warn("convert: {}", warning);
   spdlog::info("convert: {} of {} samples attributed, {} functions",
                result.report.attributed_samples, result.report.samples, result.report.functions);
-  return finish({options.output, ProfileFamily::Sample, ProfileFormat::Unknown, merged, skipped, ""});
+  return finish({options.output, ProfileFamily::Sample, ProfileFormat::Unknown, merged, skipped, "", provenance});
 }
 
 Result<Comparison> compare_with_published(Store& store, const RebuildConfig& config,

@@ -11,6 +11,7 @@
 
 #include "core/result.hpp"
 #include "core/store/store.hpp"
+#include "merger/provenance.hpp"
 #include "rebuild/publish.hpp"
 #include "rebuild/rebuild_config.hpp"
 
@@ -25,7 +26,7 @@ struct FetchedWindow {
 
 // Lists the configured window; keeps instrumented profiles when there are any (unless
 // window.kind says otherwise), else LLVM sample, else pprof, else perf objects. No profile
-// in the window is a NotFound error naming app, window and store.
+// in the window is a NotFound error naming app, window and store (merger/window.hpp).
 Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, TimePoint reference);
 
 struct CompilerProfile {
@@ -34,6 +35,7 @@ struct CompilerProfile {
   ProfileFormat format = ProfileFormat::Unknown;
   size_t merged = 0, skipped = 0;
   std::string sha256;
+  Provenance provenance;  // what it was made of; written beside the profile the builds use
 };
 
 // Merges an instr/sample window with the merge driver (half-life weights, failure mode warn).

@@ -4,7 +4,7 @@
 # hello-world built with clang-19 -fprofile-instr-generate with and without it (unstripped and
 # stripped), its shared-library dependencies, and on a service-sized instrumented program
 # (FUNCS generated functions) the collector thread's CPU per interval and the peak extra RSS
-# (wait4 ru_maxrss, collector on at a 100 ms interval vs off, RUNS interleaved pairs).
+# (VmHWM, collector on at a 100 ms interval vs off, RUNS interleaved pairs).
 # Usage: bench/collector/footprint.sh BUILD_DIR [FUNCS] [RUNS]
 set -euo pipefail
 build=${1:?usage: footprint.sh BUILD_DIR [FUNCS] [RUNS]}
@@ -48,9 +48,17 @@ echo "  ldd hello-collector: $(ldd hello-collector | awk '{print $1}' | sort | t
 } > big.c
 clang-19 -O1 -fprofile-instr-generate big.c -o big-plain
 clang-19 -O1 -fprofile-instr-generate big.c "${link_collector[@]}" -o big-collector
-rss() {  # peak RSS in KiB of "$@"
-  /usr/bin/time -f '%M' -o "$dir/rss" "$@" > /dev/null 2>> "$dir/err"
-  cat "$dir/rss"
+rss() {  # peak RSS in KiB of "$@": its VmHWM, polled while it runs (the mark only grows;
+         # wait4's ru_maxrss would count the forking shell's RSS from before the exec)
+  "$@" > /dev/null 2>> "$dir/err" &
+  local pid=$! hwm=0 v
+  while kill -0 "$pid" 2> /dev/null; do
+    v=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2> /dev/null || true)
+    [[ -n $v ]] && hwm=$v
+    sleep 0.01
+  done
+  wait "$pid"
+  echo "$hwm"
 }
 plain=() with=()
 for ((i = 0; i < runs; i++)); do
