@@ -43,9 +43,14 @@ ensure_python_tools() {
 }
 
 # Configures and builds pgopipe in $1 with extra CMake arguments.
+# Uses ccache where the machine has it (reruns and the sanitizer stage rebuild little).
 build_pgopipe() {
   local build_dir=$1; shift
-  cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  local launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
   cmake --build "$build_dir" -j"$(nproc)"
 }
 

@@ -9,11 +9,24 @@ bash "$repo_root/scripts/install-deps.sh"
 ensure_go
 ensure_python_tools
 
+# run_ctest STAGE BUILD_DIR [ctest args...]: runs ctest in BUILD_DIR with a JUnit report, then
+# prints the stage's skipped tests with their reasons; fails when a test failed, or skipped for
+# a reason tests/skip-allowlist.txt does not permit (under CI=true: only scope "always").
+run_ctest() {
+  local stage=$1 dir=$2 rc=0; shift 2
+  local junit=$dir/ctest-$stage.xml
+  rm -f "$junit"
+  (cd "$dir" && ctest --output-on-failure --output-junit "$junit" --test-output-size-passed 8000000 \
+     --test-output-size-failed 8000000 "$@") || rc=$?
+  python3 "$repo_root/tests/support/skip_summary.py" "$junit" "$repo_root/tests/skip-allowlist.txt" \
+    "$stage" || rc=1
+  return "$rc"
+}
+
 build_dir=${PGOPIPE_BUILD_DIR:-$repo_root/build}
 # The Docker example builds wherever a Docker engine can be started (it skips loudly otherwise).
 build_pgopipe "$build_dir" -DPGOPIPE_DOCKER_TESTS="${PGOPIPE_DOCKER_TESTS:-ON}"
-cd "$build_dir"
-ctest --output-on-failure --timeout 900 -j2 "$@"
+run_ctest normal "$build_dir" --timeout 900 -j2 "$@"
 
 # PGOPIPE_TEST_QUICK=1: stop after the normal stage above (a developer's quick run). CI, which
 # sets no knob, goes on with the sanitizer and fuzz stages below.
@@ -37,19 +50,23 @@ CC=clang-19 CXX=clang++-19 build_pgopipe "$asan_dir" -DPGOPIPE_SANITIZE=ON -DPGO
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="$asan_flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$asan_flags"
 echo "pgopipe: sanitizer build took $((SECONDS - stage_start)) s"
 # Reports go to files too: a pgopipe child process whose stderr a test does not show still
-# fails the stage.
-reports=$asan_dir/sanitizer-reports
-rm -rf "$reports" && mkdir -p "$reports"
+# fails the stage. The directory is world-writable and sticky (like /tmp) and outside the
+# clone: a test process that drops privileges to `nobody` must be able to write its report
+# even when the clone sits in a 0700 home such as /root (else the runtime dies at start with
+# "Can't create directory").
+reports=$(mktemp -d /tmp/pgopipe-sanitizer-reports.XXXXXX)
+chmod 1777 "$reports"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:check_initialization_order=1:log_path=$reports/asan
 export LSAN_OPTIONS=suppressions=$repo_root/tests/sanitizers/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
-cd "$asan_dir"
 suite_rc=0
-ctest --output-on-failure --timeout 900 -j2 -E '^docker\.example$' -LE fuzz "$@" || suite_rc=$?
+run_ctest sanitizer "$asan_dir" --timeout 900 -j2 -E '^docker\.example$' -LE fuzz "$@" || suite_rc=$?
 if [ -n "$(ls -A "$reports")" ]; then
   echo "pgopipe: sanitizer reports:" >&2
   for f in "$reports"/*; do echo "== $f" >&2; cat "$f" >&2; done
   suite_rc=1
+else
+  rm -rf "$reports"
 fi
 [ "$suite_rc" -eq 0 ] || exit "$suite_rc"
 unset ASAN_OPTIONS UBSAN_OPTIONS  # the fuzz tests set their own
@@ -59,11 +76,11 @@ echo "pgopipe: sanitizer stage took $((SECONDS - stage_start)) s"
 # time. A crash fails CI; libFuzzer's "Test unit written to ..." line names the reproducer.
 stage_start=$SECONDS
 rm -rf "$asan_dir"/tests/fuzz/artifacts_*  # only this run's reproducers are listed below
-if ! ctest --output-on-failure -j2 -L fuzz; then
+if ! run_ctest fuzz "$asan_dir" -j2 -L fuzz; then
   echo "pgopipe: fuzz smoke failed; reproducers:" >&2
   find "$asan_dir/tests/fuzz" -path '*/artifacts_*/*' -type f >&2
   exit 1
 fi
 grep -E '^[0-9]+/[0-9]+ Test: fuzz_|^Done [0-9]+ runs in|stat::average_exec_per_sec|stat::peak_rss_mb' \
-  Testing/Temporary/LastTest.log || true
+  "$asan_dir/Testing/Temporary/LastTest.log" || true
 echo "pgopipe: fuzz smoke stage took $((SECONDS - stage_start)) s"

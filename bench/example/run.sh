@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Measures what PGO gives the example service, by hand with clang-19 (no pgopipe involved):
+# Measures what PGO gives the example service, built by clang-19 with profiles merged by
+# `pgopipe merge` (checked equal to llvm-profdata-19's merge of the same runs):
 #   -O2 baseline | frontend (instrumented) PGO | IR PGO
 # Each PGO variant is trained on one workload (seed 1) and benchmarked on another (seed 42).
 # The binaries run interleaved (A/B/C, A/B/C, ...); the table shows median wall and CPU
@@ -8,7 +9,8 @@
 #
 # usage: bench/example/run.sh [ROUNDS]      (env: BENCH_REQUESTS, TRAIN_REQUESTS, MIX,
 #                                             WORK_DIR to keep the build directory,
-#                                             SERVICE_SRC to measure another source tree)
+#                                             SERVICE_SRC to measure another source tree,
+#                                             PGOPIPE: the pgopipe binary, default build/cli/pgopipe)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${SERVICE_SRC:-"$here/../../examples/service/src"}
@@ -18,6 +20,8 @@ train_requests=${TRAIN_REQUESTS:-100000}
 mix=${MIX:-default}
 cxx=${CXX:-clang++-19}
 profdata=${LLVM_PROFDATA:-llvm-profdata-19}
+pgopipe=$(realpath "${PGOPIPE:-$here/../../build/cli/pgopipe}")
+[[ -x $pgopipe ]] || { echo "no pgopipe at $pgopipe: build it or set PGOPIPE" >&2; exit 1; }
 
 if [[ -n "${WORK_DIR:-}" ]]; then
   work=$WORK_DIR
@@ -47,8 +51,15 @@ build ir-gen -fprofile-generate="$work/ir-raw" "${ir_static[@]}"
 echo "== training: $train_requests requests, seed 1, mix $mix"
 LLVM_PROFILE_FILE="$work/instr-%p.profraw" ./instr-gen --requests "$train_requests" --seed 1 --mix "$mix" --quiet >/dev/null
 ./ir-gen --requests "$train_requests" --seed 1 --mix "$mix" --quiet >/dev/null
-"$profdata" merge -o instr.profdata "$work"/instr-*.profraw
-"$profdata" merge -o ir.profdata "$work"/ir-raw/*.profraw
+"$pgopipe" merge -o instr.profdata "$work"/instr-*.profraw
+"$pgopipe" merge -o ir.profdata "$work"/ir-raw/*.profraw
+"$profdata" merge -o instr-ref.profdata "$work"/instr-*.profraw
+"$profdata" merge -o ir-ref.profdata "$work"/ir-raw/*.profraw
+counts() { "$profdata" show --all-functions --counts "$1"; }
+for k in instr ir; do
+  cmp -s <(counts $k.profdata) <(counts $k-ref.profdata) ||
+    { echo "pgopipe merge and llvm-profdata merge disagree on the $k profile" >&2; exit 1; }
+done
 
 build instr-pgo -fprofile-instr-use=instr.profdata &
 build ir-pgo -fprofile-use=ir.profdata "${ir_static[@]}" &

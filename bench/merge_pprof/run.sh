@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# pprof merge benchmark: pgopipe's pprof engine (pprof_merge_bench) vs `go tool pprof -proto`
-# on the same inputs, in one run: N generated service-sized profiles (gen_profiles, fixed
+# pprof merge benchmark: `pgopipe merge` (the CLI users run, --normalize none so the values
+# are comparable) vs `go tool pprof -proto` on the same inputs, in one run: N generated service-sized profiles (gen_profiles, fixed
 # seed) plus two real Go CPU profiles (tests/data/pprof/cpuburn). Prints wall time, peak RSS
 # (/usr/bin/time -v), the time ratio, and checks that both outputs give the same -top table.
 #
@@ -13,7 +13,7 @@ count=${2:-1000}
 work=${PGOPIPE_BENCH_DIR:-$build/bench-merge-pprof}
 inputs=$work/inputs-$count
 mkdir -p "$work"
-ninja -C "$build" gen_profiles pprof_merge_bench >/dev/null
+ninja -C "$build" gen_profiles pgopipe >/dev/null
 
 if [[ ! -f $inputs/.complete ]]; then
   echo "generating $count service-sized profiles (seed 42) into $inputs"
@@ -47,8 +47,9 @@ measure() {
 
 echo "merging ${#files[@]} profiles ($total_mb MB gzipped)"
 measure go bash -c 'go tool pprof -proto "$@" > "'"$work"'/ref.pb.gz" 2>"'"$work"'/go.err"' _ "${files[@]}"
-measure ours1 "$build/bench/merge_pprof/pprof_merge_bench" -j 1 -o "$work/ours1.pb.gz" "${files[@]}"
-measure ours2 "$build/bench/merge_pprof/pprof_merge_bench" -j 2 -o "$work/ours2.pb.gz" "${files[@]}"
+merge() { "$build/cli/pgopipe" merge --format pprof --normalize none "$@" 2>"$work/pgopipe.err"; }
+measure ours1 merge -j 1 -o "$work/ours1.pb.gz" "${files[@]}"
+measure ours2 merge -j 2 -o "$work/ours2.pb.gz" "${files[@]}"
 
 top() { go tool pprof -top -nodecount=1000000 -unit=ns -sample_index="$2" "$1" 2>/dev/null | sed '1,/flat%/d' | awk '{$3=""; print}' | sort; }
 agree=yes
@@ -60,8 +61,8 @@ done
 
 printf '\n%-34s %9s %12s %14s\n' "tool" "wall (s)" "CPU (s)" "peak RSS (MB)"
 printf '%-34s %9s %12s %14s\n' "go tool pprof -proto" "$wall_go" "$cpu_go" "$rss_go"
-printf '%-34s %9s %12s %14s\n' "pgopipe pprof engine, 1 worker" "$wall_ours1" "$cpu_ours1" "$rss_ours1"
-printf '%-34s %9s %12s %14s\n' "pgopipe pprof engine, 2 workers" "$wall_ours2" "$cpu_ours2" "$rss_ours2"
+printf '%-34s %9s %12s %14s\n' "pgopipe merge -j 1" "$wall_ours1" "$cpu_ours1" "$rss_ours1"
+printf '%-34s %9s %12s %14s\n' "pgopipe merge -j 2" "$wall_ours2" "$cpu_ours2" "$rss_ours2"
 awk -v g="$wall_go" -v a="$wall_ours1" -v b="$wall_ours2" -v cg="$cpu_go" -v ca="$cpu_ours1" -v cb="$cpu_ours2" \
     -v rg="$rss_go" -v ra="$rss_ours1" -v rb="$rss_ours2" 'BEGIN {
   printf "\nwall-time speed-up vs go tool pprof: %.1fx (1 worker), %.1fx (2 workers)\n", g/a, g/b

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Side-by-side benchmark: merge N real .profraw files (from runs of a generated C++ program with
-# FUNCTIONS functions) with pgopipe's instr engine and with `llvm-profdata-19 merge`, both at
+# FUNCTIONS functions) with `pgopipe merge` (the CLI) and with `llvm-profdata-19 merge`, both at
 # JOBS threads, under /usr/bin/time -v; prints wall times, their ratio and peak RSS, and checks
 # that both outputs show the same counts.
 #   bench/merge_profraw/run.sh [BUILD_DIR]   (env: RUNS=500 FUNCTIONS=3000 JOBS=2 REPEAT=3 WORK=dir)
@@ -10,8 +10,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:-$here/../../build}" && pwd)"
 runs="${RUNS:-500}" functions="${FUNCTIONS:-3000}" jobs="${JOBS:-2}" repeat="${REPEAT:-3}"
 work="${WORK:-${TMPDIR:-/tmp}/pgopipe-bench-profraw}"
-driver="$build/bench/merge_profraw/pgopipe_bench_merge_profraw"
-[[ -x "$driver" ]] || { echo "build the driver first: ninja -C $build pgopipe_bench_merge_profraw" >&2; exit 1; }
+driver="$build/cli/pgopipe"
+[[ -x "$driver" ]] || { echo "build pgopipe first: ninja -C $build pgopipe" >&2; exit 1; }
 mkdir -p "$work/src" "$work/raw"
 
 stamp="$work/inputs-$functions-$runs"
@@ -46,7 +46,7 @@ measure() {  # measure NAME COMMAND... -> "seconds peak_kb" of one run
 
 ours_t=() ours_m=() ref_t=() ref_m=()
 for ((r = 1; r <= repeat; r++)); do  # alternate the tools so machine noise hits both alike
-  read -r t m < <(measure pgopipe "$driver" -j "$jobs" -o "$work/pgopipe.profdata" "${inputs[@]}")
+  read -r t m < <(measure pgopipe "$driver" merge --format instr -j "$jobs" -o "$work/pgopipe.profdata" "${inputs[@]}")
   ours_t+=("$t"); ours_m+=("$m")
   read -r t m < <(measure llvm-profdata llvm-profdata-19 merge -j "$jobs" -o "$work/llvm.profdata" "${inputs[@]}")
   ref_t+=("$t"); ref_m+=("$m")

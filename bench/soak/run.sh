@@ -4,7 +4,8 @@
 # linked with the in-process collector) upload one raw profile every 2-3 s each to a local
 # moto S3 server for DURATION seconds, while `pgopipe merge --app soak --since ...` merges
 # the window in a loop. Reports objects/s stored, upload failures, S3 retries, spool drops,
-# whether every interval arrived exactly once, and each merge's wall time and peak RSS
+# whether every interval arrived exactly once (each process's interval numbers 1..K, each
+# stored once, no two objects with the same bytes), and each merge's wall time and peak RSS
 # (/usr/bin/time -v).
 # Usage: bench/soak/run.sh [BUILD_DIR]   (default: build; needs pgopipe and the collector
 #        test program tests/integration/collector/collector_busy_collector built there)
@@ -67,8 +68,34 @@ for p in "${pids[@]}"; do wait "$p" || echo "a collector process exited with $?"
 pids=()
 end=$(date +%s.%N)
 
-listed=$("$pgopipe" ls --store "$store" --s3-endpoint "$endpoint" --app soak --since 1h --json \
-         --log-level warn | "$PGOPIPE_TEST_PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+"$pgopipe" ls --store "$store" --s3-endpoint "$endpoint" --app soak --since 1h --json \
+  --log-level warn > "$work/listed.json"
+listed=$("$PGOPIPE_TEST_PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/listed.json")
+# Per object: each process's intervals 1..K (K from its own log) stored exactly once each, and
+# no two objects with the same bytes (sha256).
+identity=$("$PGOPIPE_TEST_PYTHON" - "$work" "$n" <<'PY'
+import collections, json, re, sys
+work, n = sys.argv[1], int(sys.argv[2])
+objs = json.load(open(f"{work}/listed.json"))
+seqs = collections.defaultdict(list)
+for o in objs:
+    seqs[o["meta"]["labels"]["proc"]].append(int(o["meta"]["labels"]["seq"]))
+problems = []
+for i in range(1, n + 1):
+    m = re.findall(r"stopped after (\d+) interval\(s\)", open(f"{work}/collector-{i}.err").read())
+    k = int(m[-1]) if m else -1
+    got = sorted(seqs.get(str(i), []))
+    if got != list(range(1, k + 1)):
+        missing = sorted(set(range(1, k + 1)) - set(got))
+        dup = sorted(s for s, c in collections.Counter(got).items() if c > 1)
+        problems.append(f"proc {i}: {k} intervals, missing {missing[:10]}, duplicated {dup[:10]}")
+shas = collections.Counter(o["meta"]["sha256"] for o in objs)
+same = [s for s, c in shas.items() if c > 1]
+if same:
+    problems.append(f"{len(same)} objects stored twice with the same bytes")
+print("; ".join(problems) if problems else "ok")
+PY
+)
 logs=("$work"/collector-*.err "$work"/collector-*.out)
 count() { cat "${logs[@]}" | grep -c -- "$1" || true; }
 produced=$(cat "$work"/collector-*.err | sed -n 's/.*stopped after \([0-9]*\) interval(s).*/\1/p' | awk '{s+=$1} END {print s+0}')
@@ -78,6 +105,7 @@ echo
 printf '%-44s %s\n' "collector processes x duration" "$n x ${duration}s (wall $(printf %.0f "$elapsed")s)"
 printf '%-44s %s\n' "intervals produced (collector logs)" "$produced"
 printf '%-44s %s\n' "objects stored (pgopipe ls)" "$listed"
+printf '%-44s %s\n' "every interval once (per process seq, sha256)" "$identity"
 printf '%-44s %.2f\n' "objects/s stored" "$(awk "BEGIN{print $listed / $elapsed}")"
 printf '%-44s %s\n' "S3 PUT attempts (collector debug log)" "$(count 's3: PUT')"
 printf '%-44s %s\n' "S3 requests retried (s3: retrying / failed)" "$(( $(count 's3: retrying') + $(count 'failed: ') ))"
@@ -99,7 +127,7 @@ printf '%-44s %.1f MiB\n' "merger peak RSS (max over runs)" "$(awk "BEGIN{print 
 echo
 echo "merge runs (n, wall, peak RSS KiB, status):"
 cat "$work/merges.txt"
-if [ "$produced" != "$listed" ]; then
-  echo "MISMATCH: $produced intervals produced, $listed objects stored" >&2
+if [ "$produced" != "$listed" ] || [ "$identity" != ok ]; then
+  echo "MISMATCH: $produced intervals produced, $listed objects stored; per object: $identity" >&2
   exit 1
 fi

@@ -3,7 +3,6 @@
 #   cmake -DSCENARIO=<instr|sample|gcc|off|errors|store> -DCXX=<compiler> -DVIA=<subdir|package>
 #         -DWORK=<scratch dir> -DMODULE_DIR=... -DPGOPIPE_BUILD_DIR=... -DPROFDATA=llvm-profdata-19
 #         [-DINSTR=IR|FRONTEND] [-DPGOPIPE=<pgopipe executable>] -P driver.cmake
-# Prints "PGOPIPE-SKIP: <reason>" (ctest marks the test skipped) when a tool is missing.
 cmake_minimum_required(VERSION 3.25)
 set(PROJECT_DIR "${CMAKE_CURRENT_LIST_DIR}/project")
 file(REMOVE_RECURSE "${WORK}")
@@ -228,8 +227,14 @@ function(scenario_errors)
   endif()
 endfunction()
 
-# STORE: the profile is merged at build time by `pgopipe merge` with the documented interface.
+# STORE: the profile is merged at build time by `pgopipe merge` with the documented interface:
+# a real profile pushed into the store is fetched by the build, equals llvm-profdata's merge
+# of the same file, and the compiler applies it.
 function(scenario_store)
+  configure(o "${WORK}/src-gen" "${WORK}/build-gen" -DPGO=generate)
+  build(o "${WORK}/build-gen")
+  run(o "${CMAKE_COMMAND}" -E env "LLVM_PROFILE_FILE=${WORK}/app.profraw" "${WORK}/build-gen/app")
+  run(o "${PGOPIPE}" push "${WORK}/app.profraw" --store "file://${WORK}/store" --app app)
   configure(o "${WORK}/src" "${WORK}/build" -DPGO=auto -DPGO_TEST_CASE=store
             "-DPGO_TEST_STORE=file://${WORK}/store" "-DPGOPIPE_EXECUTABLE=${PGOPIPE}")
   file(READ "${WORK}/build/build.ninja" ninja)
@@ -238,6 +243,19 @@ function(scenario_store)
          "${ninja}")
   file(READ "${WORK}/build/compile_commands.json" cc)
   expect("the fetched profile as -fprofile-use" "-fprofile-use=[^ ]*/pgo/app-[0-9a-f]+\\.profdata" "${cc}")
+  build(o "${WORK}/build")
+  file(GLOB fetched "${WORK}/build/pgo/app-*.profdata")
+  list(LENGTH fetched n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "expected one fetched profile after the build, got: ${fetched}\n${o}")
+  endif()
+  run(o "${PROFDATA}" merge -o "${WORK}/ref.profdata" "${WORK}/app.profraw")
+  run(ours "${PROFDATA}" show --all-functions --counts ${fetched})
+  run(ref "${PROFDATA}" show --all-functions --counts "${WORK}/ref.profdata")
+  expect("counts in the fetched profile" "Block counts: \\[[1-9]" "${ours}")
+  if(NOT ours STREQUAL ref)
+    message(FATAL_ERROR "the build-time merge differs from llvm-profdata merge:\n${ours}\n--- vs ---\n${ref}")
+  endif()
 endfunction()
 
 # `pgopipe build cmake`: the CLI drives configure + build with -DPGO and a job count.

@@ -19,7 +19,7 @@ requests=5000
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for tool in clang++-19 g++ cmake ninja; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed" >&2; exit 77; }
+  command -v "$tool" >/dev/null || { echo "PGOPIPE-SKIP: $tool is not installed"; exit 77; }
 done
 
 configure_and_build() {  # configure_and_build NAME COMPILER

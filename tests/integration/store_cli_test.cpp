@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #include <boost/process.hpp>
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <sstream>
 #include <thread>
 #include <nlohmann/json.hpp>
 
@@ -178,16 +182,48 @@ class S3Cli : public ::testing::Test {
   TempDir tmp_;
 };
 
+// The labels header as boto3 returns it, decoded here independently of pgopipe's reader:
+// "k=v,k=v" with each key and value percent-encoded (the header must stay ASCII).
+std::map<std::string, std::string> decode_labels(const std::string& header) {
+  auto unescape = [](std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '%' && i + 2 < s.size()) {
+        out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+        i += 2;
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  };
+  std::map<std::string, std::string> labels;
+  std::istringstream in(header);
+  for (std::string item; std::getline(in, item, ',');) {
+    size_t eq = item.find('=');
+    EXPECT_NE(eq, std::string::npos) << header;
+    if (eq != std::string::npos) labels[unescape(item.substr(0, eq))] = unescape(item.substr(eq + 1));
+  }
+  return labels;
+}
+
 TEST_F(S3Cli, Boto3ReadsWhatPgopipePushed) {
   std::string bytes(70000, 'p');
-  std::string key = push(bytes, {"--build-id", "feed01", "--label", "env=prod", "--host", "h1"});
+  const std::map<std::string, std::string> labels{
+      {"env", "prod"}, {"team", "core infra"}, {"mix", "a,b=c%d \u00e9"}};
+  std::vector<std::string> args{"--build-id", "feed01", "--host", "h1"};
+  for (const auto& [k, v] : labels) args.insert(args.end(), {"--label", k + "=" + v});
+  std::string key = push(bytes, args);
   auto head = run_peer(*server_, {"head", server_->bucket(), backend_.prefix + "/" + key});
   ASSERT_TRUE(head) << head.error().message;
   json meta = json::parse(*head)["metadata"];
   EXPECT_EQ(meta["app"], "web");
   EXPECT_EQ(meta["build-id"], "feed01");
   EXPECT_EQ(meta["host"], "h1");
-  EXPECT_EQ(meta["labels"], "env=prod");
+  std::string header = meta["labels"].get<std::string>();
+  EXPECT_TRUE(std::all_of(header.begin(), header.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
+      << header;
+  EXPECT_EQ(decode_labels(header), labels) << header;
   EXPECT_EQ(meta["sha256"], sha256_hex(bytes));
   EXPECT_EQ(meta["size"], std::to_string(bytes.size()));
   fs::path copy = tmp_.path() / "copy";
@@ -335,16 +371,28 @@ TEST_F(S3Cli, ServerKilledMidPullLeavesNoPartialFile) {
   auto pushed = Pgopipe(b)(args);
   ASSERT_EQ(pushed.exit_code, 0) << describe(pushed);
   fs::path out = tmp_.path() / "out";
+  // The server dies once the pull has written its first whole file (an event, whatever the
+  // machine's speed), so the pull is surely mid-way and the loop below checks real files.
+  std::atomic<bool> pull_done{false};
   std::jthread killer([&] {
-    std::this_thread::sleep_for(700ms);
+    auto deadline = std::chrono::steady_clock::now() + 120s;
+    auto whole_file = [&] {
+      auto f = files_in(out);
+      return std::any_of(f.begin(), f.end(), [](const fs::path& p) { return p.filename().string().front() != '.'; });
+    };
+    while (!pull_done && !whole_file() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
     b.s3->kill();
   });
   auto r = Pgopipe(b)({"pull", "--app", "web", "--since", "1h", "-o", out.string(), "--concurrency",
                        "1", "--s3-endpoint", b.s3->endpoint()});
+  pull_done = true;
   killer.join();
   ASSERT_NE(r.exit_code, 0) << "the pull finished before the server was killed; " << describe(r);
   EXPECT_EQ(r.exit_code, 5) << describe(r);
   EXPECT_NE(r.err.find("cannot connect to " + b.s3->endpoint()), std::string::npos) << describe(r);
+  EXPECT_FALSE(files_in(out).empty()) << "no file was pulled before the kill";
   for (const auto& f : files_in(out)) {  // whatever completed is whole; nothing else is there
     EXPECT_NE(f.filename().string().front(), '.') << "temp file left: " << f;
     EXPECT_EQ(fs::file_size(f), 20000u) << f;

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
+#include <string>
 
 #include "core/fs.hpp"
 
@@ -117,7 +119,31 @@ TEST(CountCpuset, ParsesListsAndRejectsGarbage) {
   EXPECT_EQ(count_cpuset("a-b"), 0u);
 }
 
-TEST(DefaultBuildJobs, IsPositive) { EXPECT_GE(default_build_jobs(), 1u); }
+// `nproc` (coreutils) is the oracle where no CPU quota applies; under a quota the job count
+// can only be lower.
+TEST(DefaultBuildJobs, MatchesNprocWithoutAQuota) {
+  std::string out;
+  if (FILE* p = ::popen("nproc", "r")) {
+    char buf[64];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    ASSERT_EQ(::pclose(p), 0);
+  }
+  unsigned nproc = static_cast<unsigned>(std::stoul(out));
+  auto quota_set = [](const char* file, const std::string& unlimited) {
+    std::ifstream in(file);
+    std::string first;
+    return in >> first && first != unlimited;
+  };
+  bool quota = quota_set("/sys/fs/cgroup/cpu.max", "max") ||
+               quota_set("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "-1") ||
+               quota_set("/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "-1");
+  if (quota) {
+    EXPECT_LE(default_build_jobs(), nproc);
+    EXPECT_GE(default_build_jobs(), 1u);
+  } else {
+    EXPECT_EQ(default_build_jobs(), nproc);
+  }
+}
 
 }  // namespace
 }  // namespace pgopipe

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "builder/cgroup.hpp"
 #include "core/fs.hpp"
 
 namespace pgopipe {
@@ -42,7 +43,7 @@ TEST_F(CmakeBuild, JobsDefaultToTheCpuLimit) {
                                     .pgo = "generate"});
   ASSERT_TRUE(cmds);
   EXPECT_EQ((*cmds)[0].back(), "-DPGO=generate");
-  EXPECT_GE(std::stoi((*cmds)[1].back()), 1);
+  EXPECT_EQ((*cmds)[1].back(), std::to_string(default_build_jobs()));
 }
 
 TEST_F(CmakeBuild, RejectsRawProfilesMissingProfilesAndMissingSources) {

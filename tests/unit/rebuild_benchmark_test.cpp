@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "core/fs.hpp"
+
 namespace pgopipe {
 namespace {
 
@@ -70,11 +74,23 @@ TEST(RebuildBenchmark, FailingCommandIsAToolErrorNamingTheVariant) {
 }
 
 TEST(RebuildBenchmark, RunsInterleavedPairsAfterAWarmUp) {
-  BenchmarkOptions o = options({"true"}, 3, 3, "cpu");
-  auto r = run_benchmark(o, {"baseline", {}}, {"pgo", {}});
+  // Each run appends its variant to a log and sleeps a known time: the log shows the order
+  // (a warm-up pair, then baseline/pgo pairs back to back), the times are the runs' own.
+  auto log = std::filesystem::temp_directory_path() / ("pgopipe-bench-order-" + random_hex(6));
+  BenchmarkOptions o =
+      options({"sh", "-c", "echo {variant} >> " + log.string() + "; sleep {seconds}"}, 3, 3, "wall");
+  auto r = run_benchmark(o, {"baseline", {{"variant", "baseline"}, {"seconds", "0.2"}}},
+                         {"pgo", {{"variant", "pgo"}, {"seconds", "0.1"}}});
+  auto order = read_file(log);
+  std::filesystem::remove(log);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->baseline_seconds.size(), 3u);
-  EXPECT_EQ(r->pgo_seconds.size(), 3u);
+  ASSERT_TRUE(order.ok());
+  EXPECT_EQ(*order, "baseline\npgo\nbaseline\npgo\nbaseline\npgo\nbaseline\npgo\n");
+  ASSERT_EQ(r->baseline_seconds.size(), 3u);
+  ASSERT_EQ(r->pgo_seconds.size(), 3u);
+  for (double t : r->baseline_seconds) EXPECT_GE(t, 0.2);
+  for (double t : r->pgo_seconds) EXPECT_GE(t, 0.1);
+  EXPECT_GT(r->speedup, 1.0) << "the baseline sleeps twice as long";
 }
 
 TEST(RebuildBenchmark, StopsAsSoonAsTheIntervalDecides) {

@@ -70,9 +70,7 @@ class ValuesTest : public ::testing::TestWithParam<std::string> {
     fs::create_directories(dir_);
     store_url_ = (dir_ / "store").string();
     if (GetParam() == "s3") {
-      if (!s3_server()) {
-        GTEST_SKIP() << "SKIPPED: no S3 test server: " << test::S3Server::start().error().message;
-      }
+      ASSERT_TRUE(s3_server()) << "no S3 test server: " << test::S3Server::start().error().message;
       store_url_ = s3_server()->store_url("values-" + random_hex(4));
       for (const auto& [k, v] : s3_server()->client_env()) ::setenv(k.c_str(), v.c_str(), 1);
     }

@@ -20,6 +20,7 @@
 #include "core/fs.hpp"
 #include "merger/convert/binaries.hpp"
 #include "merger/convert/convert.hpp"
+#include "tests/integration/convert/oracles.hpp"
 
 namespace fs = std::filesystem;
 namespace bp = boost::process;
@@ -365,6 +366,13 @@ TEST_F(ConvertTest, RealPerfRecordConvertsAndClangAppliesIt) {
   auto text = read_file(dir_ / "perf-text.afdo");
   ASSERT_TRUE(text);
   EXPECT_NE(text->find("hot_loop:"), std::string::npos) << *text;
+  // Oracle: per function, the converted total equals the samples perf script puts there.
+  auto plain = run("perf", {"script", "-i", data, "-F", "ip,sym,dso"});
+  auto as_text = run("llvm-profdata-19", {"merge", "--sample", "--text", out, "-o", (dir_ / "perf.txt.afdo").string()});
+  ASSERT_EQ(as_text.code, 0) << as_text.out;
+  auto expected = convert_test::perf_script_totals(plain.out, fs::canonical(bin_).string());
+  EXPECT_GE(expected["hot_loop"], 10) << plain.out.substr(0, 2000);
+  EXPECT_EQ(convert_test::sample_profile_totals(read_file(dir_ / "perf.txt.afdo").value()), expected);
 
   auto cc = run("clang-19", {"-O2", "-g", "-fdebug-info-for-profiling", "-fprofile-sample-use=" + out,
                              "-Rpass=sample-profile.*", "-c", WORKLOAD_SRC, "-o",

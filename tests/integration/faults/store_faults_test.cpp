@@ -231,3 +231,36 @@ TEST_F(StoreFaults, PullBrokenMidWayKeepsOnlyWholeFiles) {
 
 }  // namespace
 }  // namespace pgopipe::test
+
+namespace pgopipe::test {
+namespace {
+
+// Exclusive create (the rebuild lock) rests on the server honouring `If-None-Match: *`, not
+// on the HEAD pgopipe sends first: with every HEAD answered 404 by the proxy, that check sees
+// no object, so only the conditional PUT can refuse the second create (moto 5.0.28 answers
+// it 412 Precondition Failed), and the first owner's bytes must stay.
+TEST_F(StoreFaults, ExclusiveCreateIsRefusedByTheServerNotOnlyByTheHead) {
+  StoreOptions o;
+  o.s3.endpoint = proxy_->endpoint();
+  o.s3.region = backend_.s3->region();
+  o.s3.retries = 1;
+  auto store = open_store(backend_.url, o);
+  ASSERT_TRUE(store) << store.error().message;
+  const std::string key = "web/locks/exclusive-" + random_hex(4);
+  ASSERT_TRUE((*store)->put_raw(key, "owner-1", true));
+  ASSERT_TRUE(proxy_->set_rules(R"([{"method": "HEAD", "fault": "status", "status": 404}])"));
+  auto second = (*store)->put_raw(key, "owner-2", true);
+  json stats = proxy_->stats();
+  EXPECT_GE(stats["faults"].get<int>(), 1) << "no HEAD was hidden: " << stats.dump();
+  EXPECT_GE(stats["requests"].get<int>(), 2) << "the PUT did not reach the server: " << stats.dump();
+  ASSERT_FALSE(second) << "the server accepted a second exclusive create of " << key;
+  EXPECT_EQ(second.error().code, ErrorCode::Store);
+  EXPECT_NE(second.error().message.find("already exists"), std::string::npos) << second.error().message;
+  ASSERT_TRUE(proxy_->set_rules("[]"));
+  auto kept = (*store)->get_raw(key);
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_EQ(*kept, "owner-1");
+}
+
+}  // namespace
+}  // namespace pgopipe::test

@@ -3,6 +3,7 @@
 # Usage: merge_cli_test.sh PGOPIPE DATA_DIR WORK_DIR. Prints "N passed, N failed".
 set -uo pipefail
 pgopipe=$1 data=$2 work=$3
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 export PGOPIPE_STORE=$work/store
 passed=0 failed=0
@@ -60,5 +61,32 @@ fails_with "empty window" 9 "no profiles of svc" "$pgopipe" merge --app svc --si
 check "no stray outputs" test ! -e x.out
 check "no temp files left" bash -c "! ls -A | grep -q '\.tmp-'"
 
+# pprof through the CLI against `go tool pprof` on the inputs (pprof_oracle.py): files, then a
+# store window with time decay and duration normalisation (the default: one minute each).
+skipped=0
+if ! command -v go > /dev/null; then
+  echo "PGOPIPE-SKIP: go is not installed: the pprof merges were not checked"
+  skipped=1
+else
+  oracle() { python3 "$here/pprof_oracle.py" "$@"; }
+  export GOTOOLCHAIN=local
+  (cd "$data/../pprof/cpuburn" && go build -o "$work/cpuburn" .) || { echo "FAIL: go build cpuburn"; exit 1; }
+  for n in 1 2 3; do ./cpuburn -cpuprofile g$n.pb.gz -duration $((n * 400 + 400))ms -seed $n > /dev/null; done
+  check "pprof file merge" "$pgopipe" merge g1.pb.gz g2.pb.gz --normalize none -o gm.pb.gz
+  check "pprof file merge equals go tool pprof's values" oracle gm.pb.gz g1.pb.gz=1 g2.pb.gz=1
+  check "pprof weighted file merge" "$pgopipe" merge g1.pb.gz g2.pb.gz --weight g2.pb.gz=3 --normalize none -o gw.pb.gz
+  check "pprof weights scale go tool pprof's values" oracle gw.pb.gz g1.pb.gz=1 g2.pb.gz=3
+  "$pgopipe" push g1.pb.gz --app gsvc --collected-at 1m > /dev/null
+  "$pgopipe" push g2.pb.gz --app gsvc --collected-at 361m > /dev/null
+  "$pgopipe" push g3.pb.gz --app gsvc --collected-at 30d > /dev/null   # outside the window
+  check "pprof store window merge" "$pgopipe" merge --app gsvc --since 24h --half-life 6h -o gs.pb.gz
+  # Weights 2^(-age/6h): 1 min -> 0.998, 361 min -> 0.499; each scaled to one minute.
+  check "pprof window: decay and normalisation as go tool pprof's values predict" \
+    oracle gs.pb.gz --normalize g1.pb.gz=0.99808 g2.pb.gz=0.49904
+  check "pprof window without normalisation" "$pgopipe" merge --app gsvc --since 24h --half-life 6h --normalize none -o gn.pb.gz
+  check "pprof window: decay alone" oracle gn.pb.gz g1.pb.gz=0.99808 g2.pb.gz=0.49904
+fi
+
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$failed" -eq 0 ] || exit 1
+[ "$skipped" -eq 0 ] || exit 77

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The pprof merge engine against `go tool pprof -proto` on real Go CPU profiles: per-function
-// flat/cum totals and label totals agree exactly, weights scale them, `go build -pgo` accepts
-// the result, and a CPU profile does not merge with a heap profile.
+// flat/cum totals and label totals agree exactly, weights scale them, `go build -pgo` uses
+// the result (go version -m, the compiler's PGO decisions equal those from the peer's merge),
+// and a CPU profile does not merge with a heap profile.
 #include <gtest/gtest.h>
 
 #include <boost/process.hpp>
@@ -9,6 +10,8 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/formats/pprof/pprof.hpp"
 #include "core/fs.hpp"
@@ -28,7 +31,8 @@ struct Run {
 fs::path g_dir;                     // scratch directory of this run
 std::vector<fs::path> g_cpu;        // real CPU profiles
 fs::path g_heap;                    // a real heap profile
-std::string g_setup_error;          // why the Go toolchain part cannot run
+std::string g_skip_reason;          // `go` is not installed (the only reason to skip)
+std::string g_setup_error;          // go is there but building or profiling failed: a failure
 
 // Runs a program (no shell) with a time limit; stdout/stderr captured through files.
 Run run(const std::vector<std::string>& argv, const fs::path& cwd = {}, int timeout_s = 300) {
@@ -60,6 +64,10 @@ class GoToolchain : public ::testing::Environment {
   void SetUp() override {
     g_dir = fs::temp_directory_path() / ("pgopipe-pprof-it-" + random_hex(6));
     fs::create_directories(g_dir);
+    if (bp::search_path("go").empty()) {
+      g_skip_reason = "go is not installed (scripts/test.sh installs Go >= 1.21)";
+      return;
+    }
     auto built = run({"go", "build", "-o", (g_dir / "cpuburn").string(), "."}, CPUBURN_DIR);
     if (built.code != 0) {
       g_setup_error = "cannot build the Go test program with the machine's go: " + built.err;
@@ -84,9 +92,10 @@ class GoToolchain : public ::testing::Environment {
 
 const auto* const g_env = ::testing::AddGlobalTestEnvironment(new GoToolchain);
 
-#define REQUIRE_GO()                                                                     \
-  do {                                                                                   \
-    if (!g_setup_error.empty()) GTEST_SKIP() << "SKIPPED, no usable Go toolchain: " << g_setup_error; \
+#define REQUIRE_GO()                                                                  \
+  do {                                                                                \
+    if (!g_skip_reason.empty()) GTEST_SKIP() << "SKIPPED: " << g_skip_reason;         \
+    ASSERT_TRUE(g_setup_error.empty()) << "the Go part could not run: " << g_setup_error; \
   } while (0)
 
 // Merges files with the engine (weights per file) into `out`.
@@ -176,14 +185,39 @@ TEST(PprofIntegration, WeightTwoDoublesEveryValue) {
   }
 }
 
-TEST(PprofIntegration, GoBuildPgoAcceptsMergedProfile) {
-  REQUIRE_GO();
-  fs::path merged = g_dir / "default.pgo";
-  ASSERT_TRUE(merge({{g_cpu[0], 1.0}, {g_cpu[1], 1.0}, {g_cpu[2], 1.0}}, merged).ok());
-  auto r = run({"go", "build", "-pgo=" + merged.string(), "-o", (g_dir / "cpuburn-pgo").string(), "."},
+// The compiler's PGO lines (-d=pgodebug=1: the hot call-site threshold it derived from the
+// profile's call graph, and each inlining decision it took from it) of `go build -pgo=profile`.
+std::vector<std::string> pgo_decisions(const fs::path& profile, const fs::path& exe) {
+  auto r = run({"go", "build", "-pgo=" + profile.string(), "-gcflags=pgopipe.test/cpuburn=-d=pgodebug=1",
+                "-o", exe.string(), "."},
                CPUBURN_DIR, 500);
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(fs::exists(g_dir / "cpuburn-pgo"));
+  std::vector<std::string> lines;
+  std::istringstream in(r.err);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("hot-") != std::string::npos) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST(PprofIntegration, GoBuildPgoUsesTheMergedProfileLikeGoToolPprofs) {
+  REQUIRE_GO();
+  fs::path merged = g_dir / "default.pgo", ref = g_dir / "ref.pgo";
+  ASSERT_TRUE(merge({{g_cpu[0], 1.0}, {g_cpu[1], 1.0}, {g_cpu[2], 1.0}}, merged).ok());
+  auto peer = run({"go", "tool", "pprof", "-proto", "-output", ref.string(), g_cpu[0].string(),
+                   g_cpu[1].string(), g_cpu[2].string()});
+  ASSERT_EQ(peer.code, 0) << peer.err;
+  auto ours = pgo_decisions(merged, g_dir / "cpuburn-pgo");
+  // The binary records the profile it was built with (`go version -m`).
+  auto version = run({"go", "version", "-m", (g_dir / "cpuburn-pgo").string()});
+  ASSERT_EQ(version.code, 0) << version.err;
+  EXPECT_NE(version.out.find("-pgo=" + merged.string()), std::string::npos) << version.out;
+  // The compiler read a call graph from it: a threshold line (only printed with a profile).
+  bool threshold = false;
+  for (const auto& line : ours) threshold |= line.rfind("hot-callsite-thres-from-CDF=", 0) == 0;
+  EXPECT_TRUE(threshold) << ::testing::PrintToString(ours);
+  // And it decided exactly as with the peer's merge of the same profiles.
+  EXPECT_EQ(ours, pgo_decisions(ref, g_dir / "cpuburn-ref"));
 }
 
 TEST(PprofIntegration, CpuWithHeapIsAClearError) {

@@ -10,18 +10,32 @@ here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# 1. Go CPU profile: the hottest function per `pgopipe show` must be a frame of the graph.
+# 1. Go CPU profile, checked against `go tool pprof -top` (hottest function, frame values).
 export GOTOOLCHAIN=local
 (cd "$src/tests/data/pprof/cpuburn" && go build -o "$work/cpuburn" .) || fail "cannot build the Go test program"
 "$work/cpuburn" -cpuprofile "$work/cpu.pb.gz" -duration 1500ms -seed 3 >/dev/null
 start=$(date +%s.%N)
 "$pgopipe" flamegraph "$work/cpu.pb.gz" -o "$work/cpu.svg" --title "cpuburn <go>"
 end=$(date +%s.%N)
-hot=$("$pgopipe" show "$work/cpu.pb.gz" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["hottest"][0]["name"])')
-python3 "$here/svg_check.py" "$work/cpu.svg" "$hot" main.main "text:cpuburn <go>" "text:Total:" "text:sample type: cpu/nanoseconds"
-echo "go profile: $(stat -c %s "$work/cpu.pb.gz") bytes -> $(stat -c %s "$work/cpu.svg") bytes SVG in $(python3 -c "print(round($end-$start,3))") s; hottest $hot"
+# The oracle is `go tool pprof -top`: its hottest (flat) function must be a frame, and the
+# frames of main.main (once per stack) must add up to its cum value, in both sample types.
+pprof_top() { # SAMPLE_INDEX -> "flat cum name" rows (counts, nanoseconds), hottest first
+  go tool pprof -top -nodecount=100000 -nodefraction=0 -edgefraction=0 -unit=ns -sample_index="$1" "$work/cpu.pb.gz" 2>/dev/null |
+    awk 'f { sub(/ns$/, "", $1); sub(/ns$/, "", $4); n = $6; for (i = 7; i <= NF; ++i) n = n " " $i
+             print $1, $4, n } /flat%/ { f = 1 }'
+}
+pprof_top samples > "$work/top_samples.txt"
+pprof_top cpu > "$work/top_cpu.txt"
+hot=$(head -n 1 "$work/top_samples.txt" | cut -d' ' -f3-)
+[ -n "$hot" ] || fail "go tool pprof -top printed no rows"
+cum_of() { awk -v n="$2" '{ name = $3; for (i = 4; i <= NF; ++i) name = name " " $i } name == n { print $2 }' "$1"; }
+main_cpu=$(cum_of "$work/top_cpu.txt" main.main) main_samples=$(cum_of "$work/top_samples.txt" main.main)
+[ -n "$main_cpu" ] && [ -n "$main_samples" ] || fail "main.main not in go tool pprof -top"
+python3 "$here/svg_check.py" "$work/cpu.svg" "$hot" main.main "text:cpuburn <go>" "text:Total:" \
+  "text:sample type: cpu/nanoseconds" "sum:main.main=$main_cpu"
+echo "go profile: $(stat -c %s "$work/cpu.pb.gz") bytes -> $(stat -c %s "$work/cpu.svg") bytes SVG in $(python3 -c "print(round($end-$start,3))") s; hottest $hot (go tool pprof), main.main cum $main_cpu ns / $main_samples samples"
 "$pgopipe" flamegraph "$work/cpu.pb.gz" -o "$work/cpu_samples.svg" --sample-type samples --width 800
-python3 "$here/svg_check.py" "$work/cpu_samples.svg" "$hot" "text:Total:"
+python3 "$here/svg_check.py" "$work/cpu_samples.svg" "$hot" "text:Total:" "sum:main.main=$main_samples"
 grep -q 'width="800"' "$work/cpu_samples.svg" || fail "--width 800 not applied"
 "$pgopipe" flamegraph "$work/cpu.pb.gz" -o "$work/again.svg" --title "cpuburn <go>"
 cmp -s "$work/cpu.svg" "$work/again.svg" || fail "same profile, different SVG bytes"

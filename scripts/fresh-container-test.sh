@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Runs the README's test command as a new user would: in a fresh Debian 12 container, as
+# root, from a clone in /root/pgopipe (a 0700 home), with CI=true. The clone is made from
+# this checkout's HEAD (`git clone`, so only committed files count). Takes about 40 minutes
+# on 2 cores. Prints the container's log and exits with its exit code.
+# Usage: scripts/fresh-container-test.sh [--keep]   (--keep: leave the container for a look)
+set -euo pipefail
+repo_root=$(cd "$(dirname "$0")/.." && pwd)
+keep=${1:-}
+bash "$repo_root/scripts/docker-base.sh"
+bundle=$(mktemp -d /tmp/pgopipe-fresh.XXXXXX)
+trap 'rm -rf "$bundle"' EXIT
+git -C "$repo_root" bundle create "$bundle/pgopipe.bundle" HEAD > /dev/null 2>&1
+name=pgopipe-fresh-$$
+# --privileged: perf, the disk-full tests' tmpfs mounts and setpriv behave as on a CI host.
+docker run --name "$name" --privileged -e CI=true -v "$bundle:/bundle:ro" debian:bookworm \
+  bash -c 'set -e
+           apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git ca-certificates > /dev/null
+           chmod 700 /root
+           git clone -q /bundle/pgopipe.bundle /root/pgopipe
+           cd /root/pgopipe && bash scripts/test.sh' || true
+rc=$(docker inspect -f '{{.State.ExitCode}}' "$name")
+[ "$keep" = --keep ] || docker rm "$name" > /dev/null
+echo "pgopipe: fresh-container test exited $rc (clone in /root/pgopipe, CI=true)"
+exit "$rc"
