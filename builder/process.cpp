@@ -13,6 +13,7 @@
 
 #include "core/config.hpp"
 #include "core/redact.hpp"
+#include "core/tool_environment.hpp"
 
 namespace pgopipe {
 namespace bp = boost::process;
@@ -44,10 +45,9 @@ std::string quote_command(const std::vector<std::string>& argv) {
 namespace {
 
 bp::environment child_env(const ProcessOptions& o) {
+  if (!o.env) return tool_environment();
   bp::environment env;
-  for (const auto& [key, value] : o.env ? *o.env : scrubbed_environment(process_environment())) {
-    env[key] = value;
-  }
+  for (const auto& [key, value] : *o.env) env[key] = value;
   return env;
 }
 

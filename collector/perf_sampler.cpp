@@ -18,6 +18,7 @@
 
 #include "core/formats/pprof/pprof.hpp"
 #include "core/fs.hpp"
+#include "core/tool_environment.hpp"
 #include "core/store/store.hpp"
 
 namespace pgopipe::collector {
@@ -49,7 +50,7 @@ Result<void> perf_lines(const std::vector<std::string>& args, const fs::path& er
   int code = 0;
   try {
     bp::ipstream out;
-    bp::child child(bp::search_path("perf"), bp::args(args), bp::std_out > out,
+    bp::child child(bp::search_path("perf"), bp::args(args), tool_environment(), bp::std_out > out,
                     bp::std_err > err_path.string(), bp::std_in < bp::null);
     std::string line;
     while (std::getline(out, line)) on_line(line);
@@ -118,7 +119,7 @@ Result<void> record(const PerfSettings& s, int pid, const fs::path& data, const 
   spdlog::info("running: perf {}", fmt::join(args, " "));
   int code = 0;
   try {
-    bp::child perf(bp::search_path("perf"), bp::args(args), bp::std_out > bp::null,
+    bp::child perf(bp::search_path("perf"), bp::args(args), tool_environment(), bp::std_out > bp::null,
                    bp::std_err > err.string(), bp::std_in < bp::null);
     bool interrupted = false;
     while (perf.running()) {

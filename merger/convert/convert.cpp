@@ -8,6 +8,7 @@
 
 #include "core/formats/format.hpp"
 #include "core/fs.hpp"
+#include "core/tool_environment.hpp"
 #include "merger/convert/binaries.hpp"
 #include "merger/convert/perf_input.hpp"
 #include "merger/convert/pprof_input.hpp"
@@ -49,7 +50,7 @@ Result<void> run_profgen(const ConvertOptions& o) {
                                 o.text ? "--format=text" : "--format=extbinary"};
   int code = 0;
   try {
-    code = bp::system(exe, bp::args(args), bp::std_in < bp::null);
+    code = bp::system(exe, bp::args(args), tool_environment(), bp::std_in < bp::null);
   } catch (const std::exception& e) {
     return make_error(ErrorCode::Tool, "cannot run llvm-profgen: {}", e.what());
   }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/fs.hpp"
+#include "core/tool_environment.hpp"
 
 namespace pgopipe::convert {
 namespace {
@@ -370,8 +371,8 @@ Result<void> run_lines(const std::string& tool, const std::vector<std::string>& 
   int code = 0;
   try {
     bp::pipe out;
-    bp::child child(exe, bp::args(args), bp::std_out > out, bp::std_err > err_path.string(),
-                    bp::std_in < bp::null);
+    bp::child child(exe, bp::args(args), tool_environment(), bp::std_out > out,
+                    bp::std_err > err_path.string(), bp::std_in < bp::null);
     uint64_t too_long = 0;
     for_each_line([&](char* p, size_t n) -> long {
       return out.read(p, static_cast<int>(std::min<size_t>(n, 1 << 30)));
