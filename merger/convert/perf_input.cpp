@@ -3,8 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/process.hpp>
-
 #include <array>
 #include <charconv>
 #include <span>
@@ -19,24 +17,17 @@
 #include <vector>
 
 #include "core/fs.hpp"
-#include "core/tool_environment.hpp"
+#include "merger/convert/text_lines.hpp"
 
 namespace pgopipe::convert {
 namespace {
 
-namespace bp = boost::process;
+using text::for_each_line;
+using text::kMaxLineBytes;
+using text::split_ws;
+using text::trim;
 
 constexpr uint64_t kKernelStart = 0xffff800000000000ULL;
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-// Hand-written loops: string_view::find_first_of calls memchr once per character.
-std::string_view trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && is_space(s[b])) ++b;
-  while (e > b && is_space(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
 
 std::optional<uint64_t> parse_hex(std::string_view s) {
   if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
@@ -52,25 +43,6 @@ std::optional<long> parse_dec(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
   if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
   return v;
-}
-
-// Up to `max` whitespace-separated tokens of `s` into `out`; returns how many (no allocation:
-// sample headers are split once per sample).
-size_t split_ws(std::string_view s, std::string_view* out, size_t max) {
-  size_t i = 0, n = 0;
-  while (i < s.size() && n < max) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t b = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-    if (i > b) out[n++] = s.substr(b, i - b);
-  }
-  return n;
-}
-
-std::vector<std::string_view> split_ws(std::string_view s) {
-  std::vector<std::string_view> out(s.size() / 2 + 1);
-  out.resize(split_ws(s, out.data(), out.size()));
-  return out;
 }
 
 // "addr [sym] [(dso)]": the address, the symbol and the dso in the last parentheses, if any.
@@ -323,79 +295,6 @@ class Parser final : public PerfScriptParser {
   uint64_t depth_seen_ = 0;
 };
 
-// Longest line handed on: perf script lines are short (a call chain is one frame per line);
-// a longer one is dropped (counted), so a hostile stream cannot grow the buffer without end.
-constexpr size_t kMaxLineBytes = size_t{4} << 20;
-
-// Reads blocks with `read(buf, n)` (0 at the end, < 0 on error) and hands every line, without
-// its newline, to `on_line`; no per-line copy (this loop sees every input byte). Lines longer
-// than kMaxLineBytes are skipped and counted in `too_long`.
-template <class Read>
-bool for_each_line(Read&& read, const std::function<void(std::string_view)>& on_line,
-                   uint64_t* too_long = nullptr) {
-  std::vector<char> buf(kMaxLineBytes);
-  size_t have = 0;
-  bool skipping = false;  // inside an over-long line: drop bytes up to its newline
-  for (;;) {
-    long got = read(buf.data() + have, buf.size() - have);
-    if (got < 0) return false;
-    have += static_cast<size_t>(got);
-    std::string_view block(buf.data(), have);
-    size_t pos = 0;
-    while (const void* nl = std::memchr(block.data() + pos, '\n', block.size() - pos)) {
-      size_t end = static_cast<size_t>(static_cast<const char*>(nl) - block.data());
-      if (!skipping) on_line(block.substr(pos, end - pos));
-      skipping = false;
-      pos = end + 1;
-    }
-    if (got == 0) {  // end of input: a last line without newline
-      if (pos < have && !skipping) on_line(block.substr(pos));
-      return true;
-    }
-    std::memmove(buf.data(), buf.data() + pos, have - pos);
-    have -= pos;
-    if (have == buf.size()) {  // a line longer than the cap
-      if (!skipping && too_long != nullptr) ++*too_long;
-      skipping = true;
-      have = 0;
-    }
-  }
-}
-
-// Runs a tool, handing each stdout line to `on_line`; Tool error with stderr's tail on failure.
-Result<void> run_lines(const std::string& tool, const std::vector<std::string>& args,
-                       const std::function<void(std::string_view)>& on_line) {
-  auto exe = bp::search_path(tool);
-  if (exe.empty()) return make_error(ErrorCode::Tool, "{} not found on PATH", tool);
-  auto err_path = std::filesystem::temp_directory_path() / ("pgopipe-" + tool + "-" + random_hex(6));
-  int code = 0;
-  try {
-    bp::pipe out;
-    bp::child child(exe, bp::args(args), tool_environment(), bp::std_out > out,
-                    bp::std_err > err_path.string(), bp::std_in < bp::null);
-    uint64_t too_long = 0;
-    for_each_line([&](char* p, size_t n) -> long {
-      return out.read(p, static_cast<int>(std::min<size_t>(n, 1 << 30)));
-    }, on_line, &too_long);
-    if (too_long > 0) spdlog::warn("{}: skipped {} output line(s) longer than {} bytes", tool, too_long, kMaxLineBytes);
-    child.wait();
-    code = child.exit_code();
-  } catch (const std::exception& e) {
-    std::filesystem::remove(err_path);
-    return make_error(ErrorCode::Tool, "cannot run {}: {}", tool, e.what());
-  }
-  std::string err;
-  if (auto r = read_file(err_path, 1 << 20)) err = std::move(*r);
-  std::error_code ec;
-  std::filesystem::remove(err_path, ec);
-  if (code != 0) {
-    if (err.size() > 2000) err = err.substr(err.size() - 2000);
-    return make_error(ErrorCode::Tool, "{} {} failed (exit code {}): {}", tool,
-                      args.empty() ? "" : args[0], code, trim(err));
-  }
-  return success();
-}
-
 }  // namespace
 
 std::unique_ptr<PerfScriptParser> make_perf_script_parser(AddressSamples& out,
@@ -439,29 +338,6 @@ Result<void> read_perf_script_file(const std::string& path, AddressSamples& out)
   if (parser->finish() == 0)
     return make_error(ErrorCode::Input, "{}: no samples in this perf script output", path);
   return success();
-}
-
-Result<void> read_perf_data(const std::string& path, AddressSamples& out) {
-  std::map<std::string, std::string> build_ids;
-  PGO_TRY(run_lines("perf", {"buildid-list", "-i", path}, [&](std::string_view l) {
-    auto t = split_ws(l);
-    if (t.size() >= 2 && t[1][0] != '[') build_ids[std::string(t[1])] = std::string(t[0]);
-  }));
-  auto parser = make_perf_script_parser(out, std::move(build_ids));
-  PGO_TRY(run_lines("perf",
-                    {"script", "-i", path, "--show-mmap-events", "-F", "comm,pid,tid,event,ip,dso"},
-                    [&](std::string_view l) { parser->line(l); }));
-  if (parser->finish() == 0)
-    return make_error(ErrorCode::Input, "{}: perf.data holds no samples", path);
-  return success();
-}
-
-Result<bool> perf_data_has_branch_stacks(const std::string& path) {
-  bool branch = false;
-  PGO_TRY(run_lines("perf", {"evlist", "-v", "-i", path}, [&](std::string_view l) {
-    if (l.find("BRANCH_STACK") != std::string_view::npos) branch = true;
-  }));
-  return branch;
 }
 
 }  // namespace pgopipe::convert
