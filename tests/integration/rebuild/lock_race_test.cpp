@@ -49,7 +49,9 @@ class OrderedStore final : public Store {
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override {
     return inner_.put(m, b);
   }
-  Result<std::vector<StoredObject>> list(const Query& q) override { return inner_.list(q); }
+  Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) override {
+    return inner_.list(q, damaged);
+  }
   Result<Blob> get(std::string_view key) override { return inner_.get(key); }
   Result<void> remove(std::string_view key) override { hold(); return inner_.remove(key); }
   Result<void> put_raw(std::string_view key, std::string_view bytes, bool exclusive) override {
@@ -93,7 +95,9 @@ class RetryingStore final : public Store {
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override {
     return inner_.put(m, b);
   }
-  Result<std::vector<StoredObject>> list(const Query& q) override { return inner_.list(q); }
+  Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) override {
+    return inner_.list(q, damaged);
+  }
   Result<Blob> get(std::string_view key) override { return inner_.get(key); }
   Result<void> remove(std::string_view key) override { return inner_.remove(key); }
   Result<void> put_raw(std::string_view key, std::string_view bytes, bool exclusive) override {
