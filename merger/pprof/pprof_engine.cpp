@@ -44,8 +44,9 @@ MappingKey mapping_key(const MappingRec& m) {
 }
 
 // Durations below this are taken as this when normalising, so a profile claiming a few
-// nanoseconds cannot outweigh every other input by orders of magnitude.
-constexpr int64_t kMinNormalizedDuration = 1'000'000'000;  // 1 s: weight at most 60
+// nanoseconds cannot outweigh every other input by orders of magnitude. 10 ms is one period
+// of Go's 100 Hz CPU sampling: no real CPU profile with a sample is shorter.
+constexpr int64_t kMinNormalizedDuration = 10'000'000;  // 10 ms: weight at most 6000
 
 // value * weight rounded, saturated to int64 (llround is undefined beyond it); sets `clamped`.
 int64_t scale_value(int64_t value, double weight, bool& clamped) {
@@ -99,8 +100,8 @@ class PprofEngine final : public MergeEngine {
       int64_t duration = src.header.duration_nanos;
       if (duration < kMinNormalizedDuration) {
         if (warn_) {
-          warn_(std::string(name), fmt::format("duration_nanos {} is below 1 s; normalised as 1 s (weight "
-                                               "at most 60)", duration));
+          warn_(std::string(name), fmt::format("duration_nanos {} is below 10 ms; normalised as 10 ms "
+                                               "(weight at most 6000)", duration));
         }
         duration = kMinNormalizedDuration;
       }

@@ -360,10 +360,10 @@ TEST(PprofEngine, TinyDurationsAreClampedAndWarned) {
   auto a = profile_a();
   a.profile().set_duration_nanos(1);  // would weigh 6e10 unclamped
   ASSERT_TRUE(e->add("tiny", a.bytes(), 1.0).ok());
-  // Taken as one second: weight 60.
-  EXPECT_EQ(flat(written(*e)), (std::map<std::string, int64_t>{{"inlined_helper", 180}, {"main", 60}}));
+  // Taken as 10 ms: weight 6000.
+  EXPECT_EQ(flat(written(*e)), (std::map<std::string, int64_t>{{"inlined_helper", 18000}, {"main", 6000}}));
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("tiny: duration_nanos 1 is below 1 s"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("tiny: duration_nanos 1 is below 10 ms"), std::string::npos) << warnings[0];
 }
 
 TEST(PprofEngine, ScaledValuesSaturateInsteadOfOverflowing) {

@@ -42,11 +42,11 @@ check "deep stack: the graph says it is truncated" grep -q "deeper than 1024 fra
 check "deep stack: merge completes" "$pgopipe" merge -j1 in/deep.pb.gz -o deep-merged.pb.gz
 check "deep stack: show completes" "$pgopipe" show in/deep.pb.gz
 
-# Numbers: duration_nanos = 1 counts as one second (weight 60), not 6e10, and says so.
+# Numbers: duration_nanos = 1 counts as 10 ms (weight 6000), not 6e10, and says so.
 "$pgopipe" merge -j1 --normalize duration in/tiny-duration.pb.gz in/normal.pb.gz -o dur.pb.gz 2> err.txt
-check "tiny duration: warned" grep -q "duration_nanos 1 is below 1 s" err.txt
-check "tiny duration: weight 60 (5 x 60 + 5 = 305 samples)" \
-  bash -c "'$pgopipe' show dur.pb.gz --json | grep -q '\"total\": 305'"
+check "tiny duration: warned" grep -q "duration_nanos 1 is below 10 ms" err.txt
+check "tiny duration: weight 6000 (5 x 6000 + 5 = 30005 samples)" \
+  bash -c "'$pgopipe' show dur.pb.gz --json | grep -q '\"total\": 30005'"
 "$pgopipe" merge -j1 --normalize duration in/huge-values.pb.gz -o huge.pb.gz 2> err.txt
 check "huge values: clamped and warned" grep -q "exceed the 64-bit range; clamped" err.txt
 check "huge values: saturated, not wrapped" \

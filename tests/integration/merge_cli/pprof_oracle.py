@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 HEADER = re.compile(r"Duration: ([0-9.]+)(ms|s|m|h)\b")
+INLINE_LABEL = re.compile(r" \((partial-)?inline\)$")
 SCALE = {"ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
@@ -33,7 +34,11 @@ def top(path, index):
             continue
         if table and line.strip():
             f = line.split()
-            rows[" ".join(f[5:])] = (int(f[0].rstrip("ns")), int(f[3].rstrip("ns")))
+            # A function's "(inline)" / "(partial-inline)" label says how pprof found its frames
+            # folded into locations, which a merge may legitimately change: values count per function.
+            name = INLINE_LABEL.sub("", " ".join(f[5:]))
+            flat, cum = rows.get(name, (0, 0))
+            rows[name] = (flat + int(f[0].rstrip("ns")), cum + int(f[3].rstrip("ns")))
     return rows, duration
 
 
