@@ -71,8 +71,10 @@ for target in build final; do
     || { cat "$work/pgo-$target.log"; exit 1; }
   test ! -e "$work/ctx/.pgopipe" || { echo "the profile copy was left in the context"; exit 1; }
 done
-docker run --rm pgopipe-example-pgo-build grep -x "PGO:STRING=.pgopipe/wordfreq.profdata" \
-  /build/CMakeCache.txt
+# The profile travels as .pgopipe/<stem>.<pid>.<random>.profdata (one name per build, so a
+# build killed midway never blocks the next one).
+docker run --rm pgopipe-example-pgo-build grep -xE 'PGO:STRING=\.pgopipe/wordfreq\.[0-9]+\.[0-9a-f]+\.profdata' \
+  /build/CMakeCache.txt || { echo "the PGO image was not configured with the staged profile"; exit 1; }
 docker run --rm pgopipe-example-pgo-build grep -q -- "-fprofile-use=/build/pgo/profile-" \
   /build/build.ninja || { echo "the PGO image was not built with -fprofile-use"; exit 1; }
 # Recompiling inside the build stage shows the compiler's verdict on the profile.
