@@ -8,7 +8,8 @@
 #include <llvm/Support/VirtualFileSystem.h>
 
 #include <algorithm>
-#include <map>
+#include <cmath>
+#include <memory>
 #include <string>
 
 #include "core/fs.hpp"
@@ -24,24 +25,15 @@ Error llvm_error(const fs::path& file, llvm::Error e) {
   return make_error(ErrorCode::Input, "{}: {}", file.string(), llvm::toString(std::move(e)));
 }
 
-// Every body sample of `fs` and its inlinees, keyed by call path + line + discriminator.
-void flatten(const sp::FunctionSamples& samples, const std::string& path,
-             std::map<std::string, uint64_t>& out) {
-  for (const auto& [loc, record] : samples.getBodySamples()) {
-    out[fmt::format("{}@{}.{}", path, loc.LineOffset, loc.Discriminator)] += record.getSamples();
-  }
-  for (const auto& [loc, callees] : samples.getCallsiteSamples()) {
-    for (const auto& [name, inlinee] : callees) {
-      flatten(inlinee, fmt::format("{}@{}.{}>{}", path, loc.LineOffset, loc.Discriminator,
-                                   name.str()),
-              out);
-    }
-  }
-}
-
-Result<std::map<std::string, uint64_t>> read_sample_counts(const fs::path& file) {
+// A sample profile as LLVM's reader holds it; the reader owns the FunctionSamples.
+struct SampleProfile {
   llvm::LLVMContext context;
-  auto reader = sp::SampleProfileReader::create(file.string(), context,
+  std::unique_ptr<sp::SampleProfileReader> reader;
+};
+
+Result<std::unique_ptr<SampleProfile>> read_sample_profile(const fs::path& file) {
+  auto profile = std::make_unique<SampleProfile>();
+  auto reader = sp::SampleProfileReader::create(file.string(), profile->context,
                                                 *llvm::vfs::getRealFileSystem());
   if (!reader) {
     return make_error(ErrorCode::Input, "{}: {}", file.string(), reader.getError().message());
@@ -49,15 +41,65 @@ Result<std::map<std::string, uint64_t>> read_sample_counts(const fs::path& file)
   if (std::error_code ec = (*reader)->read()) {
     return make_error(ErrorCode::Input, "{}: {}", file.string(), ec.message());
   }
-  std::map<std::string, uint64_t> out;
   for (const auto& [id, samples] : (*reader)->getProfiles()) {
     if (size_t depth = llvm_support::inline_depth(samples); depth > InputLimits{}.max_stack_depth) {
       return make_error(ErrorCode::Input, "{}: {} has inlined call sites {} levels deep (limit "
                         "limits.max_stack_depth)", file.string(), samples.getContext().toString(), depth);
     }
-    flatten(samples, samples.getContext().toString(), out);
   }
-  return out;
+  profile->reader = std::move(*reader);
+  return profile;
+}
+
+// The body samples of `f` and of everything inlined into it.
+double sample_sum(const sp::FunctionSamples& f) {
+  double sum = 0;
+  for (const auto& [loc, record] : f.getBodySamples()) sum += static_cast<double>(record.getSamples());
+  for (const auto& [loc, callees] : f.getCallsiteSamples()) {
+    for (const auto& [name, inlinee] : callees) sum += sample_sum(inlinee);
+  }
+  return sum;
+}
+
+// The sum over the blocks of a and b (body samples, inlinees matched by call site and name)
+// of |share in a - share in b|, each share relative to its top-level function's samples
+// (sum_a, sum_b); an inlinee present on one side only counts as one block.
+double block_difference(const sp::FunctionSamples& a, const sp::FunctionSamples& b, double sum_a,
+                        double sum_b) {
+  auto share = [](double samples, double sum) { return sum > 0 ? samples / sum : 0.0; };
+  double difference = 0;
+  const auto& body_a = a.getBodySamples();
+  const auto& body_b = b.getBodySamples();
+  for (const auto& [loc, record] : body_a) {
+    auto other = body_b.find(loc);
+    double in_b = other == body_b.end() ? 0.0 : static_cast<double>(other->second.getSamples());
+    difference += std::fabs(share(static_cast<double>(record.getSamples()), sum_a) - share(in_b, sum_b));
+  }
+  for (const auto& [loc, record] : body_b) {
+    if (!body_a.contains(loc)) difference += share(static_cast<double>(record.getSamples()), sum_b);
+  }
+  const auto& calls_a = a.getCallsiteSamples();
+  const auto& calls_b = b.getCallsiteSamples();
+  for (const auto& [loc, callees] : calls_a) {
+    auto other = calls_b.find(loc);
+    for (const auto& [name, inlinee] : callees) {
+      const sp::FunctionSamples* match = nullptr;
+      if (other != calls_b.end()) {
+        if (auto it = other->second.find(name); it != other->second.end()) match = &it->second;
+      }
+      difference += match ? block_difference(inlinee, *match, sum_a, sum_b)
+                          : share(sample_sum(inlinee), sum_a);
+    }
+  }
+  for (const auto& [loc, callees] : calls_b) {
+    auto other = calls_a.find(loc);
+    for (const auto& [name, inlinee] : callees) {
+      if (other == calls_a.end() || !other->second.contains(name)) {
+        difference += share(sample_sum(inlinee), sum_b);
+      }
+    }
+  }
+  return difference;
 }
 
 }  // namespace
@@ -95,19 +137,24 @@ Result<double> instr_profile_overlap(const fs::path& base, const fs::path& test)
 
 Result<double> sample_profile_overlap(const fs::path& base, const fs::path& test) {
   sp::FunctionSamples::UseMD5 = false;
-  PGO_TRY_ASSIGN(auto a, read_sample_counts(base));
-  PGO_TRY_ASSIGN(auto b, read_sample_counts(test));
+  PGO_TRY_ASSIGN(auto a, read_sample_profile(base));
+  PGO_TRY_ASSIGN(auto b, read_sample_profile(test));
+  const auto& functions_a = a->reader->getProfiles();
+  const auto& functions_b = b->reader->getProfiles();
   double total_a = 0, total_b = 0;
-  for (const auto& [k, v] : a) total_a += static_cast<double>(v);
-  for (const auto& [k, v] : b) total_b += static_cast<double>(v);
+  for (const auto& [id, f] : functions_a) total_a += sample_sum(f);
+  for (const auto& [id, f] : functions_b) total_b += sample_sum(f);
   if (total_a <= 0 || total_b <= 0) return 0.0;
-  double score = 0;
-  for (const auto& [k, v] : a) {
-    auto it = b.find(k);
-    if (it == b.end()) continue;
-    score += std::min(static_cast<double>(v) / total_a, static_cast<double>(it->second) / total_b);
+  double similarity = 0;
+  for (const auto& [key, f] : functions_b) {
+    auto match = functions_a.find(f.getContext());
+    if (match == functions_a.end()) continue;  // a function on one side only adds nothing
+    double sum_a = sample_sum(match->second), sum_b = sample_sum(f);
+    double internal = (2.0 - block_difference(match->second, f, sum_a, sum_b)) / 2.0;
+    double weight_a = sum_a / total_a, weight_b = sum_b / total_b;
+    similarity += internal * (1.0 - std::fabs(weight_a - weight_b)) * (weight_a + weight_b) / 2.0;
   }
-  return std::clamp(score, 0.0, 1.0);
+  return std::clamp(similarity, 0.0, 1.0);
 }
 
 Result<double> profile_overlap(const fs::path& base, const fs::path& test) {

@@ -15,8 +15,10 @@ namespace pgopipe {
 Result<double> instr_profile_overlap(const std::filesystem::path& base,
                                      const std::filesystem::path& test);
 
-// LLVM sample profiles: the same sum over every (function, inline call path, line offset,
-// discriminator) body sample, each side divided by its own total samples.
+// LLVM sample profiles: the "whole program profile similarity" of `llvm-profdata overlap
+// --sample`: per matching function, one minus half the summed |share differences| of its
+// blocks (inlinees included), scaled by 1 - |weight difference| and weighted by the mean of
+// the function's weights (its share of each profile's samples); unmatched functions add 0.
 Result<double> sample_profile_overlap(const std::filesystem::path& base,
                                       const std::filesystem::path& test);
 

@@ -90,15 +90,35 @@ TEST(ProfileOverlap, IdenticalProfilesOverlapFully) {
   EXPECT_NEAR(*same, 1.0, 1e-9);
 }
 
-TEST(ProfileOverlap, SampleProfilesScoreTheirShapes) {
+// llvm-profdata-19 overlap --sample's "Whole program profile similarity: 27.758%" as a fraction.
+double reference_sample_similarity(const fs::path& base, const fs::path& test) {
+  auto r = run_tool("llvm-profdata-19", {"overlap", "--sample", base.string(), test.string()});
+  std::smatch m;
+  std::regex re(R"(Whole program profile similarity: ([0-9.]+)%)");
+  EXPECT_TRUE(std::regex_search(r.out, m, re)) << r.out << r.err;
+  return m.empty() ? -1 : std::stod(m[1].str()) / 100;
+}
+
+TEST(ProfileOverlap, SampleProfilesMatchLlvmProfdataOverlap) {
   fs::path dir = fs::path(PGOPIPE_TEST_DATA_DIR);
-  auto self = profile_overlap(dir / "sample_a.txt", dir / "sample_a.txt");
-  ASSERT_TRUE(self.ok()) << self.error().message;
-  EXPECT_NEAR(*self, 1.0, 1e-9);
-  auto other = profile_overlap(dir / "sample_a.txt", dir / "sample_b.txt");
-  ASSERT_TRUE(other.ok()) << other.error().message;
-  EXPECT_GE(*other, 0.0);
-  EXPECT_LT(*other, 1.0);
+  // a and b share two of three functions; c differs from a in blocks, inlinees (one nested
+  // two deep, one at a new call site) and functions.
+  const char* names[] = {"sample_a.txt", "sample_b.txt", "sample_c.txt"};
+  for (const char* base : names) {
+    for (const char* test : names) {
+      auto ours = profile_overlap(dir / base, dir / test);
+      ASSERT_TRUE(ours.ok()) << ours.error().message;
+      double reference = reference_sample_similarity(dir / base, dir / test);
+      std::cout << base << " vs " << test << ": pgopipe " << *ours << ", llvm-profdata "
+                << reference << "\n";
+      EXPECT_NEAR(*ours, reference, 0.00001) << base << " vs " << test;
+      if (std::string(base) == test) {
+        EXPECT_NEAR(*ours, 1.0, 1e-9);
+      } else {
+        EXPECT_LT(*ours, 0.99) << "the fixtures differ in shape";
+      }
+    }
+  }
 }
 
 TEST(ProfileOverlap, DifferentKindsAreAnInputError) {
