@@ -166,9 +166,9 @@ Result<std::string> convert(const fs::path& data, const fs::path& err, const Per
   };
   if (!build_ids.contains(main_exe)) build_ids[main_exe] = from_elf(main_exe);
   main_build_id = build_ids[main_exe];
-  convert::AddressSamples samples;
-  convert::FrameSymbols symbols;
-  auto parser = convert::make_perf_script_parser(samples, build_ids, &symbols);
+  perf::AddressSamples samples;
+  perf::FrameSymbols symbols;
+  auto parser = perf::make_perf_script_parser(samples, build_ids, &symbols);
   PGO_TRY(perf_lines({"script", "-i", data.string(), "--show-mmap-events", "-F",
                       "comm,pid,tid,event,ip,sym,dso"},
                      err, [&](std::string_view l) { parser->line(l); }));
@@ -202,8 +202,8 @@ Result<void> check_perf_available() {
   return success();
 }
 
-Result<std::string> perf_samples_to_pprof(const convert::AddressSamples& samples,
-                                          const convert::FrameSymbols& symbols, unsigned frequency,
+Result<std::string> perf_samples_to_pprof(const perf::AddressSamples& samples,
+                                          const perf::FrameSymbols& symbols, unsigned frequency,
                                           TimePoint started, Duration duration,
                                           const std::map<std::string, std::string>& build_ids) {
   pprof::Profile p;
@@ -234,13 +234,13 @@ Result<std::string> perf_samples_to_pprof(const convert::AddressSamples& samples
   }
   std::map<std::pair<uint32_t, uint64_t>, uint64_t> location_ids;
   std::map<std::string, uint64_t, std::less<>> function_ids;
-  auto location = [&](const convert::Frame& f) {
+  auto location = [&](const perf::Frame& f) {
     auto [it, added] = location_ids.try_emplace({f.mapping, f.address}, location_ids.size() + 1);
     if (!added) return it->second;
     auto* loc = p.add_location();
     loc->set_id(it->second);
     loc->set_address(f.address);
-    if (f.mapping != convert::kNoMapping) loc->set_mapping_id(f.mapping + 1);
+    if (f.mapping != perf::kNoMapping) loc->set_mapping_id(f.mapping + 1);
     if (auto sym = symbols.find({f.mapping, f.address}); sym != symbols.end()) {
       auto [fit, fadded] = function_ids.try_emplace(sym->second, function_ids.size() + 1);
       if (fadded) {

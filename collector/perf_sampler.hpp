@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "collector/uploader.hpp"
+#include "core/formats/perf/address_samples.hpp"
+#include "core/formats/perf/perf_script.hpp"
 #include "core/metadata.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
-#include "merger/convert/address_samples.hpp"
-#include "merger/convert/perf_input.hpp"
 
 namespace pgopipe::collector {
 
@@ -43,8 +43,8 @@ Result<void> check_perf_available();
 // Converts parsed perf samples to a pprof profile (cpu-clock at `frequency` Hz): one
 // mapping per executable mapping with its build ID (from `build_ids` by file when the
 // samples lack it), functions named by perf's symbols.
-Result<std::string> perf_samples_to_pprof(const convert::AddressSamples& samples,
-                                          const convert::FrameSymbols& symbols, unsigned frequency,
+Result<std::string> perf_samples_to_pprof(const perf::AddressSamples& samples,
+                                          const perf::FrameSymbols& symbols, unsigned frequency,
                                           TimePoint started, Duration duration,
                                           const std::map<std::string, std::string>& build_ids = {});
 

@@ -93,7 +93,7 @@ Result<std::unique_ptr<BinarySet>> BinarySet::open(const std::vector<std::string
   return set;
 }
 
-Result<const Binary*> BinarySet::find(const Mapping& m) {
+Result<const Binary*> BinarySet::find(const perf::Mapping& m) {
   if (!m.build_id.empty()) {
     for (const auto& b : binaries_)
       if (b->build_id == m.build_id) return b.get();

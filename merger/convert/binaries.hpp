@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "merger/convert/address_samples.hpp"
+#include "core/formats/perf/address_samples.hpp"
 
 namespace pgopipe::convert {
 
@@ -45,7 +45,7 @@ class BinarySet {
   // The binary for a mapping: by build ID when the mapping has one (never by name then),
   // otherwise by file name. nullptr when none matches; an error when the match has no
   // debug info (a stripped binary).
-  Result<const Binary*> find(const Mapping& m);
+  Result<const Binary*> find(const perf::Mapping& m);
 
   // The binaries matched so far.
   [[nodiscard]] const std::vector<std::unique_ptr<Binary>>& binaries() const { return binaries_; }

@@ -10,7 +10,8 @@
 #include "core/fs.hpp"
 #include "core/tool_environment.hpp"
 #include "merger/convert/binaries.hpp"
-#include "merger/convert/perf_input.hpp"
+#include "core/formats/perf/perf_data.hpp"
+#include "core/formats/perf/perf_script.hpp"
 #include "merger/convert/pprof_input.hpp"
 
 namespace pgopipe::convert {
@@ -61,8 +62,8 @@ Result<void> run_profgen(const ConvertOptions& o) {
 
 // Scales each input by its integer weight (explicit x decay, as merge does) and folds all
 // inputs into `samples`; notes about raised weights go to `warnings`.
-Result<void> weigh_and_fold(const ConvertOptions& o, std::vector<AddressSamples>& loaded,
-                            AddressSamples& samples, std::vector<std::string>& warnings) {
+Result<void> weigh_and_fold(const ConvertOptions& o, std::vector<perf::AddressSamples>& loaded,
+                            perf::AddressSamples& samples, std::vector<std::string>& warnings) {
   std::vector<WeightInput> inputs;
   for (size_t i = 0; i < loaded.size(); ++i) inputs.push_back({o.inputs[i], loaded[i].collected_at, Duration{0}});
   WeightPolicy policy = o.weights;
@@ -85,22 +86,22 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
   if (o.binaries.empty() && o.binary_dir.empty())
     return make_error(ErrorCode::Usage, "give the profiled binaries with --binary or --binary-dir");
   ConvertResult result;
-  AddressSamples samples;
-  std::vector<AddressSamples> loaded;
+  perf::AddressSamples samples;
+  std::vector<perf::AddressSamples> loaded;
   for (const auto& input : o.inputs) {
     PGO_TRY_ASSIGN(std::string bytes, read_head(input, 1 << 20));
     auto format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-    AddressSamples one;
+    perf::AddressSamples one;
     switch (format) {
       case ProfileFormat::PerfData: {
-        PGO_TRY_ASSIGN(bool lbr, perf_data_has_branch_stacks(input));
+        PGO_TRY_ASSIGN(bool lbr, perf::perf_data_has_branch_stacks(input));
         if (lbr && o.allow_profgen) {
           PGO_TRY(run_profgen(o));
           result.used_profgen = true;
           return result;
         }
         bytes.clear();
-        PGO_TRY(read_perf_data(input, one));
+        PGO_TRY(perf::read_perf_data(input, one));
         break;
       }
       case ProfileFormat::Pprof:
@@ -115,7 +116,7 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
                             "{}: a {} file cannot be converted (expected pprof, perf.data or perf "
                             "script output)",
                             input, format == ProfileFormat::Unknown ? "unrecognised" : to_string(format));
-        PGO_TRY(read_perf_script_file(input, one));
+        PGO_TRY(perf::read_perf_script_file(input, one));
     }
     loaded.push_back(std::move(one));
   }

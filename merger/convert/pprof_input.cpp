@@ -28,7 +28,7 @@ int value_index(const pprof::Profile& p) {
 
 }  // namespace
 
-Result<void> read_pprof(std::string_view name, std::string_view bytes, AddressSamples& out,
+Result<void> read_pprof(std::string_view name, std::string_view bytes, perf::AddressSamples& out,
                         const InputLimits& limits) {
   PGO_TRY_ASSIGN(pprof::Profile p, pprof::parse(name, bytes, {.limits = limits}));
   if (p.sample_type_size() == 0)
@@ -37,7 +37,7 @@ Result<void> read_pprof(std::string_view name, std::string_view bytes, AddressSa
   if (p.time_nanos() > 0) out.collected_at = TimePoint(Duration(p.time_nanos()));
 
   struct MappingInfo {
-    uint32_t index = kNoMapping;
+    uint32_t index = perf::kNoMapping;
     bool kernel = false;
   };
   std::unordered_map<uint64_t, MappingInfo> mappings;
@@ -47,12 +47,12 @@ Result<void> read_pprof(std::string_view name, std::string_view bytes, AddressSa
     info.kernel = m.memory_start() >= kKernelStart || file.starts_with("[kernel") ||
                   file.starts_with("[vdso") || file == "[vsyscall]";
     if (!info.kernel && m.memory_limit() > m.memory_start())
-      info.index = out.add_mapping(Mapping{m.memory_start(), m.memory_limit(), m.file_offset(),
+      info.index = out.add_mapping(perf::Mapping{m.memory_start(), m.memory_limit(), m.file_offset(),
                                            lower(pprof::string_at(p, m.build_id())), file});
     mappings[m.id()] = info;
   }
   struct LocationInfo {
-    Frame frame;
+    perf::Frame frame;
     bool kernel = false;
   };
   std::unordered_map<uint64_t, LocationInfo> locations;
@@ -63,14 +63,14 @@ Result<void> read_pprof(std::string_view name, std::string_view bytes, AddressSa
     auto it = mappings.find(l.mapping_id());
     if (it != mappings.end()) {
       info.kernel = it->second.kernel;
-      const Mapping* m = it->second.index == kNoMapping ? nullptr : &out.mappings()[it->second.index];
+      const perf::Mapping* m = it->second.index == perf::kNoMapping ? nullptr : &out.mappings()[it->second.index];
       if (m && l.address() >= m->start && l.address() < m->limit) info.frame.mapping = it->second.index;
     }
     if (l.address() >= kKernelStart) info.kernel = true;
     locations[l.id()] = info;
   }
 
-  std::vector<Frame> stack;
+  std::vector<perf::Frame> stack;
   uint64_t with_address = 0;
   for (const auto& s : p.sample()) {
     if (s.value_size() <= vi || s.value(vi) <= 0) continue;
@@ -83,7 +83,7 @@ Result<void> read_pprof(std::string_view name, std::string_view bytes, AddressSa
         out.stats.kernel_frames += count;
         continue;
       }
-      if (l.frame.mapping == kNoMapping) out.stats.unmapped_frames += count;
+      if (l.frame.mapping == perf::kNoMapping) out.stats.unmapped_frames += count;
       stack.push_back(l.frame);
     }
     if (stack.empty()) {

@@ -33,14 +33,14 @@ struct Placed {
 
 class Builder {
  public:
-  Builder(const AddressSamples& samples, BinarySet& binaries, const BuildOptions& options)
+  Builder(const perf::AddressSamples& samples, BinarySet& binaries, const BuildOptions& options)
       : samples_(samples), binaries_(binaries), options_(options), symbolizer_(make_inline_symbolizer()),
         binary_of_mapping_(samples.mappings().size()) {}
 
   Result<void> run() {
     report_.input = samples_.stats;
     std::vector<Placed> placed;
-    for (const StackSample& s : samples_.samples()) {
+    for (const perf::StackSample& s : samples_.samples()) {
       report_.samples += s.count;
       auto stack = samples_.stack(s);
       placed.assign(stack.size(), Placed{});
@@ -89,9 +89,9 @@ class Builder {
  private:
   // Resolves a frame to (binary, ELF address); return addresses (callers) step back one
   // byte so they land on the call instruction.
-  Result<Placed> place(const Frame& f, bool is_return_address, uint64_t count) {
-    if (f.mapping == kNoMapping) return Placed{};
-    const Mapping& m = samples_.mappings()[f.mapping];
+  Result<Placed> place(const perf::Frame& f, bool is_return_address, uint64_t count) {
+    if (f.mapping == perf::kNoMapping) return Placed{};
+    const perf::Mapping& m = samples_.mappings()[f.mapping];
     auto& cached = binary_of_mapping_[f.mapping];
     if (!cached) {
       PGO_TRY_ASSIGN(const Binary* b, binaries_.find(m));
@@ -225,7 +225,7 @@ class Builder {
     report_.call_edges += count;
   }
 
-  const AddressSamples& samples_;
+  const perf::AddressSamples& samples_;
   BinarySet& binaries_;
   BuildOptions options_;
   std::unique_ptr<InlineSymbolizer> symbolizer_;  // owns every name the profile points to
@@ -249,7 +249,7 @@ std::string explain_empty(const ConvertReport& r) {
 
 }  // namespace
 
-Result<ConvertReport> build_sample_profile(const AddressSamples& samples, BinarySet& binaries,
+Result<ConvertReport> build_sample_profile(const perf::AddressSamples& samples, BinarySet& binaries,
                                            const BuildOptions& options,
                                            const std::filesystem::path& out) {
   Builder builder(samples, binaries, options);

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "merger/convert/address_samples.hpp"
+#include "core/formats/perf/address_samples.hpp"
 #include "merger/convert/binaries.hpp"
 
 namespace pgopipe::convert {
@@ -31,7 +31,7 @@ struct BuildOptions {
 
 // What the conversion did with the samples; all counts are weighted by sample count.
 struct ConvertReport {
-  InputStats input;
+  perf::InputStats input;
   uint64_t samples = 0;               // samples seen
   uint64_t attributed_samples = 0;    // samples whose leaf landed in a profile body
   uint64_t no_binary_frames = 0;      // frames whose mapping matched no given binary
@@ -47,7 +47,7 @@ struct ConvertReport {
 
 // Builds the profile from `samples` with `binaries` and writes it atomically to `out`.
 // An empty result (no sample attributed) is a NotFound error explaining where samples went.
-Result<ConvertReport> build_sample_profile(const AddressSamples& samples, BinarySet& binaries,
+Result<ConvertReport> build_sample_profile(const perf::AddressSamples& samples, BinarySet& binaries,
                                            const BuildOptions& options,
                                            const std::filesystem::path& out);
 

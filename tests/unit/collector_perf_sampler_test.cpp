@@ -9,14 +9,14 @@ namespace pgopipe::collector {
 namespace {
 
 TEST(PerfSamplesToPprof, MappingsBuildIdsFunctionsAndCpuValues) {
-  convert::AddressSamples samples;
+  perf::AddressSamples samples;
   uint32_t app = samples.add_mapping({0x1000, 0x2000, 0, "", "/srv/app"});
   uint32_t lib = samples.add_mapping({0x7000, 0x8000, 0x100, "beef", "/lib/libc.so.6"});
-  convert::Frame hot{0x1100, app}, main{0x1200, app}, start{0x7010, lib}, lost{0x9999, convert::kNoMapping};
-  std::vector<convert::Frame> a{hot, main, start}, b{lost, main, start};
+  perf::Frame hot{0x1100, app}, main{0x1200, app}, start{0x7010, lib}, lost{0x9999, perf::kNoMapping};
+  std::vector<perf::Frame> a{hot, main, start}, b{lost, main, start};
   samples.add(a, 3);
   samples.add(b, 1);
-  convert::FrameSymbols symbols{{{app, 0x1100}, "hot"}, {{app, 0x1200}, "main"}};
+  perf::FrameSymbols symbols{{{app, 0x1100}, "hot"}, {{app, 0x1200}, "main"}};
   auto bytes = perf_samples_to_pprof(samples, symbols, 100, TimePoint{std::chrono::seconds{5}},
                                      std::chrono::seconds{2}, {{"/srv/app", "cafe"}});
   ASSERT_TRUE(bytes.ok()) << bytes.error().message;

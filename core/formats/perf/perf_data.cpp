@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // perf.data through the perf tool: `perf buildid-list`, `perf script` and `perf evlist`, each
 // run with an argument vector and streamed line by line into the perf script parser.
+#include "core/formats/perf/perf_data.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/process.hpp>
@@ -13,10 +15,10 @@
 
 #include "core/fs.hpp"
 #include "core/tool_environment.hpp"
-#include "merger/convert/perf_input.hpp"
-#include "merger/convert/text_lines.hpp"
+#include "core/formats/perf/perf_script.hpp"
+#include "core/formats/perf/text_lines.hpp"
 
-namespace pgopipe::convert {
+namespace pgopipe::perf {
 namespace {
 
 namespace bp = boost::process;
@@ -84,4 +86,4 @@ Result<bool> perf_data_has_branch_stacks(const std::string& path) {
   return branch;
 }
 
-}  // namespace pgopipe::convert
+}  // namespace pgopipe::perf

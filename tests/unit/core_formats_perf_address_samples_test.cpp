@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "merger/convert/address_samples.hpp"
+#include "core/formats/perf/address_samples.hpp"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-namespace pgopipe::convert {
+namespace pgopipe::perf {
 namespace {
 
 TEST(AddressSamples, FoldsIdenticalStacksOnlyAndKeepsDistinctOnes) {
@@ -58,4 +58,4 @@ TEST(AddressSamples, ScaleMultipliesCountsAndStatsAndAbsorbRemapsMappings) {
 }
 
 }  // namespace
-}  // namespace pgopipe::convert
+}  // namespace pgopipe::perf

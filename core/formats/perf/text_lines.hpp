@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace pgopipe::convert::text {
+namespace pgopipe::perf::text {
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -80,4 +80,4 @@ bool for_each_line(Read&& read, const std::function<void(std::string_view)>& on_
   }
 }
 
-}  // namespace pgopipe::convert::text
+}  // namespace pgopipe::perf::text

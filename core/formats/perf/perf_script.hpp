@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// perf adapters: `perf script` text (ideally with --show-mmap-events) and perf.data (run
-// through `perf script` and `perf buildid-list`) into address samples.
+// The `perf script` reader: perf script text (ideally with --show-mmap-events) into address
+// samples, line by line; perf_data.hpp runs perf itself on perf.data files.
 #pragma once
 
 #include <map>
@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "core/result.hpp"
-#include "merger/convert/address_samples.hpp"
+#include "core/formats/perf/address_samples.hpp"
 
-namespace pgopipe::convert {
+namespace pgopipe::perf {
 
 // Incremental parser of `perf script` output, fed one line at a time.
 class PerfScriptParser {
@@ -42,10 +42,4 @@ Result<void> read_perf_script(std::string_view name, std::string_view text, Addr
 // Streams a perf script text file line by line (bounded memory); errors name the path.
 Result<void> read_perf_script_file(const std::string& path, AddressSamples& out);
 
-// Runs `perf script` and `perf buildid-list` on a perf.data file and parses the samples.
-Result<void> read_perf_data(const std::string& path, AddressSamples& out);
-
-// True if the perf.data file's samples carry branch stacks (LBR).
-Result<bool> perf_data_has_branch_stacks(const std::string& path);
-
-}  // namespace pgopipe::convert
+}  // namespace pgopipe::perf

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "merger/convert/address_samples.hpp"
+#include "core/formats/perf/address_samples.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
 
-namespace pgopipe::convert {
+namespace pgopipe::perf {
 
 uint32_t AddressSamples::add_mapping(const Mapping& m) {
   std::string key = fmt::format("{:x}/{:x}/{:x}/{}/{}", m.start, m.limit, m.offset, m.build_id, m.file);
@@ -68,4 +68,4 @@ void AddressSamples::scale(uint64_t factor) {
   stats.empty_samples *= factor;
 }
 
-}  // namespace pgopipe::convert
+}  // namespace pgopipe::perf

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "merger/convert/perf_input.hpp"
+#include "core/formats/perf/perf_script.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "core/fs.hpp"
-#include "merger/convert/text_lines.hpp"
+#include "core/formats/perf/text_lines.hpp"
 
-namespace pgopipe::convert {
+namespace pgopipe::perf {
 namespace {
 
 using text::for_each_line;
@@ -340,4 +340,4 @@ Result<void> read_perf_script_file(const std::string& path, AddressSamples& out)
   return success();
 }
 
-}  // namespace pgopipe::convert
+}  // namespace pgopipe::perf

@@ -13,7 +13,7 @@
 
 #include "core/time.hpp"
 
-namespace pgopipe::convert {
+namespace pgopipe::perf {
 
 // One executable mapping of a process: [start, limit) maps the file at `offset`.
 struct Mapping {
@@ -79,4 +79,4 @@ class AddressSamples {
   std::vector<uint32_t> next_same_hash_;
 };
 
-}  // namespace pgopipe::convert
+}  // namespace pgopipe::perf

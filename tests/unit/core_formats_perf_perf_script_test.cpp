@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "merger/convert/perf_input.hpp"
+#include "core/formats/perf/perf_script.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-namespace pgopipe::convert {
+namespace pgopipe::perf {
 namespace {
 
 constexpr const char* kScript =
@@ -126,4 +126,4 @@ TEST(PerfScriptParser, OverlongLinesAreSkippedAndCountedNotBuffered) {
 }
 
 }  // namespace
-}  // namespace pgopipe::convert
+}  // namespace pgopipe::perf
