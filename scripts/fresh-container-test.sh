@@ -4,22 +4,38 @@
 # root, from a clone in /root/pgopipe (a 0700 home), with CI=true. The clone is made from
 # this checkout's HEAD (`git clone`, so only committed files count). Takes about 40 minutes
 # on 2 cores. Prints the container's log and exits with its exit code.
-# Usage: scripts/fresh-container-test.sh [--keep]   (--keep: leave the container for a look)
+# With --demo N it first runs the README's main command (scripts/demo.sh) N times in the same
+# container, each on a fresh demo store, and prints each run's speedup and verdict.
+# Usage: scripts/fresh-container-test.sh [--demo N] [--keep]   (--keep: leave the container)
 set -euo pipefail
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
-keep=${1:-}
+keep='' demo_runs=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --keep) keep=--keep ;;
+    --demo) demo_runs=${2:?--demo needs a count}; shift ;;
+    *) echo "usage: $0 [--demo N] [--keep]" >&2; exit 2 ;;
+  esac
+  shift
+done
 bash "$repo_root/scripts/docker-base.sh"
 bundle=$(mktemp -d /tmp/pgopipe-fresh.XXXXXX)
 trap 'rm -rf "$bundle"' EXIT
 git -C "$repo_root" bundle create "$bundle/pgopipe.bundle" HEAD > /dev/null 2>&1
 name=pgopipe-fresh-$$
 # --privileged: perf, the disk-full tests' tmpfs mounts and setpriv behave as on a CI host.
-docker run --name "$name" --privileged -e CI=true -v "$bundle:/bundle:ro" debian:bookworm \
-  bash -c 'set -e
+docker run --name "$name" --privileged -e CI=true -e DEMO_RUNS="$demo_runs" -v "$bundle:/bundle:ro" \
+  debian:bookworm bash -c 'set -e
            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git ca-certificates > /dev/null
            chmod 700 /root
            git clone -q /bundle/pgopipe.bundle /root/pgopipe
-           cd /root/pgopipe && bash scripts/test.sh' || true
+           cd /root/pgopipe
+           for run in $(seq 1 "$DEMO_RUNS"); do
+             echo "== demo run $run of $DEMO_RUNS: bash scripts/demo.sh"
+             bash scripts/demo.sh 2>&1 | tee "/tmp/demo-$run.log" | grep -E "^(speedup|gate verdict|rebuild outcome|total demo time)" || true
+             [ "${PIPESTATUS[0]}" = 0 ] || { echo "demo run $run failed"; tail -40 "/tmp/demo-$run.log"; exit 1; }
+           done
+           bash scripts/test.sh' || true
 rc=$(docker inspect -f '{{.State.ExitCode}}' "$name")
 [ "$keep" = --keep ] || docker rm "$name" > /dev/null
 echo "pgopipe: fresh-container test exited $rc (clone in /root/pgopipe, CI=true)"

@@ -15,7 +15,7 @@ pairs=${2:-12}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 train_seconds=${TRAIN_SECONDS:-15}
 interval=${INTERVAL:-3s}
-requests=${BENCH_REQUESTS:-200000}
+requests=${BENCH_REQUESTS:-600000}
 if [[ -n "${WORK_DIR:-}" ]]; then
   work=$(realpath -m "$WORK_DIR")
   mkdir -p "$work"
@@ -50,9 +50,12 @@ build pgo-collector "$work/collector.profdata"
 
 names=(o2 pgo-end pgo-collector)
 declare -A times
-cpu() {  # cpu BINARY: user+sys seconds of one benchmark run
-  /usr/bin/time -f '%U %S' -o t.txt "$1" --requests "$requests" --seed 42 --quiet > /dev/null
-  awk '{printf "%.3f", $1 + $2}' t.txt
+cpu() {  # cpu BINARY: user+sys seconds of one benchmark run, to the microsecond (wait4's rusage)
+  python3 -c 'import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(p.pid, 0)
+sys.exit(f"gain.sh: {sys.argv[1]} exited with status {status}") if status else print(f"{usage.ru_utime + usage.ru_stime:.4f}")' \
+    "$1" --requests "$requests" --seed 42 --quiet
 }
 echo "== $pairs interleaved rounds of $requests requests (seed 42); one warm-up round"
 for n in "${names[@]}"; do cpu "$n/service" > /dev/null; done
@@ -69,7 +72,7 @@ m_col=$(median <<< "${times[pgo-collector]}")
 for n in "${names[@]}"; do printf '   %-14s %s\n' "$n" "${times[$n]}"; done
 awk -v o="$m_o2" -v e="$m_end" -v c="$m_col" 'BEGIN {
   ge = o / e - 1; gc = o / c - 1
-  printf "median CPU: -O2 %.3f s | end-of-run PGO %.3f s (%.3fx) | collector PGO %.3f s (%.3fx)\n", o, e, o / e, c, o / c
+  printf "median CPU: -O2 %.4f s | end-of-run PGO %.4f s (%.3fx) | collector PGO %.4f s (%.3fx)\n", o, e, o / e, c, o / c
   printf "collector gain / end-of-run gain: %.1f %%\n", ge > 0 ? 100 * gc / ge : 0 }'
 if cmp -s pgo-end/service pgo-collector/service; then
   echo "the two PGO binaries are byte-identical: their timing difference above is noise"

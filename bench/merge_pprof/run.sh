@@ -47,9 +47,10 @@ measure() {
 
 echo "merging ${#files[@]} profiles ($total_mb MB gzipped)"
 measure go bash -c 'go tool pprof -proto "$@" > "'"$work"'/ref.pb.gz" 2>"'"$work"'/go.err"' _ "${files[@]}"
-merge() { "$build/cli/pgopipe" merge --format pprof --normalize none "$@" 2>"$work/pgopipe.err"; }
-measure ours1 merge -j 1 -o "$work/ours1.pb.gz" "${files[@]}"
-measure ours2 merge -j 2 -o "$work/ours2.pb.gz" "${files[@]}"
+# /usr/bin/time runs the pgopipe binary itself (a shell function would not be found).
+merge=("$build/cli/pgopipe" merge --format pprof --normalize none)
+measure ours1 "${merge[@]}" -j 1 -o "$work/ours1.pb.gz" "${files[@]}" 2> "$work/pgopipe-1.err"
+measure ours2 "${merge[@]}" -j 2 -o "$work/ours2.pb.gz" "${files[@]}" 2> "$work/pgopipe-2.err"
 
 top() { go tool pprof -top -nodecount=1000000 -unit=ns -sample_index="$2" "$1" 2>/dev/null | sed '1,/flat%/d' | awk '{$3=""; print}' | sort; }
 agree=yes

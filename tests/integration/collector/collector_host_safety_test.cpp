@@ -24,6 +24,7 @@
 #include "core/fs.hpp"
 #include "core/store/store.hpp"
 #include "tests/integration/store_backends.hpp"
+#include "tests/support/profdata_show.hpp"
 #include "tests/support/fault_proxy.hpp"
 
 extern char** environ;
@@ -86,22 +87,6 @@ uint64_t function_count(const fs::path& work, const std::vector<std::string>& pr
   return std::stoull(m[1]);
 }
 
-// Per-function "show --all-functions --counts" blocks.
-std::map<std::string, std::string> functions(const std::string& show) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(show);
-  std::string line, current;
-  while (std::getline(in, line)) {
-    if (line.starts_with("Instrumentation level")) break;
-    if (line.starts_with("  ") && !line.starts_with("   ")) {
-      out[current = line];
-    } else if (!current.empty()) {
-      out[current] += line + "\n";
-    }
-  }
-  return out;
-}
-
 class SpoolCollector : public ::testing::Test {
  protected:
   Env env(const std::string& interval = "1s") const {
@@ -159,8 +144,8 @@ TEST_P(SpoolCollectorInstr, SidecarUploadsEveryIntervalOnceMergingToTheEndOfRunP
     if (e.path().filename().string().starts_with("end-")) ends.push_back(e.path().string());
   }
   ASSERT_EQ(ends.size(), 1u);
-  auto merged = functions(profdata({"show", "--all-functions", "--counts", pulled[2]}));
-  auto end = functions(profdata({"show", "--all-functions", "--counts", ends[0]}));
+  auto merged = test::show_blocks(profdata({"show", "--all-functions", "--counts", pulled[2]}));
+  auto end = test::show_blocks(profdata({"show", "--all-functions", "--counts", ends[0]}));
   EXPECT_GE(end.size(), 3u);
   EXPECT_EQ(merged, end);
 }

@@ -20,6 +20,7 @@
 #include "core/fs.hpp"
 #include "core/store/s3_client.hpp"
 #include "core/store/store.hpp"
+#include "tests/support/profdata_show.hpp"
 #include "tests/support/s3_server.hpp"
 
 namespace bp = boost::process;
@@ -150,23 +151,6 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
     return ss.str();
   }
 
-  // Per-function "show --all-functions --counts" blocks (functions come in hash order).
-  static std::map<std::string, std::string> functions(const std::string& show) {
-    std::map<std::string, std::string> out;
-    std::istringstream in(show);
-    std::string line, current;
-    while (std::getline(in, line)) {
-      if (line.starts_with("Instrumentation level")) break;
-      if (line.starts_with("  ") && !line.starts_with("   ")) {
-        current = line;
-        out[current];
-      } else if (!current.empty()) {
-        out[current] += line + "\n";
-      }
-    }
-    return out;
-  }
-
   // Merges every stored object and compares with the end-of-run profile.
   void expect_merge_equals_end_of_run(const std::vector<StoredObject>& objs,
                                       size_t min_functions = 5) {
@@ -180,9 +164,9 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
       args.push_back(f.string());
     }
     capture(args);
-    auto merged = functions(capture({"show", "--all-functions", "--counts",
+    auto merged = test::show_blocks(capture({"show", "--all-functions", "--counts",
                                      (dir_ / "merged.profdata").string()}));
-    auto end = functions(capture({"show", "--all-functions", "--counts",
+    auto end = test::show_blocks(capture({"show", "--all-functions", "--counts",
                                   (dir_ / "end.profraw").string()}));
     EXPECT_GE(end.size(), min_functions);
     EXPECT_EQ(merged, end);

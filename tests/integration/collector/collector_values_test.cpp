@@ -20,6 +20,7 @@
 
 #include "core/fs.hpp"
 #include "core/store/store.hpp"
+#include "tests/support/profdata_show.hpp"
 #include "tests/support/s3_server.hpp"
 
 namespace bp = boost::process;
@@ -42,25 +43,6 @@ std::string profdata(const std::vector<std::string>& args) {
   c.wait();
   EXPECT_EQ(c.exit_code(), 0) << "llvm-profdata-19 " << args.front() << " failed";
   return ss.str();
-}
-
-// "show" output per function ("  name:" opens a block), up to the summary. Each block's
-// lines are kept as a sorted multiset: targets of equal count print in insertion order,
-// which differs between one profile and a merge of several.
-std::map<std::string, std::multiset<std::string>> functions(const std::string& show) {
-  std::map<std::string, std::multiset<std::string>> out;
-  std::istringstream in(show);
-  std::string line, current;
-  while (std::getline(in, line)) {
-    if (line.starts_with("Instrumentation level")) break;
-    if (line.starts_with("  ") && !line.starts_with("   ")) {
-      current = line;
-      out[current];
-    } else if (!current.empty()) {
-      out[current].insert(line);
-    }
-  }
-  return out;
 }
 
 class ValuesTest : public ::testing::TestWithParam<std::string> {
@@ -146,7 +128,7 @@ class ValuesTest : public ::testing::TestWithParam<std::string> {
   }
 
   static std::map<std::string, std::multiset<std::string>> show_values(const fs::path& profile) {
-    return functions(profdata({"show", "--all-functions", "--counts", "--ic-targets",
+    return test::show_blocks(profdata({"show", "--all-functions", "--counts", "--ic-targets",
                                "--memop-sizes", profile.string()}));
   }
 

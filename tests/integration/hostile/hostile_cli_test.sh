@@ -3,19 +3,9 @@
 # Usage: hostile_cli_test.sh PGOPIPE SUPPORT_DIR WORK_DIR. Prints "N passed, N failed".
 set -uo pipefail
 pgopipe=$1 support=$2 work=$3
+source "$(cd "$(dirname "$0")" && pwd)/../../support/cli_checks.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 export PGOPIPE_STORE=$work/store
-passed=0 failed=0
-check() {  # check NAME COMMAND...: the command must succeed
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
-fails_with() {  # fails_with NAME CODE NEEDLE COMMAND...: exit CODE and NEEDLE on stderr
-  local name=$1 code=$2 needle=$3; shift 3
-  "$@" > out.txt 2> err.txt; local rc=$?
-  if [ "$rc" -eq "$code" ] && grep -qF -- "$needle" err.txt; then passed=$((passed + 1));
-  else failed=$((failed + 1)); echo "FAIL: $name (exit $rc, wanted $code with '$needle')"; head -c 2000 err.txt; fi
-}
 no_escape() { ! grep -q $'\x1b' "$1"; }  # no raw ESC byte in the file
 
 python3 "$support/hostile_inputs.py" in || { echo "cannot write the hostile inputs"; exit 1; }
@@ -146,5 +136,4 @@ if start_server honest; then
 fi
 stop_server
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_checks_summary

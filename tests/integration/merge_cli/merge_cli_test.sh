@@ -6,17 +6,7 @@ pgopipe=$1 data=$2 work=$3
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 export PGOPIPE_STORE=$work/store
-passed=0 failed=0
-check() {  # check NAME COMMAND...: the command must succeed
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
-fails_with() {  # fails_with NAME CODE NEEDLE COMMAND...: exit CODE and NEEDLE on stderr
-  local name=$1 code=$2 needle=$3; shift 3
-  "$@" > out.txt 2> err.txt; local rc=$?
-  if [ "$rc" -eq "$code" ] && grep -qF -- "$needle" err.txt; then passed=$((passed + 1));
-  else failed=$((failed + 1)); echo "FAIL: $name (exit $rc, wanted $code with '$needle')"; cat err.txt; fi
-}
+source "$here/../../support/cli_checks.sh"
 same_counts() { diff <(llvm-profdata-19 show --all-functions --counts "$1") \
                      <(llvm-profdata-19 show --all-functions --counts "$2") > /dev/null; }
 
@@ -87,6 +77,5 @@ else
   check "pprof window: decay alone" oracle gn.pb.gz g1.pb.gz=0.99808 g2.pb.gz=0.49904
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] || exit 1
+cli_checks_summary || exit 1
 [ "$skipped" -eq 0 ] || exit 77
