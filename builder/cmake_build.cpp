@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "builder/cgroup.hpp"
-#include "builder/process.hpp"
+#include "core/process.hpp"
 #include "builder/profile_check.hpp"
 
 namespace pgopipe {

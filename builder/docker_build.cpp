@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <regex>
 
-#include "builder/process.hpp"
+#include "core/process.hpp"
 #include "builder/profile_check.hpp"
 #include "core/fs.hpp"
 

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <random>
 
-#include "builder/process.hpp"
+#include "core/process.hpp"
 #include "rebuild/gate.hpp"
 
 namespace pgopipe {

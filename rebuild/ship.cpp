@@ -3,7 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "builder/process.hpp"
+#include "core/process.hpp"
 #include "core/digest.hpp"
 #include "core/fs.hpp"
 

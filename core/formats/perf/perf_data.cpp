@@ -16,7 +16,7 @@
 #include "core/fs.hpp"
 #include "core/tool_environment.hpp"
 #include "core/formats/perf/perf_script.hpp"
-#include "core/formats/perf/text_lines.hpp"
+#include "core/text_lines.hpp"
 
 namespace pgopipe::perf {
 namespace {

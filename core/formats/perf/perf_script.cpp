@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/fs.hpp"
-#include "core/formats/perf/text_lines.hpp"
+#include "core/text_lines.hpp"
 
 namespace pgopipe::perf {
 namespace {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Line-oriented text helpers of the perf readers: trimming, whitespace splitting without
-// allocation, and a block reader that hands on lines with a cap on their length.
+// Line-oriented text helpers (perf readers, process output): trimming, whitespace splitting
+// without allocation, and a block reader that hands on lines with a cap on their length.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace pgopipe::perf::text {
+namespace pgopipe::text {
 
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -41,7 +41,7 @@ inline std::vector<std::string_view> split_ws(std::string_view s) {
   return out;
 }
 
-// Longest line handed on: perf script lines are short (a call chain is one frame per line);
+// Longest line handed on: perf script and tool output lines are short (a call chain is one frame per line);
 // a longer one is dropped (counted), so a hostile stream cannot grow the buffer without end.
 inline constexpr size_t kMaxLineBytes = size_t{4} << 20;
 
@@ -80,4 +80,4 @@ bool for_each_line(Read&& read, const std::function<void(std::string_view)>& on_
   }
 }
 
-}  // namespace pgopipe::perf::text
+}  // namespace pgopipe::text

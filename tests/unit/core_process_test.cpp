@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "builder/process.hpp"
+#include "core/process.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -9,6 +9,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/fs.hpp"
 
@@ -86,6 +89,67 @@ TEST(RunProcess, SecretsAreRedactedInTheQuotedCommand) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message.find("npm-s3cret"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("NPM_TOKEN=***"), std::string::npos) << r.error().message;
+}
+
+// Tools whose output is parsed (perf script, perf buildid-list): every stdout line, in order,
+// without its newline; stderr's tail goes into the error of a failing run.
+TEST(RunProcess, StdoutLinesAndStderrTail) {
+  std::vector<std::string> lines;
+  auto r = spawn_and_wait({"sh", "-c", "printf 'one\\ntwo\\n\\nlast'; echo oops >&2; exit 4"},
+                          {.on_stdout = [&](std::string_view l) { lines.emplace_back(l); },
+                           .stderr_tail = 100});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->exit_code, 4);
+  EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "", "last"}));
+  EXPECT_EQ(r->stderr_tail, "oops");
+  auto failed = run_process({"sh", "-c", "printf 'ear%s\\n' lier >&2; printf 'the rea%s\\n' son >&2; exit 1"},
+                            {.stderr_tail = 10});
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("exit code 1"), std::string::npos) << failed.error().message;
+  EXPECT_NE(failed.error().message.find(": the reason"), std::string::npos) << failed.error().message;
+  EXPECT_EQ(failed.error().message.find("earlier"), std::string::npos) << failed.error().message;
+}
+
+TEST(RunProcess, StderrLinesDiscardedStdoutAndNullStdin) {
+  std::vector<std::string> err;
+  auto r = spawn_and_wait({"sh", "-c", "echo out; read x || echo eof >&2"},
+                          {.discard_stdout = true,
+                           .on_stderr = [&](std::string_view l) { err.emplace_back(l); },
+                           .stdin_null = true});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(err, (std::vector<std::string>{"eof"}));
+}
+
+// perf record is stopped with SIGINT (it then writes its file): the interruption is polled
+// while the child runs and signals it once.
+TEST(RunProcess, InterruptSendsSigintOnce) {
+  auto start = std::chrono::steady_clock::now();
+  auto r = spawn_and_wait(
+      {"sh", "-c", "trap 'echo got-int; exit 7' INT; while :; do sleep 0.05; done"},
+      {.on_stdout = [](std::string_view) {},
+       .interrupt = [&] { return std::chrono::steady_clock::now() - start > std::chrono::milliseconds{300}; }});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->interrupted);
+  EXPECT_EQ(r->exit_code, 7);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds{10});
+}
+
+// A timed-out child whose grandchild holds the output pipe open: the group kill closes it.
+TEST(RunProcess, TimeoutWhileReadingOutputEnds) {
+  auto start = std::chrono::steady_clock::now();
+  auto r = spawn_and_wait({"sh", "-c", "sleep 60 & echo started; wait"},
+                          {.timeout = std::chrono::milliseconds{500},
+                           .on_stdout = [](std::string_view) {}, .stderr_tail = 100});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("timed out after"), std::string::npos) << r.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds{10});
+}
+
+TEST(FindProgram, SearchesPathUnlessTheNameHasASlash) {
+  EXPECT_EQ(find_program("sh").filename(), "sh");
+  EXPECT_TRUE(find_program("pgopipe-no-such-tool").empty());
+  EXPECT_EQ(find_program("./x"), "./x");
 }
 
 TEST(QuoteCommand, LeavesPlainWordsAlone) {
