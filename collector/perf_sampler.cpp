@@ -14,11 +14,9 @@
 #include <map>
 #include <thread>
 
-#include <fmt/ranges.h>
-
 #include "core/formats/pprof/pprof.hpp"
 #include "core/fs.hpp"
-#include "core/tool_environment.hpp"
+#include "core/process.hpp"
 #include "core/store/store.hpp"
 
 namespace pgopipe::collector {
@@ -35,33 +33,16 @@ std::string paranoid_level() {
   return v;
 }
 
-// The last `n` bytes of a (stderr) file, trailing blanks removed; "" when unreadable.
-std::string tail_of(const fs::path& path, size_t n = 1500) {
-  auto r = read_file(path, 1 << 20);
-  if (!r) return {};
-  std::string s = std::move(*r);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s.size() > n ? s.substr(s.size() - n) : s;
-}
-
 // Runs `perf args...`, handing each stdout line to `on_line`; Tool error with stderr's tail.
-Result<void> perf_lines(const std::vector<std::string>& args, const fs::path& err_path,
-                        const std::function<void(std::string_view)>& on_line) {
-  int code = 0;
-  try {
-    bp::ipstream out;
-    bp::child child(bp::search_path("perf"), bp::args(args), tool_environment(), bp::std_out > out,
-                    bp::std_err > err_path.string(), bp::std_in < bp::null);
-    std::string line;
-    while (std::getline(out, line)) on_line(line);
-    child.wait();
-    code = child.exit_code();
-  } catch (const std::exception& e) {
-    return make_error(ErrorCode::Tool, "cannot run perf {}: {}", args[0], e.what());
-  }
-  if (code != 0) {
-    return make_error(ErrorCode::Tool, "perf {} failed (exit code {}): {}", args[0], code,
-                      tail_of(err_path));
+Result<void> perf_lines(const std::vector<std::string>& args, const LineCallback& on_line) {
+  std::vector<std::string> argv{"perf"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto ran = spawn_and_wait(argv, {.on_stdout = on_line, .stderr_tail = 1500, .stdin_null = true,
+                                   .log = false});
+  if (!ran) return make_error(ErrorCode::Tool, "cannot run perf {}: {}", args[0], ran.error().message);
+  if (ran->exit_code != 0) {
+    return make_error(ErrorCode::Tool, "perf {} failed (exit code {}): {}", args[0], ran->exit_code,
+                      ran->stderr_tail);
   }
   return success();
 }
@@ -110,31 +91,17 @@ bool pid_alive(int pid) {
 }
 
 // One recording of `pid` into `data`; cut short (SIGINT to perf) when `stop` or the target ends.
-Result<void> record(const PerfSettings& s, int pid, const fs::path& data, const fs::path& err,
+Result<void> record(const PerfSettings& s, int pid, const fs::path& data,
                     const std::function<bool()>& target_alive, const std::atomic<bool>& stop) {
   auto secs = std::chrono::duration<double>(s.duration).count();
-  std::vector<std::string> args{"record", "-e", "cpu-clock", "-F", std::to_string(s.frequency), "-g",
-                                "-p", std::to_string(pid), "-o", data.string(), "-q", "--",
+  std::vector<std::string> argv{"perf", "record", "-e", "cpu-clock", "-F", std::to_string(s.frequency),
+                                "-g", "-p", std::to_string(pid), "-o", data.string(), "-q", "--",
                                 "sleep", fmt::format("{:.3f}", secs)};
-  spdlog::info("running: perf {}", fmt::join(args, " "));
-  int code = 0;
-  try {
-    bp::child perf(bp::search_path("perf"), bp::args(args), tool_environment(), bp::std_out > bp::null,
-                   bp::std_err > err.string(), bp::std_in < bp::null);
-    bool interrupted = false;
-    while (perf.running()) {
-      if (!interrupted && (stop || !target_alive())) {
-        ::kill(perf.id(), SIGINT);
-        interrupted = true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds{50});
-    }
-    perf.wait();
-    code = perf.exit_code();
-  } catch (const std::exception& e) {
-    return make_error(ErrorCode::Tool, "cannot run perf record: {}", e.what());
-  }
-  std::string msg = tail_of(err);
+  auto ran = spawn_and_wait(argv, {.discard_stdout = true, .stderr_tail = 1500, .stdin_null = true,
+                                   .interrupt = [&] { return stop || !target_alive(); }});
+  if (!ran) return make_error(ErrorCode::Tool, "cannot run perf record: {}", ran.error().message);
+  int code = ran->exit_code;
+  const std::string& msg = ran->stderr_tail;
   if (code != 0 && !(fs::exists(data) && fs::file_size(data) > 0 && (stop || !target_alive()))) {
     if (msg.find("ermission") != std::string::npos || msg.find("paranoid") != std::string::npos ||
         msg.find("EACCES") != std::string::npos || msg.find("EPERM") != std::string::npos) {
@@ -149,11 +116,11 @@ Result<void> record(const PerfSettings& s, int pid, const fs::path& data, const 
 }
 
 // Reads the perf.data into pprof bytes; `main_build_id` gets the build ID of `main_exe`.
-Result<std::string> convert(const fs::path& data, const fs::path& err, const PerfSettings& s,
+Result<std::string> convert(const fs::path& data, const PerfSettings& s,
                             const std::string& main_exe, const std::string& proc_root, TimePoint started, Duration took,
                             std::string& main_build_id) {
   std::map<std::string, std::string> build_ids;
-  PGO_TRY(perf_lines({"buildid-list", "-i", data.string()}, err, [&](std::string_view l) {
+  PGO_TRY(perf_lines({"buildid-list", "-i", data.string()}, [&](std::string_view l) {
     auto sp = l.find(' ');
     if (sp == std::string_view::npos || sp + 1 >= l.size() || l[sp + 1] == '[') return;
     build_ids[std::string(l.substr(sp + 1))] = std::string(l.substr(0, sp));
@@ -171,7 +138,7 @@ Result<std::string> convert(const fs::path& data, const fs::path& err, const Per
   auto parser = perf::make_perf_script_parser(samples, build_ids, &symbols);
   PGO_TRY(perf_lines({"script", "-i", data.string(), "--show-mmap-events", "-F",
                       "comm,pid,tid,event,ip,sym,dso"},
-                     err, [&](std::string_view l) { parser->line(l); }));
+                     [&](std::string_view l) { parser->line(l); }));
   if (parser->finish() == 0) {
     return make_error(ErrorCode::Input, "{}: the recording holds no samples", data.string());
   }
@@ -185,7 +152,7 @@ Result<std::string> convert(const fs::path& data, const fs::path& err, const Per
 }  // namespace
 
 Result<void> check_perf_available() {
-  if (bp::search_path("perf").empty()) {
+  if (find_program("perf").empty()) {
     return make_error(ErrorCode::Tool, "perf not found: install linux-perf");
   }
   if (::geteuid() != 0) {
@@ -278,7 +245,7 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
   } else {
     if (s.command.empty()) return make_error(ErrorCode::Usage, "give --pid PID or -- CMD ARGS...");
     boost::filesystem::path exe = s.command[0];
-    if (s.command[0].find('/') == std::string::npos) exe = bp::search_path(s.command[0]);
+    if (s.command[0].find('/') == std::string::npos) exe = find_program(s.command[0]).string();
     if (exe.empty()) return make_error(ErrorCode::Input, "command '{}' not found on PATH", s.command[0]);
     try {
       target = bp::child(exe, bp::args(std::vector<std::string>(s.command.begin() + 1, s.command.end())));
@@ -301,11 +268,11 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
     if (stop || !alive()) break;
     next += s.interval;
     ++stats.recordings;
-    fs::path data = dir / "perf.data", err = dir / "perf.err";
+    fs::path data = dir / "perf.data";
     fs::remove(data, ec);
     TimePoint started = now();
     auto t0 = Clock::now();
-    if (auto r = record(s, pid, data, err, alive, stop); !r) {
+    if (auto r = record(s, pid, data, alive, stop); !r) {
       // A target that exits just as perf attaches makes perf fail with ESRCH: that is the end
       // of the target, not a sampler failure; what was stored before stays stored.
       if (!alive()) {
@@ -320,7 +287,7 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
     // asked duration, one cut short as its wall time.
     Duration took = std::min<Duration>(std::chrono::duration_cast<Duration>(Clock::now() - t0), s.duration);
     std::string build_id;
-    auto bytes = convert(data, err, s, main_exe, "/proc/" + std::to_string(pid) + "/root", started, took, build_id);
+    auto bytes = convert(data, s, main_exe, "/proc/" + std::to_string(pid) + "/root", started, took, build_id);
     if (!bytes) {
       spdlog::warn("profile {} of pid {} dropped: {}", stats.recordings, pid, bytes.error().message);
       continue;

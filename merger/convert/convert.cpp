@@ -1,23 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/convert/convert.hpp"
 
-#include <boost/process.hpp>
-
 #include <cmath>
 #include <fstream>
 
 #include "core/formats/format.hpp"
-#include "core/fs.hpp"
-#include "core/tool_environment.hpp"
-#include "merger/convert/binaries.hpp"
 #include "core/formats/perf/perf_data.hpp"
 #include "core/formats/perf/perf_script.hpp"
+#include "core/fs.hpp"
+#include "core/process.hpp"
+#include "merger/convert/binaries.hpp"
 #include "merger/convert/pprof_input.hpp"
 
 namespace pgopipe::convert {
 namespace {
-
-namespace bp = boost::process;
 
 // The first `max` bytes of a file (format detection needs no more).
 Result<std::string> read_head(const std::string& path, size_t max) {
@@ -42,21 +38,17 @@ Result<void> run_profgen(const ConvertOptions& o) {
                       "{} carries branch stacks (LBR): converting it needs exactly one input and "
                       "one --binary (it is handed to llvm-profgen)",
                       o.inputs.front());
-  auto exe = bp::search_path("llvm-profgen-19");
-  if (exe.empty()) exe = bp::search_path("llvm-profgen");
-  if (exe.empty()) return make_error(ErrorCode::Tool, "llvm-profgen-19 not found on PATH");
+  std::string tool = "llvm-profgen-19";
+  if (find_program(tool).empty()) tool = "llvm-profgen";
+  if (find_program(tool).empty()) return make_error(ErrorCode::Tool, "llvm-profgen-19 not found on PATH");
   PGO_TRY_ASSIGN(AtomicFile tmp, AtomicFile::create(o.output));
-  std::vector<std::string> args{"--perfdata=" + o.inputs.front(), "--binary=" + o.binaries.front(),
+  std::vector<std::string> argv{tool, "--perfdata=" + o.inputs.front(), "--binary=" + o.binaries.front(),
                                 "--output=" + tmp.temp_path().string(),
                                 o.text ? "--format=text" : "--format=extbinary"};
-  int code = 0;
-  try {
-    code = bp::system(exe, bp::args(args), tool_environment(), bp::std_in < bp::null);
-  } catch (const std::exception& e) {
-    return make_error(ErrorCode::Tool, "cannot run llvm-profgen: {}", e.what());
-  }
-  if (code != 0)
-    return make_error(ErrorCode::Tool, "llvm-profgen failed on {} (exit code {})", o.inputs.front(), code);
+  PGO_TRY_ASSIGN(ProcessExit ran, spawn_and_wait(argv, {.stdin_null = true, .log = false}));
+  if (ran.exit_code != 0)
+    return make_error(ErrorCode::Tool, "llvm-profgen failed on {} (exit code {})", o.inputs.front(),
+                      ran.exit_code);
   return tmp.commit();
 }
 
