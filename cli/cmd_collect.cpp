@@ -3,10 +3,10 @@
 // pgopipe collect perf (--pid PID | -- CMD ARGS...) --app A [--frequency 99] [--duration 30s]
 //                      [--interval 5m] [--count N] [--label k=v]...
 // pgopipe collect spool --dir D [--interval 10s] [--once]
-#include <csignal>
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/stop_signals.hpp"
 #include "core/redact.hpp"
 #include "collector/http_scraper.hpp"
 #include "collector/perf_sampler.hpp"
@@ -14,32 +14,6 @@
 
 namespace pgopipe::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int) { g_stop = true; }
-
-// Installs SIGINT/SIGTERM handlers for the lifetime of a long-running command.
-class StopOnSignal {
- public:
-  StopOnSignal() {
-    g_stop = false;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~StopOnSignal() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  StopOnSignal(const StopOnSignal&) = delete;
-  StopOnSignal& operator=(const StopOnSignal&) = delete;
-
- private:
-  struct sigaction old_int_ {}, old_term_ {};
-};
 
 void log_line(std::string_view level, const std::string& message) {
   if (level == "error") spdlog::error("{}", message);
@@ -117,11 +91,12 @@ void register_collect_http(CLI::App& collect, Cli& cli) {
       collector::Uploader uploader = make_uploader(config, s.app, args->upload);
       spdlog::info("scraping {} every {} into {}", redact_url(s.url), format_duration(s.interval),
                    config.store.value);
-      StopOnSignal signals;
-      auto stats = collector::run_http_scraper(s, uploader, g_stop);
+      StopSignals signals;
+      const std::atomic<bool>& stop = StopSignals::stop_requested();
+      auto stats = collector::run_http_scraper(s, uploader, stop);
       spdlog::info("scraper stopped: {} profile(s) from {} scrape(s){}", stats.delivered,
-                   stats.attempts, g_stop ? " (signal)" : "");
-      if (!g_stop && s.count && stats.delivered == 0) {
+                   stats.attempts, stop ? " (signal)" : "");
+      if (!stop && s.count && stats.delivered == 0) {
         return make_error(ErrorCode::Input, "no profile scraped from {} in {} attempt(s)", redact_url(s.url),
                           stats.attempts);
       }
@@ -169,11 +144,12 @@ void register_collect_perf(CLI::App& collect, Cli& cli) {
       PGO_TRY_ASSIGN(s.labels, parse_labels(args->upload));
       PGO_TRY(collector::check_perf_available());
       collector::Uploader uploader = make_uploader(config, s.app, args->upload);
-      StopOnSignal signals;
-      PGO_TRY_ASSIGN(auto stats, collector::run_perf_sampler(s, uploader, g_stop));
+      StopSignals signals;
+      const std::atomic<bool>& stop = StopSignals::stop_requested();
+      PGO_TRY_ASSIGN(auto stats, collector::run_perf_sampler(s, uploader, stop));
       spdlog::info("perf sampler stopped: {} profile(s) from {} recording(s){}", stats.delivered,
-                   stats.recordings, g_stop ? " (signal)" : "");
-      if (!g_stop && stats.delivered == 0) {
+                   stats.recordings, stop ? " (signal)" : "");
+      if (!stop && stats.delivered == 0) {
         return make_error(ErrorCode::Input, "no profile recorded in {} recording(s)", stats.recordings);
       }
       return success();
@@ -201,11 +177,12 @@ void register_collect_spool(CLI::App& collect, Cli& cli) {
       if (interval <= Duration{0}) return make_error(ErrorCode::Usage, "--interval must be positive");
       collector::Uploader uploader(config.store.value, config.store_options(), args->dir,
                                    /*spool_max_bytes=*/0, log_line);
-      StopOnSignal signals;
+      StopSignals signals;
+      const std::atomic<bool>& stop = StopSignals::stop_requested();
       uint64_t waiting = uploader.drain();
-      while (!args->once && !g_stop) {
+      while (!args->once && !stop) {
         for (auto until = std::chrono::steady_clock::now() + interval;
-             !g_stop && std::chrono::steady_clock::now() < until;) {
+             !stop && std::chrono::steady_clock::now() < until;) {
           std::this_thread::sleep_for(std::chrono::milliseconds{50});
         }
         waiting = uploader.drain();

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdio>
 
 #include "cli/cli.hpp"
+#include "cli/stop_signals.hpp"
 #include "rebuild/lock.hpp"
 #include "rebuild/pipeline.hpp"
 #include "rebuild/rebuild_config.hpp"
@@ -25,20 +25,6 @@ constexpr const char* kExitCodes =
     "than the baseline beyond gate.max_slowdown; not published), 12 busy (another rebuild of the "
     "app holds the lock), 1-9 errors as for every command (3 config, 5 store, 8 tool, 9 no "
     "profiles in the window).";
-
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void pgopipe_rebuild_on_stop_signal(int sig) { g_signal = sig; }
-
-// SIGINT/SIGTERM (Ctrl-C, systemd stop, a CronJob deadline) end the run at the next stage
-// boundary instead of killing it, so the lock is released and nothing half-done is published.
-void catch_stop_signals() {
-  struct sigaction action {};
-  action.sa_handler = pgopipe_rebuild_on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  ::sigaction(SIGINT, &action, nullptr);
-  ::sigaction(SIGTERM, &action, nullptr);
-}
 
 // Replaces "flag --s3-x" in a core config error by the pgo.yaml line the value came from.
 Error with_yaml_origin(Error e, const RebuildConfig& rc) {
@@ -84,8 +70,10 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
   if (!config) return with_yaml_origin(config.error(), rc);
   rc.limits = config->limits.value;
   RebuildOptions options;
-  catch_stop_signals();
-  options.interrupted = [] { return g_signal != 0; };
+  // Ctrl-C, systemd stop or a CronJob deadline end the run at the next stage boundary
+  // instead of killing it, so the lock is released and nothing half-done is published.
+  StopSignals stop_signals;
+  options.interrupted = [] { return StopSignals::stop_requested().load(); };
   if (!a.wait.empty()) {
     auto wait = parse_duration(a.wait);
     if (!wait || *wait < Duration{0}) {
