@@ -186,9 +186,9 @@ bp::environment child_environment(const ProcessOptions& o) {
 void collect(bp::child& child, Streams& s, const ProcessOptions& o, Watchdog& dog,
              ProcessExit& result, const std::string& program) {
   Tail tail(o.stderr_tail);
-  std::thread err_reader;
+  std::jthread err_reader;  // joined on every exit, also when a callback throws
   if (s.read_err.fd >= 0) {
-    err_reader = std::thread([&] {
+    err_reader = std::jthread([&] {
       read_lines(s.read_err.fd, [&](std::string_view line) {
         tail.add(line);
         if (o.on_stderr) o.on_stderr(line);
