@@ -115,6 +115,28 @@ Result<void> record(const PerfSettings& s, int pid, const fs::path& data,
   return success();
 }
 
+// The pid to record: the given one if it runs, else that of `target`, started from the command.
+Result<int> target_pid(const PerfSettings& s, bp::child& target) {
+  if (s.pid) {
+    int pid = *s.pid;
+    if (pid <= 0 || !pid_alive(pid)) {
+      return make_error(ErrorCode::Input, "target pid {} not found (no running process /proc/{})",
+                        pid, pid);
+    }
+    return pid;
+  }
+  if (s.command.empty()) return make_error(ErrorCode::Usage, "give --pid PID or -- CMD ARGS...");
+  boost::filesystem::path exe = find_program(s.command[0]).string();
+  if (exe.empty()) return make_error(ErrorCode::Input, "command '{}' not found on PATH", s.command[0]);
+  try {
+    target = bp::child(exe, bp::args(std::vector<std::string>(s.command.begin() + 1, s.command.end())));
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::Input, "cannot start '{}': {}", s.command[0], e.what());
+  }
+  spdlog::info("started {} as pid {}", s.command[0], target.id());
+  return target.id();
+}
+
 // Reads the perf.data into pprof bytes; `main_build_id` gets the build ID of `main_exe`.
 Result<std::string> convert(const fs::path& data, const PerfSettings& s,
                             const std::string& main_exe, const std::string& proc_root, TimePoint started, Duration took,
@@ -235,26 +257,7 @@ Result<PerfStats> run_perf_sampler(const PerfSettings& s, Uploader& uploader,
   PGO_TRY(check_perf_available());
   PerfStats stats;
   bp::child target;
-  int pid = 0;
-  if (s.pid) {
-    pid = *s.pid;
-    if (pid <= 0 || !pid_alive(pid)) {
-      return make_error(ErrorCode::Input, "target pid {} not found (no running process /proc/{})",
-                        pid, pid);
-    }
-  } else {
-    if (s.command.empty()) return make_error(ErrorCode::Usage, "give --pid PID or -- CMD ARGS...");
-    boost::filesystem::path exe = s.command[0];
-    if (s.command[0].find('/') == std::string::npos) exe = find_program(s.command[0]).string();
-    if (exe.empty()) return make_error(ErrorCode::Input, "command '{}' not found on PATH", s.command[0]);
-    try {
-      target = bp::child(exe, bp::args(std::vector<std::string>(s.command.begin() + 1, s.command.end())));
-    } catch (const std::exception& e) {
-      return make_error(ErrorCode::Input, "cannot start '{}': {}", s.command[0], e.what());
-    }
-    pid = target.id();
-    spdlog::info("started {} as pid {}", s.command[0], pid);
-  }
+  PGO_TRY_ASSIGN(int pid, target_pid(s, target));
   std::function<bool()> alive = [&] { return s.pid ? pid_alive(pid) : target.running(); };
   std::error_code ec;
   std::string main_exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).string();
