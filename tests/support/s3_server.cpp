@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/support/s3_server.hpp"
 
+#include "core/config.hpp"
+#include "core/process.hpp"
+
 #include <boost/process.hpp>
 #include <nlohmann/json.hpp>
 
@@ -114,45 +117,34 @@ std::map<std::string, std::string> S3Server::client_env() const {
 RunResult run_process(const std::vector<std::string>& argv,
                       const std::map<std::string, std::string>& env, std::chrono::seconds timeout) {
   RunResult result;
-  static std::atomic<int> counter{0};
-  fs::path base = fs::temp_directory_path() /
-                  fmt::format("pgopipe-run-{}-{}", ::getpid(), counter.fetch_add(1));
-  fs::path out = base.string() + ".out", err = base.string() + ".err";
-  auto start = std::chrono::steady_clock::now();
-  try {
-    bp::environment child_env = boost::this_process::environment();
-    for (const auto& [k, v] : env) {
-      if (v.empty()) {
-        child_env.erase(k);
-      } else {
-        child_env[k] = v;
-      }
+  std::map<std::string, std::string> child_env = process_environment();
+  for (const auto& [k, v] : env) {
+    if (v.empty()) {
+      child_env.erase(k);
+    } else {
+      child_env[k] = v;
     }
-    std::vector<std::string> args(argv.begin() + 1, argv.end());
-    bp::child child(bp::exe = argv.front(), bp::args = args, child_env,
-                    bp::std_out > out.string(), bp::std_err > err.string(), bp::std_in < bp::null);
-    std::error_code ec;
-    if (!child.wait_for(timeout, ec)) {
-      child.terminate(ec);
-      result.err = fmt::format("timed out after {} s\n", timeout.count());
-    }
-    result.exit_code = child.exit_code();
-  } catch (const std::exception& e) {
-    result.err = fmt::format("cannot run {}: {}\n", argv.front(), e.what());
   }
+  auto keep = [](std::string& to) {
+    return [&to](std::string_view line) {
+      to.append(line);
+      to += '\n';
+    };
+  };
+  auto start = std::chrono::steady_clock::now();
+  auto ran = pgopipe::spawn_and_wait(argv, {.timeout = timeout,
+                                            .env = std::move(child_env),
+                                            .on_stdout = keep(result.out),
+                                            .on_stderr = keep(result.err),
+                                            .stdin_null = true,
+                                            .log = false});
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
-  auto slurp = [](const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  };
-  result.out = slurp(out);
-  result.err += slurp(err);
-  std::error_code ec;
-  fs::remove(out, ec);
-  fs::remove(err, ec);
+  if (ran) {
+    result.exit_code = ran->exit_code;
+  } else {
+    result.err += ran.error().message + "\n";
+  }
   return result;
 }
 

@@ -72,8 +72,9 @@ struct RunResult {
   std::chrono::milliseconds elapsed{0};
 };
 
-// Runs argv[0] (a path) with argv[1..], the current environment plus `env` (a value of
-// "" removes the variable), killing it after `timeout`. Never throws.
+// Runs argv[0] (a path) with argv[1..] through core/process, with the current environment
+// (unscrubbed: the tests hand credentials to the CLI) plus `env` (a value of "" removes the
+// variable), killing its process group after `timeout` (exit_code stays -1, err says so).
 RunResult run_process(const std::vector<std::string>& argv,
                       const std::map<std::string, std::string>& env = {},
                       std::chrono::seconds timeout = std::chrono::seconds{120});
