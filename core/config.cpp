@@ -280,15 +280,19 @@ Result<Config> load_config(const ConfigSources& sources) {
       }
     }
   }
-  for (const auto& [name, value] : sources.flags) {
-    const Key* key = find_key(name);
-    if (!key) return make_error(ErrorCode::Internal, "flag for unknown config key '{}'", name);
-    std::string flag = "--" + name;
-    std::replace(flag.begin(), flag.end(), '.', '-');
-    std::replace(flag.begin(), flag.end(), '_', '-');
-    PGO_TRY(key->apply(c, value, "flag " + flag));
+  for (const auto& o : sources.overrides) {
+    const Key* key = find_key(o.key);
+    if (!key) return make_error(ErrorCode::Internal, "{}: override of unknown config key '{}'", o.origin, o.key);
+    PGO_TRY(key->apply(c, o.value, o.origin));
   }
   return c;
+}
+
+std::string flag_origin(const std::string& key) {
+  std::string flag = "--" + key;
+  std::replace(flag.begin(), flag.end(), '.', '-');
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return "flag " + flag;
 }
 
 std::vector<std::pair<std::string, std::string>> config_keys() {

@@ -91,6 +91,7 @@ const std::map<std::string, Apply>& fields() {
   static const std::map<std::string, Apply> table = {
       {"app", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.app, scalar(v, at));
+         c.app_origin = at.where;
          auto valid = validate_app(c.app);
          if (!valid) return bad(at, valid.error().message);
          return success();
