@@ -23,14 +23,17 @@ Result<Config> Cli::config() {
   ConfigSources sources;
   if (config_file_) sources.file = *config_file_;
   sources.env = process_environment();
-  sources.flags = flags_;
-  if (!log_level_.empty()) sources.flags["log_level"] = log_level_;
-  if (!store_.empty()) sources.flags["store"] = store_;
-  if (!s3_endpoint_.empty()) sources.flags["s3.endpoint"] = s3_endpoint_;
-  if (!s3_region_.empty()) sources.flags["s3.region"] = s3_region_;
-  if (!s3_path_style_.empty()) sources.flags["s3.path_style"] = s3_path_style_;
-  if (s3_insecure_) sources.flags["s3.tls_verify"] = "false";
-  if (concurrency_ != 0) sources.flags["concurrency"] = std::to_string(concurrency_);
+  sources.overrides = overrides_;  // subcommand flags and pgo.yaml; the global flags win
+  auto global = [&sources](const std::string& key, const std::string& value) {
+    sources.overrides.push_back({key, value, flag_origin(key)});
+  };
+  if (!log_level_.empty()) global("log_level", log_level_);
+  if (!store_.empty()) global("store", store_);
+  if (!s3_endpoint_.empty()) global("s3.endpoint", s3_endpoint_);
+  if (!s3_region_.empty()) global("s3.region", s3_region_);
+  if (!s3_path_style_.empty()) global("s3.path_style", s3_path_style_);
+  if (s3_insecure_) global("s3.tls_verify", "false");
+  if (concurrency_ != 0) global("concurrency", std::to_string(concurrency_));
   PGO_TRY_ASSIGN(Config config, load_config(sources));
   PGO_TRY(init_logging(config.log_level.value));
   if (!config.s3_tls_verify.value) {

@@ -25,8 +25,15 @@ class Cli {
   // Adds the global flags (--config, --log-level, --json, --store, --s3-*, --concurrency).
   void add_global_flags(CLI::App& app);
 
-  // Records a setting given by a subcommand flag (e.g. "app" from --app); flags win over all.
-  void set_flag(const std::string& key, const std::string& value) { flags_[key] = value; }
+  // Records a setting given by a subcommand flag (e.g. "app" from --app); it wins over the
+  // config file and the environment, the global flags (--store, --s3-*) over it.
+  void set_flag(const std::string& key, const std::string& value) {
+    overrides_.push_back({key, value, flag_origin(key)});
+  }
+
+  // Records a setting from a file of the command's own (pgo.yaml) with its origin
+  // ("pgo.yaml:7"); precedence as for set_flag.
+  void override_setting(ConfigOverride setting) { overrides_.push_back(std::move(setting)); }
 
   // Resolves the config (flag > environment > file > default) and sets up logging.
   Result<Config> config();
@@ -47,7 +54,7 @@ class Cli {
 
  private:
   std::optional<std::string> config_file_;
-  std::map<std::string, std::string> flags_;
+  std::vector<ConfigOverride> overrides_;
   std::string log_level_, store_, s3_endpoint_, s3_region_, s3_path_style_;
   int concurrency_ = 0;
   bool s3_insecure_ = false;

@@ -26,19 +26,6 @@ constexpr const char* kExitCodes =
     "app holds the lock), 1-9 errors as for every command (3 config, 5 store, 8 tool, 9 no "
     "profiles in the window).";
 
-// Replaces "flag --s3-x" in a core config error by the pgo.yaml line the value came from.
-Error with_yaml_origin(Error e, const RebuildConfig& rc) {
-  for (const auto& [key, value_origin] : rc.s3) {
-    std::string flag = "flag --" + key;
-    std::replace(flag.begin(), flag.end(), '.', '-');
-    std::replace(flag.begin(), flag.end(), '_', '-');
-    if (auto at = e.message.find(flag); at != std::string::npos) {
-      e.message.replace(at, flag.size(), value_origin.second);
-    }
-  }
-  return e;
-}
-
 // --unlock: breaks the app's lock by hand (after a crashed run) and says whose it was.
 Result<void> unlock(Store& store, const std::string& app, bool yes) {
   if (!yes) {
@@ -62,12 +49,14 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
   if (!a.store.empty()) {
     cli.set_flag("store", a.store);
   } else if (!rc.store.empty()) {
-    cli.set_flag("store", rc.store);
+    cli.override_setting({"store", rc.store, rc.store_origin});
   }
-  for (const auto& [key, value_origin] : rc.s3) cli.set_flag(key, value_origin.first);
-  cli.set_flag("app", rc.app);
+  for (const auto& [key, value_origin] : rc.s3) {
+    cli.override_setting({key, value_origin.first, value_origin.second});
+  }
+  cli.override_setting({"app", rc.app, rc.app_origin});
   auto config = cli.config();
-  if (!config) return with_yaml_origin(config.error(), rc);
+  if (!config) return config.error();
   rc.limits = config->limits.value;
   RebuildOptions options;
   // Ctrl-C, systemd stop or a CronJob deadline end the run at the next stage boundary

@@ -46,7 +46,7 @@ Result<std::unique_ptr<Sink>> make_sink(const InstrSettings& s, CollectorLog log
   spdlog::default_logger();
   ConfigSources sources;  // S3 settings (endpoint, region, credentials profile) as the CLI has them
   sources.env = process_environment();
-  sources.flags["store"] = s.store_url;
+  sources.overrides.push_back({"store", s.store_url, "the collector's store (PGOPIPE_STORE)"});
   PGO_TRY_ASSIGN(Config config, load_config(sources));
   if (config.log_level.origin != "default") {
     // Only on request (PGOPIPE_LOG_LEVEL=debug shows every S3 request and retry): the

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/config.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <functional>
 
-#include "core/fs.hpp"
+#include "core/key_table.hpp"
 
 extern char** environ;  // NOLINT
 
@@ -25,27 +22,8 @@ struct Key {
   Apply apply;
 };
 
-Error bad_value(const std::string& origin, const std::string& key, const std::string& value,
-                std::string_view expected) {
-  return make_error(ErrorCode::Config, "{}: '{}' = '{}' is not valid: expected {}", origin, key,
-                    value, expected);
-}
-
-Result<int> to_int(const std::string& origin, const std::string& key, const std::string& v, int lo,
-                   int hi) {
-  int out = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc{} || p != v.data() + v.size() || out < lo || out > hi) {
-    return bad_value(origin, key, v, fmt::format("an integer from {} to {}", lo, hi));
-  }
-  return out;
-}
-
-Result<bool> to_bool(const std::string& origin, const std::string& key, const std::string& v) {
-  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
-  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
-  return bad_value(origin, key, v, "true or false");
-}
+// A value's place for key_table's messages: where it came from and its dotted key.
+KeyAt at(const std::string& origin, const std::string& key) { return KeyAt{origin, key}; }
 
 template <typename T>
 Apply string_setting(Setting<T> Config::*member) {
@@ -57,7 +35,7 @@ Apply string_setting(Setting<T> Config::*member) {
 
 Apply int_setting(Setting<int> Config::*member, const char* key, int lo, int hi) {
   return [=](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-    PGO_TRY_ASSIGN(int n, to_int(origin, key, v, lo, hi));
+    PGO_TRY_ASSIGN(int n, parse_number<int>(v, at(origin, key), lo, hi));
     c.*member = {n, origin};
     return success();
   };
@@ -65,12 +43,9 @@ Apply int_setting(Setting<int> Config::*member, const char* key, int lo, int hi)
 
 Apply limit_setting(uint64_t InputLimits::*member, std::string key) {
   return [=](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-    uint64_t n = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec != std::errc{} || p != v.data() + v.size() || n == 0) {
-      return bad_value(origin, key, v, "a positive integer");
-    }
-    c.limits.value.*member = n;
+    auto n = parse_number<uint64_t>(v, at(origin, key), 1, UINT64_MAX);
+    if (!n) return bad_value(at(origin, key), v, "a positive integer");
+    c.limits.value.*member = *n;
     c.limits.origin = origin;
     return success();
   };
@@ -104,7 +79,7 @@ const std::vector<Key>& keys() {
                       v.find_first_not_of("01234567") == std::string::npos;
          if (octal) mode = static_cast<unsigned>(std::stoul(v, nullptr, 8));
          if (!octal || (mode & 0600) != 0600 || (mode & ~0666u) != 0) {
-           return bad_value(origin, "store.file_mode", v,
+           return bad_value(at(origin, "store.file_mode"), v,
                             "an octal file mode with owner read/write and no execute bits, such "
                             "as 0600 or 0640");
          }
@@ -117,7 +92,7 @@ const std::vector<Key>& keys() {
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
          if (std::find(levels.begin(), levels.end(), v) == levels.end()) {
-           return bad_value(origin, "log_level", v, "trace, debug, info, warn, error or off");
+           return bad_value(at(origin, "log_level"), v, "trace, debug, info, warn, error or off");
          }
          c.log_level = {v, origin};
          return success();
@@ -125,7 +100,7 @@ const std::vector<Key>& keys() {
       {"s3.endpoint", {"PGOPIPE_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          if (!v.empty() && !v.starts_with("http://") && !v.starts_with("https://")) {
-           return bad_value(origin, "s3.endpoint", v, "an http:// or https:// URL");
+           return bad_value(at(origin, "s3.endpoint"), v, "an http:// or https:// URL");
          }
          c.s3_endpoint = {v, origin};
          return success();
@@ -134,21 +109,21 @@ const std::vector<Key>& keys() {
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          // The region becomes part of the host name and the signature scope.
          if (!valid_s3_region(v)) {
-           return bad_value(origin, "s3.region", v, "a region name such as eu-west-1 ([a-z0-9-])");
+           return bad_value(at(origin, "s3.region"), v, "a region name such as eu-west-1 ([a-z0-9-])");
          }
          c.s3_region = {v, origin};
          return success();
        }},
       {"s3.path_style", {"PGOPIPE_S3_PATH_STYLE"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-         PGO_TRY_ASSIGN(bool b, to_bool(origin, "s3.path_style", v));
+         PGO_TRY_ASSIGN(bool b, parse_bool(v, at(origin, "s3.path_style")));
          c.s3_path_style = {b, origin};
          return success();
        }},
       {"s3.profile", {"AWS_PROFILE"}, string_setting(&Config::s3_profile)},
       {"s3.tls_verify", {"PGOPIPE_S3_TLS_VERIFY"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-         PGO_TRY_ASSIGN(bool b, to_bool(origin, "s3.tls_verify", v));
+         PGO_TRY_ASSIGN(bool b, parse_bool(v, at(origin, "s3.tls_verify")));
          c.s3_tls_verify = {b, origin};
          return success();
        }},
@@ -157,9 +132,8 @@ const std::vector<Key>& keys() {
        int_setting(&Config::s3_list_page_size, "s3.list_page_size", 1, 1000)},
       {"s3.timeout", {"PGOPIPE_S3_TIMEOUT"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-         auto d = parse_duration(v);
-         if (!d || *d <= Duration{0}) return bad_value(origin, "s3.timeout", v, "a duration such as 30s");
-         c.s3_timeout = {*d, origin};
+         PGO_TRY_ASSIGN(Duration d, parse_positive_duration(v, at(origin, "s3.timeout"), "30s"));
+         c.s3_timeout = {d, origin};
          return success();
        }},
   };
@@ -184,53 +158,18 @@ std::string known_keys() {
   return out;
 }
 
-// Applies a YAML mapping recursively; keys are joined with '.'.
-Result<void> apply_yaml(Config& c, const YAML::Node& node, const std::string& prefix,
-                        const std::string& file) {
-  for (const auto& item : node) {
-    const YAML::Node& key_node = item.first;
-    const YAML::Node& value = item.second;
-    std::string where = fmt::format("{}:{}", file, key_node.Mark().line + 1);
-    if (!key_node.IsScalar()) return make_error(ErrorCode::Config, "{}: keys must be strings", where);
-    std::string name = prefix.empty() ? key_node.Scalar() : prefix + "." + key_node.Scalar();
-    bool is_section = name == "s3" || name == "limits";
-    if (is_section) {
-      if (!value.IsMap()) {
-        return make_error(ErrorCode::Config, "{}: '{}' must be a mapping of {} settings", where, name,
-                          name == "s3" ? "S3" : "input limit");
-      }
-      PGO_TRY(apply_yaml(c, value, name, file));
-      continue;
-    }
-    const Key* key = find_key(name);
-    if (!key) {
-      return make_error(ErrorCode::Config, "{}: unknown key '{}' (known keys: {})", where, name,
-                        known_keys());
-    }
-    if (!value.IsScalar()) {
-      return make_error(ErrorCode::Config, "{}: '{}' must be a single value, not a {}", where, name,
-                        value.IsMap() ? "mapping" : value.IsSequence() ? "list" : "null");
-    }
-    PGO_TRY(key->apply(c, value.Scalar(), where));
-  }
-  return success();
-}
-
 Result<void> apply_file(Config& c, const fs::path& path) {
-  PGO_TRY_ASSIGN(std::string text, read_file(path, 1 << 20));
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::Config, "{}:{}: invalid YAML: {}", path.string(), e.mark.line + 1,
-                      e.msg);
-  }
+  PGO_TRY_ASSIGN(YAML::Node root, load_yaml_mapping(path, "the config file"));
   if (root.IsNull()) return success();
-  if (!root.IsMap()) {
-    return make_error(ErrorCode::Config, "{}:1: the config file must be a mapping of keys", path.string());
-  }
   c.file = path;
-  return apply_yaml(c, root, "", path.string());
+  return walk_yaml_mapping(root, path, [&c](const YAML::Node& value, const KeyAt& where) -> Result<bool> {
+    if (where.key == "s3" || where.key == "limits") return true;  // sections
+    const Key* key = find_key(where.key);
+    if (!key) return key_error(where, fmt::format("unknown key (known keys: {})", known_keys()));
+    PGO_TRY_ASSIGN(std::string text, yaml_scalar(value, where));
+    PGO_TRY(key->apply(c, text, where.where));
+    return false;
+  });
 }
 
 }  // namespace
@@ -280,15 +219,19 @@ Result<Config> load_config(const ConfigSources& sources) {
       }
     }
   }
-  for (const auto& [name, value] : sources.flags) {
-    const Key* key = find_key(name);
-    if (!key) return make_error(ErrorCode::Internal, "flag for unknown config key '{}'", name);
-    std::string flag = "--" + name;
-    std::replace(flag.begin(), flag.end(), '.', '-');
-    std::replace(flag.begin(), flag.end(), '_', '-');
-    PGO_TRY(key->apply(c, value, "flag " + flag));
+  for (const auto& o : sources.overrides) {
+    const Key* key = find_key(o.key);
+    if (!key) return make_error(ErrorCode::Internal, "{}: override of unknown config key '{}'", o.origin, o.key);
+    PGO_TRY(key->apply(c, o.value, o.origin));
   }
   return c;
+}
+
+std::string flag_origin(const std::string& key) {
+  std::string flag = "--" + key;
+  std::replace(flag.begin(), flag.end(), '.', '-');
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return "flag " + flag;
 }
 
 std::vector<std::pair<std::string, std::string>> config_keys() {

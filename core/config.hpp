@@ -45,12 +45,21 @@ struct Config {
   [[nodiscard]] StoreOptions store_options() const;
 };
 
+// A value that wins over the config file and the environment, with the origin its messages
+// name: a command-line flag, or a key of a file of its own such as pgo.yaml.
+struct ConfigOverride {
+  std::string key;     // "store", "s3.endpoint", ...
+  std::string value;
+  std::string origin;  // "flag --store", "pgo.yaml:7"
+};
+
+// The origin of the command-line flag for `key`: "flag --s3-path-style" for s3.path_style.
+std::string flag_origin(const std::string& key);
+
 struct ConfigSources {
-  // What one input may decompress and decode to (limits.max_samples, ...).
-  Setting<InputLimits> limits;
   std::optional<std::filesystem::path> file;  // explicit --config; else PGOPIPE_CONFIG; else ./pgopipe.yaml if present
   std::map<std::string, std::string> env;     // environment variables (tests pass their own)
-  std::map<std::string, std::string> flags;   // key (e.g. "store", "s3.endpoint") -> flag value
+  std::vector<ConfigOverride> overrides;      // applied last, in order: the last one for a key wins
 };
 
 // Reads the current process environment into a map.

@@ -3,11 +3,10 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <charconv>
 #include <functional>
 #include <set>
 
-#include "core/fs.hpp"
+#include "core/key_table.hpp"
 #include "core/names.hpp"
 
 namespace pgopipe {
@@ -15,50 +14,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Where a value sits: "pgo.yaml:12" and its dotted key, for every message.
-struct At {
-  std::string where;
-  std::string key;
-};
+using At = KeyAt;
 
-Error bad(const At& at, std::string_view why) {
-  return make_error(ErrorCode::Config, "{}: {}: {}", at.where, at.key, why);
-}
+Error bad(const At& at, std::string_view why) { return key_error(at, why); }
 
-Result<std::string> scalar(const YAML::Node& v, const At& at) {
-  if (!v.IsScalar()) {
-    return bad(at, fmt::format("expected a single value, not a {}",
-                               v.IsMap() ? "mapping" : v.IsSequence() ? "list" : "null"));
-  }
-  return v.Scalar();
-}
+Result<std::string> scalar(const YAML::Node& v, const At& at) { return yaml_scalar(v, at); }
 
 template <typename T>
 Result<T> number(const YAML::Node& v, const At& at, T lo, T hi) {
   PGO_TRY_ASSIGN(std::string s, scalar(v, at));
-  T out{};
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc{} || p != s.data() + s.size() || out < lo || out > hi) {
-    return bad(at, fmt::format("'{}' is not valid: expected a number from {} to {}", s, lo, hi));
-  }
-  return out;
+  return parse_number<T>(s, at, lo, hi);
 }
 
 Result<Duration> duration(const YAML::Node& v, const At& at) {
   PGO_TRY_ASSIGN(std::string s, scalar(v, at));
-  auto d = parse_duration(s);
-  if (!d || *d <= Duration{0}) return bad(at, fmt::format("'{}' is not a duration such as 6h", s));
-  return *d;
+  return parse_positive_duration(s, at, "6h");
 }
 
 Result<std::vector<std::string>> string_list(const YAML::Node& v, const At& at) {
-  if (!v.IsSequence()) return bad(at, "expected a list of strings, e.g. [a, b]");
-  std::vector<std::string> out;
-  for (const auto& item : v) {
-    PGO_TRY_ASSIGN(std::string s, scalar(item, At{at.where, at.key + "[]"}));
-    out.push_back(std::move(s));
-  }
-  return out;
+  return yaml_string_list(v, at);
 }
 
 using Apply = std::function<Result<void>(RebuildConfig&, const YAML::Node&, const At&)>;
@@ -91,6 +65,7 @@ const std::map<std::string, Apply>& fields() {
   static const std::map<std::string, Apply> table = {
       {"app", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.app, scalar(v, at));
+         c.app_origin = at.where;
          auto valid = validate_app(c.app);
          if (!valid) return bad(at, valid.error().message);
          return success();
@@ -237,40 +212,38 @@ std::string known_under(const std::string& prefix) {
   return out;
 }
 
-Result<void> walk(RebuildConfig& c, const YAML::Node& node, const std::string& prefix,
-                  std::set<std::string>& seen) {
-  for (const auto& item : node) {
-    At at{fmt::format("{}:{}", c.file.string(), item.first.Mark().line + 1), ""};
-    if (!item.first.IsScalar()) return make_error(ErrorCode::Config, "{}: keys must be strings", at.where);
-    at.key = prefix.empty() ? item.first.Scalar() : prefix + "." + item.first.Scalar();
-    if (!seen.insert(at.key).second) return bad(at, "is given twice");
-    const YAML::Node& value = item.second;
-    if (at.key == "window.labels") {
-      if (!value.IsMap()) return bad(at, "expected a mapping of label: value");
-      for (const auto& label : value) {
-        At lat{fmt::format("{}:{}", c.file.string(), label.first.Mark().line + 1),
-               at.key + "." + label.first.Scalar()};
-        PGO_TRY_ASSIGN(std::string v, scalar(label.second, lat));
-        auto kv = parse_label(label.first.Scalar() + "=" + v);
-        if (!kv) return bad(lat, kv.error().message);
-        c.labels.insert(*kv);
-      }
-      continue;
-    }
-    if (at.key == "window") c.window_origin = at.where;
-    if (sections().count(at.key)) {
-      if (!value.IsMap()) return bad(at, fmt::format("expected a mapping of {} settings", at.key));
-      PGO_TRY(walk(c, value, at.key, seen));
-      continue;
-    }
-    auto it = fields().find(at.key);
-    if (it == fields().end()) {
-      return bad(at, fmt::format("unknown key (known {}: {})", prefix.empty() ? "keys" : "keys here",
-                                 known_under(prefix)));
-    }
-    PGO_TRY(it->second(c, value, at));
+// window.labels: each label is checked as `pgopipe push --label` checks it.
+Result<void> read_labels(RebuildConfig& c, const YAML::Node& value, const At& at) {
+  if (!value.IsMap()) return bad(at, "expected a mapping of label: value");
+  for (const auto& label : value) {
+    At lat{fmt::format("{}:{}", c.file.string(), label.first.Mark().line + 1),
+           at.key + "." + label.first.Scalar()};
+    PGO_TRY_ASSIGN(std::string v, scalar(label.second, lat));
+    auto kv = parse_label(label.first.Scalar() + "=" + v);
+    if (!kv) return bad(lat, kv.error().message);
+    c.labels.insert(*kv);
   }
   return success();
+}
+
+// Applies one key of pgo.yaml; true when it is a section whose keys follow.
+Result<bool> apply_key(RebuildConfig& c, const YAML::Node& value, const At& at,
+                       std::set<std::string>& seen) {
+  if (!seen.insert(at.key).second) return bad(at, "is given twice");
+  if (at.key == "window.labels") {
+    PGO_TRY(read_labels(c, value, at));
+    return false;
+  }
+  if (at.key == "window") c.window_origin = at.where;
+  if (sections().count(at.key)) return true;
+  auto it = fields().find(at.key);
+  if (it == fields().end()) {
+    std::string prefix = at.key.find('.') == std::string::npos ? "" : at.key.substr(0, at.key.rfind('.'));
+    return bad(at, fmt::format("unknown key (known {}: {})", prefix.empty() ? "keys" : "keys here",
+                               known_under(prefix)));
+  }
+  PGO_TRY(it->second(c, value, at));
+  return false;
 }
 
 }  // namespace
@@ -278,24 +251,15 @@ Result<void> walk(RebuildConfig& c, const YAML::Node& node, const std::string& p
 Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
   RebuildConfig c;
   c.file = fs::absolute(path).lexically_normal();
-  PGO_TRY_ASSIGN(std::string text, read_file(c.file, 1 << 20));
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::Config, "{}:{}: invalid YAML: {}", c.file.string(),
-                      e.mark.line + 1, e.msg);
-  }
-  if (!root.IsMap()) {
+  PGO_TRY_ASSIGN(YAML::Node root, load_yaml_mapping(c.file, "the rebuild config"));
+  if (root.IsNull()) {
     return make_error(ErrorCode::Config, "{}:1: the rebuild config must be a mapping of keys",
                       c.file.string());
   }
   std::set<std::string> seen;
-  try {
-    PGO_TRY(walk(c, root, "", seen));
-  } catch (const YAML::Exception& e) {
-    return make_error(ErrorCode::Config, "{}:{}: {}", c.file.string(), e.mark.line + 1, e.msg);
-  }
+  PGO_TRY(walk_yaml_mapping(root, c.file, [&](const YAML::Node& value, const At& at) {
+    return apply_key(c, value, at, seen);
+  }));
   for (const char* key : {"app", "build.source", "benchmark.command"}) {
     if (!seen.count(key)) {
       return make_error(ErrorCode::Config, "{}: missing required key '{}'", c.file.string(), key);

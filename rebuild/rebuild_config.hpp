@@ -19,6 +19,7 @@ namespace pgopipe {
 struct RebuildConfig {
   std::filesystem::path file;  // the pgo.yaml that was read; relative paths resolve beside it
   std::string app;
+  std::string app_origin;                             // "pgo.yaml:1"
   std::string store;                                  // empty: pgopipe's configured store
   std::string store_origin;                           // "pgo.yaml:2"
   std::map<std::string, std::pair<std::string, std::string>> s3;  // core key -> value, origin

@@ -21,7 +21,7 @@ TEST(Config, PrecedenceFlagOverEnvOverFileOverDefault) {
   ConfigSources s;
   s.file = file;
   s.env = {{"PGOPIPE_APP", "env-app"}, {"AWS_REGION", "us-west-2"}};
-  s.flags = {{"app", "flag-app"}};
+  s.overrides = {{"app", "flag-app", flag_origin("app")}};
   auto c = load_config(s);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->store.value, "/from/file");

@@ -259,6 +259,12 @@ sed -i 's/  runs: 3/  runs: [3]/' bad2.yaml
 expect_rc 3 $? "wrong type"
 grep -q "bad2.yaml:13: benchmark.runs: expected a single value, not a list" bad2.log &&
   pass "wrong type named with line" || { fail "wrong type message"; cat bad2.log; }
+# pgo.yaml's s3 keys are checked by pgopipe's config with pgo.yaml's line as their origin.
+write_config bad3.yaml ./store ./builds "s3: {retries: many}"
+"$pgopipe" rebuild --config bad3.yaml > bad3.log 2>&1
+expect_rc 3 $? "bad s3 value"
+grep -q "bad3.yaml:10: s3.retries: 'many' is not valid" bad3.log &&
+  pass "bad s3 value named with pgo.yaml's line" || { fail "bad s3 value message"; cat bad3.log; }
 
 # 8. S3 (moto, SigV4 on): publish, then unchanged; exclusive lock create through If-None-Match.
 s3_ready=0
