@@ -1,40 +1,46 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/integration/merger_llvm/tool_runner.hpp"
 
-#include <boost/process.hpp>
-
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "core/config.hpp"
 #include "core/fs.hpp"
+#include "core/process.hpp"
 
 namespace pgopipe::testing {
-namespace bp = boost::process;
 namespace fs = std::filesystem;
 
-bool have_tool(const std::string& tool) { return !bp::search_path(tool).empty(); }
+bool have_tool(const std::string& tool) { return !find_program(tool).empty(); }
 
 ToolRun run_tool(const std::string& tool, const std::vector<std::string>& args,
                  const std::vector<std::pair<std::string, std::string>>& env) {
   ToolRun result;
-  boost::filesystem::path exe = tool.find('/') != std::string::npos ? boost::filesystem::path(tool)
-                                                                     : bp::search_path(tool);
-  if (exe.empty()) {
+  if (find_program(tool).empty()) {
     result.err = tool + ": not found on PATH";
     return result;
   }
-  fs::path base = fs::temp_directory_path() / ("pgopipe-tool-" + random_hex(8));
-  fs::path out = base.string() + ".out", err = base.string() + ".err";
-  bp::environment environment = boost::this_process::environment();
+  std::map<std::string, std::string> environment = process_environment();
   for (const auto& [key, value] : env) environment[key] = value;
-  std::error_code ec;
-  result.exit_code = bp::system(exe, bp::args(args), bp::std_out > out.string(),
-                                bp::std_err > err.string(), bp::std_in < bp::null, environment, ec);
-  if (ec) result.err = tool + ": " + ec.message();
-  result.out = slurp(out);
-  result.err += slurp(err);
-  fs::remove(out, ec);
-  fs::remove(err, ec);
+  auto keep = [](std::string& to) {
+    return [&to](std::string_view line) {
+      to.append(line);
+      to += '\n';
+    };
+  };
+  std::vector<std::string> argv{tool};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto ran = spawn_and_wait(argv, {.env = std::move(environment),
+                                   .on_stdout = keep(result.out),
+                                   .on_stderr = keep(result.err),
+                                   .stdin_null = true,
+                                   .log = false});
+  if (ran) {
+    result.exit_code = ran->exit_code;
+  } else {
+    result.err += tool + ": " + ran.error().message;
+  }
   return result;
 }
 
