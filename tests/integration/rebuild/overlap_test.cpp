@@ -101,9 +101,9 @@ double reference_sample_similarity(const fs::path& base, const fs::path& test) {
 
 TEST(ProfileOverlap, SampleProfilesMatchLlvmProfdataOverlap) {
   fs::path dir = fs::path(PGOPIPE_TEST_DATA_DIR);
-  // a and b share two of three functions; c differs from a in blocks, inlinees (one nested
+  // a and b share two of three functions; d differs from a in blocks, inlinees (one nested
   // two deep, one at a new call site) and functions.
-  const char* names[] = {"sample_a.txt", "sample_b.txt", "sample_c.txt"};
+  const char* names[] = {"sample_a.txt", "sample_b.txt", "sample_d.txt"};
   for (const char* base : names) {
     for (const char* test : names) {
       auto ours = profile_overlap(dir / base, dir / test);
