@@ -93,10 +93,7 @@ Result<Query> make_query(Cli& cli, const Config& config, const SelectionFlags& f
     PGO_TRY_ASSIGN(q.family, parse_family(f.kind));
   }
   q.build_id = f.build_id;
-  for (const auto& label : f.labels) {
-    PGO_TRY_ASSIGN(auto kv, parse_label(label));
-    q.labels.insert(kv);
-  }
+  PGO_TRY_ASSIGN(q.labels, parse_labels(f.labels));
   return q;
 }
 

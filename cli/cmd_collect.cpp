@@ -35,15 +35,6 @@ void add_upload_flags(CLI::App& cmd, UploadFlags& f) {
   cmd.add_option("--spool-max-bytes", f.spool_max_bytes, "Spool size bound (default 256 MiB)");
 }
 
-Result<Labels> parse_labels(const UploadFlags& f) {
-  Labels labels;
-  for (const auto& label : f.labels) {
-    PGO_TRY_ASSIGN(auto kv, parse_label(label));
-    labels.insert(kv);
-  }
-  return labels;
-}
-
 collector::Uploader make_uploader(const Config& config, const std::string& app, const UploadFlags& f) {
   return collector::Uploader(config.store.value, config.store_options(),
                              f.spool_dir.empty() ? collector::default_spool_dir(app)
@@ -87,7 +78,7 @@ void register_collect_http(CLI::App& collect, Cli& cli) {
         PGO_TRY_ASSIGN(s.timeout, parse_duration(args->timeout));
       }
       if (args->count > 0) s.count = args->count;
-      PGO_TRY_ASSIGN(s.labels, parse_labels(args->upload));
+      PGO_TRY_ASSIGN(s.labels, parse_labels(args->upload.labels));
       collector::Uploader uploader = make_uploader(config, s.app, args->upload);
       spdlog::info("scraping {} every {} into {}", redact_url(s.url), format_duration(s.interval),
                    config.store.value);
@@ -141,7 +132,7 @@ void register_collect_perf(CLI::App& collect, Cli& cli) {
       PGO_TRY_ASSIGN(s.interval, parse_duration(args->interval));
       if (s.interval <= Duration{0}) return make_error(ErrorCode::Usage, "--interval must be positive");
       if (args->count > 0) s.count = args->count;
-      PGO_TRY_ASSIGN(s.labels, parse_labels(args->upload));
+      PGO_TRY_ASSIGN(s.labels, parse_labels(args->upload.labels));
       PGO_TRY(collector::check_perf_available());
       collector::Uploader uploader = make_uploader(config, s.app, args->upload);
       StopSignals signals;

@@ -44,10 +44,7 @@ void register_push(CLI::App& app, Cli& cli) {
       }
       meta.build_id = args->build_id;
       meta.host = args->host.empty() ? host_name() : args->host;
-      for (const auto& label : args->labels) {
-        PGO_TRY_ASSIGN(auto kv, parse_label(label));
-        meta.labels.insert(kv);
-      }
+      PGO_TRY_ASSIGN(meta.labels, parse_labels(args->labels));
       PGO_TRY(validate(meta));
       std::vector<PushItem> items;
       for (const auto& f : args->files) items.push_back({f, meta});

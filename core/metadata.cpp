@@ -204,4 +204,13 @@ Result<std::pair<std::string, std::string>> parse_label(std::string_view text) {
   return std::pair{key, value};
 }
 
+Result<Labels> parse_labels(const std::vector<std::string>& items) {
+  Labels labels;
+  for (const auto& item : items) {
+    PGO_TRY_ASSIGN(auto kv, parse_label(item));
+    labels.insert(std::move(kv));
+  }
+  return labels;
+}
+
 }  // namespace pgopipe

@@ -50,4 +50,7 @@ Result<ProfileMeta> meta_from_header_map(const std::map<std::string, std::string
 // Parses "k=v" label arguments, validating both sides.
 Result<std::pair<std::string, std::string>> parse_label(std::string_view text);
 
+// Parses every "k=v" of `items` (repeated --label flags); the first value given for a key wins.
+Result<Labels> parse_labels(const std::vector<std::string>& items);
+
 }  // namespace pgopipe

@@ -80,5 +80,14 @@ TEST(Metadata, ParseLabel) {
   EXPECT_FALSE(parse_label("../k=v"));
 }
 
+TEST(Metadata, ParseLabelsKeepsTheFirstValueOfAKeyAndNamesABadOne) {
+  auto labels = parse_labels({"env=prod", "region=eu-1", "env=dev"});
+  ASSERT_TRUE(labels);
+  EXPECT_EQ(*labels, (Labels{{"env", "prod"}, {"region", "eu-1"}}));
+  auto bad = parse_labels({"env=prod", "oops"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("label 'oops'"), std::string::npos) << bad.error().message;
+}
+
 }  // namespace
 }  // namespace pgopipe
