@@ -7,6 +7,7 @@
 # llvm-profdata-19 like the end-of-run profile, so only the profiles' content differs) each
 # build a PGO binary; -O2, end-of-run PGO and collector PGO then run interleaved (order
 # rotated every round) on another seed, and the table shows the median CPU time of each.
+# When both profiles build byte-identical binaries, that binary is the one PGO arm.
 # Usage: bench/collector/gain.sh PGOPIPE_BUILD_DIR [PAIRS]   (env: TRAIN_SECONDS, INTERVAL,
 #        BENCH_REQUESTS, WORK_DIR to keep the builds). The build dir provides the collector.
 set -euo pipefail
@@ -48,7 +49,18 @@ build o2 off
 build pgo-end "$work/end.profdata"
 build pgo-collector "$work/collector.profdata"
 
-names=(o2 pgo-end pgo-collector)
+# Equal bytes make equal speed: when both profiles built the same binary, it runs as one arm
+# and the collector profile's gain is the end-of-run profile's by construction (timing two
+# copies of one binary against each other would measure only this machine's noise).
+identical=0
+if cmp -s pgo-end/service pgo-collector/service; then
+  identical=1
+  names=(o2 pgo-end)
+  echo "== the end-of-run and collector profiles built byte-identical binaries (sha256 $(sha256sum pgo-end/service | cut -c1-16)): one PGO arm"
+else
+  names=(o2 pgo-end pgo-collector)
+  echo "== the two PGO binaries differ: three arms"
+fi
 declare -A times
 cpu() {  # cpu BINARY: user+sys seconds of one benchmark run, to the microsecond (wait4's rusage)
   python3 -c 'import os, subprocess, sys
@@ -57,26 +69,28 @@ _, status, usage = os.wait4(p.pid, 0)
 sys.exit(f"gain.sh: {sys.argv[1]} exited with status {status}") if status else print(f"{usage.ru_utime + usage.ru_stime:.4f}")' \
     "$1" --requests "$requests" --seed 42 --quiet
 }
-echo "== $pairs interleaved rounds of $requests requests (seed 42); one warm-up round"
+arms=${#names[@]}
+echo "== $pairs interleaved rounds of $requests requests (seed 42), order rotated; one warm-up round"
 for n in "${names[@]}"; do cpu "$n/service" > /dev/null; done
 for ((i = 0; i < pairs; i++)); do
-  for ((k = 0; k < 3; k++)); do
-    n=${names[$(((i + k) % 3))]}
+  for ((k = 0; k < arms; k++)); do
+    n=${names[$(((i + k) % arms))]}
     times[$n]+="$(cpu "$n/service") "
   done
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+for n in "${names[@]}"; do printf '   %-14s %s\n' "$n" "${times[$n]}"; done
 m_o2=$(median <<< "${times[o2]}")
 m_end=$(median <<< "${times[pgo-end]}")
-m_col=$(median <<< "${times[pgo-collector]}")
-for n in "${names[@]}"; do printf '   %-14s %s\n' "$n" "${times[$n]}"; done
-awk -v o="$m_o2" -v e="$m_end" -v c="$m_col" 'BEGIN {
-  ge = o / e - 1; gc = o / c - 1
-  printf "median CPU: -O2 %.4f s | end-of-run PGO %.4f s (%.3fx) | collector PGO %.4f s (%.3fx)\n", o, e, o / e, c, o / c
-  printf "collector gain / end-of-run gain: %.1f %%\n", ge > 0 ? 100 * gc / ge : 0 }'
-if cmp -s pgo-end/service pgo-collector/service; then
-  echo "the two PGO binaries are byte-identical: their timing difference above is noise"
+if [[ $identical == 1 ]]; then
+  awk -v o="$m_o2" -v e="$m_end" 'BEGIN {
+    printf "median CPU: -O2 %.4f s | PGO (end-of-run = collector profile) %.4f s (%.3fx)\n", o, e, o / e
+    printf "collector gain / end-of-run gain: 100 %% (the same binary)\n" }'
 else
-  echo "the two PGO binaries differ"
+  m_col=$(median <<< "${times[pgo-collector]}")
+  awk -v o="$m_o2" -v e="$m_end" -v c="$m_col" 'BEGIN {
+    ge = o / e - 1; gc = o / c - 1
+    printf "median CPU: -O2 %.4f s | end-of-run PGO %.4f s (%.3fx) | collector PGO %.4f s (%.3fx)\n", o, e, o / e, c, o / c
+    printf "collector gain / end-of-run gain: %.1f %%\n", ge > 0 ? 100 * gc / ge : 0 }'
 fi
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
