@@ -23,12 +23,22 @@ bundle=$(mktemp -d /tmp/pgopipe-fresh.XXXXXX)
 trap 'rm -rf "$bundle"' EXIT
 git -C "$repo_root" bundle create "$bundle/pgopipe.bundle" HEAD > /dev/null 2>&1
 name=pgopipe-fresh-$$
+# A host that reaches package registries through a TLS-intercepting proxy trusts extra CAs
+# (/usr/local/share/ca-certificates); the container gets the same trust, nothing else.
+extra_ca=()
+if compgen -G "/usr/local/share/ca-certificates/*.crt" > /dev/null; then
+  extra_ca=(-v /usr/local/share/ca-certificates:/host-ca:ro)
+fi
 # The disk-full tests' tmpfs mounts need SYS_ADMIN, perf needs SYS_PTRACE and no seccomp
 # filter; --privileged would be simpler but VMs that restrict capabilities refuse it.
 docker run --name "$name" --cap-add SYS_ADMIN --cap-add SYS_PTRACE --security-opt seccomp=unconfined \
   --security-opt apparmor=unconfined -e CI=true -e DEMO_RUNS="$demo_runs" -v "$bundle:/bundle:ro" \
-  debian:bookworm bash -c 'set -e
+  "${extra_ca[@]}" debian:bookworm bash -c 'set -e
            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git ca-certificates > /dev/null
+           if [ -d /host-ca ]; then
+             cp /host-ca/*.crt /usr/local/share/ca-certificates/ && update-ca-certificates > /dev/null
+             export PIP_CERT=/etc/ssl/certs/ca-certificates.crt  # pip has its own CA list otherwise
+           fi
            chmod 700 /root
            git clone -q /bundle/pgopipe.bundle /root/pgopipe
            cd /root/pgopipe
