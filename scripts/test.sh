@@ -16,7 +16,8 @@ run_ctest() {
   local stage=$1 dir=$2 rc=0; shift 2
   local junit=$dir/ctest-$stage.xml
   rm -f "$junit"
-  (cd "$dir" && ctest --output-on-failure --output-junit "$junit" --test-output-size-passed 8000000 \
+  # --no-tests=error: a build configured without tests must fail the stage, not pass it empty.
+  (cd "$dir" && ctest --no-tests=error --output-on-failure --output-junit "$junit" --test-output-size-passed 8000000 \
      --test-output-size-failed 8000000 "$@") || rc=$?
   python3 "$repo_root/tests/support/skip_summary.py" "$junit" "$repo_root/tests/skip-allowlist.txt" \
     "$stage" || rc=1
@@ -25,7 +26,9 @@ run_ctest() {
 
 build_dir=${PGOPIPE_BUILD_DIR:-$repo_root/build}
 # The Docker example builds wherever a Docker engine can be started (it skips loudly otherwise).
-build_pgopipe "$build_dir" -DPGOPIPE_DOCKER_TESTS="${PGOPIPE_DOCKER_TESTS:-ON}"
+# Tests ON explicitly: the demo configures the same build dir with them off, and CMake keeps
+# that setting in its cache.
+build_pgopipe "$build_dir" -DPGOPIPE_BUILD_TESTS=ON -DPGOPIPE_DOCKER_TESTS="${PGOPIPE_DOCKER_TESTS:-ON}"
 run_ctest normal "$build_dir" --timeout 900 -j2 "$@"
 
 # PGOPIPE_TEST_QUICK=1: stop after the normal stage above (a developer's quick run). CI, which
@@ -45,7 +48,7 @@ launcher=()
 if command -v ccache >/dev/null 2>&1; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
-CC=clang-19 CXX=clang++-19 build_pgopipe "$asan_dir" -DPGOPIPE_SANITIZE=ON -DPGOPIPE_FUZZ=ON \
+CC=clang-19 CXX=clang++-19 build_pgopipe "$asan_dir" -DPGOPIPE_BUILD_TESTS=ON -DPGOPIPE_SANITIZE=ON -DPGOPIPE_FUZZ=ON \
   -DPGOPIPE_FUZZ_SECONDS="${PGOPIPE_FUZZ_SECONDS:-45}" "${launcher[@]}" \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="$asan_flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$asan_flags"
 echo "pgopipe: sanitizer build took $((SECONDS - stage_start)) s"
