@@ -3,6 +3,7 @@
 // lines, and read from a sample profile in LLVM's text format (function header lines).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -24,7 +25,11 @@ inline std::map<std::string, long> perf_script_totals(const std::string& script,
       counted = false;
       continue;
     }
-    if (counted || !std::regex_match(line, m, frame_re) || m[2].str().starts_with("[kernel")) continue;
+    if (counted || !std::regex_match(line, m, frame_re)) continue;
+    // Kernel frames by address, as the converter tells them: where kernel symbols are hidden
+    // (a container, kptr_restrict) perf names them "[unknown] ([unknown])", not [kernel...].
+    uint64_t ip = std::stoull(line.substr(line.find_first_not_of(" \t")), nullptr, 16);
+    if (ip >= 0xffff800000000000ULL || m[2].str().starts_with("[kernel")) continue;
     counted = true;
     if (m[2].str() == dso && m[1].str() != "[unknown]") ++totals[m[1].str()];
   }
