@@ -64,6 +64,17 @@ export LSAN_OPTIONS=suppressions=$repo_root/tests/sanitizers/lsan.supp:print_sup
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
 suite_rc=0
 run_ctest sanitizer "$asan_dir" --timeout 900 -j2 -E '^docker\.example$' -LE fuzz "$@" || suite_rc=$?
+# A child that a multi-threaded host forks and that then exits (the collector's pre-forking
+# host test) makes LeakSanitizer warn that it could not suspend the parent's threads; a file
+# holding only that warning reports no finding and is named, not failed on.
+benign='^==[0-9]+==Running thread [0-9]+ was not suspended\. False leaks are possible\.$'
+for f in "$reports"/*; do
+  [ -e "$f" ] || continue
+  if ! grep -qvE "$benign" "$f"; then
+    echo "pgopipe: $f holds only LeakSanitizer's fork warning (no finding): $(head -1 "$f")"
+    rm -f "$f"
+  fi
+done
 if [ -n "$(ls -A "$reports")" ]; then
   echo "pgopipe: sanitizer reports:" >&2
   for f in "$reports"/*; do echo "== $f" >&2; cat "$f" >&2; done
