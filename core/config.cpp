@@ -22,9 +22,6 @@ struct Key {
   Apply apply;
 };
 
-// A value's place for key_table's messages: where it came from and its dotted key.
-KeyAt at(const std::string& origin, const std::string& key) { return KeyAt{origin, key}; }
-
 template <typename T>
 Apply string_setting(Setting<T> Config::*member) {
   return [member](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
@@ -35,7 +32,7 @@ Apply string_setting(Setting<T> Config::*member) {
 
 Apply int_setting(Setting<int> Config::*member, const char* key, int lo, int hi) {
   return [=](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-    PGO_TRY_ASSIGN(int n, parse_number<int>(v, at(origin, key), lo, hi));
+    PGO_TRY_ASSIGN(int n, parse_number<int>(v, KeyAt{origin, key}, lo, hi));
     c.*member = {n, origin};
     return success();
   };
@@ -43,8 +40,8 @@ Apply int_setting(Setting<int> Config::*member, const char* key, int lo, int hi)
 
 Apply limit_setting(uint64_t InputLimits::*member, std::string key) {
   return [=](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-    auto n = parse_number<uint64_t>(v, at(origin, key), 1, UINT64_MAX);
-    if (!n) return bad_value(at(origin, key), v, "a positive integer");
+    auto n = parse_number<uint64_t>(v, KeyAt{origin, key}, 1, UINT64_MAX);
+    if (!n) return bad_value(KeyAt{origin, key}, v, "a positive integer");
     c.limits.value.*member = *n;
     c.limits.origin = origin;
     return success();
@@ -79,7 +76,7 @@ const std::vector<Key>& keys() {
                       v.find_first_not_of("01234567") == std::string::npos;
          if (octal) mode = static_cast<unsigned>(std::stoul(v, nullptr, 8));
          if (!octal || (mode & 0600) != 0600 || (mode & ~0666u) != 0) {
-           return bad_value(at(origin, "store.file_mode"), v,
+           return bad_value(KeyAt{origin, "store.file_mode"}, v,
                             "an octal file mode with owner read/write and no execute bits, such "
                             "as 0600 or 0640");
          }
@@ -92,7 +89,7 @@ const std::vector<Key>& keys() {
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
          if (std::find(levels.begin(), levels.end(), v) == levels.end()) {
-           return bad_value(at(origin, "log_level"), v, "trace, debug, info, warn, error or off");
+           return bad_value(KeyAt{origin, "log_level"}, v, "trace, debug, info, warn, error or off");
          }
          c.log_level = {v, origin};
          return success();
@@ -100,7 +97,7 @@ const std::vector<Key>& keys() {
       {"s3.endpoint", {"PGOPIPE_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          if (!v.empty() && !v.starts_with("http://") && !v.starts_with("https://")) {
-           return bad_value(at(origin, "s3.endpoint"), v, "an http:// or https:// URL");
+           return bad_value(KeyAt{origin, "s3.endpoint"}, v, "an http:// or https:// URL");
          }
          c.s3_endpoint = {v, origin};
          return success();
@@ -109,21 +106,21 @@ const std::vector<Key>& keys() {
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          // The region becomes part of the host name and the signature scope.
          if (!valid_s3_region(v)) {
-           return bad_value(at(origin, "s3.region"), v, "a region name such as eu-west-1 ([a-z0-9-])");
+           return bad_value(KeyAt{origin, "s3.region"}, v, "a region name such as eu-west-1 ([a-z0-9-])");
          }
          c.s3_region = {v, origin};
          return success();
        }},
       {"s3.path_style", {"PGOPIPE_S3_PATH_STYLE"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-         PGO_TRY_ASSIGN(bool b, parse_bool(v, at(origin, "s3.path_style")));
+         PGO_TRY_ASSIGN(bool b, parse_bool(v, KeyAt{origin, "s3.path_style"}));
          c.s3_path_style = {b, origin};
          return success();
        }},
       {"s3.profile", {"AWS_PROFILE"}, string_setting(&Config::s3_profile)},
       {"s3.tls_verify", {"PGOPIPE_S3_TLS_VERIFY"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-         PGO_TRY_ASSIGN(bool b, parse_bool(v, at(origin, "s3.tls_verify")));
+         PGO_TRY_ASSIGN(bool b, parse_bool(v, KeyAt{origin, "s3.tls_verify"}));
          c.s3_tls_verify = {b, origin};
          return success();
        }},
@@ -132,7 +129,7 @@ const std::vector<Key>& keys() {
        int_setting(&Config::s3_list_page_size, "s3.list_page_size", 1, 1000)},
       {"s3.timeout", {"PGOPIPE_S3_TIMEOUT"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
-         PGO_TRY_ASSIGN(Duration d, parse_positive_duration(v, at(origin, "s3.timeout"), "30s"));
+         PGO_TRY_ASSIGN(Duration d, parse_positive_duration(v, KeyAt{origin, "s3.timeout"}, "30s"));
          c.s3_timeout = {d, origin};
          return success();
        }},

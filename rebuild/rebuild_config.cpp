@@ -14,48 +14,38 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using At = KeyAt;
-
-Error bad(const At& at, std::string_view why) { return key_error(at, why); }
-
-Result<std::string> scalar(const YAML::Node& v, const At& at) { return yaml_scalar(v, at); }
-
 template <typename T>
-Result<T> number(const YAML::Node& v, const At& at, T lo, T hi) {
-  PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+Result<T> number(const YAML::Node& v, const KeyAt& at, T lo, T hi) {
+  PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
   return parse_number<T>(s, at, lo, hi);
 }
 
-Result<Duration> duration(const YAML::Node& v, const At& at) {
-  PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+Result<Duration> duration(const YAML::Node& v, const KeyAt& at) {
+  PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
   return parse_positive_duration(s, at, "6h");
 }
 
-Result<std::vector<std::string>> string_list(const YAML::Node& v, const At& at) {
-  return yaml_string_list(v, at);
-}
-
-using Apply = std::function<Result<void>(RebuildConfig&, const YAML::Node&, const At&)>;
+using Apply = std::function<Result<void>(RebuildConfig&, const YAML::Node&, const KeyAt&)>;
 
 Apply text(std::string RebuildConfig::*member) {
-  return [member](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-    PGO_TRY_ASSIGN(c.*member, scalar(v, at));
+  return [member](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+    PGO_TRY_ASSIGN(c.*member, yaml_scalar(v, at));
     return success();
   };
 }
 
 Apply path(fs::path RebuildConfig::*member) {
-  return [member](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-    PGO_TRY_ASSIGN(std::string s, scalar(v, at));
-    if (s.empty()) return bad(at, "is empty");
+  return [member](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+    PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
+    if (s.empty()) return key_error(at, "is empty");
     c.*member = (c.file.parent_path() / s).lexically_normal();
     return success();
   };
 }
 
 Apply s3_key(const std::string& name) {
-  return [name](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-    PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+  return [name](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+    PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
     c.s3[name] = {s, at.where};
     return success();
   };
@@ -63,15 +53,15 @@ Apply s3_key(const std::string& name) {
 
 const std::map<std::string, Apply>& fields() {
   static const std::map<std::string, Apply> table = {
-      {"app", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.app, scalar(v, at));
+      {"app", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.app, yaml_scalar(v, at));
          c.app_origin = at.where;
          auto valid = validate_app(c.app);
-         if (!valid) return bad(at, valid.error().message);
+         if (!valid) return key_error(at, valid.error().message);
          return success();
        }},
-      {"store", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.store, scalar(v, at));
+      {"store", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.store, yaml_scalar(v, at));
          c.store_origin = at.where;
          // A relative local store path is relative to the config file, like every path here.
          if (!c.store.starts_with("s3://") && !c.store.starts_with("file://") && !c.store.empty() &&
@@ -89,24 +79,26 @@ const std::map<std::string, Apply>& fields() {
       {"s3.timeout", s3_key("s3.timeout")},
       {"window.since", text(&RebuildConfig::since)},
       {"window.until", text(&RebuildConfig::until)},
-      {"window.half_life", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"window.half_life", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.half_life, duration(v, at));
          return success();
        }},
       {"window.build_id", text(&RebuildConfig::build_id)},
-      {"window.kind", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+      {"window.kind", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
          if (s == "auto") return success();
          auto family = parse_family(s);
-         if (!family) return bad(at, fmt::format("'{}' is not one of auto, instr, sample, pprof, perf", s));
+         if (!family) {
+           return key_error(at, fmt::format("'{}' is not one of auto, instr, sample, pprof, perf", s));
+         }
          c.kind = *family;
          return success();
        }},
       {"window.binary_dir", path(&RebuildConfig::binary_dir)},
-      {"build.kind", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.build_kind, scalar(v, at));
+      {"build.kind", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.build_kind, yaml_scalar(v, at));
          if (c.build_kind != "cmake" && c.build_kind != "docker") {
-           return bad(at, fmt::format("'{}' is not one of cmake, docker", c.build_kind));
+           return key_error(at, fmt::format("'{}' is not one of cmake, docker", c.build_kind));
          }
          return success();
        }},
@@ -114,76 +106,78 @@ const std::map<std::string, Apply>& fields() {
       {"build.dir", path(&RebuildConfig::build_dir)},
       {"build.dockerfile", path(&RebuildConfig::dockerfile)},
       {"build.image", text(&RebuildConfig::image)},
-      {"build.docker", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.docker, scalar(v, at));
+      {"build.docker", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.docker, yaml_scalar(v, at));
          if (c.docker.find('/') != std::string::npos) c.docker = (c.file.parent_path() / c.docker).lexically_normal().string();
          return success();
        }},
-      {"build.args", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.build_args, string_list(v, at));
+      {"build.args", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.build_args, yaml_string_list(v, at));
          return success();
        }},
-      {"build.jobs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"build.jobs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.jobs, number<unsigned>(v, at, 0, 1024));
          return success();
        }},
-      {"build.timeout", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"build.timeout", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.build_timeout, duration(v, at));
          return success();
        }},
-      {"benchmark.timeout", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"benchmark.timeout", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.bench_timeout, duration(v, at));
          return success();
        }},
-      {"benchmark.command", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.bench_command, string_list(v, at));
+      {"benchmark.command", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.bench_command, yaml_string_list(v, at));
          if (c.bench_command.empty() || c.bench_command.front().empty()) {
-           return bad(at, "needs at least the program to run");
+           return key_error(at, "needs at least the program to run");
          }
          return success();
        }},
-      {"benchmark.runs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"benchmark.runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.min_runs, number<int>(v, at, 2, 1000));  // a fixed number of pairs
          c.max_runs = c.min_runs;
          return success();
        }},
-      {"benchmark.min_runs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"benchmark.min_runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.min_runs, number<int>(v, at, 2, 10000));
          return success();
        }},
-      {"benchmark.max_runs", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"benchmark.max_runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.max_runs, number<int>(v, at, 2, 10000));
          return success();
        }},
-      {"benchmark.max_time", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"benchmark.max_time", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.max_time, duration(v, at));
          return success();
        }},
-      {"benchmark.metric", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.metric, scalar(v, at));
+      {"benchmark.metric", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(c.metric, yaml_scalar(v, at));
          if (c.metric != "cpu" && c.metric != "wall") {
-           return bad(at, fmt::format("'{}' is not one of cpu, wall", c.metric));
+           return key_error(at, fmt::format("'{}' is not one of cpu, wall", c.metric));
          }
          return success();
        }},
       {"benchmark.cwd", path(&RebuildConfig::bench_cwd)},
-      {"gate.max_slowdown", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"gate.max_slowdown", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.max_slowdown, number<double>(v, at, 0.0, 1.0));
          return success();
        }},
-      {"compare.unchanged_above", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"compare.unchanged_above", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.unchanged_above, number<double>(v, at, 0.0, 1.0));
          return success();
        }},
-      {"lock.ttl", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
+      {"lock.ttl", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
          PGO_TRY_ASSIGN(c.lock_ttl, duration(v, at));
          return success();
        }},
       {"report.dir", path(&RebuildConfig::report_dir)},
-      {"publish.binary", [](RebuildConfig& c, const YAML::Node& v, const At& at) -> Result<void> {
-         PGO_TRY_ASSIGN(std::string s, scalar(v, at));
+      {"publish.binary", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+         PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
          if (s == "false") return success();
-         if (s.empty() || s.front() == '/') return bad(at, "expected true, false or a path relative to the build directory");
+         if (s.empty() || s.front() == '/') {
+           return key_error(at, "expected true, false or a path relative to the build directory");
+         }
          c.publish_binary = s;
          return success();
        }},
@@ -213,23 +207,23 @@ std::string known_under(const std::string& prefix) {
 }
 
 // window.labels: each label is checked as `pgopipe push --label` checks it.
-Result<void> read_labels(RebuildConfig& c, const YAML::Node& value, const At& at) {
-  if (!value.IsMap()) return bad(at, "expected a mapping of label: value");
+Result<void> read_labels(RebuildConfig& c, const YAML::Node& value, const KeyAt& at) {
+  if (!value.IsMap()) return key_error(at, "expected a mapping of label: value");
   for (const auto& label : value) {
-    At lat{fmt::format("{}:{}", c.file.string(), label.first.Mark().line + 1),
+    KeyAt lat{fmt::format("{}:{}", c.file.string(), label.first.Mark().line + 1),
            at.key + "." + label.first.Scalar()};
-    PGO_TRY_ASSIGN(std::string v, scalar(label.second, lat));
+    PGO_TRY_ASSIGN(std::string v, yaml_scalar(label.second, lat));
     auto kv = parse_label(label.first.Scalar() + "=" + v);
-    if (!kv) return bad(lat, kv.error().message);
+    if (!kv) return key_error(lat, kv.error().message);
     c.labels.insert(*kv);
   }
   return success();
 }
 
 // Applies one key of pgo.yaml; true when it is a section whose keys follow.
-Result<bool> apply_key(RebuildConfig& c, const YAML::Node& value, const At& at,
+Result<bool> apply_key(RebuildConfig& c, const YAML::Node& value, const KeyAt& at,
                        std::set<std::string>& seen) {
-  if (!seen.insert(at.key).second) return bad(at, "is given twice");
+  if (!seen.insert(at.key).second) return key_error(at, "is given twice");
   if (at.key == "window.labels") {
     PGO_TRY(read_labels(c, value, at));
     return false;
@@ -239,7 +233,7 @@ Result<bool> apply_key(RebuildConfig& c, const YAML::Node& value, const At& at,
   auto it = fields().find(at.key);
   if (it == fields().end()) {
     std::string prefix = at.key.find('.') == std::string::npos ? "" : at.key.substr(0, at.key.rfind('.'));
-    return bad(at, fmt::format("unknown key (known {}: {})", prefix.empty() ? "keys" : "keys here",
+    return key_error(at, fmt::format("unknown key (known {}: {})", prefix.empty() ? "keys" : "keys here",
                                known_under(prefix)));
   }
   PGO_TRY(it->second(c, value, at));
@@ -257,7 +251,7 @@ Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
                       c.file.string());
   }
   std::set<std::string> seen;
-  PGO_TRY(walk_yaml_mapping(root, c.file, [&](const YAML::Node& value, const At& at) {
+  PGO_TRY(walk_yaml_mapping(root, c.file, [&](const YAML::Node& value, const KeyAt& at) {
     return apply_key(c, value, at, seen);
   }));
   for (const char* key : {"app", "build.source", "benchmark.command"}) {
