@@ -39,11 +39,23 @@ std::optional<Provenance> read_provenance(const fs::path& profile) {
     auto t = parse_time(j[key].get<std::string>(), TimePoint{});
     return t ? std::optional<TimePoint>(*t) : std::nullopt;
   };
-  p.store = j.value("store", "");
-  p.app = j.value("app", "");
-  p.merged = j.value("merged", size_t{0});
-  p.skipped = j.value("skipped", size_t{0});
-  p.weighting = j.value("weighting", "");
+  // A field of the wrong type makes the whole file invalid (json::value would throw).
+  auto text_at = [&](const char* key, std::string& out) {
+    if (!j.contains(key)) return true;
+    if (!j[key].is_string()) return false;
+    out = j[key].get<std::string>();
+    return true;
+  };
+  auto count_at = [&](const char* key, size_t& out) {
+    if (!j.contains(key)) return true;
+    if (!j[key].is_number_unsigned()) return false;
+    out = j[key].get<size_t>();
+    return true;
+  };
+  if (!text_at("store", p.store) || !text_at("app", p.app) || !text_at("weighting", p.weighting) ||
+      !count_at("merged", p.merged) || !count_at("skipped", p.skipped)) {
+    return std::nullopt;
+  }
   auto since = time_of("since"), until = time_of("until");
   if (since && until) p.window = Window{*since, *until};
   p.first_collected = time_of("first_collected");
