@@ -32,7 +32,8 @@ Result<Backend> make_backend(const std::string& name) {
   Backend b;
   b.name = name;
   if (name == "file") {
-    b.dir = fs::temp_directory_path() / ("pgopipe-store-" + random_hex(6));
+    b.scratch = std::make_shared<ScratchDir>("pgopipe-store");
+    b.dir = b.scratch->path() / "store";
     fs::create_directories(b.dir);
     b.url = "file://" + b.dir.string();
     return b;
@@ -41,15 +42,6 @@ Result<Backend> make_backend(const std::string& name) {
   b.prefix = "t-" + random_hex(6);
   b.url = b.s3->store_url(b.prefix);
   return b;
-}
-
-TempDir::TempDir() : path_(fs::temp_directory_path() / ("pgopipe-test-" + random_hex(6))) {
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
 }
 
 }  // namespace pgopipe::test

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/fs.hpp"
 #include "core/store/store.hpp"
 #include "tests/support/s3_server.hpp"
 
@@ -20,23 +21,11 @@ Result<S3Server*> shared_s3_server();
 struct Backend {
   std::string name;       // "file" or "s3"
   std::string url;        // store URL for pgopipe
-  std::filesystem::path dir;  // for "file": the root directory
+  std::filesystem::path dir;  // for "file": the root directory (inside `scratch`)
+  std::shared_ptr<ScratchDir> scratch;  // for "file": removed with the last copy
   S3Server* s3 = nullptr;     // for "s3": the server
   std::string prefix;         // for "s3": the key prefix inside the bucket
 };
 Result<Backend> make_backend(const std::string& name);
-
-// A scratch directory removed at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace pgopipe::test

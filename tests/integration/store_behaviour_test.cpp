@@ -29,8 +29,6 @@ class StoreBehaviour : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     store_.reset();
-    std::error_code ec;
-    if (!backend_.dir.empty()) fs::remove_all(backend_.dir, ec);
   }
 
   StoreOptions options() const {

@@ -72,12 +72,8 @@ class StoreCli : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(b) << b.error().message;
     backend_ = *b;
   }
-  void TearDown() override {
-    std::error_code ec;
-    if (!backend_.dir.empty()) fs::remove_all(backend_.dir, ec);
-  }
   Backend backend_;
-  TempDir tmp_;
+  ScratchDir tmp_{"pgopipe-test"};
 };
 
 TEST_P(StoreCli, PushLsPullGcRoundTrip) {
@@ -179,7 +175,7 @@ class S3Cli : public ::testing::Test {
   }
   Backend backend_;
   S3Server* server_ = nullptr;
-  TempDir tmp_;
+  ScratchDir tmp_{"pgopipe-test"};
 };
 
 // The labels header as boto3 returns it, decoded here independently of pgopipe's reader:

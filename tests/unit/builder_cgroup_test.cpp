@@ -16,16 +16,12 @@ namespace fs = std::filesystem;
 // A fake root with proc/self/cgroup and files under sys/fs/cgroup.
 class FakeRoot : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() / ("pgopipe-cgroup-" + random_hex(6));
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
   void write(const std::string& rel, const std::string& text) {
     fs::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel) << text;
   }
-  fs::path root_;
+  ScratchDir scratch_{"pgopipe-cgroup"};
+  fs::path root_ = scratch_.path();
 };
 
 TEST_F(FakeRoot, V2QuotaLimitsJobs) {

@@ -15,12 +15,11 @@ namespace fs = std::filesystem;
 class CmakeBuild : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pgopipe-cmake-build-" + random_hex(6));
     fs::create_directories(dir_ / "src");
     std::ofstream(dir_ / "src/CMakeLists.txt") << "project(x NONE)\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-cmake-build"};
+  fs::path dir_ = scratch_.path();
 };
 
 TEST_F(CmakeBuild, ConfiguresWithAbsoluteProfileAndBuildsWithJobs) {

@@ -17,12 +17,11 @@ namespace fs = std::filesystem;
 class DockerBuild : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pgopipe-docker-build-" + random_hex(6));
     fs::create_directories(dir_ / "ctx");
     std::ofstream(dir_ / "app.afdo") << "main:100:1\n 1: 100\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-docker-build"};
+  fs::path dir_ = scratch_.path();
 };
 
 TEST_F(DockerBuild, CommandPassesTheProfileInsideTheContext) {

@@ -13,16 +13,12 @@ namespace fs = std::filesystem;
 
 class ProfileCheck : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pgopipe-profile-check-" + random_hex(6));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   fs::path put(const std::string& name, const std::string& bytes) {
     std::ofstream(dir_ / name, std::ios::binary) << bytes;
     return dir_ / name;
   }
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-profile-check"};
+  fs::path dir_ = scratch_.path();
 };
 
 TEST_F(ProfileCheck, AcceptsCompilerProfilesAndGcdaDirectories) {

@@ -22,9 +22,6 @@ namespace {
 
 class SpoolTest : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = fs::temp_directory_path() / ("pgopipe-spool-" + random_hex(6)); }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static ProfileMeta meta(const std::string& bytes) {
     ProfileMeta m;
     m.app = "app";
@@ -34,7 +31,8 @@ class SpoolTest : public ::testing::Test {
     return m;
   }
 
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-spool"};
+  fs::path dir_ = scratch_.path() / "spool";
 };
 
 TEST_F(SpoolTest, RoundTripsOldestFirst) {

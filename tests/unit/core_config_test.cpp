@@ -5,13 +5,16 @@
 
 #include <fstream>
 
+#include "core/fs.hpp"
+
 namespace pgopipe {
 namespace {
 
 namespace fs = std::filesystem;
 
 fs::path write_config(const std::string& text) {
-  fs::path p = fs::temp_directory_path() / ("pgopipe-config-test-" + std::to_string(::getpid()) + ".yaml");
+  static ScratchDir dir("pgopipe-config-test");
+  fs::path p = dir.path() / "pgopipe.yaml";
   std::ofstream(p) << text;
   return p;
 }

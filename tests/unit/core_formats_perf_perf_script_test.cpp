@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/fs.hpp"
+
 namespace pgopipe::perf {
 namespace {
 
@@ -68,11 +70,11 @@ TEST(PerfScriptParser, RepeatedIpOnlyHeadersKeepTheirPidAndFile) {
   EXPECT_EQ(out.stack(out.samples()[2])[0].address, 0x5600190u);
   EXPECT_EQ(out.stack(out.samples()[3])[0].mapping, kNoMapping);
 
-  auto path = std::filesystem::temp_directory_path() / "pgopipe-perf-input-test.txt";
+  ScratchDir dir("pgopipe-perf-input");
+  auto path = dir.path() / "script.txt";
   { std::ofstream(path) << script; }
   AddressSamples from_file;
   ASSERT_TRUE(read_perf_script_file(path.string(), from_file));
-  std::filesystem::remove(path);
   EXPECT_EQ(from_file.stats.samples, 7u);
   EXPECT_EQ(from_file.samples().size(), 4u);
 }
@@ -111,7 +113,8 @@ TEST(PerfScriptParser, NoSamplesIsAnError) {
 }
 
 TEST(PerfScriptParser, OverlongLinesAreSkippedAndCountedNotBuffered) {
-  auto path = std::filesystem::temp_directory_path() / "pgopipe-perf-overlong.txt";
+  ScratchDir dir("pgopipe-perf-overlong");
+  auto path = dir.path() / "script.txt";
   {
     std::ofstream f(path, std::ios::binary);
     f << std::string(9u << 20, 'x') << "\n";  // one 9 MiB line, more than twice the cap
@@ -119,7 +122,6 @@ TEST(PerfScriptParser, OverlongLinesAreSkippedAndCountedNotBuffered) {
   }
   AddressSamples out;
   auto r = read_perf_script_file(path.string(), out);
-  std::filesystem::remove(path);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(out.stats.skipped_lines, 1u);
   EXPECT_EQ(out.stats.samples, 3u);  // everything after it is read as before

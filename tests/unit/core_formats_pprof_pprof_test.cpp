@@ -61,8 +61,8 @@ TEST(PprofCodec, RoundTripGzipAndPlain) {
 }
 
 TEST(PprofCodec, WriteFileIsAtomicAndReadable) {
-  auto dir = std::filesystem::temp_directory_path() / ("pprof-codec-" + random_hex(6));
-  std::filesystem::create_directories(dir);
+  ScratchDir scratch("pprof-codec");
+  const auto& dir = scratch.path();
   auto path = dir / "out.pb.gz";
   ASSERT_TRUE(write_file(path, small_profile()).ok());
   auto back = read_file(path);
@@ -71,7 +71,6 @@ TEST(PprofCodec, WriteFileIsAtomicAndReadable) {
   size_t entries = 0;
   for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir)) ++entries;
   EXPECT_EQ(entries, 1u);  // no temp file left behind
-  std::filesystem::remove_all(dir);
 }
 
 TEST(PprofCodec, ZeroByteInputIsNamedError) {

@@ -13,15 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDirGuard {
-  fs::path path = fs::temp_directory_path() / ("pgopipe-fs-" + random_hex(6));
-  TempDirGuard() { fs::create_directories(path); }
-  ~TempDirGuard() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 TEST(ScratchDir, IsFreshAndRemovedWithItsContents) {
   fs::path kept;
   {
@@ -49,8 +40,8 @@ TEST(ScratchDir, IsCreatedExclusivelyWithMode0700) {
   ScratchDir a("pgopipe-test");
   ASSERT_TRUE(a.error().empty()) << a.error();
   EXPECT_EQ(mode_of(a.path()), 0700u);
-  TempDirGuard parent;
-  auto made = make_private_dir(parent.path, "x");
+  ScratchDir parent("pgopipe-fs");
+  auto made = make_private_dir(parent.path(), "x");
   ASSERT_TRUE(made) << made.error().message;
   EXPECT_EQ(mode_of(*made), 0700u);
 }
@@ -78,31 +69,31 @@ TEST(RandomHex, ComesFromTheKernelNotASmallSeed) {
 }
 
 TEST(FileModes, ExactModesForFilesAndNewDirectories) {
-  TempDirGuard t;
+  ScratchDir t("pgopipe-fs");
   mode_t old = ::umask(077);  // an exact mode is not narrowed by the umask
-  ASSERT_TRUE(make_dirs(t.path / "a" / "b", dir_mode_for(0640)));
-  ASSERT_TRUE(write_file_atomic(t.path / "a" / "b" / "f", "x", 0640u));
+  ASSERT_TRUE(make_dirs(t.path() / "a" / "b", dir_mode_for(0640)));
+  ASSERT_TRUE(write_file_atomic(t.path() / "a" / "b" / "f", "x", 0640u));
   ::umask(old);
-  EXPECT_EQ(mode_of(t.path / "a"), 0750u);
-  EXPECT_EQ(mode_of(t.path / "a" / "b"), 0750u);
-  EXPECT_EQ(mode_of(t.path / "a" / "b" / "f"), 0640u);
+  EXPECT_EQ(mode_of(t.path() / "a"), 0750u);
+  EXPECT_EQ(mode_of(t.path() / "a" / "b"), 0750u);
+  EXPECT_EQ(mode_of(t.path() / "a" / "b" / "f"), 0640u);
   EXPECT_EQ(dir_mode_for(0600), 0700u);
 }
 
 TEST(CheckOwnDir, RefusesSymlinksOthersDirectoriesAndWritableOnes) {
-  TempDirGuard t;
-  fs::path mine = t.path / "mine";
+  ScratchDir t("pgopipe-fs");
+  fs::path mine = t.path() / "mine";
   ASSERT_TRUE(make_dirs(mine, 0700));
   EXPECT_TRUE(check_own_dir(mine));
-  fs::create_directory_symlink(mine, t.path / "link");
-  EXPECT_FALSE(check_own_dir(t.path / "link"));
-  fs::path open_dir = t.path / "open";
+  fs::create_directory_symlink(mine, t.path() / "link");
+  EXPECT_FALSE(check_own_dir(t.path() / "link"));
+  fs::path open_dir = t.path() / "open";
   ASSERT_TRUE(make_dirs(open_dir, 0777));
   auto writable = check_own_dir(open_dir);
   ASSERT_FALSE(writable);
   EXPECT_NE(writable.error().message.find("0777"), std::string::npos) << writable.error().message;
   if (::geteuid() == 0) {  // root can hand a directory to another user
-    fs::path theirs = t.path / "theirs";
+    fs::path theirs = t.path() / "theirs";
     ASSERT_TRUE(make_dirs(theirs, 0700));
     ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
     EXPECT_FALSE(check_own_dir(theirs));

@@ -37,9 +37,8 @@ TEST(KeyTable, BooleansAndDurations) {
 }
 
 TEST(KeyTable, WalkGivesDottedKeysWithLinesAndRefusesNonStringKeys) {
-  auto file = std::filesystem::temp_directory_path() /
-              ("pgopipe-key-table-" + std::to_string(::getpid())) / "c.yaml";
-  std::filesystem::create_directories(file.parent_path());
+  ScratchDir dir("pgopipe-key-table");
+  auto file = dir.path() / "c.yaml";
   ASSERT_TRUE(write_file_atomic(file, "app: a\ns3:\n  retries: 2\n  timeout: 3s\n").ok());
   auto root = load_yaml_mapping(file, "the test file");
   ASSERT_TRUE(root.ok()) << root.error().message;

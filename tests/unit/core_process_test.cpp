@@ -45,7 +45,8 @@ TEST(RunProcess, RunsInTheGivenDirectory) {
 // A hung benchmark or build: the whole process group goes (a shell's children included),
 // and the error says it timed out.
 TEST(RunProcess, TimeoutKillsTheWholeProcessGroup) {
-  auto pid_file = std::filesystem::temp_directory_path() / ("pgopipe-grandchild-" + random_hex(6));
+  ScratchDir dir("pgopipe-grandchild");
+  auto pid_file = dir.path() / "pid";
   auto start = std::chrono::steady_clock::now();
   auto r = run_process({"sh", "-c", "sleep 60 & echo $! > \"$1\"; wait", "sh", pid_file.string()},
                        {.timeout = std::chrono::milliseconds{700}});
@@ -57,7 +58,6 @@ TEST(RunProcess, TimeoutKillsTheWholeProcessGroup) {
   auto pid_text = read_file(pid_file);
   ASSERT_TRUE(pid_text) << "the shell never started its child";
   pid_t grandchild = static_cast<pid_t>(std::stol(*pid_text));
-  std::filesystem::remove(pid_file);
   // Dead: gone, or a zombie waiting for whoever inherited it to reap it.
   auto alive = [&] {
     auto stat = read_file("/proc/" + std::to_string(grandchild) + "/stat");

@@ -51,7 +51,8 @@ TEST(AwsCredentials, ProfilesFromTheSharedFile) {
 }
 
 TEST(AwsCredentials, FileChosenByEnvironmentAndProfileOrder) {
-  auto path = std::filesystem::temp_directory_path() / ("pgopipe-creds-" + random_hex(4));
+  ScratchDir dir("pgopipe-creds");
+  auto path = dir.path() / "credentials";
   ASSERT_TRUE(write_file_atomic(path, kFile));
   std::map<std::string, std::string> env{{"AWS_SHARED_CREDENTIALS_FILE", path.string()},
                                          {"AWS_PROFILE", "ci"}};

@@ -19,10 +19,6 @@ unsigned mode_of(const fs::path& p) {
 
 class LocalStoreModes : public ::testing::Test {
  protected:
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
   // Puts one profile and one raw object; returns their paths.
   std::pair<fs::path, fs::path> write_both(unsigned file_mode) {
     StoreOptions o;
@@ -38,7 +34,8 @@ class LocalStoreModes : public ::testing::Test {
     EXPECT_TRUE((*store)->put_raw("app/published/lock/000000000001", "{}", true));
     return {root_ / *key, root_ / "app/published/x/profile.profdata"};
   }
-  fs::path root_ = fs::temp_directory_path() / ("pgopipe-modes-" + random_hex(6));
+  ScratchDir scratch_{"pgopipe-modes"};
+  fs::path root_ = scratch_.path() / "store";
 };
 
 // Production profiles are not for every local user: 0600 files and 0700 directories.

@@ -39,7 +39,8 @@ class GcBeforeGet final : public Store {
 };
 
 TEST(PullWindow, AnObjectRemovedAfterTheListingIsSkippedAndNamed) {
-  fs::path root = fs::temp_directory_path() / ("pgopipe-transfer-" + random_hex(6));
+  ScratchDir scratch("pgopipe-transfer");
+  const fs::path& root = scratch.path();
   auto local = make_local_store(root / "store", {});
   ASSERT_TRUE(local) << local.error().message;
   ProfileMeta m;
@@ -62,8 +63,6 @@ TEST(PullWindow, AnObjectRemovedAfterTheListingIsSkippedAndNamed) {
   ASSERT_EQ(pulled->vanished.size(), 1u);
   EXPECT_EQ(pulled->vanished[0], keys[1]);
   for (const auto& f : pulled->files) EXPECT_TRUE(fs::exists(f)) << f;
-  std::error_code ec;
-  fs::remove_all(root, ec);
 }
 
 }  // namespace

@@ -21,12 +21,6 @@ std::unique_ptr<MergeEngine> engine() {
   return std::move(*e);
 }
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("pgopipe-instr-unit-" + random_hex(6));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 TEST(InstrEngine, OnlyIndexedOutput) {
   MergeOptions options;
   options.output_format = ProfileFormat::SampleText;
@@ -60,12 +54,12 @@ TEST(InstrEngine, EmptyAndForeignInputsAreNamedInputErrors) {
 }
 
 TEST(InstrEngine, WeightedMergeRoundTrips) {
-  TempDir dir;
+  ScratchDir dir("pgopipe-instr-unit");
   auto e = engine();
   ASSERT_TRUE(e->add("a", kTextA, 3).ok());
   ASSERT_TRUE(e->add("b", kTextB, 2).ok());
-  ASSERT_TRUE(e->write(dir.path / "out.profdata").ok());
-  std::string bytes = read_file(dir.path / "out.profdata").value();
+  ASSERT_TRUE(e->write(dir.path() / "out.profdata").ok());
+  std::string bytes = read_file(dir.path() / "out.profdata").value();
   auto summary = summarize_instr("out.profdata", bytes, 10);
   ASSERT_TRUE(summary.ok()) << summary.error().message;
   EXPECT_EQ(summary->format, ProfileFormat::LlvmIndexed);
@@ -80,24 +74,24 @@ TEST(InstrEngine, WeightedMergeRoundTrips) {
 }
 
 TEST(InstrEngine, AbsorbFoldsAndEmptiesThePeer) {
-  TempDir dir;
+  ScratchDir dir("pgopipe-instr-unit");
   auto a = engine(), b = engine();
   ASSERT_TRUE(a->add("a", kTextA, 1).ok());
   ASSERT_TRUE(b->add("b", kTextB, 1).ok());
   ASSERT_TRUE(a->absorb(*b).ok());
-  ASSERT_TRUE(a->write(dir.path / "a.profdata").ok());
-  ASSERT_TRUE(b->write(dir.path / "b.profdata").ok());
-  EXPECT_EQ(summarize_instr("a", read_file(dir.path / "a.profdata").value(), 1)->total, 38u);
-  EXPECT_EQ(summarize_instr("b", read_file(dir.path / "b.profdata").value(), 1)->functions, 0u);
+  ASSERT_TRUE(a->write(dir.path() / "a.profdata").ok());
+  ASSERT_TRUE(b->write(dir.path() / "b.profdata").ok());
+  EXPECT_EQ(summarize_instr("a", read_file(dir.path() / "a.profdata").value(), 1)->total, 38u);
+  EXPECT_EQ(summarize_instr("b", read_file(dir.path() / "b.profdata").value(), 1)->functions, 0u);
 }
 
 TEST(InstrEngine, FailedWriteLeavesNoFile) {
-  TempDir dir;
+  ScratchDir dir("pgopipe-instr-unit");
   auto e = engine();
   ASSERT_TRUE(e->add("a", kTextA, 1).ok());
-  auto written = e->write(dir.path / "no-such-dir" / "out.profdata");
+  auto written = e->write(dir.path() / "no-such-dir" / "out.profdata");
   ASSERT_FALSE(written.ok());
-  EXPECT_TRUE(fs::is_empty(dir.path));
+  EXPECT_TRUE(fs::is_empty(dir.path()));
 }
 
 }  // namespace

@@ -14,12 +14,6 @@ namespace fs = std::filesystem;
 const std::string kA = "main:100:10\n 1: 10\n 2: 90 foo:90\nfoo:50:5\n 1: 50\n";
 const std::string kB = "main:7:1\n 1: 7\n 3: bar:4\n  1: 4\n";
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("pgopipe-sample-unit-" + random_hex(6));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 std::unique_ptr<MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
   MergeOptions options;
   options.output_format = out;
@@ -37,12 +31,12 @@ TEST(SampleEngine, OnlySampleOutputFormats) {
 }
 
 TEST(SampleEngine, WeightedMergeInEveryOutputFormat) {
-  TempDir dir;
+  ScratchDir dir("pgopipe-sample-unit");
   for (auto format : {ProfileFormat::SampleExtBinary, ProfileFormat::SampleBinary, ProfileFormat::SampleText}) {
     auto e = engine(format);
     ASSERT_TRUE(e->add("a.txt", kA, 2).ok());
     ASSERT_TRUE(e->add("b.txt", kB, 3).ok());
-    fs::path out = dir.path / std::string(to_string(format));
+    fs::path out = dir.path() / std::string(to_string(format));
     ASSERT_TRUE(e->write(out).ok());
     auto summary = summarize_sample(out.string(), read_file(out).value(), 5);
     ASSERT_TRUE(summary.ok()) << summary.error().message;
@@ -68,7 +62,7 @@ TEST(SampleEngine, MalformedInputIsANamedErrorNotAnExit) {
 }
 
 TEST(SampleEngine, AbsorbedNamesOutliveTheAbsorbedEngine) {
-  TempDir dir;
+  ScratchDir dir("pgopipe-sample-unit");
   auto a = engine(ProfileFormat::SampleText);
   {
     auto b = engine(ProfileFormat::SampleText);
@@ -77,8 +71,8 @@ TEST(SampleEngine, AbsorbedNamesOutliveTheAbsorbedEngine) {
     ASSERT_TRUE(a->absorb(*b).ok());
   }
   ASSERT_TRUE(a->add("a.txt", kA, 1).ok());
-  ASSERT_TRUE(a->write(dir.path / "out.txt").ok());
-  std::string text = read_file(dir.path / "out.txt").value();
+  ASSERT_TRUE(a->write(dir.path() / "out.txt").ok());
+  std::string text = read_file(dir.path() / "out.txt").value();
   EXPECT_NE(text.find("main:107:11"), std::string::npos) << text;
   EXPECT_NE(text.find("bar:4"), std::string::npos) << text;
 }

@@ -87,12 +87,6 @@ class Builder {
   uint64_t start_ = 0;
 };
 
-fs::path temp_dir() {
-  auto dir = fs::temp_directory_path() / ("pprof-engine-" + random_hex(6));
-  fs::create_directories(dir);
-  return dir;
-}
-
 std::unique_ptr<MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
   MergeOptions o;
   o.output_format = out;
@@ -101,11 +95,11 @@ std::unique_ptr<MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) 
 }
 
 pprof::Profile written(MergeEngine& e) {
-  auto dir = temp_dir();
+  ScratchDir scratch("pprof-engine");
+  const fs::path& dir = scratch.path();
   EXPECT_TRUE(e.write(dir / "out.pb.gz").ok());
   auto p = pprof::read_file(dir / "out.pb.gz");
   EXPECT_TRUE(p.ok()) << p.error().message;
-  fs::remove_all(dir);
   return *p;
 }
 
@@ -270,7 +264,8 @@ TEST(PprofEngine, BadInputsAreNamedAndLeaveStateUnchanged) {
 }
 
 TEST(PprofEngine, OutputFormatsAndAtomicWrite) {
-  auto dir = temp_dir();
+  ScratchDir scratch("pprof-engine");
+  const fs::path& dir = scratch.path();
   auto plain = engine(ProfileFormat::Pprof);
   ASSERT_TRUE(plain->add("a", profile_a().bytes(), 1.0).ok());
   ASSERT_TRUE(plain->write(dir / "out.pb").ok());
@@ -285,7 +280,6 @@ TEST(PprofEngine, OutputFormatsAndAtomicWrite) {
   MergeOptions wrong;
   wrong.output_format = ProfileFormat::LlvmIndexed;
   EXPECT_EQ(make_pprof_engine(wrong, nullptr).error().code, ErrorCode::Usage);
-  fs::remove_all(dir);
 }
 
 TEST(PprofEngine, SummaryCountsLeafFunctions) {

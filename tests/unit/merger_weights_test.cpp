@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/fs.hpp"
+
 namespace pgopipe {
 namespace {
 
@@ -55,7 +57,8 @@ TEST(Weights, IntegerWeightsAreScaledNeverZero) {
 }
 
 TEST(Weights, WeightFileNamesLine) {
-  auto path = std::filesystem::temp_directory_path() / "pgopipe-weights-test.txt";
+  ScratchDir dir("pgopipe-weights");
+  auto path = dir.path() / "weights.txt";
   std::ofstream(path) << "# weights\n2 a.profraw\nb.profraw=3\n\nbad line here=x\n";
   WeightPolicy p;
   auto r = add_weight_file(p, path.string());
@@ -63,7 +66,6 @@ TEST(Weights, WeightFileNamesLine) {
   EXPECT_NE(r.error().message.find(path.string() + ":5"), std::string::npos) << r.error().message;
   EXPECT_EQ(p.explicit_weights["a.profraw"], 2);
   EXPECT_EQ(p.explicit_weights["b.profraw"], 3);
-  std::filesystem::remove(path);
 }
 
 }  // namespace

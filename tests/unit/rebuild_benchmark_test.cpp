@@ -76,13 +76,13 @@ TEST(RebuildBenchmark, FailingCommandIsAToolErrorNamingTheVariant) {
 TEST(RebuildBenchmark, RunsInterleavedPairsAfterAWarmUp) {
   // Each run appends its variant to a log and sleeps a known time: the log shows the order
   // (a warm-up pair, then baseline/pgo pairs back to back), the times are the runs' own.
-  auto log = std::filesystem::temp_directory_path() / ("pgopipe-bench-order-" + random_hex(6));
+  ScratchDir dir("pgopipe-bench-order");
+  auto log = dir.path() / "order.log";
   BenchmarkOptions o =
       options({"sh", "-c", "echo {variant} >> " + log.string() + "; sleep {seconds}"}, 3, 3, "wall");
   auto r = run_benchmark(o, {"baseline", {{"variant", "baseline"}, {"seconds", "0.2"}}},
                          {"pgo", {{"variant", "pgo"}, {"seconds", "0.1"}}});
   auto order = read_file(log);
-  std::filesystem::remove(log);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_TRUE(order.ok());
   EXPECT_EQ(*order, "baseline\npgo\nbaseline\npgo\nbaseline\npgo\nbaseline\npgo\n");

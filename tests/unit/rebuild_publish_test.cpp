@@ -13,11 +13,8 @@ namespace fs = std::filesystem;
 class PublishTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pgopipe-publish-" + random_hex(6));
-    fs::create_directories(dir_);
     store_ = std::move(*open_store((dir_ / "store").string(), {}));
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   PublishedManifest manifest_for(const std::string& bytes) {
     PublishedManifest m;
@@ -28,7 +25,8 @@ class PublishTest : public ::testing::Test {
     m.speedup = 1.1;
     return m;
   }
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-publish"};
+  fs::path dir_ = scratch_.path();
   std::unique_ptr<Store> store_;
 };
 

@@ -11,16 +11,12 @@ namespace fs = std::filesystem;
 
 class RebuildConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pgopipe-rebuild-config-" + random_hex(6));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   Result<RebuildConfig> load(const std::string& text) {
     EXPECT_TRUE(write_file_atomic(dir_ / "pgo.yaml", text).ok());
     return load_rebuild_config(dir_ / "pgo.yaml");
   }
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-rebuild-config"};
+  fs::path dir_ = scratch_.path();
 };
 
 constexpr const char* kMinimal =

@@ -124,7 +124,8 @@ TEST(RenderReport, MarkdownHasTheSectionsAndEscapes) {
 }
 
 TEST(RenderReport, WriteReportFilesCreatesTheDirectory) {
-  auto dir = std::filesystem::temp_directory_path() / ("pgopipe-report-" + random_hex(6)) / "run";
+  ScratchDir scratch("pgopipe-report");
+  auto dir = scratch.path() / "run";
   ASSERT_TRUE(write_report_files(dir, hostile_report()).ok());
   for (const char* f : {kReportHtml, kReportMarkdown, kReportJson, kReportFlamegraph}) {
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
@@ -135,7 +136,6 @@ TEST(RenderReport, WriteReportFilesCreatesTheDirectory) {
   auto blocked = write_report_files(dir / kReportHtml / "sub", hostile_report());
   ASSERT_FALSE(blocked.ok());
   EXPECT_EQ(blocked.error().code, ErrorCode::Io);
-  std::filesystem::remove_all(dir.parent_path());
 }
 
 }  // namespace

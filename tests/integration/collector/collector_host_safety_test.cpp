@@ -96,7 +96,7 @@ class SpoolCollector : public ::testing::Test {
             {"LLVM_PROFILE_FILE", (tmp_.path() / "end-%p.profraw").string()}};
   }
   [[nodiscard]] fs::path spool() const { return tmp_.path() / "spool"; }
-  TempDir tmp_;
+  ScratchDir tmp_{"pgopipe-test"};
 };
 
 class SpoolCollectorInstr : public SpoolCollector,

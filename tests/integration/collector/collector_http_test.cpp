@@ -29,8 +29,6 @@ class HttpScraperTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (std::string(GO_SERVICE).empty()) GTEST_SKIP() << "SKIPPED: go is not installed, no Go service to scrape";
-    dir_ = fs::temp_directory_path() / ("pgopipe-http-" + random_hex(6));
-    fs::create_directories(dir_);
     service_ = bp::child(GO_SERVICE, bp::std_out > out_);
     std::string line;
     ASSERT_TRUE(std::getline(out_, line)) << "the Go service did not start";
@@ -42,8 +40,6 @@ class HttpScraperTest : public ::testing::Test {
       ::kill(service_.id(), SIGTERM);
       service_.wait();
     }
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
 
   Scrape scrape(std::vector<std::string> args, const std::function<void(int)>& during = {}) {
@@ -68,7 +64,8 @@ class HttpScraperTest : public ::testing::Test {
     return list.ok() ? *list : std::vector<StoredObject>{};
   }
 
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-http"};
+  fs::path dir_ = scratch_.path();
   std::string base_;
   bp::ipstream out_;
   bp::child service_;

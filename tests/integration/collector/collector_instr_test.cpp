@@ -44,8 +44,6 @@ test::S3Server* s3_server() {
 class CollectorTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pgopipe-collector-" + random_hex(6));
-    fs::create_directories(dir_);
     store_ = dir_ / "store";
     store_url_ = store_.string();
     if (GetParam() == "s3") {
@@ -96,11 +94,6 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(store.ok()) << store.error().message;
     return store.ok() ? std::move(*store) : nullptr;
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   bp::environment env(const std::string& interval = "1s") {
     if (create_bucket_now_) {
       create_bucket();
@@ -203,7 +196,9 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
     for (int s : seqs) EXPECT_EQ(s, expected++) << "intervals missing or duplicated";
   }
 
-  fs::path dir_, store_;
+  ScratchDir scratch_{"pgopipe-collector"};
+  fs::path dir_ = scratch_.path();
+  fs::path store_;
   std::string store_url_, bucket_;
   test::S3Server* s3_ = nullptr;
   bool create_bucket_now_ = false;

@@ -38,12 +38,6 @@ class PerfSamplerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (bp::search_path("perf").empty()) GTEST_SKIP() << "SKIPPED: perf is not installed (linux-perf)";
-    dir_ = fs::temp_directory_path() / ("pgopipe-perf-test-" + random_hex(6));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
   Outcome collect(std::vector<std::string> args) {
     std::vector<std::string> all{"collect", "perf", "--app", "t", "--store", (dir_ / "store").string(),
@@ -66,7 +60,8 @@ class PerfSamplerTest : public ::testing::Test {
     });
     return *list;
   }
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-perf-test"};
+  fs::path dir_ = scratch_.path();
 };
 
 TEST_F(PerfSamplerTest, HottestFunctionIsTheKnownHotFunction) {

@@ -48,18 +48,12 @@ std::string profdata(const std::vector<std::string>& args) {
 class ValuesTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pgopipe-values-" + random_hex(6));
-    fs::create_directories(dir_);
     store_url_ = (dir_ / "store").string();
     if (GetParam() == "s3") {
       ASSERT_TRUE(s3_server()) << "no S3 test server: " << test::S3Server::start().error().message;
       store_url_ = s3_server()->store_url("values-" + random_hex(4));
       for (const auto& [k, v] : s3_server()->client_env()) ::setenv(k.c_str(), v.c_str(), 1);
     }
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   bp::environment env(bool collect, const fs::path& end_profile) {
@@ -164,7 +158,8 @@ class ValuesTest : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(m, e);
   }
 
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-values"};
+  fs::path dir_ = scratch_.path();
   std::string store_url_, err_;
 };
 

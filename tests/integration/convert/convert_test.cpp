@@ -92,8 +92,8 @@ std::vector<uint64_t> instructions_of(const std::string& bin, const std::string&
 class ConvertTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("pgopipe-convert-" + random_hex(6));
-    fs::create_directories(dir_);
+    scratch_ = std::make_unique<ScratchDir>("pgopipe-convert");
+    dir_ = scratch_->path();
     bin_ = (dir_ / "workload").string();
     auto r = run("clang-19", {"-O2", "-g", "-fdebug-info-for-profiling", "-fno-omit-frame-pointer",
                               WORKLOAD_SRC, "-o", bin_});
@@ -103,7 +103,9 @@ class ConvertTest : public ::testing::Test {
     if (std::regex_search(id.out, m, std::regex("Build ID: ([0-9a-f]+)"))) build_id_ = m[1];
   }
   static void TearDownTestSuite() {
-    if (!std::getenv("PGOPIPE_KEEP_TEST_DIR")) fs::remove_all(dir_);
+    // PGOPIPE_KEEP_TEST_DIR keeps the directory for a look after the run.
+    if (std::getenv("PGOPIPE_KEEP_TEST_DIR")) (void)scratch_.release();
+    scratch_.reset();
   }
   void SetUp() override {
     ASSERT_TRUE(build_error_.empty()) << build_error_;
@@ -161,6 +163,7 @@ class ConvertTest : public ::testing::Test {
   }
 
   static constexpr uint64_t kStart = 0x555555554000ULL;
+  static inline std::unique_ptr<ScratchDir> scratch_;
   static inline fs::path dir_;
   static inline std::string bin_, build_id_, build_error_;
 };

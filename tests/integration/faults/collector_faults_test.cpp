@@ -8,6 +8,7 @@
 #include <boost/process.hpp>
 #include <thread>
 
+#include "core/fs.hpp"
 #include "core/store/store.hpp"
 #include "tests/integration/faults/fault_cli.hpp"
 #include "tests/support/fault_proxy.hpp"
@@ -38,7 +39,7 @@ TEST_P(CollectorFaults, EveryIntervalStoredExactlyOnce) {
   FaultProxy proxy(b->s3->port());
   ASSERT_TRUE(proxy.error().empty()) << proxy.error();
   ASSERT_TRUE(proxy.set_rules(c.rules));
-  TempDir tmp;
+  ScratchDir tmp{"pgopipe-test"};
 
   bp::environment e = boost::this_process::environment();
   for (const auto& [k, v] : b->s3->client_env()) {

@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "core/fs.hpp"
 #include "tests/integration/faults/fault_cli.hpp"
 
 namespace pgopipe::test {
@@ -71,7 +72,7 @@ class DiskFull : public ::testing::Test {
     return out;
   }
 
-  TempDir tmp_;
+  ScratchDir tmp_{"pgopipe-test"};
   fs::path disk_;
   bool mounted_ = false;
   bool delegated_ = false;

@@ -9,6 +9,7 @@
 #include <boost/process.hpp>
 #include <thread>
 
+#include "core/fs.hpp"
 #include "tests/integration/faults/fault_cli.hpp"
 
 namespace pgopipe::test {
@@ -22,7 +23,7 @@ class GcRace : public ::testing::TestWithParam<std::string> {};
 TEST_P(GcRace, PullNeverYieldsACorruptFile) {
   auto b = make_backend(GetParam());
   ASSERT_TRUE(b) << b.error().message;
-  TempDir tmp;
+  ScratchDir tmp{"pgopipe-test"};
   int saw_vanished = 0;
   // At least 4 rounds, and more (up to 16) until gc has removed objects under a pull at least
   // once: on a fast local store the pull can win the race several times in a row.

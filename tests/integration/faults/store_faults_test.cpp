@@ -6,6 +6,7 @@
 // sha256 and the pushed bytes) and a pull directory only complete files.
 #include <nlohmann/json.hpp>
 
+#include "core/fs.hpp"
 #include "tests/integration/faults/fault_cli.hpp"
 #include "tests/support/fault_proxy.hpp"
 
@@ -93,7 +94,7 @@ class StoreFaults : public ::testing::Test {
 
   Backend backend_;
   std::unique_ptr<FaultProxy> proxy_;
-  TempDir tmp_;
+  ScratchDir tmp_{"pgopipe-test"};
   std::set<std::string> pushed_, maybe_;  // sha256 of successful / failed pushes
 };
 

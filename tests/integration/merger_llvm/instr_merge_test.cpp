@@ -27,7 +27,7 @@ const fs::path kSource = fs::path(PGOPIPE_TEST_DATA_DIR) / "pgo_prog.cpp";
 struct Programs {
   std::string skip_reason;   // the tools are missing
   std::string setup_error;   // the tools are there but building or running failed
-  testing::ScratchDir dir{"llvm-instr"};
+  ScratchDir dir{"pgopipe-llvm-instr"};
   std::vector<fs::path> raws;
   fs::path variant_raw;
   fs::path ir_raw;
@@ -37,12 +37,12 @@ std::string build_and_run(const Programs& p, const std::string& exe, std::vector
                           const std::vector<std::vector<std::string>>& runs,
                           std::vector<fs::path>& raws) {
   flags.insert(flags.end(), {"--driver-mode=g++", "-O1", "-Wl,--build-id", kSource.string(), "-o",
-                             (p.dir / exe).string()});
+                             (p.dir.path() / exe).string()});
   auto built = run_tool(kClang, flags);
   if (built.exit_code != 0) return "building " + exe + " failed: " + built.err;
   for (size_t i = 0; i < runs.size(); ++i) {
-    fs::path raw = p.dir / (exe + "-" + std::to_string(i) + ".profraw");
-    auto ran = run_tool((p.dir / exe).string(), runs[i], {{"LLVM_PROFILE_FILE", raw.string()}});
+    fs::path raw = p.dir.path() / (exe + "-" + std::to_string(i) + ".profraw");
+    auto ran = run_tool((p.dir.path() / exe).string(), runs[i], {{"LLVM_PROFILE_FILE", raw.string()}});
     if (ran.exit_code != 0 || !fs::exists(raw)) return "running " + exe + " failed: " + ran.err;
     raws.push_back(raw);
   }
@@ -138,14 +138,14 @@ size_t occurrences(const std::string& haystack, const std::string& needle) {
 TEST(InstrMerge, WeightedMergeMatchesLlvmProfdata) {
   REQUIRE_PROGRAMS();
   std::vector<Weighted> inputs{{progs.raws[0], 1}, {progs.raws[1], 3}, {progs.raws[2], 1}, {progs.raws[3], 2}};
-  auto ours = show(pgopipe_merge(inputs, progs.dir / "ours.profdata"));
-  auto theirs = show(reference_merge(inputs, progs.dir / "ref.profdata"));
+  auto ours = show(pgopipe_merge(inputs, progs.dir.path() / "ours.profdata"));
+  auto theirs = show(reference_merge(inputs, progs.dir.path() / "ref.profdata"));
   EXPECT_EQ(ours, theirs);
   EXPECT_NE(ours.find("classify"), std::string::npos);
   EXPECT_NE(ours.find("Indirect Target Results"), std::string::npos);  // value profiles kept
   // Binary IDs are carried through.
-  auto ids = show(progs.dir / "ours.profdata", {"--binary-ids"});
-  EXPECT_EQ(ids, show(progs.dir / "ref.profdata", {"--binary-ids"}));
+  auto ids = show(progs.dir.path() / "ours.profdata", {"--binary-ids"});
+  EXPECT_EQ(ids, show(progs.dir.path() / "ref.profdata", {"--binary-ids"}));
   auto raw_summary = summarize_instr("raw", read_file(progs.raws[0]).value(), 3);
   ASSERT_TRUE(raw_summary.ok());
   ASSERT_EQ(raw_summary->build_ids.size(), 1u);
@@ -154,17 +154,17 @@ TEST(InstrMerge, WeightedMergeMatchesLlvmProfdata) {
 
 TEST(InstrMerge, IndexedInputsAndTwoBuildsKeepEachHash) {
   REQUIRE_PROGRAMS();
-  fs::path indexed = reference_merge({{progs.raws[0], 1}, {progs.raws[1], 1}}, progs.dir / "in.profdata");
+  fs::path indexed = reference_merge({{progs.raws[0], 1}, {progs.raws[1], 1}}, progs.dir.path() / "in.profdata");
   std::vector<Weighted> inputs{{indexed, 2}, {progs.variant_raw, 5}, {progs.raws[2], 1}};
-  fs::path merged = pgopipe_merge(inputs, progs.dir / "builds.profdata");
+  fs::path merged = pgopipe_merge(inputs, progs.dir.path() / "builds.profdata");
   auto ours = show(merged);
-  EXPECT_EQ(ours, show(reference_merge(inputs, progs.dir / "builds-ref.profdata")));
+  EXPECT_EQ(ours, show(reference_merge(inputs, progs.dir.path() / "builds-ref.profdata")));
   EXPECT_EQ(occurrences(ours, "classifyEi:"), 2u) << ours;  // one record per build's hash
   // clang uses the merged profile for both builds without out-of-date warnings.
   for (std::vector<std::string> variant : {std::vector<std::string>{}, {"-DPGO_PROG_VARIANT"}}) {
     std::vector<std::string> args{"--driver-mode=g++", "-O1", "-fprofile-instr-use=" + merged.string(),
                                   "-Werror=profile-instr-out-of-date", "-Werror=profile-instr-unprofiled",
-                                  "-c", kSource.string(), "-o", (progs.dir / "use.o").string()};
+                                  "-c", kSource.string(), "-o", (progs.dir.path() / "use.o").string()};
     args.insert(args.end(), variant.begin(), variant.end());
     auto r = run_tool(kClang, args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -198,9 +198,9 @@ TEST(InstrMerge, BadRawProfilesAreNamedInputErrors) {
   EXPECT_NE(sample_error.error().message.find("sample"), std::string::npos);
   // Failed inputs left no trace: the engine's result equals a merge of the good input only.
   ASSERT_TRUE(engine->add(progs.raws[0].string(), good, 1).ok());
-  ASSERT_TRUE(engine->write(progs.dir / "after-bad.profdata").ok());
-  EXPECT_EQ(show(progs.dir / "after-bad.profdata"),
-            show(reference_merge({{progs.raws[0], 1}}, progs.dir / "good-ref.profdata")));
+  ASSERT_TRUE(engine->write(progs.dir.path() / "after-bad.profdata").ok());
+  EXPECT_EQ(show(progs.dir.path() / "after-bad.profdata"),
+            show(reference_merge({{progs.raws[0], 1}}, progs.dir.path() / "good-ref.profdata")));
 }
 
 TEST(InstrMerge, IrAndFrontEndProfilesDoNotMix) {
@@ -225,17 +225,17 @@ TEST(InstrMerge, WorkersAbsorbedEqualOneEngine) {
   ta.join();
   tb.join();
   ASSERT_TRUE(a->absorb(*b).ok());
-  ASSERT_TRUE(a->write(progs.dir / "threaded.profdata").ok());
-  auto threaded = show(progs.dir / "threaded.profdata");
-  EXPECT_EQ(threaded, show(pgopipe_merge(all, progs.dir / "single.profdata")));
-  EXPECT_EQ(threaded, show(reference_merge(all, progs.dir / "threaded-ref.profdata")));
-  EXPECT_EQ(show(progs.dir / "threaded.profdata", {"--binary-ids"}),
-            show(progs.dir / "threaded-ref.profdata", {"--binary-ids"}));
+  ASSERT_TRUE(a->write(progs.dir.path() / "threaded.profdata").ok());
+  auto threaded = show(progs.dir.path() / "threaded.profdata");
+  EXPECT_EQ(threaded, show(pgopipe_merge(all, progs.dir.path() / "single.profdata")));
+  EXPECT_EQ(threaded, show(reference_merge(all, progs.dir.path() / "threaded-ref.profdata")));
+  EXPECT_EQ(show(progs.dir.path() / "threaded.profdata", {"--binary-ids"}),
+            show(progs.dir.path() / "threaded-ref.profdata", {"--binary-ids"}));
 }
 
 TEST(InstrMerge, SummaryAgreesWithLlvmProfdata) {
   REQUIRE_PROGRAMS();
-  fs::path merged = pgopipe_merge({{progs.raws[1], 1}, {progs.raws[3], 1}}, progs.dir / "sum.profdata");
+  fs::path merged = pgopipe_merge({{progs.raws[1], 1}, {progs.raws[3], 1}}, progs.dir.path() / "sum.profdata");
   auto summary = summarize_instr("sum.profdata", read_file(merged).value(), 3);
   ASSERT_TRUE(summary.ok()) << summary.error().message;
   EXPECT_EQ(summary->format, ProfileFormat::LlvmIndexed);
@@ -259,9 +259,9 @@ TEST(InstrMerge, FailedWriteLeavesNothing) {
   REQUIRE_PROGRAMS();
   auto engine = new_engine();
   ASSERT_TRUE(engine->add("a", read_file(progs.raws[0]).value(), 1).ok());
-  auto written = engine->write(progs.dir / "missing-dir" / "out.profdata");
+  auto written = engine->write(progs.dir.path() / "missing-dir" / "out.profdata");
   ASSERT_FALSE(written.ok());
-  EXPECT_FALSE(fs::exists(progs.dir / "missing-dir"));
+  EXPECT_FALSE(fs::exists(progs.dir.path() / "missing-dir"));
   EXPECT_FALSE(engine->add("a", "x", 1.5).ok());  // non-integral weights are refused
 }
 

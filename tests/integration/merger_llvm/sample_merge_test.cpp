@@ -69,9 +69,9 @@ class SampleMerge : public ::testing::Test {
     return r.out;
   }
 
-  testing::ScratchDir dir_{"llvm-sample"};
-  fs::path binary_b_ = dir_ / "b.afdo";
-  fs::path extbinary_c_ = dir_ / "c.extbinary.afdo";
+  ScratchDir dir_{"pgopipe-llvm-sample"};
+  fs::path binary_b_ = dir_.path() / "b.afdo";
+  fs::path extbinary_c_ = dir_.path() / "c.extbinary.afdo";
 };
 
 TEST_F(SampleMerge, AllInputFormatsAndOutputFormatsMatchLlvmProfdata) {
@@ -85,7 +85,7 @@ TEST_F(SampleMerge, AllInputFormatsAndOutputFormatsMatchLlvmProfdata) {
     SCOPED_TRACE(c.flag);
     auto e = engine(c.format);
     add_all(*e, inputs);
-    fs::path ours = dir_ / ("ours" + c.flag), theirs = reference(inputs, c.flag, dir_ / ("ref" + c.flag));
+    fs::path ours = dir_.path() / ("ours" + c.flag), theirs = reference(inputs, c.flag, dir_.path() / ("ref" + c.flag));
     ASSERT_TRUE(e->write(ours).ok());
     std::string shown = show(ours);
     EXPECT_EQ(shown, show(theirs));
@@ -100,18 +100,18 @@ TEST_F(SampleMerge, AllInputFormatsAndOutputFormatsMatchLlvmProfdata) {
 }
 
 TEST_F(SampleMerge, ContextSensitiveProfilesMatchLlvmProfdata) {
-  testing::spit(dir_ / "cs1.txt", "[main:1 @ _Z3fooi]:100:10\n 1: 10\n 2: 90 _Z3bari:90\n[main]:50:50\n 1: 50\n");
-  testing::spit(dir_ / "cs2.txt", "[main:1 @ _Z3fooi]:40:4\n 1: 4\n 3: 36\n[main:2 @ _Z3bari]:7:7\n 1: 7\n");
-  std::vector<Weighted> inputs{{dir_ / "cs1.txt", 1}, {dir_ / "cs2.txt", 5}};
+  testing::spit(dir_.path() / "cs1.txt", "[main:1 @ _Z3fooi]:100:10\n 1: 10\n 2: 90 _Z3bari:90\n[main]:50:50\n 1: 50\n");
+  testing::spit(dir_.path() / "cs2.txt", "[main:1 @ _Z3fooi]:40:4\n 1: 4\n 3: 36\n[main:2 @ _Z3bari]:7:7\n 1: 7\n");
+  std::vector<Weighted> inputs{{dir_.path() / "cs1.txt", 1}, {dir_.path() / "cs2.txt", 5}};
   auto e = engine(ProfileFormat::SampleText);
   add_all(*e, inputs);
-  ASSERT_TRUE(e->write(dir_ / "cs-ours.txt").ok());
-  EXPECT_EQ(read_file(dir_ / "cs-ours.txt").value(),
-            read_file(reference(inputs, "--text", dir_ / "cs-ref.txt")).value());
+  ASSERT_TRUE(e->write(dir_.path() / "cs-ours.txt").ok());
+  EXPECT_EQ(read_file(dir_.path() / "cs-ours.txt").value(),
+            read_file(reference(inputs, "--text", dir_.path() / "cs-ref.txt")).value());
   // A context-sensitive profile does not merge into flat ones.
   auto flat = engine();
   add_all(*flat, {{kData / "sample_a.txt", 1}});
-  auto mixed = flat->add("cs1.txt", read_file(dir_ / "cs1.txt").value(), 1);
+  auto mixed = flat->add("cs1.txt", read_file(dir_.path() / "cs1.txt").value(), 1);
   ASSERT_FALSE(mixed.ok());
   EXPECT_NE(mixed.error().message.find("cs1.txt"), std::string::npos) << mixed.error().message;
   EXPECT_NE(mixed.error().message.find("context-sensitive"), std::string::npos) << mixed.error().message;
@@ -136,9 +136,9 @@ TEST_F(SampleMerge, BadInputsAreNamedErrorsAndChangeNothing) {
     std::cout << "  rejected: " << added.error().message << "\n";
   }
   add_all(*e, {{kData / "sample_a.txt", 1}});
-  ASSERT_TRUE(e->write(dir_ / "after-bad.txt").ok());
-  EXPECT_EQ(read_file(dir_ / "after-bad.txt").value(),
-            read_file(reference({{kData / "sample_a.txt", 1}}, "--text", dir_ / "a-ref.txt")).value());
+  ASSERT_TRUE(e->write(dir_.path() / "after-bad.txt").ok());
+  EXPECT_EQ(read_file(dir_.path() / "after-bad.txt").value(),
+            read_file(reference({{kData / "sample_a.txt", 1}}, "--text", dir_.path() / "a-ref.txt")).value());
 }
 
 TEST_F(SampleMerge, WorkersAbsorbedEqualOneEngine) {
@@ -151,9 +151,9 @@ TEST_F(SampleMerge, WorkersAbsorbedEqualOneEngine) {
   tb.join();
   ASSERT_TRUE(a->absorb(*b).ok());
   b.reset();  // the absorbed engine goes away before the write; the names it owned must live on
-  ASSERT_TRUE(a->write(dir_ / "threaded.txt").ok());
-  EXPECT_EQ(read_file(dir_ / "threaded.txt").value(),
-            read_file(reference(all, "--text", dir_ / "threaded-ref.txt")).value());
+  ASSERT_TRUE(a->write(dir_.path() / "threaded.txt").ok());
+  EXPECT_EQ(read_file(dir_.path() / "threaded.txt").value(),
+            read_file(reference(all, "--text", dir_.path() / "threaded-ref.txt")).value());
 }
 
 TEST_F(SampleMerge, SummaryCountsFunctionsAndSamples) {

@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "core/config.hpp"
-#include "core/fs.hpp"
 #include "core/process.hpp"
 
 namespace pgopipe::testing {
@@ -42,16 +41,6 @@ ToolRun run_tool(const std::string& tool, const std::vector<std::string>& args,
     result.err += tool + ": " + ran.error().message;
   }
   return result;
-}
-
-ScratchDir::ScratchDir(const std::string& label)
-    : path_(fs::temp_directory_path() / ("pgopipe-" + label + "-" + random_hex(6))) {
-  fs::create_directories(path_);
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
 }
 
 std::string slurp(const fs::path& path) {

@@ -62,8 +62,8 @@ Run run(const std::vector<std::string>& argv, const fs::path& cwd = {}, int time
 class GoToolchain : public ::testing::Environment {
  public:
   void SetUp() override {
-    g_dir = fs::temp_directory_path() / ("pgopipe-pprof-it-" + random_hex(6));
-    fs::create_directories(g_dir);
+    scratch_ = std::make_unique<ScratchDir>("pgopipe-pprof-it");
+    g_dir = scratch_->path();
     if (bp::search_path("go").empty()) {
       g_skip_reason = "go is not installed (scripts/test.sh installs Go >= 1.21)";
       return;
@@ -84,10 +84,10 @@ class GoToolchain : public ::testing::Environment {
     auto r = run({(g_dir / "cpuburn").string(), "-heapprofile", g_heap.string(), "-duration", "100ms"});
     if (r.code != 0) g_setup_error = "cpuburn -heapprofile failed: " + r.err;
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(g_dir, ec);
-  }
+  void TearDown() override { scratch_.reset(); }
+
+ private:
+  std::unique_ptr<ScratchDir> scratch_;
 };
 
 const auto* const g_env = ::testing::AddGlobalTestEnvironment(new GoToolchain);

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <regex>
 
+#include "core/fs.hpp"
 #include "merger/llvm/overlap.hpp"
 #include "tests/integration/merger_llvm/tool_runner.hpp"
 
@@ -19,7 +20,7 @@ const fs::path kSource = fs::path(PGOPIPE_TEST_DATA_DIR) / "pgo_prog.cpp";
 
 struct Profiles {
   std::string skip_reason, error;
-  testing::ScratchDir dir{"overlap"};
+  ScratchDir dir{"pgopipe-overlap"};
   std::vector<fs::path> profdata;  // one per run, each merged by llvm-profdata
 };
 
@@ -30,7 +31,7 @@ const Profiles& profiles() {
       out->skip_reason = "clang-19 or llvm-profdata-19 not on PATH (scripts/install-deps.sh)";
       return out;
     }
-    fs::path exe = out->dir / "prog";
+    fs::path exe = out->dir.path() / "prog";
     for (const char* flag : {"-fprofile-generate"}) {
       auto built = run_tool("clang-19", {"--driver-mode=g++", flag, "-O1", kSource.string(), "-o", exe.string()});
       if (built.exit_code != 0) {
@@ -41,8 +42,8 @@ const Profiles& profiles() {
     const std::vector<std::vector<std::string>> runs = {
         {"30", "hello"}, {"100", "zquiz"}, {"31", "hello"}, {"250", "profile"}};
     for (size_t i = 0; i < runs.size(); ++i) {
-      fs::path raw = out->dir / ("run" + std::to_string(i) + ".profraw");
-      fs::path data = out->dir / ("run" + std::to_string(i) + ".profdata");
+      fs::path raw = out->dir.path() / ("run" + std::to_string(i) + ".profraw");
+      fs::path data = out->dir.path() / ("run" + std::to_string(i) + ".profdata");
       auto ran = run_tool(exe.string(), runs[i], {{"LLVM_PROFILE_FILE", raw.string()}});
       auto merged = run_tool("llvm-profdata-19", {"merge", "-o", data.string(), raw.string()});
       if (ran.exit_code != 0 || merged.exit_code != 0) {
