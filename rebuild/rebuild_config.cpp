@@ -51,138 +51,177 @@ Apply s3_key(const std::string& name) {
   };
 }
 
-const std::map<std::string, Apply>& fields() {
-  static const std::map<std::string, Apply> table = {
-      {"app", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.app, yaml_scalar(v, at));
-         c.app_origin = at.where;
-         auto valid = validate_app(c.app);
-         if (!valid) return key_error(at, valid.error().message);
-         return success();
-       }},
-      {"store", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.store, yaml_scalar(v, at));
-         c.store_origin = at.where;
-         // A relative local store path is relative to the config file, like every path here.
-         if (!c.store.starts_with("s3://") && !c.store.starts_with("file://") && !c.store.empty() &&
-             c.store.front() != '/') {
-           c.store = (c.file.parent_path() / c.store).lexically_normal().string();
-         }
-         return success();
-       }},
-      {"s3.endpoint", s3_key("s3.endpoint")},
-      {"s3.region", s3_key("s3.region")},
-      {"s3.path_style", s3_key("s3.path_style")},
-      {"s3.profile", s3_key("s3.profile")},
-      {"s3.tls_verify", s3_key("s3.tls_verify")},
-      {"s3.retries", s3_key("s3.retries")},
-      {"s3.timeout", s3_key("s3.timeout")},
-      {"window.since", text(&RebuildConfig::since)},
-      {"window.until", text(&RebuildConfig::until)},
-      {"window.half_life", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.half_life, duration(v, at));
-         return success();
-       }},
-      {"window.build_id", text(&RebuildConfig::build_id)},
-      {"window.kind", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
-         if (s == "auto") return success();
-         auto family = parse_family(s);
-         if (!family) {
-           return key_error(at, fmt::format("'{}' is not one of auto, instr, sample, pprof, perf", s));
-         }
-         c.kind = *family;
-         return success();
-       }},
-      {"window.binary_dir", path(&RebuildConfig::binary_dir)},
-      {"build.kind", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.build_kind, yaml_scalar(v, at));
-         if (c.build_kind != "cmake" && c.build_kind != "docker") {
-           return key_error(at, fmt::format("'{}' is not one of cmake, docker", c.build_kind));
-         }
-         return success();
-       }},
-      {"build.source", path(&RebuildConfig::source_dir)},
-      {"build.dir", path(&RebuildConfig::build_dir)},
-      {"build.dockerfile", path(&RebuildConfig::dockerfile)},
-      {"build.image", text(&RebuildConfig::image)},
-      {"build.docker", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.docker, yaml_scalar(v, at));
-         if (c.docker.find('/') != std::string::npos) c.docker = (c.file.parent_path() / c.docker).lexically_normal().string();
-         return success();
-       }},
-      {"build.args", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.build_args, yaml_string_list(v, at));
-         return success();
-       }},
-      {"build.jobs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.jobs, number<unsigned>(v, at, 0, 1024));
-         return success();
-       }},
-      {"build.timeout", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.build_timeout, duration(v, at));
-         return success();
-       }},
-      {"benchmark.timeout", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.bench_timeout, duration(v, at));
-         return success();
-       }},
-      {"benchmark.command", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.bench_command, yaml_string_list(v, at));
-         if (c.bench_command.empty() || c.bench_command.front().empty()) {
-           return key_error(at, "needs at least the program to run");
-         }
-         return success();
-       }},
-      {"benchmark.runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.min_runs, number<int>(v, at, 2, 1000));  // a fixed number of pairs
-         c.max_runs = c.min_runs;
-         return success();
-       }},
-      {"benchmark.min_runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.min_runs, number<int>(v, at, 2, 10000));
-         return success();
-       }},
-      {"benchmark.max_runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.max_runs, number<int>(v, at, 2, 10000));
-         return success();
-       }},
-      {"benchmark.max_time", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.max_time, duration(v, at));
-         return success();
-       }},
-      {"benchmark.metric", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.metric, yaml_scalar(v, at));
-         if (c.metric != "cpu" && c.metric != "wall") {
-           return key_error(at, fmt::format("'{}' is not one of cpu, wall", c.metric));
-         }
-         return success();
-       }},
-      {"benchmark.cwd", path(&RebuildConfig::bench_cwd)},
-      {"gate.max_slowdown", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.max_slowdown, number<double>(v, at, 0.0, 1.0));
-         return success();
-       }},
-      {"compare.unchanged_above", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.unchanged_above, number<double>(v, at, 0.0, 1.0));
-         return success();
-       }},
-      {"lock.ttl", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(c.lock_ttl, duration(v, at));
-         return success();
-       }},
-      {"report.dir", path(&RebuildConfig::report_dir)},
-      {"publish.binary", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
-         PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
-         if (s == "false") return success();
-         if (s.empty() || s.front() == '/') {
-           return key_error(at, "expected true, false or a path relative to the build directory");
-         }
-         c.publish_binary = s;
-         return success();
-       }},
-      {"publish.image", text(&RebuildConfig::publish_image)},
-  };
+using Fields = std::map<std::string, Apply>;
+
+// app, store and the s3.* settings handed to pgopipe's store config.
+void add_top_keys(Fields& t) {
+  t.insert({
+    {"app", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.app, yaml_scalar(v, at));
+       c.app_origin = at.where;
+       auto valid = validate_app(c.app);
+       if (!valid) return key_error(at, valid.error().message);
+       return success();
+     }},
+    {"store", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.store, yaml_scalar(v, at));
+       c.store_origin = at.where;
+       // A relative local store path is relative to the config file, like every path here.
+       if (!c.store.starts_with("s3://") && !c.store.starts_with("file://") && !c.store.empty() &&
+           c.store.front() != '/') {
+         c.store = (c.file.parent_path() / c.store).lexically_normal().string();
+       }
+       return success();
+     }},
+    {"s3.endpoint", s3_key("s3.endpoint")},
+    {"s3.region", s3_key("s3.region")},
+    {"s3.path_style", s3_key("s3.path_style")},
+    {"s3.profile", s3_key("s3.profile")},
+    {"s3.tls_verify", s3_key("s3.tls_verify")},
+    {"s3.retries", s3_key("s3.retries")},
+    {"s3.timeout", s3_key("s3.timeout")},
+  });
+}
+
+// window.*: which profiles of the store are merged.
+void add_window_keys(Fields& t) {
+  t.insert({
+    {"window.since", text(&RebuildConfig::since)},
+    {"window.until", text(&RebuildConfig::until)},
+    {"window.half_life", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.half_life, duration(v, at));
+       return success();
+     }},
+    {"window.build_id", text(&RebuildConfig::build_id)},
+    {"window.kind", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
+       if (s == "auto") return success();
+       auto family = parse_family(s);
+       if (!family) {
+         return key_error(at, fmt::format("'{}' is not one of auto, instr, sample, pprof, perf", s));
+       }
+       c.kind = *family;
+       return success();
+     }},
+    {"window.binary_dir", path(&RebuildConfig::binary_dir)},
+  });
+}
+
+// build.*: how the baseline and PGO variants are built.
+void add_build_keys(Fields& t) {
+  t.insert({
+    {"build.kind", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.build_kind, yaml_scalar(v, at));
+       if (c.build_kind != "cmake" && c.build_kind != "docker") {
+         return key_error(at, fmt::format("'{}' is not one of cmake, docker", c.build_kind));
+       }
+       return success();
+     }},
+    {"build.source", path(&RebuildConfig::source_dir)},
+    {"build.dir", path(&RebuildConfig::build_dir)},
+    {"build.dockerfile", path(&RebuildConfig::dockerfile)},
+    {"build.image", text(&RebuildConfig::image)},
+    {"build.docker", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.docker, yaml_scalar(v, at));
+       if (c.docker.find('/') != std::string::npos) c.docker = (c.file.parent_path() / c.docker).lexically_normal().string();
+       return success();
+     }},
+    {"build.args", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.build_args, yaml_string_list(v, at));
+       return success();
+     }},
+    {"build.jobs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.jobs, number<unsigned>(v, at, 0, 1024));
+       return success();
+     }},
+    {"build.timeout", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.build_timeout, duration(v, at));
+       return success();
+     }},
+  });
+}
+
+// benchmark.*: how the two variants are timed.
+void add_benchmark_keys(Fields& t) {
+  t.insert({
+    {"benchmark.timeout", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.bench_timeout, duration(v, at));
+       return success();
+     }},
+    {"benchmark.command", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.bench_command, yaml_string_list(v, at));
+       if (c.bench_command.empty() || c.bench_command.front().empty()) {
+         return key_error(at, "needs at least the program to run");
+       }
+       return success();
+     }},
+    {"benchmark.runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.min_runs, number<int>(v, at, 2, 1000));  // a fixed number of pairs
+       c.max_runs = c.min_runs;
+       return success();
+     }},
+    {"benchmark.min_runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.min_runs, number<int>(v, at, 2, 10000));
+       return success();
+     }},
+    {"benchmark.max_runs", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.max_runs, number<int>(v, at, 2, 10000));
+       return success();
+     }},
+    {"benchmark.max_time", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.max_time, duration(v, at));
+       return success();
+     }},
+    {"benchmark.metric", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.metric, yaml_scalar(v, at));
+       if (c.metric != "cpu" && c.metric != "wall") {
+         return key_error(at, fmt::format("'{}' is not one of cpu, wall", c.metric));
+       }
+       return success();
+     }},
+    {"benchmark.cwd", path(&RebuildConfig::bench_cwd)},
+  });
+}
+
+// gate.*, compare.*, lock.*, report.* and publish.*: what the run decides and writes.
+void add_decision_keys(Fields& t) {
+  t.insert({
+    {"gate.max_slowdown", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.max_slowdown, number<double>(v, at, 0.0, 1.0));
+       return success();
+     }},
+    {"compare.unchanged_above", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.unchanged_above, number<double>(v, at, 0.0, 1.0));
+       return success();
+     }},
+    {"lock.ttl", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.lock_ttl, duration(v, at));
+       return success();
+     }},
+    {"report.dir", path(&RebuildConfig::report_dir)},
+    {"publish.binary", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
+       if (s == "false") return success();
+       if (s.empty() || s.front() == '/') {
+         return key_error(at, "expected true, false or a path relative to the build directory");
+       }
+       c.publish_binary = s;
+       return success();
+     }},
+    {"publish.image", text(&RebuildConfig::publish_image)},
+  });
+}
+
+const Fields& fields() {
+  static const Fields table = [] {
+    Fields t;
+    add_top_keys(t);
+    add_window_keys(t);
+    add_build_keys(t);
+    add_benchmark_keys(t);
+    add_decision_keys(t);
+    return t;
+  }();
   return table;
 }
 

@@ -69,6 +69,115 @@ struct RawIds {
   std::vector<std::string_view> sample_msgs;
 };
 
+// Mapping (field 3): its id and record; mappings[i] pairs with raw.mapping_ids[i].
+bool decode_mapping(std::string_view msg, Tables& out, RawIds& raw) {
+  Wire m(msg);
+  MappingRec rec;
+  uint64_t id = 0;
+  uint32_t f, t;
+  while (m.tag(f, t)) {
+    if (t != 0) { m.skip(t); continue; }
+    uint64_t v = m.varint();
+    switch (f) {
+      case 1: id = v; break;
+      case 2: rec.start = v; break;
+      case 3: rec.limit = v; break;
+      case 4: rec.offset = v; break;
+      case 5: rec.filename = str_index(v); break;
+      case 6: rec.build_id = str_index(v); break;
+      case 7: case 8: case 9: case 10: if (v) rec.flags |= uint8_t(1u << (f - 7)); break;
+      default: break;
+    }
+  }
+  out.mappings.push_back(rec);
+  raw.mapping_ids.push_back(id);
+  return m.ok;
+}
+
+// Line (location field 4): appended to out.lines with its raw function id.
+bool decode_line(std::string_view msg, Tables& out, RawIds& raw) {
+  Wire l(msg);
+  LineRec line;
+  uint64_t fn = 0;
+  uint32_t f, t;
+  while (l.tag(f, t)) {
+    if (t != 0) { l.skip(t); continue; }
+    uint64_t v = l.varint();
+    if (f == 1) fn = v;
+    else if (f == 2) line.line = static_cast<int64_t>(v);
+    else if (f == 3) line.column = static_cast<int64_t>(v);
+  }
+  out.lines.push_back(line);
+  raw.line_function.push_back(fn);
+  return l.ok;
+}
+
+// Location (field 4): its lines go to out.lines, its ids to raw.
+bool decode_location(std::string_view msg, Tables& out, RawIds& raw) {
+  Wire m(msg);
+  bool ok = true;
+  LocationRec rec;
+  rec.line_begin = static_cast<uint32_t>(out.lines.size());
+  uint64_t id = 0, mapping = 0;
+  uint32_t f, t;
+  while (m.tag(f, t)) {
+    if (f == 4 && t == 2) {
+      ok = decode_line(m.bytes(), out, raw) && ok;
+    } else if (t == 0) {
+      uint64_t v = m.varint();
+      if (f == 1) id = v;
+      else if (f == 2) mapping = v;
+      else if (f == 3) rec.address = v;
+      else if (f == 5) rec.folded = v != 0;
+    } else {
+      m.skip(t);
+    }
+  }
+  rec.line_count = static_cast<uint32_t>(out.lines.size() - rec.line_begin);
+  out.locations.push_back(rec);
+  raw.location_ids.push_back(id);
+  raw.location_mapping.push_back(mapping);
+  return ok && m.ok;
+}
+
+// Function (field 5): its id and record; functions[i] pairs with raw.function_ids[i].
+bool decode_function(std::string_view msg, Tables& out, RawIds& raw) {
+  Wire m(msg);
+  FunctionRec rec;
+  uint64_t id = 0;
+  uint32_t f, t;
+  while (m.tag(f, t)) {
+    if (t != 0) { m.skip(t); continue; }
+    uint64_t v = m.varint();
+    if (f == 1) id = v;
+    else if (f == 2) rec.name = str_index(v);
+    else if (f == 3) rec.system_name = str_index(v);
+    else if (f == 4) rec.filename = str_index(v);
+    else if (f == 5) rec.start_line = static_cast<int64_t>(v);
+  }
+  out.functions.push_back(rec);
+  raw.function_ids.push_back(id);
+  return m.ok;
+}
+
+// The Profile's scalar fields (7..10, 12, 14, 15) of wire type 0; others are skipped.
+void decode_header_scalar(Wire& w, uint32_t f, uint32_t t, Header& h) {
+  if (t != 0) {
+    w.skip(t);
+    return;
+  }
+  uint64_t v = w.varint();
+  if (f == 7) h.drop_frames = str_index(v);
+  else if (f == 8) h.keep_frames = str_index(v);
+  else if (f == 9) h.time_nanos = static_cast<int64_t>(v);
+  else if (f == 10) h.duration_nanos = static_cast<int64_t>(v);
+  else if (f == 12) h.period = static_cast<int64_t>(v);
+  else if (f == 14) h.default_sample_type = str_index(v);
+  else if (f == 15) h.doc_url = str_index(v);
+}
+
+// The Profile message: tables and header into `out`, raw ids and sample messages into `raw`
+// (samples are decoded once every location id is known).
 bool decode_top(std::string_view bytes, Tables& out, RawIds& raw) {
   Wire w(bytes);
   bool ok = true;
@@ -77,131 +186,22 @@ bool decode_top(std::string_view bytes, Tables& out, RawIds& raw) {
     switch (f) {
       case 1: out.header.sample_types.push_back(decode_value_type(w.bytes(), ok)); break;
       case 2: raw.sample_msgs.push_back(w.bytes()); break;
-      case 3: {
-        Wire m(w.bytes());
-        MappingRec rec;
-        uint64_t id = 0;
-        while (m.tag(f, t)) {
-          if (t != 0) { m.skip(t); continue; }
-          uint64_t v = m.varint();
-          switch (f) {
-            case 1: id = v; break;
-            case 2: rec.start = v; break;
-            case 3: rec.limit = v; break;
-            case 4: rec.offset = v; break;
-            case 5: rec.filename = str_index(v); break;
-            case 6: rec.build_id = str_index(v); break;
-            case 7: case 8: case 9: case 10: if (v) rec.flags |= uint8_t(1u << (f - 7)); break;
-            default: break;
-          }
-        }
-        ok = ok && m.ok;
-        out.mappings.push_back(rec);
-        raw.mapping_ids.push_back(id);
-        break;
-      }
-      case 4: {
-        Wire m(w.bytes());
-        LocationRec rec;
-        rec.line_begin = static_cast<uint32_t>(out.lines.size());
-        uint64_t id = 0, mapping = 0;
-        while (m.tag(f, t)) {
-          if (f == 4 && t == 2) {
-            Wire l(m.bytes());
-            LineRec line;
-            uint64_t fn = 0;
-            while (l.tag(f, t)) {
-              if (t != 0) { l.skip(t); continue; }
-              uint64_t v = l.varint();
-              if (f == 1) fn = v;
-              else if (f == 2) line.line = static_cast<int64_t>(v);
-              else if (f == 3) line.column = static_cast<int64_t>(v);
-            }
-            ok = ok && l.ok;
-            out.lines.push_back(line);
-            raw.line_function.push_back(fn);
-          } else if (t == 0) {
-            uint64_t v = m.varint();
-            if (f == 1) id = v;
-            else if (f == 2) mapping = v;
-            else if (f == 3) rec.address = v;
-            else if (f == 5) rec.folded = v != 0;
-          } else {
-            m.skip(t);
-          }
-        }
-        ok = ok && m.ok;
-        rec.line_count = static_cast<uint32_t>(out.lines.size() - rec.line_begin);
-        out.locations.push_back(rec);
-        raw.location_ids.push_back(id);
-        raw.location_mapping.push_back(mapping);
-        break;
-      }
-      case 5: {
-        Wire m(w.bytes());
-        FunctionRec rec;
-        uint64_t id = 0;
-        while (m.tag(f, t)) {
-          if (t != 0) { m.skip(t); continue; }
-          uint64_t v = m.varint();
-          if (f == 1) id = v;
-          else if (f == 2) rec.name = str_index(v);
-          else if (f == 3) rec.system_name = str_index(v);
-          else if (f == 4) rec.filename = str_index(v);
-          else if (f == 5) rec.start_line = static_cast<int64_t>(v);
-        }
-        ok = ok && m.ok;
-        out.functions.push_back(rec);
-        raw.function_ids.push_back(id);
-        break;
-      }
+      case 3: ok = decode_mapping(w.bytes(), out, raw) && ok; break;
+      case 4: ok = decode_location(w.bytes(), out, raw) && ok; break;
+      case 5: ok = decode_function(w.bytes(), out, raw) && ok; break;
       case 6: out.strings.push_back(w.bytes()); break;
       case 11: out.header.period_type = decode_value_type(w.bytes(), ok); break;
       case 13:
         w.repeated_varint(t, [&](uint64_t v) { out.header.comments.push_back(str_index(v)); });
         break;
-      default:
-        if (t != 0) { w.skip(t); break; }
-        uint64_t v = w.varint();
-        auto& h = out.header;
-        if (f == 7) h.drop_frames = str_index(v);
-        else if (f == 8) h.keep_frames = str_index(v);
-        else if (f == 9) h.time_nanos = static_cast<int64_t>(v);
-        else if (f == 10) h.duration_nanos = static_cast<int64_t>(v);
-        else if (f == 12) h.period = static_cast<int64_t>(v);
-        else if (f == 14) h.default_sample_type = str_index(v);
-        else if (f == 15) h.doc_url = str_index(v);
+      default: decode_header_scalar(w, f, t, out.header);
     }
   }
   return ok && w.ok;
 }
 
-}  // namespace
-
-void Tables::clear() {
-  header = Header{};
-  strings.clear();
-  functions.clear();
-  mappings.clear();
-  locations.clear();
-  lines.clear();
-  samples.clear();
-  stack.clear();
-  labels.clear();
-  values.clear();
-}
-
-Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables& out) {
-  out.clear();
-  RawIds raw;
-  if (!decode_top(bytes, out, raw)) {
-    return make_error(ErrorCode::Input, "{}: not a valid pprof profile (malformed protobuf data)", name);
-  }
-  if (out.strings.empty() || !out.strings[0].empty()) {
-    return make_error(ErrorCode::Input, "{}: {}", name,
-                      out.strings.empty() ? "string table is empty (not a pprof profile?)"
-                                          : "string table entry 0 is not the empty string");
-  }
+// Every string index of the header, mappings and functions lies inside the string table.
+Result<void> check_string_indices(std::string_view name, const Tables& out) {
   const uint64_t nstr = out.strings.size();
   auto check = [&](uint32_t idx, std::string_view what) -> Result<void> {
     if (idx == kBad || idx >= nstr) {
@@ -231,8 +231,13 @@ Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables
     PGO_TRY(check(fn.system_name, "a function system name"));
     PGO_TRY(check(fn.filename, "a function filename"));
   }
+  return success();
+}
 
-  IdMap functions, mappings, locations;
+// Builds the id maps and turns the locations' mapping ids and the lines' function ids into
+// indices; `locations` is kept for the samples.
+Result<void> resolve_ids(std::string_view name, const RawIds& raw, Tables& out, IdMap& locations) {
+  IdMap functions, mappings;
   uint64_t bad = 0;
   if (!functions.build(raw.function_ids, bad)) {
     return make_error(ErrorCode::Input, "{}: function id {} is zero or duplicated", name, bad);
@@ -261,63 +266,111 @@ Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables
       }
     }
   }
+  return success();
+}
 
+// A sample's label (field 3); false when a string index lies outside the string table.
+bool decode_label(Wire& m, uint64_t nstr, Tables& out) {
+  Wire l(m.bytes());
+  LabelRec label;
+  uint32_t f, t;
+  while (l.tag(f, t)) {
+    if (t != 0) { l.skip(t); continue; }
+    uint64_t v = l.varint();
+    if (f == 1) label.key = str_index(v);
+    else if (f == 2) label.str = str_index(v);
+    else if (f == 3) label.num = static_cast<int64_t>(v);
+    else if (f == 4) label.unit = str_index(v);
+  }
+  if (!l.ok) m.fail();
+  if (label.key == kBad || label.key >= nstr || label.str == kBad || label.str >= nstr ||
+      label.unit == kBad || label.unit >= nstr) {
+    return false;
+  }
+  out.labels.push_back(label);
+  return true;
+}
+
+// Sample `i`: its stack (location ids -> indices), values and labels appended to `out`.
+Result<void> decode_sample(std::string_view name, size_t i, std::string_view msg, const IdMap& locations,
+                           Tables& out) {
+  const uint64_t nstr = out.strings.size();
   const size_t nvalues = out.value_count();
-  out.samples.reserve(raw.sample_msgs.size());
-  out.values.reserve(raw.sample_msgs.size() * nvalues);
-  for (size_t i = 0; i < raw.sample_msgs.size(); ++i) {
-    Wire m(raw.sample_msgs[i]);
-    SampleRec rec;
-    rec.stack_begin = static_cast<uint32_t>(out.stack.size());
-    rec.label_begin = static_cast<uint32_t>(out.labels.size());
-    size_t values_before = out.values.size();
-    uint64_t unknown = 0;
-    uint32_t f, t;
-    while (m.tag(f, t)) {
-      if (f == 1) {
-        m.repeated_varint(t, [&](uint64_t id) {
-          uint32_t idx = locations.find(id);
-          if (idx == 0 && unknown == 0) unknown = id == 0 ? UINT64_MAX : id;
-          out.stack.push_back(idx - 1);
-        });
-      } else if (f == 2) {
-        m.repeated_varint(t, [&](uint64_t v) { out.values.push_back(static_cast<int64_t>(v)); });
-      } else if (f == 3 && t == 2) {
-        Wire l(m.bytes());
-        LabelRec label;
-        while (l.tag(f, t)) {
-          if (t != 0) { l.skip(t); continue; }
-          uint64_t v = l.varint();
-          if (f == 1) label.key = str_index(v);
-          else if (f == 2) label.str = str_index(v);
-          else if (f == 3) label.num = static_cast<int64_t>(v);
-          else if (f == 4) label.unit = str_index(v);
-        }
-        if (!l.ok) m.fail();
-        if (label.key == kBad || label.key >= nstr || label.str == kBad || label.str >= nstr ||
-            label.unit == kBad || label.unit >= nstr) {
-          return make_error(ErrorCode::Input, "{}: sample {} has a label with a string index outside "
-                            "the string table", name, i);
-        }
-        out.labels.push_back(label);
-      } else {
-        m.skip(t);
+  Wire m(msg);
+  SampleRec rec;
+  rec.stack_begin = static_cast<uint32_t>(out.stack.size());
+  rec.label_begin = static_cast<uint32_t>(out.labels.size());
+  size_t values_before = out.values.size();
+  uint64_t unknown = 0;
+  uint32_t f, t;
+  while (m.tag(f, t)) {
+    if (f == 1) {
+      m.repeated_varint(t, [&](uint64_t id) {
+        uint32_t idx = locations.find(id);
+        if (idx == 0 && unknown == 0) unknown = id == 0 ? UINT64_MAX : id;
+        out.stack.push_back(idx - 1);
+      });
+    } else if (f == 2) {
+      m.repeated_varint(t, [&](uint64_t v) { out.values.push_back(static_cast<int64_t>(v)); });
+    } else if (f == 3 && t == 2) {
+      if (!decode_label(m, nstr, out)) {
+        return make_error(ErrorCode::Input, "{}: sample {} has a label with a string index outside "
+                          "the string table", name, i);
       }
+    } else {
+      m.skip(t);
     }
-    if (!m.ok) {
-      return make_error(ErrorCode::Input, "{}: sample {} is malformed protobuf data", name, i);
-    }
-    if (unknown != 0) {
-      return make_error(ErrorCode::Input, "{}: sample {} refers to unknown location id {}", name, i,
-                        unknown == UINT64_MAX ? 0 : unknown);
-    }
-    if (out.values.size() - values_before != nvalues) {
-      return make_error(ErrorCode::Input, "{}: sample {} has {} values but the profile has {} sample types",
-                        name, i, out.values.size() - values_before, nvalues);
-    }
-    rec.stack_count = static_cast<uint32_t>(out.stack.size() - rec.stack_begin);
-    rec.label_count = static_cast<uint32_t>(out.labels.size() - rec.label_begin);
-    out.samples.push_back(rec);
+  }
+  if (!m.ok) {
+    return make_error(ErrorCode::Input, "{}: sample {} is malformed protobuf data", name, i);
+  }
+  if (unknown != 0) {
+    return make_error(ErrorCode::Input, "{}: sample {} refers to unknown location id {}", name, i,
+                      unknown == UINT64_MAX ? 0 : unknown);
+  }
+  if (out.values.size() - values_before != nvalues) {
+    return make_error(ErrorCode::Input, "{}: sample {} has {} values but the profile has {} sample types",
+                      name, i, out.values.size() - values_before, nvalues);
+  }
+  rec.stack_count = static_cast<uint32_t>(out.stack.size() - rec.stack_begin);
+  rec.label_count = static_cast<uint32_t>(out.labels.size() - rec.label_begin);
+  out.samples.push_back(rec);
+  return success();
+}
+
+}  // namespace
+
+void Tables::clear() {
+  header = Header{};
+  strings.clear();
+  functions.clear();
+  mappings.clear();
+  locations.clear();
+  lines.clear();
+  samples.clear();
+  stack.clear();
+  labels.clear();
+  values.clear();
+}
+
+Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables& out) {
+  out.clear();
+  RawIds raw;
+  if (!decode_top(bytes, out, raw)) {
+    return make_error(ErrorCode::Input, "{}: not a valid pprof profile (malformed protobuf data)", name);
+  }
+  if (out.strings.empty() || !out.strings[0].empty()) {
+    return make_error(ErrorCode::Input, "{}: {}", name,
+                      out.strings.empty() ? "string table is empty (not a pprof profile?)"
+                                          : "string table entry 0 is not the empty string");
+  }
+  PGO_TRY(check_string_indices(name, out));
+  IdMap locations;
+  PGO_TRY(resolve_ids(name, raw, out, locations));
+  out.samples.reserve(raw.sample_msgs.size());
+  out.values.reserve(raw.sample_msgs.size() * out.value_count());
+  for (size_t i = 0; i < raw.sample_msgs.size(); ++i) {
+    PGO_TRY(decode_sample(name, i, raw.sample_msgs[i], locations, out));
   }
   return success();
 }

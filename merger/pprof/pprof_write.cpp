@@ -42,44 +42,47 @@ void message(std::string& out, std::string& scratch, uint32_t f, Fill&& fill) {
   Encoder(out).bytes(f, scratch);
 }
 
-}  // namespace
+// Writes one profile message after another into `out`; `scratch` holds the body of the
+// message being written, `inner` the body of a message nested in it.
+class ProfileWriter {
+ public:
+  ProfileWriter(const Tables& t, std::string& out) : t_(t), out_(out) {}
 
-std::string encode(const Tables& t) {
-  std::string out, scratch, inner;
-  out.reserve(t.stack.size() * 3 + t.samples.size() * 16 + t.locations.size() * 24 + t.lines.size() * 8);
-  const Header& h = t.header;
-  const size_t n = t.value_count();
-  auto value_type = [&](uint32_t f, const ValueTypeRec& vt) {
-    message(out, scratch, f, [&](Encoder& e) {
+  void value_type(uint32_t f, const ValueTypeRec& vt) {
+    message(out_, scratch_, f, [&](Encoder& e) {
       e.field(1, vt.type);
       e.field(2, vt.unit);
     });
-  };
-  for (const auto& st : h.sample_types) value_type(1, st);
-  for (size_t i = 0; i < t.samples.size(); ++i) {
-    const SampleRec& s = t.samples[i];
-    message(out, scratch, 2, [&](Encoder& e) {
-      inner.clear();
-      Encoder ids(inner);
-      for (uint32_t k = 0; k < s.stack_count; ++k) ids.varint(uint64_t{t.stack[s.stack_begin + k]} + 1);
-      if (!inner.empty()) e.bytes(1, inner);
-      inner.clear();
-      for (size_t k = 0; k < n; ++k) ids.varint(static_cast<uint64_t>(t.values[i * n + k]));
-      if (!inner.empty()) e.bytes(2, inner);
+  }
+
+  // Sample (field 2): packed location ids, packed values, then its labels.
+  void sample(size_t i) {
+    const SampleRec& s = t_.samples[i];
+    const size_t n = t_.value_count();
+    message(out_, scratch_, 2, [&](Encoder& e) {
+      inner_.clear();
+      Encoder ids(inner_);
+      for (uint32_t k = 0; k < s.stack_count; ++k) ids.varint(uint64_t{t_.stack[s.stack_begin + k]} + 1);
+      if (!inner_.empty()) e.bytes(1, inner_);
+      inner_.clear();
+      for (size_t k = 0; k < n; ++k) ids.varint(static_cast<uint64_t>(t_.values[i * n + k]));
+      if (!inner_.empty()) e.bytes(2, inner_);
       for (uint32_t k = 0; k < s.label_count; ++k) {
-        const LabelRec& l = t.labels[s.label_begin + k];
-        inner.clear();
+        const LabelRec& l = t_.labels[s.label_begin + k];
+        inner_.clear();
         ids.field(1, l.key);
         ids.field(2, l.str);
         ids.field_signed(3, l.num);
         ids.field(4, l.unit);
-        e.bytes(3, inner);
+        e.bytes(3, inner_);
       }
     });
   }
-  for (size_t i = 0; i < t.mappings.size(); ++i) {
-    const MappingRec& m = t.mappings[i];
-    message(out, scratch, 3, [&](Encoder& e) {
+
+  // Mapping (field 3) with id i + 1.
+  void mapping(size_t i) {
+    const MappingRec& m = t_.mappings[i];
+    message(out_, scratch_, 3, [&](Encoder& e) {
       e.field(1, i + 1);
       e.field(2, m.start);
       e.field(3, m.limit);
@@ -89,27 +92,31 @@ std::string encode(const Tables& t) {
       for (uint32_t bit = 0; bit < 4; ++bit) e.field(7 + bit, (m.flags >> bit) & 1u);
     });
   }
-  for (size_t i = 0; i < t.locations.size(); ++i) {
-    const LocationRec& l = t.locations[i];
-    message(out, scratch, 4, [&](Encoder& e) {
+
+  // Location (field 4) with id i + 1 and its lines.
+  void location(size_t i) {
+    const LocationRec& l = t_.locations[i];
+    message(out_, scratch_, 4, [&](Encoder& e) {
       e.field(1, i + 1);
       e.field(2, l.mapping);
       e.field(3, l.address);
       for (uint32_t k = 0; k < l.line_count; ++k) {
-        const LineRec& line = t.lines[l.line_begin + k];
-        inner.clear();
-        Encoder le(inner);
+        const LineRec& line = t_.lines[l.line_begin + k];
+        inner_.clear();
+        Encoder le(inner_);
         le.field(1, line.function);
         le.field_signed(2, line.line);
         le.field_signed(3, line.column);
-        e.bytes(4, inner);
+        e.bytes(4, inner_);
       }
       e.field(5, l.folded ? 1 : 0);
     });
   }
-  for (size_t i = 0; i < t.functions.size(); ++i) {
-    const FunctionRec& f = t.functions[i];
-    message(out, scratch, 5, [&](Encoder& e) {
+
+  // Function (field 5) with id i + 1.
+  void function(size_t i) {
+    const FunctionRec& f = t_.functions[i];
+    message(out_, scratch_, 5, [&](Encoder& e) {
       e.field(1, i + 1);
       e.field(2, f.name);
       e.field(3, f.system_name);
@@ -117,22 +124,46 @@ std::string encode(const Tables& t) {
       e.field_signed(5, f.start_line);
     });
   }
-  Encoder e(out);
-  for (std::string_view s : t.strings) e.bytes(6, s);
-  e.field(7, h.drop_frames);
-  e.field(8, h.keep_frames);
-  e.field_signed(9, h.time_nanos);
-  e.field_signed(10, h.duration_nanos);
-  value_type(11, h.period_type);
-  e.field_signed(12, h.period);
-  if (!h.comments.empty()) {
-    inner.clear();
-    Encoder c(inner);
-    for (uint32_t id : h.comments) c.varint(id);
-    e.bytes(13, inner);
+
+  // The string table (field 6) and the header fields 7..15.
+  void strings_and_header() {
+    const Header& h = t_.header;
+    Encoder e(out_);
+    for (std::string_view s : t_.strings) e.bytes(6, s);
+    e.field(7, h.drop_frames);
+    e.field(8, h.keep_frames);
+    e.field_signed(9, h.time_nanos);
+    e.field_signed(10, h.duration_nanos);
+    value_type(11, h.period_type);
+    e.field_signed(12, h.period);
+    if (!h.comments.empty()) {
+      inner_.clear();
+      Encoder c(inner_);
+      for (uint32_t id : h.comments) c.varint(id);
+      e.bytes(13, inner_);
+    }
+    e.field(14, h.default_sample_type);
+    e.field(15, h.doc_url);
   }
-  e.field(14, h.default_sample_type);
-  e.field(15, h.doc_url);
+
+ private:
+  const Tables& t_;
+  std::string& out_;
+  std::string scratch_, inner_;
+};
+
+}  // namespace
+
+std::string encode(const Tables& t) {
+  std::string out;
+  out.reserve(t.stack.size() * 3 + t.samples.size() * 16 + t.locations.size() * 24 + t.lines.size() * 8);
+  ProfileWriter w(t, out);
+  for (const auto& st : t.header.sample_types) w.value_type(1, st);
+  for (size_t i = 0; i < t.samples.size(); ++i) w.sample(i);
+  for (size_t i = 0; i < t.mappings.size(); ++i) w.mapping(i);
+  for (size_t i = 0; i < t.locations.size(); ++i) w.location(i);
+  for (size_t i = 0; i < t.functions.size(); ++i) w.function(i);
+  w.strings_and_header();
   return out;
 }
 
