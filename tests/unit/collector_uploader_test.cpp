@@ -31,10 +31,10 @@ class UploaderTest : public ::testing::Test {
     return m;
   }
   size_t stored() {
-    auto store = open_store(url_, {});
+    auto store = store::open_store(url_, {});
     EXPECT_TRUE(store) << store.error().message;
     if (!store) return 0;
-    Query q;
+    store::Query q;
     q.app = "svc";
     q.window = {now() - std::chrono::hours{2}, now()};
     auto listed = (*store)->list(q);
@@ -86,10 +86,10 @@ TEST_F(UploaderTest, AProfileAlreadyInTheStoreIsNotUploadedTwice) {
   ProfileMeta m = meta(1);
   const std::string bytes = "the same profile";
   {
-    auto store = open_store(url_, {});
+    auto store = store::open_store(url_, {});
     ASSERT_TRUE(store);
     ProfileMeta stored_meta = m;
-    ASSERT_TRUE(complete_meta(stored_meta, bytes));
+    ASSERT_TRUE(store::complete_meta(stored_meta, bytes));
     ASSERT_TRUE((*store)->put(stored_meta, bytes));
   }
   Spool spool(spool_, 1 << 20);
@@ -105,7 +105,7 @@ TEST_F(UploaderTest, AProfileAlreadyInTheStoreIsNotUploadedTwice) {
 TEST_F(UploaderTest, AFullSpoolDropsTheOldestAndSaysSo) {
   // The size of one entry (payload and metadata), measured on a spool of its own.
   ProfileMeta probe = meta(0);
-  ASSERT_TRUE(complete_meta(probe, std::string(15, 'a')));
+  ASSERT_TRUE(store::complete_meta(probe, std::string(15, 'a')));
   Spool measure(dir_.path() / "measure", 1 << 20);
   ASSERT_TRUE(measure.add("probe", probe, std::string(15, 'a')));
   uint64_t one = measure.entries().value().at(0).bytes;
@@ -120,7 +120,7 @@ TEST_F(UploaderTest, DamagedSpoolEntriesAreRemovedAndNamed) {
   fs::remove(blocker_);
   Spool spool(spool_, 1 << 20);
   ProfileMeta m = meta(1);
-  ASSERT_TRUE(complete_meta(m, "original bytes"));
+  ASSERT_TRUE(store::complete_meta(m, "original bytes"));
   ASSERT_TRUE(spool.add("20260101T000000Z-1-00000001", m, "tampered bytes"));
   auto up = uploader();
   EXPECT_EQ(up.drain(), 0u);

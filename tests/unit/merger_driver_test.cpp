@@ -230,7 +230,7 @@ TEST_F(MergeDriverTest, FamiliesAreDecidedOrRefused) {
 }
 
 TEST_F(MergeDriverTest, StoreSourcesCarryTimesIntoTheReport) {
-  auto local = make_local_store(dir_.path() / "store", {});
+  auto local = store::make_local_store(dir_.path() / "store", {});
   ASSERT_TRUE(local) << local.error().message;
   auto& store = **local;
   TimePoint t0 = now() - std::chrono::hours{2};
@@ -241,7 +241,7 @@ TEST_F(MergeDriverTest, StoreSourcesCarryTimesIntoTheReport) {
     m.format = ProfileFormat::SampleText;
     ASSERT_TRUE(store.put(m, read_file(kData / "sample_a.txt").value()));
   }
-  Query q;
+  store::Query q;
   q.app = "web";
   q.window = {t0 - std::chrono::hours{1}, now()};
   auto objects = store.list(q);

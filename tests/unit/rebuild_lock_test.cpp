@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 class LockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(*open_store(dir_.string(), {}));
+    store_ = std::move(*store::open_store(dir_.string(), {}));
   }
 
   LockRequest request(Duration ttl, std::optional<Duration> wait = {}) {
@@ -29,7 +29,7 @@ class LockTest : public ::testing::Test {
   }
   ScratchDir scratch_{"pgopipe-lock"};
   fs::path dir_ = scratch_.path() / "store";
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(LockTest, SecondTakerIsBusyUntilReleased) {

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 class PublishTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(*open_store((dir_ / "store").string(), {}));
+    store_ = std::move(*store::open_store((dir_ / "store").string(), {}));
   }
 
   PublishedManifest manifest_for(const std::string& bytes) {
@@ -27,7 +27,7 @@ class PublishTest : public ::testing::Test {
   }
   ScratchDir scratch_{"pgopipe-publish"};
   fs::path dir_ = scratch_.path();
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(PublishTest, NothingPublishedYetIsEmpty) {
