@@ -42,8 +42,8 @@ Result<Config> Cli::config() {
   return config;
 }
 
-Result<std::unique_ptr<Store>> Cli::open_configured_store(const Config& config) {
-  auto store = open_store(config.store.value, config.store_options());
+Result<std::unique_ptr<store::Store>> Cli::open_configured_store(const Config& config) {
+  auto store = store::open_store(config.store.value, config.store_options());
   if (!store) return store.error().context(fmt::format("store from {}", config.store.origin));
   return store;
 }
@@ -85,8 +85,8 @@ Result<void> apply_weight_flags(const WeightFlags& f, WeightPolicy& policy) {
   return success();
 }
 
-Result<Query> make_query(Cli& cli, const Config& config, const SelectionFlags& f) {
-  Query q;
+Result<store::Query> make_query(Cli& cli, const Config& config, const SelectionFlags& f) {
+  store::Query q;
   PGO_TRY_ASSIGN(q.app, cli.require_app(config));
   PGO_TRY_ASSIGN(q.window, parse_window(f.since, f.until, now()));
   if (!f.kind.empty()) {

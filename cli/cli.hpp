@@ -39,7 +39,7 @@ class Cli {
   Result<Config> config();
 
   // Resolves the config and opens the configured store.
-  Result<std::unique_ptr<Store>> open_configured_store(const Config& config);
+  Result<std::unique_ptr<store::Store>> open_configured_store(const Config& config);
 
   // The app from --app/PGOPIPE_APP/config, validated; a Usage error if none is set.
   Result<std::string> require_app(const Config& config);
@@ -80,7 +80,7 @@ struct SelectionFlags {
   std::vector<std::string> labels;
 };
 void add_selection_flags(CLI::App& cmd, SelectionFlags& flags, bool since_required);
-Result<Query> make_query(Cli& cli, const Config& config, const SelectionFlags& flags);
+Result<store::Query> make_query(Cli& cli, const Config& config, const SelectionFlags& flags);
 
 // Shared flag group for commands that weight their inputs (merge, convert).
 struct WeightFlags {

@@ -40,8 +40,8 @@ void register_gc(CLI::App& app, Cli& cli) {
         spdlog::info("deleting {} profile(s) of {} collected before {}", n, app_name,
                      format_rfc3339(cutoff));
       };
-      std::vector<DamagedObject> damaged;
-      PGO_TRY_ASSIGN(auto removed, gc_older_than(*store, app_name, cutoff, args->dry_run,
+      std::vector<store::DamagedObject> damaged;
+      PGO_TRY_ASSIGN(auto removed, store::gc_older_than(*store, app_name, cutoff, args->dry_run,
                                                  config.concurrency.value, announce, &damaged));
       if (cli.json()) {
         nlohmann::json keys = nlohmann::json::array();

@@ -10,8 +10,8 @@ namespace pgopipe::cli {
 namespace {
 
 // `ls --check`: one line per damaged object (key, problem); an Integrity error when any.
-Result<void> report_damaged(Cli& cli, const Store& store, size_t healthy,
-                            const std::vector<DamagedObject>& damaged) {
+Result<void> report_damaged(Cli& cli, const store::Store& store, size_t healthy,
+                            const std::vector<store::DamagedObject>& damaged) {
   if (cli.json()) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : damaged) out.push_back({{"key", d.key}, {"problem", d.problem}});
@@ -41,9 +41,9 @@ void register_ls(CLI::App& app, Cli& cli) {
     cli.action = [&cli, flags, check]() -> Result<void> {
       if (!flags->app.empty()) cli.set_flag("app", flags->app);
       PGO_TRY_ASSIGN(Config config, cli.config());
-      PGO_TRY_ASSIGN(Query q, make_query(cli, config, *flags));
+      PGO_TRY_ASSIGN(store::Query q, make_query(cli, config, *flags));
       PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
-      std::vector<DamagedObject> damaged;
+      std::vector<store::DamagedObject> damaged;
       PGO_TRY_ASSIGN(auto objects, store->list(q, &damaged));
       if (*check) return report_damaged(cli, *store, objects.size(), damaged);
       if (cli.json()) {

@@ -71,7 +71,7 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
   auto warn = [](const std::string& input, const std::string& msg) { spdlog::warn("{}: {}", input, msg); };
   MergedWindow merged;
   if (from_store) {
-    PGO_TRY_ASSIGN(Query q, make_query(cli, config, a.selection));
+    PGO_TRY_ASSIGN(store::Query q, make_query(cli, config, a.selection));
     if (req.family && !q.family) q.family = req.family;
     PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
     PGO_TRY_ASSIGN(auto objects, list_window(*store, q));

@@ -18,10 +18,10 @@ void register_pull(CLI::App& app, Cli& cli) {
     cli.action = [&cli, flags, out_dir]() -> Result<void> {
       if (!flags->app.empty()) cli.set_flag("app", flags->app);
       PGO_TRY_ASSIGN(Config config, cli.config());
-      PGO_TRY_ASSIGN(Query q, make_query(cli, config, *flags));
+      PGO_TRY_ASSIGN(store::Query q, make_query(cli, config, *flags));
       PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
-      PGO_TRY_ASSIGN(auto pulled, pull_window(*store, q, *out_dir, config.concurrency.value,
-                                              terminal_progress("pull")));
+      PGO_TRY_ASSIGN(auto pulled, store::pull_window(*store, q, *out_dir, config.concurrency.value,
+                                              store::terminal_progress("pull")));
       if (cli.json()) {
         nlohmann::json files = nlohmann::json::array();
         for (const auto& f : pulled.files) files.push_back(f.string());

@@ -46,10 +46,10 @@ void register_push(CLI::App& app, Cli& cli) {
       meta.host = args->host.empty() ? host_name() : args->host;
       PGO_TRY_ASSIGN(meta.labels, parse_labels(args->labels));
       PGO_TRY(validate(meta));
-      std::vector<PushItem> items;
+      std::vector<store::PushItem> items;
       for (const auto& f : args->files) items.push_back({f, meta});
       PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
-      PGO_TRY_ASSIGN(auto pushed, push_files(*store, items, config.concurrency.value));
+      PGO_TRY_ASSIGN(auto pushed, store::push_files(*store, items, config.concurrency.value));
       nlohmann::json out = nlohmann::json::array();
       for (const auto& p : pushed) {
         if (cli.json()) {

@@ -27,7 +27,7 @@ constexpr const char* kExitCodes =
     "profiles in the window).";
 
 // --unlock: breaks the app's lock by hand (after a crashed run) and says whose it was.
-Result<void> unlock(Store& store, const std::string& app, bool yes) {
+Result<void> unlock(store::Store& store, const std::string& app, bool yes) {
   if (!yes) {
     return make_error(ErrorCode::Usage,
                       "--unlock breaks the lock even if a rebuild is running; add --yes to confirm");

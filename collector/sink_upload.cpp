@@ -53,7 +53,7 @@ Result<std::unique_ptr<Sink>> make_sink(const InstrSettings& s, CollectorLog log
     // application may use spdlog's default logger itself.
     spdlog::set_level(spdlog::level::from_str(config.log_level.value));
   }
-  StoreOptions options = config.store_options();
+  store::StoreOptions options = config.store_options();
   options.s3.retries = std::min(options.s3.retries, 2);  // keep shutdown flushes short
   options.s3.timeout = std::min(options.s3.timeout, std::chrono::milliseconds{10000});
   auto uploader = std::make_unique<Uploader>(s.store_url, options, s.spool_dir, s.spool_max_bytes,

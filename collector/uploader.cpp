@@ -7,29 +7,29 @@
 
 namespace pgopipe::collector {
 
-Uploader::Uploader(std::string store_url, StoreOptions options, std::filesystem::path spool_dir,
+Uploader::Uploader(std::string store_url, store::StoreOptions options, std::filesystem::path spool_dir,
                    uint64_t spool_max_bytes, LogFn log)
     : url_(std::move(store_url)),
       options_(std::move(options)),
       spool_(std::move(spool_dir), spool_max_bytes),
       log_(std::move(log)) {}
 
-Result<Store*> Uploader::open() {
+Result<store::Store*> Uploader::open() {
   if (!store_) {
-    PGO_TRY_ASSIGN(store_, open_store(url_, options_));
+    PGO_TRY_ASSIGN(store_, store::open_store(url_, options_));
   }
   return store_.get();
 }
 
 Result<std::string> Uploader::put(const ProfileMeta& meta, std::string_view bytes) {
-  PGO_TRY_ASSIGN(Store * store, open());
+  PGO_TRY_ASSIGN(store::Store * store, open());
   auto key = store->put(meta, bytes);
   if (!key) store_.reset();  // reopen next time (a local store may need its root again)
   return key;
 }
 
 Result<std::string> Uploader::deliver(ProfileMeta meta, std::string_view bytes, uint64_t seq) {
-  PGO_TRY(complete_meta(meta, bytes));
+  PGO_TRY(store::complete_meta(meta, bytes));
   std::string name = fmt::format("{}-{}-{:08}", format_compact(meta.collected_at), ::getpid(), seq);
   drain();
   auto spooled = spool_.entries();
@@ -71,7 +71,7 @@ uint64_t Uploader::drain() {
     }
     auto& [meta, bytes] = *entry;
     auto complete = meta.size == bytes.size() || meta.size == 0
-                        ? complete_meta(meta, bytes)
+                        ? store::complete_meta(meta, bytes)
                         : Result<void>(make_error(ErrorCode::Integrity, "{} bytes, {} expected",
                                                   bytes.size(), meta.size));
     if (!complete) {
@@ -103,7 +103,7 @@ uint64_t Uploader::drain() {
 bool Uploader::already_stored(const ProfileMeta& meta) {
   auto store = open();
   if (!store) return false;
-  Query q;
+  store::Query q;
   q.app = meta.app;
   q.window = {meta.collected_at, meta.collected_at + Duration{1}};
   q.labels = meta.labels;

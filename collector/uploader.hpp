@@ -18,11 +18,11 @@ class Uploader {
   // Receives one log line: level ("info", "warning", "error") and message.
   using LogFn = std::function<void(std::string_view level, const std::string& message)>;
 
-  Uploader(std::string store_url, StoreOptions options, std::filesystem::path spool_dir,
+  Uploader(std::string store_url, store::StoreOptions options, std::filesystem::path spool_dir,
            uint64_t spool_max_bytes, LogFn log);
 
   // Opens the store if it is not open; later calls retry after a failure.
-  Result<Store*> open();
+  Result<store::Store*> open();
 
   // Delivers profile number `seq` of this process: completes `meta` (sha256, size, checks),
   // drains the spool, then uploads, else spools it under "<collected_at>-<pid>-<seq>" (names
@@ -42,8 +42,8 @@ class Uploader {
   bool already_stored(const ProfileMeta& meta);
 
   std::string url_;
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
+  store::StoreOptions options_;
+  std::unique_ptr<store::Store> store_;
   Spool spool_;
   LogFn log_;
 };

@@ -105,7 +105,7 @@ const std::vector<Key>& keys() {
       {"s3.region", {"PGOPIPE_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"},
        [](Config& c, const std::string& v, const std::string& origin) -> Result<void> {
          // The region becomes part of the host name and the signature scope.
-         if (!valid_s3_region(v)) {
+         if (!store::valid_s3_region(v)) {
            return bad_value(KeyAt{origin, "s3.region"}, v, "a region name such as eu-west-1 ([a-z0-9-])");
          }
          c.s3_region = {v, origin};
@@ -171,8 +171,8 @@ Result<void> apply_file(Config& c, const fs::path& path) {
 
 }  // namespace
 
-StoreOptions Config::store_options() const {
-  StoreOptions o;
+store::StoreOptions Config::store_options() const {
+  store::StoreOptions o;
   o.concurrency = concurrency.value;
   o.file_mode = store_file_mode.value;
   o.s3.endpoint = s3_endpoint.value;

@@ -42,7 +42,7 @@ struct Config {
   std::optional<std::filesystem::path> file;  // the config file that was read, if any
 
   // Options for open_store() derived from these settings.
-  [[nodiscard]] StoreOptions store_options() const;
+  [[nodiscard]] store::StoreOptions store_options() const;
 };
 
 // A value that wins over the config file and the environment, with the origin its messages

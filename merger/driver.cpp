@@ -103,12 +103,12 @@ Result<std::vector<MergeSource>> file_sources(const std::vector<std::string>& pa
   return out;
 }
 
-std::vector<MergeSource> store_sources(Store& store, const std::vector<StoredObject>& objects) {
+std::vector<MergeSource> store_sources(store::Store& store, const std::vector<store::StoredObject>& objects) {
   std::vector<MergeSource> out;
   for (const auto& o : objects) {
     out.push_back({o.key, o.meta.format, o.meta.collected_at, o.meta.duration,
                    [&store, key = o.key]() -> Result<std::string> {
-                     PGO_TRY_ASSIGN(Blob blob, store.get(key));
+                     PGO_TRY_ASSIGN(store::Blob blob, store.get(key));
                      return std::move(blob.bytes);
                    }});
   }

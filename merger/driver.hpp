@@ -54,7 +54,7 @@ struct MergeReport {
 Result<std::vector<MergeSource>> file_sources(const std::vector<std::string>& paths);
 
 // Makes sources that download the given objects from `store` when a worker needs them.
-std::vector<MergeSource> store_sources(Store& store, const std::vector<StoredObject>& objects);
+std::vector<MergeSource> store_sources(store::Store& store, const std::vector<store::StoredObject>& objects);
 
 // Runs the merge and writes request.output atomically. On error nothing is written.
 Result<MergeReport> run_merge(const MergeRequest& request, const WarnFn& warn);

@@ -3,8 +3,8 @@
 
 namespace pgopipe {
 
-Result<std::vector<StoredObject>> list_window(Store& store, const Query& query,
-                                              std::vector<DamagedObject>* damaged) {
+Result<std::vector<store::StoredObject>> list_window(store::Store& store, const store::Query& query,
+                                              std::vector<store::DamagedObject>* damaged) {
   PGO_TRY_ASSIGN(auto objects, store.list(query, damaged));
   if (objects.empty()) {
     return make_error(ErrorCode::NotFound, "no profiles of {} in [{}, {}) in {}", query.app,
@@ -26,8 +26,8 @@ Result<MergedWindow> merge_with_provenance(const MergeRequest& request, Provenan
   return MergedWindow{std::move(report), std::move(provenance)};
 }
 
-Result<MergedWindow> merge_store_window(Store& store, const Query& query,
-                                        const std::vector<StoredObject>& objects, MergeRequest request,
+Result<MergedWindow> merge_store_window(store::Store& store, const store::Query& query,
+                                        const std::vector<store::StoredObject>& objects, MergeRequest request,
                                         const std::string& weighting, const WarnFn& warn) {
   request.sources = store_sources(store, objects);
   request.weights.window_end = query.window.until;

@@ -16,8 +16,8 @@ namespace pgopipe {
 
 // Lists `query` in `store`; an empty window is a NotFound error naming app, window and store.
 // Damaged objects are skipped (and logged by the store); they are appended to `damaged` if given.
-Result<std::vector<StoredObject>> list_window(Store& store, const Query& query,
-                                              std::vector<DamagedObject>* damaged = nullptr);
+Result<std::vector<store::StoredObject>> list_window(store::Store& store, const store::Query& query,
+                                              std::vector<store::DamagedObject>* damaged = nullptr);
 
 struct MergedWindow {
   MergeReport report;
@@ -33,8 +33,8 @@ Result<MergedWindow> merge_with_provenance(const MergeRequest& request, Provenan
 // Merges the listed `objects` of the window `query` of `store`: sources from the store,
 // weights decayed to the window's end, provenance naming store, app and window. `weighting`
 // describes the weights for the provenance.
-Result<MergedWindow> merge_store_window(Store& store, const Query& query,
-                                        const std::vector<StoredObject>& objects, MergeRequest request,
+Result<MergedWindow> merge_store_window(store::Store& store, const store::Query& query,
+                                        const std::vector<store::StoredObject>& objects, MergeRequest request,
                                         const std::string& weighting, const WarnFn& warn);
 
 }  // namespace pgopipe

@@ -31,7 +31,7 @@ std::optional<uint64_t> parse_generation(std::string_view prefix, std::string_vi
 }
 
 // Generations present under `prefix`, highest first.
-Result<std::vector<uint64_t>> list_generations(Store& store, std::string_view prefix) {
+Result<std::vector<uint64_t>> list_generations(store::Store& store, std::string_view prefix) {
   PGO_TRY_ASSIGN(std::vector<std::string> keys, store.list_raw(prefix));
   std::vector<uint64_t> out;
   for (const auto& key : keys) {
@@ -79,7 +79,7 @@ Duration renew_interval(const LockRequest& r) {
 }
 
 // Reads generation `g`; nullopt if it is gone.
-Result<std::optional<LockHolder>> read_generation(Store& store, std::string_view prefix,
+Result<std::optional<LockHolder>> read_generation(store::Store& store, std::string_view prefix,
                                                    uint64_t g) {
   auto body = store.get_raw(generation_key(prefix, g));
   if (!body) {
@@ -90,7 +90,7 @@ Result<std::optional<LockHolder>> read_generation(Store& store, std::string_view
 }
 
 // Whether `mine` is the top generation and still carries its token (read from the store).
-Result<bool> still_top(Store& store, std::string_view prefix, const LockHolder& mine) {
+Result<bool> still_top(store::Store& store, std::string_view prefix, const LockHolder& mine) {
   PGO_TRY_ASSIGN(std::vector<uint64_t> gens, list_generations(store, prefix));
   if (gens.empty() || gens.front() != mine.generation) return false;
   PGO_TRY_ASSIGN(std::optional<LockHolder> now_there,
@@ -99,7 +99,7 @@ Result<bool> still_top(Store& store, std::string_view prefix, const LockHolder& 
 }
 
 // Old generations below `top` go; best effort (a leftover is harmless, the top decides).
-void remove_below(Store& store, std::string_view prefix, uint64_t top) {
+void remove_below(store::Store& store, std::string_view prefix, uint64_t top) {
   auto gens = list_generations(store, prefix);
   if (!gens) return;
   for (uint64_t g : *gens) {
@@ -108,7 +108,7 @@ void remove_below(Store& store, std::string_view prefix, uint64_t top) {
 }
 
 // One attempt: create generation `g` holding `mine`; true if this run now holds the lock.
-Result<bool> try_take(Store& store, std::string_view prefix, LockHolder& mine, uint64_t g) {
+Result<bool> try_take(store::Store& store, std::string_view prefix, LockHolder& mine, uint64_t g) {
   mine.generation = g;
   const std::string key = generation_key(prefix, g);
   auto put = store.put_raw(key, holder_body(mine), /*exclusive=*/true);
@@ -138,7 +138,7 @@ Result<bool> try_take(Store& store, std::string_view prefix, LockHolder& mine, u
 
 std::string lock_prefix(std::string_view app) { return fmt::format("{}/published/lock/", app); }
 
-Result<std::optional<LockHolder>> read_lock(Store& store, std::string_view prefix) {
+Result<std::optional<LockHolder>> read_lock(store::Store& store, std::string_view prefix) {
   PGO_TRY_ASSIGN(std::vector<uint64_t> gens, list_generations(store, prefix));
   for (uint64_t g : gens) {
     PGO_TRY_ASSIGN(std::optional<LockHolder> h, read_generation(store, prefix, g));
@@ -147,7 +147,7 @@ Result<std::optional<LockHolder>> read_lock(Store& store, std::string_view prefi
   return std::optional<LockHolder>{};
 }
 
-StoreLock::StoreLock(Store& store, const LockRequest& request, LockHolder held)
+StoreLock::StoreLock(store::Store& store, const LockRequest& request, LockHolder held)
     : state_(std::make_unique<State>()) {
   state_->store = &store;
   state_->request = request;
@@ -242,7 +242,7 @@ Result<void> StoreLock::release() {
                           holder_body(released), /*exclusive=*/false);
 }
 
-Result<StoreLock> acquire_lock(Store& store, const LockRequest& req, bool* busy) {
+Result<StoreLock> acquire_lock(store::Store& store, const LockRequest& req, bool* busy) {
   *busy = false;
   const TimePoint deadline = now() + req.wait.value_or(Duration{0});
   LockHolder mine;
@@ -280,7 +280,7 @@ Result<StoreLock> acquire_lock(Store& store, const LockRequest& req, bool* busy)
                     req.prefix, kMaxRounds);
 }
 
-Result<std::optional<LockHolder>> break_lock(Store& store, std::string_view prefix) {
+Result<std::optional<LockHolder>> break_lock(store::Store& store, std::string_view prefix) {
   for (int round = 0; round < kMaxRounds; ++round) {
     PGO_TRY_ASSIGN(std::optional<LockHolder> top, read_lock(store, prefix));
     if (top && top->state == "released") return std::optional<LockHolder>{};

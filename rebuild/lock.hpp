@@ -42,7 +42,7 @@ struct LockHolder {
 };
 
 // The top generation of the lock under `prefix`; nullopt if there is none.
-Result<std::optional<LockHolder>> read_lock(Store& store, std::string_view prefix);
+Result<std::optional<LockHolder>> read_lock(store::Store& store, std::string_view prefix);
 
 struct LockRequest {
   std::string prefix;  // lock_prefix(app)
@@ -54,7 +54,7 @@ struct LockRequest {
 
 class StoreLock {
  public:
-  StoreLock(Store& store, const LockRequest& request, LockHolder held);
+  StoreLock(store::Store& store, const LockRequest& request, LockHolder held);
   StoreLock(StoreLock&& other) noexcept;
   StoreLock& operator=(StoreLock&&) = delete;
   StoreLock(const StoreLock&) = delete;
@@ -75,7 +75,7 @@ class StoreLock {
 
  private:
   struct State {
-    Store* store;
+    store::Store* store;
     LockRequest request;
     LockHolder held;
     std::mutex mu;  // guards held.expires and writes of the holder's object
@@ -93,10 +93,10 @@ class StoreLock {
 
 // Takes the lock. A held, unexpired lock is a Store error whose message starts with "busy:"
 // and names the holder; *busy is set so callers can give it its own exit code.
-Result<StoreLock> acquire_lock(Store& store, const LockRequest& request, bool* busy);
+Result<StoreLock> acquire_lock(store::Store& store, const LockRequest& request, bool* busy);
 
 // Breaks the lock by hand (`pgopipe rebuild --unlock`): writes a released generation above
 // the top one; returns the holder it replaced (nullopt if there was no live holder).
-Result<std::optional<LockHolder>> break_lock(Store& store, std::string_view prefix);
+Result<std::optional<LockHolder>> break_lock(store::Store& store, std::string_view prefix);
 
 }  // namespace pgopipe

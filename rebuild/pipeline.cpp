@@ -97,7 +97,7 @@ bool gate_passes(RunReport& report, const RebuildConfig& config, const Benchmark
   return !gated;
 }
 
-Result<void> run_stages(Store& store, const RebuildConfig& config, const RebuildOptions& options,
+Result<void> run_stages(store::Store& store, const RebuildConfig& config, const RebuildOptions& options,
                         RunReport& report, bool& busy) {
   // A run whose lock was taken over (it stalled past the ttl) stops like an interrupted one.
   const StoreLock* held = nullptr;
@@ -241,7 +241,7 @@ Result<void> run_stages(Store& store, const RebuildConfig& config, const Rebuild
 
 }  // namespace
 
-RebuildRun run_rebuild(Store& store, const RebuildConfig& config, const RebuildOptions& options) {
+RebuildRun run_rebuild(store::Store& store, const RebuildConfig& config, const RebuildOptions& options) {
   RebuildRun run;
   RunReport& report = run.report;
   report.app = config.app;

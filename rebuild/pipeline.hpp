@@ -27,7 +27,7 @@ struct RebuildRun {
 };
 
 // Runs the pipeline; never fails itself: a failing stage ends the run as Failed with its error.
-RebuildRun run_rebuild(Store& store, const RebuildConfig& config, const RebuildOptions& options);
+RebuildRun run_rebuild(store::Store& store, const RebuildConfig& config, const RebuildOptions& options);
 
 // Process exit code of a run: 0 published, 10 unchanged, 11 gated, 12 busy, else the error's.
 int rebuild_exit_code(const RebuildRun& run);

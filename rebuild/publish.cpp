@@ -15,7 +15,7 @@ std::string published_dir_key(std::string_view app, TimePoint at, std::string_vi
   return fmt::format("{}/published/{}-{}", app, format_compact(at), sha256.substr(0, 12));
 }
 
-Result<std::optional<PublishedManifest>> read_manifest(Store& store, std::string_view app) {
+Result<std::optional<PublishedManifest>> read_manifest(store::Store& store, std::string_view app) {
   const std::string key = manifest_key(app);
   auto body = store.get_raw(key);
   if (!body) {
@@ -47,7 +47,7 @@ Result<std::optional<PublishedManifest>> read_manifest(Store& store, std::string
   }
 }
 
-Result<std::string> fetch_published_profile(Store& store, const PublishedManifest& m) {
+Result<std::string> fetch_published_profile(store::Store& store, const PublishedManifest& m) {
   PGO_TRY_ASSIGN(std::string bytes, store.get_raw(m.profile_key));
   std::string digest = sha256_hex(bytes);
   if (digest != m.profile_sha256) {
@@ -58,7 +58,7 @@ Result<std::string> fetch_published_profile(Store& store, const PublishedManifes
   return bytes;
 }
 
-Result<void> publish(Store& store, const PublishedManifest& m, const std::filesystem::path& profile,
+Result<void> publish(store::Store& store, const PublishedManifest& m, const std::filesystem::path& profile,
                      const std::vector<std::pair<std::filesystem::path, std::string>>& files,
                      const std::function<Result<void>()>& fence) {
   auto fenced = [&] { return fence ? fence() : success(); };

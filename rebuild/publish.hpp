@@ -39,15 +39,15 @@ std::string published_dir_key(std::string_view app, TimePoint at, std::string_vi
 
 // The current manifest; nullopt when nothing was published yet. A manifest that is not valid
 // JSON is an Integrity error naming its key.
-Result<std::optional<PublishedManifest>> read_manifest(Store& store, std::string_view app);
+Result<std::optional<PublishedManifest>> read_manifest(store::Store& store, std::string_view app);
 
 // The published profile's bytes, verified against the manifest's sha256 (Integrity error).
-Result<std::string> fetch_published_profile(Store& store, const PublishedManifest& manifest);
+Result<std::string> fetch_published_profile(store::Store& store, const PublishedManifest& manifest);
 
 // Uploads the profile as `manifest.profile_key`, each of `files` (local path, key), then
 // the manifest. Any failure before the manifest leaves the previous publish current.
 // `fence` (the lock's check) runs before every upload: its error stops the publish there.
-Result<void> publish(Store& store, const PublishedManifest& manifest,
+Result<void> publish(store::Store& store, const PublishedManifest& manifest,
                      const std::filesystem::path& profile,
                      const std::vector<std::pair<std::filesystem::path, std::string>>& files,
                      const std::function<Result<void>()>& fence = {});

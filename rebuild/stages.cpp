@@ -35,7 +35,7 @@ Result<CompilerProfile> finish(CompilerProfile p) {
 
 // Merges the fetched window into `output` (half-life weights, failure mode warn), with its
 // provenance beside it.
-Result<MergedWindow> merge_fetched(Store& store, const RebuildConfig& config, const FetchedWindow& w,
+Result<MergedWindow> merge_fetched(store::Store& store, const RebuildConfig& config, const FetchedWindow& w,
                                    const fs::path& output) {
   MergeRequest req;
   req.family = w.family;
@@ -52,7 +52,7 @@ Result<MergedWindow> merge_fetched(Store& store, const RebuildConfig& config, co
 
 }  // namespace
 
-Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, TimePoint reference) {
+Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& config, TimePoint reference) {
   FetchedWindow w;
   w.query.app = config.app;
   PGO_TRY_ASSIGN(w.query.window, parse_window(config.since, config.until, reference));
@@ -82,7 +82,7 @@ Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, Ti
   return w;
 }
 
-Result<CompilerProfile> merge_window(Store& store, const RebuildConfig& config, const FetchedWindow& w,
+Result<CompilerProfile> merge_window(store::Store& store, const RebuildConfig& config, const FetchedWindow& w,
                                      const fs::path& work) {
   fs::path output = work / (w.family == ProfileFamily::Instr ? "merged.profdata" : "merged.sample");
   PGO_TRY_ASSIGN(MergedWindow merged, merge_fetched(store, config, w, output));
@@ -90,7 +90,7 @@ Result<CompilerProfile> merge_window(Store& store, const RebuildConfig& config, 
                  merged.report.skipped.size(), "", merged.provenance});
 }
 
-Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config, const FetchedWindow& w,
+Result<CompilerProfile> convert_window(store::Store& store, const RebuildConfig& config, const FetchedWindow& w,
                                        const fs::path& work) {
   if (config.binary_dir.empty()) {
     return make_error(ErrorCode::Config,
@@ -113,7 +113,7 @@ Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config
     options.inputs.push_back((work / "merged.pb.gz").string());
   } else {
     for (size_t i = 0; i < w.objects.size(); ++i) {
-      PGO_TRY_ASSIGN(Blob blob, store.get(w.objects[i].key));
+      PGO_TRY_ASSIGN(store::Blob blob, store.get(w.objects[i].key));
       fs::path file = work / fmt::format("perf-{}.data", i);
       PGO_TRY(write_file_atomic(file, blob.bytes));
       options.inputs.push_back(file.string());
@@ -128,7 +128,7 @@ Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config
   return finish({options.output, ProfileFamily::Sample, ProfileFormat::Unknown, merged, skipped, "", provenance});
 }
 
-Result<Comparison> compare_with_published(Store& store, const RebuildConfig& config,
+Result<Comparison> compare_with_published(store::Store& store, const RebuildConfig& config,
                                           const CompilerProfile& profile, const fs::path& work) {
   Comparison c;
   PGO_TRY_ASSIGN(c.previous, read_manifest(store, config.app));

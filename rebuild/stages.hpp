@@ -18,17 +18,17 @@
 namespace pgopipe {
 
 struct FetchedWindow {
-  Query query;
-  std::vector<StoredObject> objects;  // of one family only (see fetch_window)
+  store::Query query;
+  std::vector<store::StoredObject> objects;  // of one family only (see fetch_window)
   ProfileFamily family = ProfileFamily::Unknown;
   uint64_t bytes = 0;
-  std::vector<DamagedObject> damaged;  // skipped by the listing (see Store::list)
+  std::vector<store::DamagedObject> damaged;  // skipped by the listing (see Store::list)
 };
 
 // Lists the configured window; keeps instrumented profiles when there are any (unless
 // window.kind says otherwise), else LLVM sample, else pprof, else perf objects. No profile
 // in the window is a NotFound error naming app, window and store (merger/window.hpp).
-Result<FetchedWindow> fetch_window(Store& store, const RebuildConfig& config, TimePoint reference);
+Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& config, TimePoint reference);
 
 struct CompilerProfile {
   std::filesystem::path path;   // inside the work dir
@@ -40,12 +40,12 @@ struct CompilerProfile {
 };
 
 // Merges an instr/sample window with the merge driver (half-life weights, failure mode warn).
-Result<CompilerProfile> merge_window(Store& store, const RebuildConfig& config,
+Result<CompilerProfile> merge_window(store::Store& store, const RebuildConfig& config,
                                      const FetchedWindow& window, const std::filesystem::path& work);
 
 // Converts a pprof (merged first) or perf window into an LLVM sample profile, binaries found
 // by build ID in window.binary_dir.
-Result<CompilerProfile> convert_window(Store& store, const RebuildConfig& config,
+Result<CompilerProfile> convert_window(store::Store& store, const RebuildConfig& config,
                                        const FetchedWindow& window, const std::filesystem::path& work);
 
 struct Comparison {
@@ -56,7 +56,7 @@ struct Comparison {
 };
 
 // Compares `profile` with the published one (fetched into `work`).
-Result<Comparison> compare_with_published(Store& store, const RebuildConfig& config,
+Result<Comparison> compare_with_published(store::Store& store, const RebuildConfig& config,
                                           const CompilerProfile& profile,
                                           const std::filesystem::path& work);
 

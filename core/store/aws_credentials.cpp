@@ -5,7 +5,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -100,4 +100,4 @@ Result<AwsCredentials> load_aws_credentials(const std::map<std::string, std::str
   return parse_credentials_file(text, profile, file.string());
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

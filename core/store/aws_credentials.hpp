@@ -9,7 +9,7 @@
 
 #include "core/result.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 struct AwsCredentials {
   std::string access_key_id;
@@ -29,4 +29,4 @@ Result<AwsCredentials> load_aws_credentials(const std::map<std::string, std::str
 Result<AwsCredentials> parse_credentials_file(std::string_view text, std::string_view profile,
                                               std::string_view where);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -3,7 +3,7 @@
 
 #include "core/names.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 namespace {
 
 using namespace std::chrono;
@@ -79,4 +79,4 @@ Result<ParsedKey> parse_object_key(std::string_view key) {
   return ParsedKey{std::string(parts[0]), *t, std::string(rest.substr(0, dash))};
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

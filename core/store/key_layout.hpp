@@ -12,7 +12,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 // Key for a new object of `meta`; `unique` is a random token (see random_hex()).
 std::string object_key(const ProfileMeta& meta, std::string_view unique);
@@ -30,4 +30,4 @@ struct ParsedKey {
 // Parses an object key made by object_key(); other keys are an Integrity error naming it.
 Result<ParsedKey> parse_object_key(std::string_view key);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -14,7 +14,7 @@
 #include "core/names.hpp"
 #include "core/store/key_layout.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 namespace {
 
 namespace fs = std::filesystem;
@@ -185,4 +185,4 @@ Result<std::unique_ptr<Store>> make_local_store(const fs::path& root, const Stor
       std::make_unique<LocalStore>(abs.lexically_normal(), options.file_mode));
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

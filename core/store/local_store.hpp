@@ -9,10 +9,10 @@
 
 #include "core/store/store.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 // Opens (creating if needed) a local store rooted at `root`.
 Result<std::unique_ptr<Store>> make_local_store(const std::filesystem::path& root,
                                                 const StoreOptions& options);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -5,7 +5,7 @@
 #include "core/store/s3_store.hpp"
 #include "core/store/store.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options) {
   if (url.empty()) return make_error(ErrorCode::Config, "no store configured");
@@ -26,4 +26,4 @@ Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptio
   return make_local_store(std::string(url), options);
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

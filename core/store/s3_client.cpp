@@ -13,7 +13,7 @@
 #include "core/digest.hpp"
 #include "core/store/s3_xml.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 namespace {
 
 struct UploadState {
@@ -339,4 +339,4 @@ Result<std::unique_ptr<S3Client>> make_s3_client(std::string bucket, const S3Opt
       std::move(credentials)));
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -16,7 +16,7 @@
 #include "core/store/aws_credentials.hpp"
 #include "core/store/store.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 struct S3Request {
   std::string method = "GET";  // GET, HEAD, PUT, DELETE
@@ -68,4 +68,4 @@ std::string canonical_query(std::vector<std::pair<std::string, std::string>> que
 // One readable message for a failed S3 response: "<what>: HTTP <status> <Code>: <Message>".
 Error s3_http_error(std::string_view what, const S3Response& response);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -5,7 +5,7 @@
 
 #include "core/names.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 ListingWalk::ListingWalk(std::string store_prefix, std::string full_prefix, std::string what,
                          size_t max_pages)
@@ -47,4 +47,4 @@ Result<std::string> ListingWalk::next(const ListPage& page, std::vector<std::str
   return token;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -14,7 +14,7 @@
 #include "core/store/s3_xml.hpp"
 #include "core/store/store.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 // Pages one listing may take: with 1,000 keys per page, a million objects under one prefix.
 inline constexpr size_t kMaxListPages = 1000;
@@ -43,4 +43,4 @@ class ListingWalk {
   std::set<std::string> tokens_;
 };
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

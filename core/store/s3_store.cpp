@@ -20,7 +20,7 @@
 #include "core/store/s3_listing.hpp"
 #include "core/store/s3_xml.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 namespace {
 
 constexpr std::string_view kMetaPrefix = "x-amz-meta-";
@@ -291,4 +291,4 @@ Result<std::unique_ptr<Store>> make_s3_store(std::string_view url, const StoreOp
       std::make_unique<S3Store>(std::move(bucket), std::move(prefix), std::move(client), options));
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -10,7 +10,7 @@
 
 #include "core/store/store.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 // Opens the store at `url` ("s3://bucket[/prefix]"); credentials come from the AWS
 // environment variables or the shared credentials file (see aws_credentials.hpp).
@@ -22,4 +22,4 @@ Result<std::unique_ptr<Store>> make_s3_store(std::string_view url, const StoreOp
 // outside the window are filtered by their timestamps after listing.
 std::vector<std::string> s3_listing_prefixes(std::string_view app, const Window& window);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

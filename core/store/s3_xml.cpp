@@ -5,7 +5,7 @@
 
 #include <charconv>
 
-namespace pgopipe {
+namespace pgopipe::store {
 namespace {
 
 // Calls fn(text) for each <tag>text</tag> inside `xml` (self-closing <tag/> gives "").
@@ -129,4 +129,4 @@ S3ErrorBody parse_s3_error(std::string_view xml) {
   return {first_element(xml, "Code"), first_element(xml, "Message")};
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -8,7 +8,7 @@
 
 #include "core/result.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 struct ListPage {
   std::vector<std::string> keys;       // full object keys, in the order S3 returned them
@@ -30,4 +30,4 @@ S3ErrorBody parse_s3_error(std::string_view xml);
 // Decodes the five XML entities and numeric character references in element text.
 std::string xml_unescape(std::string_view text);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

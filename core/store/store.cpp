@@ -5,7 +5,7 @@
 
 #include "core/digest.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 bool matches(const Query& q, const ProfileMeta& meta) {
   if (meta.app != q.app || !q.window.contains(meta.collected_at)) return false;
@@ -42,4 +42,4 @@ bool valid_s3_region(std::string_view region) {
          region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -15,7 +15,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 // A stored object as listed: its key (relative to the store root) and metadata.
 struct StoredObject {
@@ -120,4 +120,4 @@ void note_damaged(std::vector<DamagedObject>* damaged, std::string_view key, std
 // Opens a store by URL: "file:///abs/path", a plain path, or "s3://bucket[/prefix]".
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -12,7 +12,7 @@
 #include "core/fs.hpp"
 #include "core/parallel.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 namespace fs = std::filesystem;
 
@@ -113,4 +113,4 @@ ProgressFn terminal_progress(std::string label) {
   };
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

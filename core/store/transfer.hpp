@@ -9,7 +9,7 @@
 
 #include "core/store/store.hpp"
 
-namespace pgopipe {
+namespace pgopipe::store {
 
 struct PushItem {
   std::filesystem::path file;
@@ -53,4 +53,4 @@ Result<std::vector<StoredObject>> gc_older_than(
 // A progress callback that draws a one-line bar on stderr when it is a terminal, else nothing.
 ProgressFn terminal_progress(std::string label);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::store

@@ -33,8 +33,8 @@ class StoreBehaviour : public ::testing::TestWithParam<std::string> {
     if (!backend_.dir.empty()) fs::remove_all(backend_.dir, ec);
   }
 
-  StoreOptions options() const {
-    StoreOptions o;
+  store::StoreOptions options() const {
+    store::StoreOptions o;
     if (backend_.s3) {
       o.s3.endpoint = backend_.s3->endpoint();
       o.s3.region = backend_.s3->region();
@@ -43,8 +43,8 @@ class StoreBehaviour : public ::testing::TestWithParam<std::string> {
     return o;
   }
 
-  std::unique_ptr<Store> open(const StoreOptions& o) const {
-    auto s = open_store(backend_.url, o);
+  std::unique_ptr<store::Store> open(const store::StoreOptions& o) const {
+    auto s = store::open_store(backend_.url, o);
     EXPECT_TRUE(s) << s.error().message;
     return s ? std::move(*s) : nullptr;
   }
@@ -67,7 +67,7 @@ class StoreBehaviour : public ::testing::TestWithParam<std::string> {
     return key ? *key : "";
   }
 
-  std::vector<std::string> keys_of(const Query& q) {
+  std::vector<std::string> keys_of(const store::Query& q) {
     auto listed = store_->list(q);
     EXPECT_TRUE(listed) << listed.error().message;
     std::vector<std::string> keys;
@@ -89,7 +89,7 @@ class StoreBehaviour : public ::testing::TestWithParam<std::string> {
   }
 
   Backend backend_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
 };
 
 TEST_P(StoreBehaviour, PutThenGetReturnsBytesAndMetadata) {
@@ -118,7 +118,7 @@ TEST_P(StoreBehaviour, WindowIsSinceInclusiveUntilExclusive) {
   std::string mid = put(meta(t0 + 90min), "c");
   std::string at_until = put(meta(t0 + 2h), "d");
   std::string next_day = put(meta(t0 + 26h), "e");
-  Query q{"svc", Window{t0, t0 + 2h}, {}, {}, {}};
+  store::Query q{"svc", Window{t0, t0 + 2h}, {}, {}, {}};
   EXPECT_EQ(keys_of(q), (std::vector<std::string>{first, mid}));
   // A window over several whole days (listed by day prefixes) still honours both edges.
   q.window = Window{t0 - 1ns, t0 + 26h + 1ns};
@@ -134,7 +134,7 @@ TEST_P(StoreBehaviour, FiltersByKindBuildIdAndLabels) {
   instr.format = ProfileFormat::LlvmRaw;
   std::string b = put(instr, "b");
   std::string c = put(meta(t0 + 2s, "b2", {{"env", "prod"}, {"zone", "z1"}}), "c");
-  Query q{"svc", Window{t0, t0 + 1h}, {}, {}, {}};
+  store::Query q{"svc", Window{t0, t0 + 1h}, {}, {}, {}};
   EXPECT_EQ(keys_of(q).size(), 3u);
   q.family = ProfileFamily::Instr;
   EXPECT_EQ(keys_of(q), (std::vector<std::string>{b}));
@@ -151,13 +151,13 @@ TEST_P(StoreBehaviour, FiltersByKindBuildIdAndLabels) {
 }
 
 TEST_P(StoreBehaviour, ListingFollowsPagination) {
-  StoreOptions o = options();
+  store::StoreOptions o = options();
   o.s3.list_page_size = 2;
   store_ = open(o);
   TimePoint t0 = at("2026-03-04T10:00:00Z");
   std::set<std::string> put_keys;
   for (int i = 0; i < 7; ++i) put_keys.insert(put(meta(t0 + std::chrono::minutes(i)), "x"));
-  auto listed = keys_of(Query{"svc", Window{t0, t0 + 1h}, {}, {}, {}});
+  auto listed = keys_of(store::Query{"svc", Window{t0, t0 + 1h}, {}, {}, {}});
   EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()), put_keys);
   EXPECT_EQ(listed.size(), 7u);
 }
@@ -166,7 +166,7 @@ TEST_P(StoreBehaviour, RemoveDeletesAndIsIdempotent) {
   TimePoint t0 = at("2026-03-04T10:00:00Z");
   std::string key = put(meta(t0), "bytes");
   ASSERT_TRUE(store_->remove(key));
-  EXPECT_TRUE(keys_of(Query{"svc", Window{t0, t0 + 1h}, {}, {}, {}}).empty());
+  EXPECT_TRUE(keys_of(store::Query{"svc", Window{t0, t0 + 1h}, {}, {}, {}}).empty());
   auto gone = store_->get(key);
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, ErrorCode::NotFound) << gone.error().message;
@@ -226,7 +226,7 @@ TEST_P(StoreBehaviour, HostileNamesAreRejected) {
     ProfileMeta m = meta(at("2026-03-04T10:00:00Z"));
     m.app = app;
     EXPECT_FALSE(store_->put(m, "x")) << app;
-    EXPECT_FALSE(store_->list(Query{app, Window{m.collected_at, m.collected_at + 1h}, {}, {}, {}}));
+    EXPECT_FALSE(store_->list(store::Query{app, Window{m.collected_at, m.collected_at + 1h}, {}, {}, {}}));
   }
   ProfileMeta m = meta(at("2026-03-04T10:00:00Z"), "b1", {{"k", "../.."}});
   EXPECT_FALSE(store_->put(m, "x"));
@@ -254,7 +254,7 @@ TEST_P(StoreBehaviour, ConcurrentPutsAtTheSameInstantGetDistinctKeys) {
   std::set<std::string> distinct(keys.begin(), keys.end());
   distinct.erase("");
   EXPECT_EQ(distinct.size(), static_cast<size_t>(kWriters));
-  EXPECT_EQ(keys_of(Query{"svc", Window{t0, t0 + 1s}, {}, {}, {}}).size(), static_cast<size_t>(kWriters));
+  EXPECT_EQ(keys_of(store::Query{"svc", Window{t0, t0 + 1s}, {}, {}, {}}).size(), static_cast<size_t>(kWriters));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreBehaviour, ::testing::Values("file", "s3"),

@@ -239,7 +239,7 @@ TEST_F(S3Cli, PgopipeListsAndPullsWhatBoto3Wrote) {
   m.collected_at = t;
   m.host = "peerhost";
   m.format = ProfileFormat::PerfScript;
-  std::string key = object_key(m, "0123abcd");
+  std::string key = store::object_key(m, "0123abcd");
   fs::path file = write(tmp_.path() / "peer.bin", bytes);
   ASSERT_TRUE(run_peer(*server_, {"put", server_->bucket(), backend_.prefix + "/" + key, file.string(),
                                   "app=web", "format=perf-script", "collected-at=" + format_rfc3339(t),

@@ -30,7 +30,7 @@ class SpoolTest : public ::testing::Test {
     m.app = "app";
     m.collected_at = now();
     m.labels = {{"seq", "1"}};
-    EXPECT_TRUE(complete_meta(m, bytes).ok());
+    EXPECT_TRUE(store::complete_meta(m, bytes).ok());
     return m;
   }
 

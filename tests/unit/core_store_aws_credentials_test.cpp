@@ -22,7 +22,7 @@ aws_session_token = tok
 )";
 
 TEST(AwsCredentials, EnvironmentWins) {
-  auto c = load_aws_credentials({{"AWS_ACCESS_KEY_ID", "AKIENV"}, {"AWS_SECRET_ACCESS_KEY", "s"},
+  auto c = store::load_aws_credentials({{"AWS_ACCESS_KEY_ID", "AKIENV"}, {"AWS_SECRET_ACCESS_KEY", "s"},
                                  {"AWS_SESSION_TOKEN", "t"}, {"HOME", "/nonexistent"}}, "");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->access_key_id, "AKIENV");
@@ -31,21 +31,21 @@ TEST(AwsCredentials, EnvironmentWins) {
 }
 
 TEST(AwsCredentials, HalfAnEnvironmentPairIsAnError) {
-  auto c = load_aws_credentials({{"AWS_ACCESS_KEY_ID", "AKIENV"}}, "");
+  auto c = store::load_aws_credentials({{"AWS_ACCESS_KEY_ID", "AKIENV"}}, "");
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
 }
 
 TEST(AwsCredentials, ProfilesFromTheSharedFile) {
-  auto dflt = parse_credentials_file(kFile, "default", "creds");
+  auto dflt = store::parse_credentials_file(kFile, "default", "creds");
   ASSERT_TRUE(dflt) << dflt.error().message;
   EXPECT_EQ(dflt->secret_access_key, "secret/default+");
   EXPECT_TRUE(dflt->session_token.empty());
-  auto ci = parse_credentials_file(kFile, "ci", "creds");
+  auto ci = store::parse_credentials_file(kFile, "ci", "creds");
   ASSERT_TRUE(ci) << ci.error().message;
   EXPECT_EQ(ci->access_key_id, "AKICI");
   EXPECT_EQ(ci->session_token, "tok");
-  auto missing = parse_credentials_file(kFile, "nope", "creds");
+  auto missing = store::parse_credentials_file(kFile, "nope", "creds");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("[nope]"), std::string::npos);
 }
@@ -55,19 +55,19 @@ TEST(AwsCredentials, FileChosenByEnvironmentAndProfileOrder) {
   ASSERT_TRUE(write_file_atomic(path, kFile));
   std::map<std::string, std::string> env{{"AWS_SHARED_CREDENTIALS_FILE", path.string()},
                                          {"AWS_PROFILE", "ci"}};
-  EXPECT_EQ(load_aws_credentials(env, "")->access_key_id, "AKICI");
-  EXPECT_EQ(load_aws_credentials(env, "default")->access_key_id, "AKIDEFAULT");  // option wins
+  EXPECT_EQ(store::load_aws_credentials(env, "")->access_key_id, "AKICI");
+  EXPECT_EQ(store::load_aws_credentials(env, "default")->access_key_id, "AKIDEFAULT");  // option wins
   env.erase("AWS_PROFILE");
-  EXPECT_EQ(load_aws_credentials(env, "")->access_key_id, "AKIDEFAULT");
+  EXPECT_EQ(store::load_aws_credentials(env, "")->access_key_id, "AKIDEFAULT");
   std::filesystem::remove(path);
-  auto gone = load_aws_credentials(env, "");
+  auto gone = store::load_aws_credentials(env, "");
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, ErrorCode::Config);
   EXPECT_EQ(gone.error().message.find("secret"), std::string::npos);
 }
 
 TEST(AwsCredentials, MessagesNeverContainTheSecret) {
-  auto bad = parse_credentials_file("[default]\naws_secret_access_key = TOPSECRET\n", "default", "f");
+  auto bad = store::parse_credentials_file("[default]\naws_secret_access_key = TOPSECRET\n", "default", "f");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message.find("TOPSECRET"), std::string::npos);
 }

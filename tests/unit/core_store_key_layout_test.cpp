@@ -14,9 +14,9 @@ TEST(KeyLayout, PartitionsByAppAndCollectionHour) {
   m.host = "web-1";
   m.format = ProfileFormat::PprofGzip;
   m.collected_at = at("2026-01-31T12:34:56.789Z");
-  std::string key = object_key(m, "abcd");
+  std::string key = store::object_key(m, "abcd");
   EXPECT_EQ(key, "svc/2026/01/31/12/20260131T123456.789000000Z-web-1-abcd.pb.gz");
-  auto parsed = parse_object_key(key);
+  auto parsed = store::parse_object_key(key);
   ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->app, "svc");
   EXPECT_EQ(parsed->host, "web-1");
@@ -26,18 +26,18 @@ TEST(KeyLayout, PartitionsByAppAndCollectionHour) {
 }
 
 TEST(KeyLayout, RejectsForeignAndInconsistentKeys) {
-  EXPECT_FALSE(parse_object_key("svc/published/latest.profdata"));
-  EXPECT_FALSE(parse_object_key("svc/2026/01/31/13/20260131T123456.789000000Z-web-1-abcd.pb.gz"));
+  EXPECT_FALSE(store::parse_object_key("svc/published/latest.profdata"));
+  EXPECT_FALSE(store::parse_object_key("svc/2026/01/31/13/20260131T123456.789000000Z-web-1-abcd.pb.gz"));
 }
 
 TEST(KeyLayout, WindowListsOnlyNeededPartitions) {
   Window w{at("2026-01-31T22:30:00Z"), at("2026-02-02T01:00:00Z")};
-  auto prefixes = partition_prefixes("svc", w);
+  auto prefixes = store::partition_prefixes("svc", w);
   std::vector<std::string> expected = {"svc/2026/01/31/22/", "svc/2026/01/31/23/", "svc/2026/02/01/",
                                        "svc/2026/02/02/00/"};
   EXPECT_EQ(prefixes, expected);
   Window one_hour{at("2026-01-31T10:00:00Z"), at("2026-01-31T10:00:01Z")};
-  EXPECT_EQ(partition_prefixes("svc", one_hour), std::vector<std::string>{"svc/2026/01/31/10/"});
+  EXPECT_EQ(store::partition_prefixes("svc", one_hour), std::vector<std::string>{"svc/2026/01/31/10/"});
 }
 
 }  // namespace

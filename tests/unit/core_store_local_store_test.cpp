@@ -25,9 +25,9 @@ class LocalStoreModes : public ::testing::Test {
   }
   // Puts one profile and one raw object; returns their paths.
   std::pair<fs::path, fs::path> write_both(unsigned file_mode) {
-    StoreOptions o;
+    store::StoreOptions o;
     o.file_mode = file_mode;
-    auto store = make_local_store(root_, o);
+    auto store = store::make_local_store(root_, o);
     EXPECT_TRUE(store) << store.error().message;
     ProfileMeta m;
     m.app = "app";

@@ -6,12 +6,12 @@
 namespace pgopipe {
 namespace {
 
-ListPage page(std::vector<std::string> keys, std::string token = "") {
-  return ListPage{std::move(keys), !token.empty(), std::move(token)};
+store::ListPage page(std::vector<std::string> keys, std::string token = "") {
+  return store::ListPage{std::move(keys), !token.empty(), std::move(token)};
 }
 
 TEST(ListingWalk, FollowsAnHonestListing) {
-  ListingWalk walk("s/", "s/web/", "listing");
+  store::ListingWalk walk("s/", "s/web/", "listing");
   std::vector<std::string> keys;
   auto t1 = walk.next(page({"s/web/a", "s/web/b"}, "t1"), keys, nullptr);
   ASSERT_TRUE(t1) << t1.error().message;
@@ -23,7 +23,7 @@ TEST(ListingWalk, FollowsAnHonestListing) {
 }
 
 TEST(ListingWalk, ARepeatedContinuationTokenIsAnError) {
-  ListingWalk walk("", "web/", "ListObjectsV2 s3://b/web/");
+  store::ListingWalk walk("", "web/", "ListObjectsV2 s3://b/web/");
   std::vector<std::string> keys;
   ASSERT_TRUE(walk.next(page({}, "same"), keys, nullptr));
   auto again = walk.next(page({}, "same"), keys, nullptr);
@@ -34,14 +34,14 @@ TEST(ListingWalk, ARepeatedContinuationTokenIsAnError) {
 }
 
 TEST(ListingWalk, ATruncatedPageWithoutTokenIsAnError) {
-  ListingWalk walk("", "web/", "listing");
+  store::ListingWalk walk("", "web/", "listing");
   std::vector<std::string> keys;
-  ListPage p{{}, true, ""};
+  store::ListPage p{{}, true, ""};
   EXPECT_FALSE(walk.next(p, keys, nullptr));
 }
 
 TEST(ListingWalk, KeysThatDoNotAdvanceAreAnError) {
-  ListingWalk walk("", "web/", "listing");
+  store::ListingWalk walk("", "web/", "listing");
   std::vector<std::string> keys;
   ASSERT_TRUE(walk.next(page({"web/a", "web/b"}, "t1"), keys, nullptr));
   auto again = walk.next(page({"web/a", "web/b"}, "t2"), keys, nullptr);
@@ -50,7 +50,7 @@ TEST(ListingWalk, KeysThatDoNotAdvanceAreAnError) {
 }
 
 TEST(ListingWalk, StopsAtThePageCap) {
-  ListingWalk walk("", "web/", "listing", 5);
+  store::ListingWalk walk("", "web/", "listing", 5);
   std::vector<std::string> keys;
   Result<std::string> token = std::string();
   size_t pages = 0;
@@ -64,9 +64,9 @@ TEST(ListingWalk, StopsAtThePageCap) {
 }
 
 TEST(ListingWalk, KeysOutsideThePrefixOrAgainstTheRulesAreSkippedAsDamaged) {
-  ListingWalk walk("s/", "s/web/", "listing");
+  store::ListingWalk walk("s/", "s/web/", "listing");
   std::vector<std::string> keys;
-  std::vector<DamagedObject> damaged;
+  std::vector<store::DamagedObject> damaged;
   auto t = walk.next(page({"other/x", "s/web/../x", "s/web/ok", "s/web/x\x1b"}), keys, &damaged);
   ASSERT_TRUE(t) << t.error().message;
   EXPECT_EQ(keys, (std::vector<std::string>{"web/ok"}));

@@ -7,7 +7,7 @@ namespace pgopipe {
 namespace {
 
 TEST(S3Xml, ParsesAListPageWithContinuation) {
-  auto page = parse_list_objects_v2(R"(<?xml version="1.0" encoding="UTF-8"?>
+  auto page = store::parse_list_objects_v2(R"(<?xml version="1.0" encoding="UTF-8"?>
 <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>
 <Prefix>p/</Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated>
 <Contents><Key>p/a&amp;b.bin</Key><Size>3</Size></Contents>
@@ -20,37 +20,37 @@ TEST(S3Xml, ParsesAListPageWithContinuation) {
 }
 
 TEST(S3Xml, LastAndEmptyPages) {
-  auto last = parse_list_objects_v2(
+  auto last = store::parse_list_objects_v2(
       "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>k</Key></Contents>"
       "</ListBucketResult>");
   ASSERT_TRUE(last);
   EXPECT_FALSE(last->truncated);
   EXPECT_EQ(last->keys.size(), 1u);
-  auto empty = parse_list_objects_v2("<ListBucketResult><KeyCount>0</KeyCount></ListBucketResult>");
+  auto empty = store::parse_list_objects_v2("<ListBucketResult><KeyCount>0</KeyCount></ListBucketResult>");
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->keys.empty());
 }
 
 TEST(S3Xml, RejectsOtherDocumentsAndTruncationWithoutToken) {
-  EXPECT_FALSE(parse_list_objects_v2("<Error><Code>AccessDenied</Code></Error>"));
-  EXPECT_FALSE(parse_list_objects_v2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"));
+  EXPECT_FALSE(store::parse_list_objects_v2("<Error><Code>AccessDenied</Code></Error>"));
+  EXPECT_FALSE(store::parse_list_objects_v2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"));
 }
 
 TEST(S3Xml, ErrorBodyCodeAndMessageIncludingCdata) {
-  auto e = parse_s3_error(
+  auto e = store::parse_s3_error(
       "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>The bucket &quot;x&quot; "
       "does not exist</Message><BucketName>x</BucketName></Error>");
   EXPECT_EQ(e.code, "NoSuchBucket");
   EXPECT_EQ(e.message, "The bucket \"x\" does not exist");
-  auto cdata = parse_s3_error("<Error><Code>SignatureDoesNotMatch</Code><Message><![CDATA[a <b> & c]]></Message></Error>");
+  auto cdata = store::parse_s3_error("<Error><Code>SignatureDoesNotMatch</Code><Message><![CDATA[a <b> & c]]></Message></Error>");
   EXPECT_EQ(cdata.message, "a <b> & c");
-  EXPECT_TRUE(parse_s3_error("not xml").code.empty());
+  EXPECT_TRUE(store::parse_s3_error("not xml").code.empty());
 }
 
 TEST(S3Xml, UnescapesNumericReferences) {
-  EXPECT_EQ(xml_unescape("a&#65;&#x42;&lt;&gt;&apos;"), "aAB<>'");
-  EXPECT_EQ(xml_unescape("&#xE9;"), "\xC3\xA9");
-  EXPECT_EQ(xml_unescape("& plain &bogus;"), "& plain &bogus;");
+  EXPECT_EQ(store::xml_unescape("a&#65;&#x42;&lt;&gt;&apos;"), "aAB<>'");
+  EXPECT_EQ(store::xml_unescape("&#xE9;"), "\xC3\xA9");
+  EXPECT_EQ(store::xml_unescape("& plain &bogus;"), "& plain &bogus;");
 }
 
 }  // namespace

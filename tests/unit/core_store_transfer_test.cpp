@@ -13,16 +13,16 @@ namespace fs = std::filesystem;
 
 // A real local store whose get() of one key first removes that object, as a gc running
 // between pull's listing and its download would.
-class GcBeforeGet final : public Store {
+class GcBeforeGet final : public store::Store {
  public:
-  GcBeforeGet(std::unique_ptr<Store> inner, std::string victim)
+  GcBeforeGet(std::unique_ptr<store::Store> inner, std::string victim)
       : inner_(std::move(inner)), victim_(std::move(victim)) {}
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override { return inner_->put(m, b); }
-  using Store::list;
-  Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* d) override {
+  using store::Store::list;
+  Result<std::vector<store::StoredObject>> list(const store::Query& q, std::vector<store::DamagedObject>* d) override {
     return inner_->list(q, d);
   }
-  Result<Blob> get(std::string_view key) override {
+  Result<store::Blob> get(std::string_view key) override {
     if (key == victim_) PGO_TRY(inner_->remove(key));
     return inner_->get(key);
   }
@@ -34,13 +34,13 @@ class GcBeforeGet final : public Store {
   [[nodiscard]] std::string describe() const override { return inner_->describe(); }
 
  private:
-  std::unique_ptr<Store> inner_;
+  std::unique_ptr<store::Store> inner_;
   std::string victim_;
 };
 
 TEST(PullWindow, AnObjectRemovedAfterTheListingIsSkippedAndNamed) {
   fs::path root = fs::temp_directory_path() / ("pgopipe-transfer-" + random_hex(6));
-  auto local = make_local_store(root / "store", {});
+  auto local = store::make_local_store(root / "store", {});
   ASSERT_TRUE(local) << local.error().message;
   ProfileMeta m;
   m.app = "web";
@@ -53,10 +53,10 @@ TEST(PullWindow, AnObjectRemovedAfterTheListingIsSkippedAndNamed) {
   }
   std::sort(keys.begin(), keys.end());
   GcBeforeGet store(std::move(*local), keys[1]);
-  Query q;
+  store::Query q;
   q.app = "web";
   q.window = {now() - std::chrono::hours{1}, now()};
-  auto pulled = pull_window(store, q, root / "out", 2);
+  auto pulled = store::pull_window(store, q, root / "out", 2);
   ASSERT_TRUE(pulled) << pulled.error().message;
   EXPECT_EQ(pulled->files.size(), 2u);
   ASSERT_EQ(pulled->vanished.size(), 1u);

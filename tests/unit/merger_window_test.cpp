@@ -18,7 +18,7 @@ const fs::path kData = fs::path(PGOPIPE_SOURCE_DIR) / "tests" / "data" / "llvm";
 class MergeWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto local = make_local_store(dir_.path() / "store", {});
+    auto local = store::make_local_store(dir_.path() / "store", {});
     ASSERT_TRUE(local) << local.error().message;
     store_ = std::move(*local);
     query_.app = "web";
@@ -37,8 +37,8 @@ class MergeWindowTest : public ::testing::Test {
   }
 
   ScratchDir dir_{"pgopipe-window-test"};
-  std::unique_ptr<Store> store_;
-  Query query_;
+  std::unique_ptr<store::Store> store_;
+  store::Query query_;
 };
 
 TEST_F(MergeWindowTest, AnEmptyWindowIsNotFoundNamingAppWindowAndStore) {

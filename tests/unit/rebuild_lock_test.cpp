@@ -17,7 +17,7 @@ class LockTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("pgopipe-lock-" + random_hex(6));
-    store_ = std::move(*open_store(dir_.string(), {}));
+    store_ = std::move(*store::open_store(dir_.string(), {}));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -30,7 +30,7 @@ class LockTest : public ::testing::Test {
     return h ? *h : std::nullopt;
   }
   fs::path dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(LockTest, SecondTakerIsBusyUntilReleased) {

@@ -15,7 +15,7 @@ class PublishTest : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("pgopipe-publish-" + random_hex(6));
     fs::create_directories(dir_);
-    store_ = std::move(*open_store((dir_ / "store").string(), {}));
+    store_ = std::move(*store::open_store((dir_ / "store").string(), {}));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -29,7 +29,7 @@ class PublishTest : public ::testing::Test {
     return m;
   }
   fs::path dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(PublishTest, NothingPublishedYetIsEmpty) {

@@ -116,9 +116,9 @@ TEST_P(SpoolCollectorInstr, SidecarUploadsEveryIntervalOnceMergingToTheEndOfRunP
   EXPECT_NE(sidecar.err.find("uploaded 3 spooled profile(s)"), std::string::npos) << describe(sidecar);
   EXPECT_TRUE(leftovers(spool()).empty()) << fmt::format("{}", fmt::join(leftovers(spool()), " "));
 
-  auto opened = open_store(store.string(), {});
+  auto opened = store::open_store(store.string(), {});
   ASSERT_TRUE(opened) << opened.error().message;
-  Query q;
+  store::Query q;
   q.app = "busy";
   q.window = {now() - 1h, now() + 1h};
   auto objects = (*opened)->list(q);
@@ -252,14 +252,14 @@ TEST_F(SpoolCollector, StalledS3NeverReachesTheHostAndLosesNothing) {
   EXPECT_GT(proxy.stats()["faults"].get<int>(), 0) << "the stall never hit an upload";
   EXPECT_EQ(spooled(spool()).size(), 3u) << "nothing was lost while the store stalled";
   ASSERT_TRUE(proxy.set_rules("[]"));  // the store answers again
-  StoreOptions o;
+  store::StoreOptions o;
   o.s3.endpoint = b->s3->endpoint();
-  auto store = open_store(b->url, o);
+  auto store = store::open_store(b->url, o);
   ASSERT_TRUE(store) << store.error().message;
-  Query q;
+  store::Query q;
   q.app = "busy";
   q.window = {now() - 1h, now() + 1h};
-  std::vector<StoredObject> objects;
+  std::vector<store::StoredObject> objects;
   for (auto until = std::chrono::steady_clock::now() + 60s;
        objects.size() < 3 && std::chrono::steady_clock::now() < until;
        std::this_thread::sleep_for(200ms)) {

@@ -58,14 +58,14 @@ class HttpScraperTest : public ::testing::Test {
     return Scrape{c.exit_code(), read_file(err).value(), std::chrono::steady_clock::now() - t0};
   }
 
-  std::vector<StoredObject> objects() {
-    auto store = open_store((dir_ / "store").string(), {});
-    Query q;
+  std::vector<store::StoredObject> objects() {
+    auto store = store::open_store((dir_ / "store").string(), {});
+    store::Query q;
     q.app = "gosvc";
     q.window = {now() - std::chrono::hours{1}, now() + std::chrono::hours{1}};  // few partitions
     auto list = (*store)->list(q);
     EXPECT_TRUE(list.ok());
-    return list.ok() ? *list : std::vector<StoredObject>{};
+    return list.ok() ? *list : std::vector<store::StoredObject>{};
   }
 
   fs::path dir_;
@@ -81,7 +81,7 @@ TEST_F(HttpScraperTest, ProfilesArriveAndGoToolPprofReadsThem) {
   ASSERT_EQ(s.exit_code, 0) << s.err;
   auto objs = objects();
   ASSERT_EQ(objs.size(), 2u) << s.err;
-  auto store = open_store((dir_ / "store").string(), {});
+  auto store = store::open_store((dir_ / "store").string(), {});
   for (size_t i = 0; i < objs.size(); ++i) {
     const auto& m = objs[i].meta;
     EXPECT_EQ(m.format, ProfileFormat::PprofGzip);

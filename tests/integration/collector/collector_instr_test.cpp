@@ -60,13 +60,13 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
 
   // Creates the S3 bucket (the store "comes up"); the file store needs nothing.
   void create_bucket() {
-    AwsCredentials creds{s3_->access_key(), s3_->secret_key(), "", "test"};
-    S3Options o;
+    store::AwsCredentials creds{s3_->access_key(), s3_->secret_key(), "", "test"};
+    store::S3Options o;
     o.endpoint = s3_->endpoint();
     o.region = s3_->region();
-    auto client = make_s3_client(bucket_, o, creds);
+    auto client = store::make_s3_client(bucket_, o, creds);
     ASSERT_TRUE(client.ok()) << client.error().message;
-    S3Request put;
+    store::S3Request put;
     put.method = "PUT";
     auto r = (*client)->send(put);
     ASSERT_TRUE(r.ok()) << r.error().message;
@@ -89,10 +89,10 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
     }
   }
 
-  std::unique_ptr<Store> open() {
-    StoreOptions o;
+  std::unique_ptr<store::Store> open() {
+    store::StoreOptions o;
     if (s3_) o.s3.endpoint = s3_->endpoint();
-    auto store = open_store(store_url_, o);
+    auto store = store::open_store(store_url_, o);
     EXPECT_TRUE(store.ok()) << store.error().message;
     return store.ok() ? std::move(*store) : nullptr;
   }
@@ -131,9 +131,9 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
     return r;
   }
 
-  std::vector<StoredObject> objects() {
+  std::vector<store::StoredObject> objects() {
     auto store = open();
-    Query q;
+    store::Query q;
     q.app = "busy";
     q.window = {now() - std::chrono::hours{1}, now() + std::chrono::hours{1}};  // few partitions
     auto list = store->list(q);
@@ -152,7 +152,7 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
   }
 
   // Merges every stored object and compares with the end-of-run profile.
-  void expect_merge_equals_end_of_run(const std::vector<StoredObject>& objs,
+  void expect_merge_equals_end_of_run(const std::vector<store::StoredObject>& objs,
                                       size_t min_functions = 5) {
     auto store = open();
     std::vector<std::string> args{"merge", "-o", (dir_ / "merged.profdata").string()};
@@ -193,7 +193,7 @@ class CollectorTest : public ::testing::TestWithParam<std::string> {
   }
 
   // Interval numbers 1..N, each exactly once, all from one process.
-  static void expect_contiguous(const std::vector<StoredObject>& objs, int pid) {
+  static void expect_contiguous(const std::vector<store::StoredObject>& objs, int pid) {
     std::multiset<int> seqs;
     for (const auto& o : objs) {
       seqs.insert(std::stoi(o.meta.labels.at("seq")));

@@ -51,11 +51,11 @@ class PerfSamplerTest : public ::testing::Test {
     all.insert(all.end(), args.begin(), args.end());
     return run(PGOPIPE_EXE, all, dir_);
   }
-  std::vector<StoredObject> objects(const std::string& app = "t") {
-    auto store = open_store((dir_ / "store").string(), {});
+  std::vector<store::StoredObject> objects(const std::string& app = "t") {
+    auto store = store::open_store((dir_ / "store").string(), {});
     EXPECT_TRUE(store.ok());
     if (!store.ok()) return {};
-    Query q;
+    store::Query q;
     q.app = app;
     q.window = {now() - std::chrono::hours{1}, now() + std::chrono::hours{1}};
     auto list = (*store)->list(q);
@@ -79,11 +79,11 @@ TEST_F(PerfSamplerTest, HottestFunctionIsTheKnownHotFunction) {
   Outcome r = collect({"--duration", "2s", "--count", "1", "--label", "env=test", "--", hot.string(), "4"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
-  auto store = open_store((dir_ / "store").string(), {});
+  auto store = store::open_store((dir_ / "store").string(), {});
   ASSERT_TRUE(store.ok()) << store.error().message;
   auto list = objects();
   ASSERT_EQ(list.size(), 1u) << r.err;
-  const StoredObject& o = list.front();
+  const store::StoredObject& o = list.front();
   EXPECT_EQ(o.meta.format, ProfileFormat::PprofGzip);
   EXPECT_EQ(o.meta.labels.at("env"), "test");
   EXPECT_GE(o.meta.collected_at, before);

@@ -105,11 +105,11 @@ class ValuesTest : public ::testing::TestWithParam<std::string> {
 
   // Every uploaded interval, merged into one indexed profile.
   fs::path merge_uploads(size_t min_objects) {
-    StoreOptions o;
+    store::StoreOptions o;
     if (GetParam() == "s3") o.s3.endpoint = s3_server()->endpoint();
-    auto store = open_store(store_url_, o);
+    auto store = store::open_store(store_url_, o);
     EXPECT_TRUE(store.ok()) << store.error().message;
-    Query q;
+    store::Query q;
     q.app = "values";
     q.window = {now() - std::chrono::hours{1}, now() + std::chrono::hours{1}};
     auto objs = (*store)->list(q);

@@ -66,11 +66,11 @@ TEST_P(CollectorFaults, EveryIntervalStoredExactlyOnce) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 60s);
   EXPECT_GT(injected, 0) << "the fault never hit an upload\n" << log;
 
-  StoreOptions o;
+  store::StoreOptions o;
   o.s3.endpoint = b->s3->endpoint();
-  auto store = open_store(b->url, o);
+  auto store = store::open_store(b->url, o);
   ASSERT_TRUE(store) << store.error().message;
-  Query q;
+  store::Query q;
   q.app = "busy";
   q.window = {now() - 1h, now() + 1h};
   auto objects = (*store)->list(q);

@@ -240,11 +240,11 @@ namespace {
 // no object, so only the conditional PUT can refuse the second create (moto 5.0.28 answers
 // it 412 Precondition Failed), and the first owner's bytes must stay.
 TEST_F(StoreFaults, ExclusiveCreateIsRefusedByTheServerNotOnlyByTheHead) {
-  StoreOptions o;
+  store::StoreOptions o;
   o.s3.endpoint = proxy_->endpoint();
   o.s3.region = backend_.s3->region();
   o.s3.retries = 1;
-  auto store = open_store(backend_.url, o);
+  auto store = store::open_store(backend_.url, o);
   ASSERT_TRUE(store) << store.error().message;
   const std::string key = "web/locks/exclusive-" + random_hex(4);
   ASSERT_TRUE((*store)->put_raw(key, "owner-1", true));

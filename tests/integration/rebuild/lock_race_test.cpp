@@ -25,9 +25,9 @@ namespace fs = std::filesystem;
 
 // Forwards every call to `inner`; a thread with a gate waits before its first mutation made
 // after it read the planted lock, until its gate opens.
-class OrderedStore final : public Store {
+class OrderedStore final : public store::Store {
  public:
-  OrderedStore(Store& inner, std::string marker) : inner_(inner), marker_(std::move(marker)) {}
+  OrderedStore(store::Store& inner, std::string marker) : inner_(inner), marker_(std::move(marker)) {}
 
   struct Gate {
     bool saw_marker = false;
@@ -49,10 +49,10 @@ class OrderedStore final : public Store {
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override {
     return inner_.put(m, b);
   }
-  Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) override {
+  Result<std::vector<store::StoredObject>> list(const store::Query& q, std::vector<store::DamagedObject>* damaged) override {
     return inner_.list(q, damaged);
   }
-  Result<Blob> get(std::string_view key) override { return inner_.get(key); }
+  Result<store::Blob> get(std::string_view key) override { return inner_.get(key); }
   Result<void> remove(std::string_view key) override { hold(); return inner_.remove(key); }
   Result<void> put_raw(std::string_view key, std::string_view bytes, bool exclusive) override {
     hold();
@@ -80,7 +80,7 @@ class OrderedStore final : public Store {
     std::unique_lock l(mu_);
     cv_.wait(l, [&] { return gate->open; });
   }
-  Store& inner_;
+  store::Store& inner_;
   std::string marker_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -89,16 +89,16 @@ class OrderedStore final : public Store {
 thread_local OrderedStore::Gate* OrderedStore::gate = nullptr;
 
 // Sends every exclusive create twice, as a client retrying a request whose response was lost.
-class RetryingStore final : public Store {
+class RetryingStore final : public store::Store {
  public:
-  explicit RetryingStore(Store& inner) : inner_(inner) {}
+  explicit RetryingStore(store::Store& inner) : inner_(inner) {}
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override {
     return inner_.put(m, b);
   }
-  Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) override {
+  Result<std::vector<store::StoredObject>> list(const store::Query& q, std::vector<store::DamagedObject>* damaged) override {
     return inner_.list(q, damaged);
   }
-  Result<Blob> get(std::string_view key) override { return inner_.get(key); }
+  Result<store::Blob> get(std::string_view key) override { return inner_.get(key); }
   Result<void> remove(std::string_view key) override { return inner_.remove(key); }
   Result<void> put_raw(std::string_view key, std::string_view bytes, bool exclusive) override {
     if (exclusive) {
@@ -116,7 +116,7 @@ class RetryingStore final : public Store {
   int lost_responses = 0;
 
  private:
-  Store& inner_;
+  store::Store& inner_;
 };
 
 class LockRace : public ::testing::TestWithParam<std::string> {
@@ -135,14 +135,14 @@ class LockRace : public ::testing::TestWithParam<std::string> {
     if (!backend_.dir.empty()) fs::remove_all(backend_.dir, ec);
   }
   std::string endpoint() const { return backend_.s3 ? backend_.s3->endpoint() : ""; }
-  std::unique_ptr<Store> open(const std::string& s3_endpoint, int retries = 1) const {
-    StoreOptions o;
+  std::unique_ptr<store::Store> open(const std::string& s3_endpoint, int retries = 1) const {
+    store::StoreOptions o;
     if (backend_.s3) {
       o.s3.endpoint = s3_endpoint;
       o.s3.region = backend_.s3->region();
       o.s3.retries = retries;
     }
-    auto s = open_store(backend_.url, o);
+    auto s = store::open_store(backend_.url, o);
     EXPECT_TRUE(s) << s.error().message;
     return s ? std::move(*s) : nullptr;
   }
@@ -162,7 +162,7 @@ class LockRace : public ::testing::TestWithParam<std::string> {
   LockRequest request() const { return LockRequest{lock_prefix("app"), 1h, {}, {}}; }
 
   Backend backend_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
   std::optional<StoreLock> stalled_;
 };
 
