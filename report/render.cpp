@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// JSON and Markdown renderings and the report directory writer (HTML: render_html.cpp).
+// JSON and Markdown renderings and the report directory writer (HTML: render_html.cpp; the
+// rows both readable renderings show: report_rows.cpp).
 #include "report/render.hpp"
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include <system_error>
 
 #include "core/fs.hpp"
+#include "report/report_rows.hpp"
 #include "report/text.hpp"
 
 namespace pgopipe {
@@ -17,7 +19,39 @@ using nlohmann::json;
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-std::string percent(double fraction) { return fmt::format("{:.1f} %", 100 * fraction); }
+std::string md(std::string_view s) { return escape_markdown(s); }
+
+// A code cell in backticks when nothing in it can end the span or the table cell.
+std::string markdown_cell(const ReportCell& c) {
+  if (c.kind == CellKind::Code && c.text.find_first_of("`|\n") == std::string::npos) {
+    return fmt::format("`{}`", sanitize_utf8(c.text));
+  }
+  return md(c.text);
+}
+
+void markdown_row(std::string& out, const std::vector<std::string>& cells) {
+  out += "|";
+  for (const auto& c : cells) out += c.empty() ? " |" : " " + c + " |";
+  out += "\n";
+}
+
+// A section: its title, headline in bold, note, then its table (numbers right-aligned).
+void markdown_section(std::string& out, const ReportSection& s) {
+  out += fmt::format("\n## {}\n\n", s.title);
+  if (!s.headline.empty()) out += fmt::format("**{}**\n\n", md(s.headline));
+  if (!s.note.empty()) out += md(s.note) + "\n\n";
+  if (s.rows.empty()) return;
+  const size_t width = s.rows.front().size();
+  markdown_row(out, s.columns.empty() ? std::vector<std::string>(width) : s.columns);
+  out += "|";
+  for (const auto& c : s.rows.front()) out += c.kind == CellKind::Number ? "---:|" : "---|";
+  out += "\n";
+  for (const auto& row : s.rows) {
+    std::vector<std::string> cells;
+    for (const auto& c : row) cells.push_back(markdown_cell(c));
+    markdown_row(out, cells);
+  }
+}
 
 }  // namespace
 
@@ -69,54 +103,9 @@ std::string render_json(const RunReport& r) {
 }
 
 std::string render_markdown(const RunReport& r) {
-  auto md = [](std::string_view s) { return escape_markdown(s); };
-  std::string out = fmt::format("# pgopipe rebuild: {} — {}\n\n", md(r.app), outcome_name(r.outcome));
-  if (!r.message.empty()) out += fmt::format("> {}\n\n", md(r.message));
-  out += "## Summary\n\n| | |\n|---|---|\n";
-  auto row = [&out](std::string_view k, const std::string& v) { out += fmt::format("| {} | {} |\n", k, v); };
-  row("started", md(r.started_at));
-  row("window", fmt::format("{} .. {}", format_rfc3339(r.window.since), format_rfc3339(r.window.until)));
-  row("profiles merged", fmt::format("{} ({} skipped)", r.profiles_merged, r.profiles_skipped));
-  row("profile kind", r.profile_kind.empty() ? "-" : md(r.profile_kind));
-  if (!r.profile_sha256.empty()) row("profile sha256", fmt::format("`{}`", sanitize_utf8(r.profile_sha256)));
-  row("overlap with published",
-      r.overlap_with_published ? fmt::format("{} (unchanged at ≥ {})", percent(*r.overlap_with_published),
-                                             percent(r.unchanged_threshold))
-                               : "nothing published yet");
-  if (!r.published_key.empty()) row("published as", md(r.published_key));
-  if (r.benchmark) {
-    const auto& b = *r.benchmark;
-    out += fmt::format(
-        "\n## Benchmark\n\n**Speedup {:.3f}×** ({:.0f} % interval {:.3f}–{:.3f}), **{}** after {} "
-        "interleaved pairs ({}); gate: lower bound at most {} slower.\n\n| | median (s) | runs |\n"
-        "|---|---|---|\n| baseline | {:.4f} | {} |\n| PGO | {:.4f} | {} |\n",
-        b.speedup, 100 * b.confidence, b.speedup_low, b.speedup_high, b.verdict,
-        b.baseline_seconds.size(), b.decided ? "decided" : "undecided at " + b.stopped_by,
-        percent(r.gate_threshold),
-        b.baseline_median, b.baseline_seconds.size(), b.pgo_median, b.pgo_seconds.size());
-  }
-  if (r.match) {
-    const auto& m = *r.match;
-    double share = m.functions_in_profile == 0 ? 0 : static_cast<double>(m.functions_matched) /
-                                                         static_cast<double>(m.functions_in_profile);
-    out += fmt::format("\n## Profile match\n\n{} of {} profiled functions found in the PGO build ({}); "
-                       "{} stale.\n", m.functions_matched, m.functions_in_profile, percent(share),
-                       m.stale_functions);
-  }
-  if (!r.stages.empty()) {
-    out += "\n## Stages\n\n| stage | status | seconds | detail |\n|---|---|---:|---|\n";
-    for (const auto& s : r.stages) {
-      out += fmt::format("| {} | {} | {:.2f} | {} |\n", md(s.name), md(s.status), s.seconds, md(s.detail));
-    }
-  }
-  if (!r.hot_functions.empty()) {
-    out += "\n## Hot functions\n\n| # | function | count | share |\n|---:|---|---:|---:|\n";
-    size_t i = 0;
-    for (const auto& h : r.hot_functions) {
-      out += fmt::format("| {} | {} | {} | {} |\n", ++i, md(display_name(h.name)), group_digits(h.count),
-                         percent(h.share));
-    }
-  }
+  std::string out = fmt::format("# pgopipe rebuild: {} — {}\n", md(r.app), outcome_name(r.outcome));
+  if (!r.message.empty()) out += fmt::format("\n> {}\n", md(r.message));
+  for (const auto& section : report_sections(r)) markdown_section(out, section);
   if (!r.flamegraph_svg.empty()) {
     out += fmt::format("\n## Flame graph\n\n![flame graph of the merged window]({})\n", kReportFlamegraph);
   }

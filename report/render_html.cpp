@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "report/render.hpp"
+#include "report/report_rows.hpp"
 #include "report/text.hpp"
 
 namespace pgopipe {
@@ -25,7 +26,6 @@ td.fn{font-family:ui-monospace,monospace;word-break:break-all;max-width:640px}
 )";
 
 std::string h(std::string_view s) { return escape_markup(s); }
-std::string pct(double fraction) { return fmt::format("{:.1f}&#8239;%", 100 * fraction); }
 
 // Bars of every benchmark run in the order they ran (A/B interleaved), with both medians.
 std::string ab_chart(const BenchmarkResult& b) {
@@ -78,73 +78,42 @@ std::string ab_chart(const BenchmarkResult& b) {
   return out;
 }
 
-void summary(std::string& out, const RunReport& r) {
-  out += "<h2>Summary</h2>\n<table>\n";
-  auto row = [&out](std::string_view k, const std::string& v) {
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", k, v);
-  };
-  row("started", h(r.started_at));
-  row("window", fmt::format("{} &ndash; {}", format_rfc3339(r.window.since), format_rfc3339(r.window.until)));
-  row("profiles merged", fmt::format("{} ({} skipped)", r.profiles_merged, r.profiles_skipped));
-  row("profile kind", r.profile_kind.empty() ? "-" : h(r.profile_kind));
-  if (!r.profile_sha256.empty()) row("profile sha256", fmt::format("<code>{}</code>", h(r.profile_sha256)));
-  row("overlap with published",
-      r.overlap_with_published
-          ? fmt::format("{} (unchanged at &ge; {})", pct(*r.overlap_with_published), pct(r.unchanged_threshold))
-          : std::string("nothing published yet"));
-  row("gate", fmt::format("PGO build at most {} slower than the baseline", pct(r.gate_threshold)));
-  if (!r.published_key.empty()) row("published as", fmt::format("<code>{}</code>", h(r.published_key)));
-  out += "</table>\n";
-}
-
-void benchmark(std::string& out, const RunReport& r) {
-  if (!r.benchmark) return;
-  const auto& b = *r.benchmark;
-  out += fmt::format(
-      "<h2>Benchmark</h2>\n<p class=\"big\">Speedup {:.3f}&times; <span class=\"muted\">({:.0f}&#8239;% interval "
-      "{:.3f}&ndash;{:.3f})</span></p>\n<p>{} after {} interleaved pairs ({})</p>\n"
-      "<table><tr><th></th><th>median (s)</th><th>runs</th></tr>\n"
-      "<tr><td>baseline</td><td class=\"num\">{:.4f}</td><td class=\"num\">{}</td></tr>\n"
-      "<tr><td>PGO</td><td class=\"num\">{:.4f}</td><td class=\"num\">{}</td></tr></table>\n",
-      b.speedup, 100 * b.confidence, b.speedup_low, b.speedup_high, h(b.verdict),
-      b.baseline_seconds.size(), b.decided ? "decided" : "undecided at " + h(b.stopped_by),
-      b.baseline_median, b.baseline_seconds.size(), b.pgo_median, b.pgo_seconds.size());
-  out += "<div class=\"chart\">" + ab_chart(b) + "</div>\n";
-}
-
-void match(std::string& out, const RunReport& r) {
-  if (!r.match) return;
-  const auto& m = *r.match;
-  double share = m.functions_in_profile == 0
-                     ? 0
-                     : static_cast<double>(m.functions_matched) / static_cast<double>(m.functions_in_profile);
-  out += fmt::format("<h2>Profile match</h2>\n<table><tr><th>functions in profile</th><td class=\"num\">{}</td></tr>"
-                     "<tr><th>found in the PGO build</th><td class=\"num\">{} ({})</td></tr>"
-                     "<tr><th>stale (compiler-reported)</th><td class=\"num\">{}</td></tr></table>\n",
-                     m.functions_in_profile, m.functions_matched, pct(share), m.stale_functions);
-}
-
-void stages(std::string& out, const RunReport& r) {
-  if (r.stages.empty()) return;
-  out += "<h2>Stages</h2>\n<table><tr><th>stage</th><th>status</th><th>seconds</th><th>detail</th></tr>\n";
-  for (const auto& s : r.stages) {
-    std::string cls = s.status == "ok" ? "ok" : s.status == "failed" ? "failed-stage" : "skipped";
-    out += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td class=\"num\">{:.2f}</td><td>{}</td></tr>\n",
-                       h(s.name), cls, h(s.status), s.seconds, h(s.detail));
+std::string cell(const ReportCell& c) {
+  switch (c.kind) {
+    case CellKind::Code: return fmt::format("<td><code>{}</code></td>", h(c.text));
+    case CellKind::Number:
+      if (c.bar) {
+        return fmt::format("<td class=\"num\"><span class=\"bar\" style=\"width:{:.0f}px\"></span> {}</td>",
+                           120 * *c.bar, h(c.text));
+      }
+      return fmt::format("<td class=\"num\">{}</td>", h(c.text));
+    case CellKind::Status: {
+      const char* cls = c.text == "ok" ? "ok" : c.text == "failed" ? "failed-stage" : "skipped";
+      return fmt::format("<td class=\"{}\">{}</td>", cls, h(c.text));
+    }
+    case CellKind::Function: return fmt::format("<td class=\"fn\" title=\"{}\">{}</td>", h(c.title), h(c.text));
+    case CellKind::Text: break;
   }
-  out += "</table>\n";
+  return fmt::format("<td>{}</td>", h(c.text));
 }
 
-void hot(std::string& out, const RunReport& r) {
-  if (r.hot_functions.empty()) return;
-  out += "<h2>Hot functions</h2>\n<table><tr><th>#</th><th>function</th><th>count</th><th>share</th></tr>\n";
-  size_t i = 0;
-  for (const auto& f : r.hot_functions) {
-    double share = std::clamp(f.share, 0.0, 1.0);
-    out += fmt::format("<tr><td class=\"num\">{}</td><td class=\"fn\" title=\"{}\">{}</td><td class=\"num\">{}</td>"
-                       "<td class=\"num\"><span class=\"bar\" style=\"width:{:.0f}px\"></span> {}</td></tr>\n",
-                       ++i, h(f.name), h(display_name(f.name)), group_digits(f.count), 120 * share,
-                       pct(f.share));
+// A section: its title, headline, note and table; a key/value table names each row in a <th>.
+void section(std::string& out, const ReportSection& s) {
+  out += fmt::format("<h2>{}</h2>\n", h(s.title));
+  if (!s.headline.empty()) out += fmt::format("<p class=\"big\">{}</p>\n", h(s.headline));
+  if (!s.note.empty()) out += fmt::format("<p>{}</p>\n", h(s.note));
+  out += "<table>\n";
+  if (!s.columns.empty()) {
+    out += "<tr>";
+    for (const auto& c : s.columns) out += fmt::format("<th>{}</th>", h(c));
+    out += "</tr>\n";
+  }
+  for (const auto& row : s.rows) {
+    out += "<tr>";
+    for (size_t i = 0; i < row.size(); ++i) {
+      out += i == 0 && s.columns.empty() ? fmt::format("<th>{}</th>", h(row[i].text)) : cell(row[i]);
+    }
+    out += "</tr>\n";
   }
   out += "</table>\n";
 }
@@ -160,11 +129,10 @@ std::string render_html(const RunReport& r) {
       "<h1>pgopipe rebuild: {0} <span class=\"badge {1}\">{1}</span></h1>\n",
       h(r.app), outcome, kCss);
   if (!r.message.empty()) out += fmt::format("<p>{}</p>\n", h(r.message));
-  summary(out, r);
-  benchmark(out, r);
-  match(out, r);
-  stages(out, r);
-  hot(out, r);
+  for (const auto& s : report_sections(r)) {
+    section(out, s);
+    if (s.id == "benchmark" && r.benchmark) out += "<div class=\"chart\">" + ab_chart(*r.benchmark) + "</div>\n";
+  }
   out += "<h2>Flame graph</h2>\n";
   // The SVG comes from render_flamegraph_svg, which escapes every name it draws.
   out += r.flamegraph_svg.empty() ? std::string("<p class=\"muted\">No flame graph for this run.</p>\n")

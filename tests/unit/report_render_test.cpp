@@ -8,6 +8,8 @@
 
 #include "core/fs.hpp"
 #include "report/flamegraph.hpp"
+#include "report/report_rows.hpp"
+#include "report/text.hpp"
 #include "tests/unit/xml_check.hpp"
 
 namespace pgopipe {
@@ -77,7 +79,7 @@ TEST(RenderReport, HtmlEscapesEveryProfileString) {
   std::string chart_svg = html.substr(chart + 19, html.find("</div>", chart) - chart - 19);
   EXPECT_TRUE(test::well_formed_xml(chart_svg)) << chart_svg;
   EXPECT_NE(chart_svg.find("baseline run 3: 0.9800 s"), std::string::npos);
-  EXPECT_NE(html.find("Speedup 1.075&times;"), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"big\">Speedup 1.075×"), std::string::npos);
   EXPECT_NE(html.find("class=\"badge published\""), std::string::npos);
 }
 
@@ -121,6 +123,42 @@ TEST(RenderReport, MarkdownHasTheSectionsAndEscapes) {
   std::string bare = render_markdown(RunReport{});
   EXPECT_EQ(bare.find("## Benchmark"), std::string::npos);
   EXPECT_EQ(bare.find("## Flame graph"), std::string::npos);
+}
+
+TEST(RenderReport, MarkdownAndHtmlShowEveryRowOfTheRowModel) {
+  RunReport r = hostile_report();
+  std::string md = render_markdown(r);
+  std::string html = render_html(r);
+  size_t cells = 0;
+  for (const auto& section : report_sections(r)) {
+    EXPECT_NE(md.find("## " + section.title + "\n"), std::string::npos) << section.title;
+    EXPECT_NE(html.find("<h2>" + escape_markup(section.title) + "</h2>"), std::string::npos) << section.title;
+    for (const auto& row : section.rows) {
+      for (const auto& cell : row) {
+        if (cell.text.empty()) continue;  // a stage without detail
+        ++cells;
+        // Code cells are shown in backticks in Markdown, every other cell escaped.
+        std::string in_md = cell.kind == CellKind::Code ? "`" + cell.text + "`" : escape_markdown(cell.text);
+        EXPECT_NE(md.find("| " + in_md + " |"), std::string::npos) << section.id << ": " << cell.text;
+        std::string before = cell.bar ? "</span> " : ">";  // a share follows its bar
+        EXPECT_NE(html.find(before + escape_markup(cell.text) + "</"), std::string::npos) << section.id << ": " << cell.text;
+      }
+    }
+  }
+  EXPECT_GT(cells, 30u);
+  // One percent format in both, and the gate row in both.
+  for (const auto& [doc, escape] : {std::pair{md, &escape_markdown}, std::pair{html, &escape_markup}}) {
+    EXPECT_NE(doc.find(escape("83.0\u202f% (unchanged at ≥ 99.0\u202f%)")), std::string::npos) << doc;
+    EXPECT_NE(doc.find("at most 2.0\u202f% slower"), std::string::npos) << doc;
+    EXPECT_NE(doc.find(escape("180 (90.0\u202f%)")), std::string::npos) << doc;  // of 200 functions
+  }
+  EXPECT_EQ(html.find("&#8239;"), std::string::npos);
+  // Markdown right-aligns the number columns of the hot functions.
+  EXPECT_NE(md.find("| # | function | count | share |\n|---:|---|---:|---:|\n"), std::string::npos) << md;
+  // HTML keeps its own extras: the full symbol as a tooltip, the share bar, the stage status class.
+  EXPECT_NE(html.find("title=\"operator&lt;&lt;(std::ostream&amp;, T const&amp;)\""), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"bar\" style=\"width:60px\"></span> 50.0\u202f%"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"ok\">ok</td>"), std::string::npos);
 }
 
 TEST(RenderReport, WriteReportFilesCreatesTheDirectory) {
