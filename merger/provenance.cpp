@@ -5,7 +5,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 namespace fs = std::filesystem;
 
@@ -51,4 +51,4 @@ std::optional<Provenance> read_provenance(const fs::path& profile) {
   return p;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

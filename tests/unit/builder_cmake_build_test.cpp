@@ -8,7 +8,7 @@
 #include "builder/cgroup.hpp"
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace {
 namespace fs = std::filesystem;
 
@@ -71,4 +71,4 @@ TEST_F(CmakeBuild, FailingConfigureNamesTheCommand) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::build

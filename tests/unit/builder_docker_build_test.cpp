@@ -10,7 +10,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace {
 namespace fs = std::filesystem;
 
@@ -105,4 +105,4 @@ TEST_F(DockerBuild, CopyLeftByAKilledBuildDoesNotBlockTheNextOne) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::build

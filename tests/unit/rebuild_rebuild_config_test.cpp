@@ -16,9 +16,9 @@ class RebuildConfigTest : public ::testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  Result<RebuildConfig> load(const std::string& text) {
+  Result<rebuild::RebuildConfig> load(const std::string& text) {
     EXPECT_TRUE(write_file_atomic(dir_ / "pgo.yaml", text).ok());
-    return load_rebuild_config(dir_ / "pgo.yaml");
+    return rebuild::load_rebuild_config(dir_ / "pgo.yaml");
   }
   fs::path dir_;
 };
