@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace fs = std::filesystem;
 namespace {
 
@@ -181,4 +181,4 @@ unsigned default_build_jobs() {
   return detect_cpu_limit("/", std::thread::hardware_concurrency()).jobs;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::build

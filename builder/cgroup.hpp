@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-namespace pgopipe {
+namespace pgopipe::build {
 
 struct CpuLimit {
   double quota_cpus = 0;     // CFS quota / period; 0 = no quota
@@ -28,4 +28,4 @@ unsigned default_build_jobs();
 // Counts the CPUs of a cpuset list such as "0-3,8,10-11"; 0 if malformed or empty.
 unsigned count_cpuset(const std::string& list);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::build

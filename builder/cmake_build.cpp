@@ -9,7 +9,7 @@
 #include "core/process.hpp"
 #include "builder/profile_check.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace fs = std::filesystem;
 
 Result<std::vector<std::vector<std::string>>> cmake_build_commands(const CmakeBuildOptions& o) {
@@ -47,4 +47,4 @@ Result<void> build_with_cmake(const CmakeBuildOptions& options) {
   return success();
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::build

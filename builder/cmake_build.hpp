@@ -11,7 +11,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 
 struct CmakeBuildOptions {
   std::filesystem::path source_dir;
@@ -31,4 +31,4 @@ Result<std::vector<std::vector<std::string>>> cmake_build_commands(const CmakeBu
 // Runs cmake_build_commands(), output streamed; a failing step is a Tool error quoting it.
 Result<void> build_with_cmake(const CmakeBuildOptions& options);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::build

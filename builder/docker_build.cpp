@@ -12,7 +12,7 @@
 #include "builder/profile_check.hpp"
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace fs = std::filesystem;
 namespace {
 
@@ -109,4 +109,4 @@ Result<void> build_with_docker(const DockerBuildOptions& o) {
   return run_process(docker_build_command(o, staged), {.timeout = o.timeout});
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::build

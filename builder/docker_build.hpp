@@ -12,7 +12,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 
 struct DockerBuildOptions {
   std::filesystem::path context;
@@ -43,4 +43,4 @@ size_t remove_stale_context_profiles(const std::filesystem::path& context);
 // error, a failing build a Tool error quoting the command; nothing is ever overwritten.
 Result<void> build_with_docker(const DockerBuildOptions& options);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::build

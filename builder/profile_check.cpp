@@ -6,7 +6,7 @@
 
 #include "core/formats/format.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace fs = std::filesystem;
 
 Result<void> check_compiler_profile(const fs::path& profile) {
@@ -38,4 +38,4 @@ Result<void> check_compiler_profile(const fs::path& profile) {
   }
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::build

@@ -6,11 +6,11 @@
 
 #include "core/result.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 
 // OK for an existing indexed .profdata, LLVM sample profile or .gcda directory. A missing
 // path is an Input error; a raw .profraw or a pprof profile is an Input error saying how to
 // turn it into one (pgopipe merge / convert).
 Result<void> check_compiler_profile(const std::filesystem::path& profile);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::build

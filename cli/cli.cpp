@@ -74,9 +74,9 @@ void add_weight_flags(CLI::App& cmd, WeightFlags& f) {
   cmd.add_option("--half-life", f.half_life, "Time decay: weight 2^(-age/half-life) (e.g. 6h)");
 }
 
-Result<void> apply_weight_flags(const WeightFlags& f, WeightPolicy& policy) {
-  for (const auto& w : f.weights) PGO_TRY(add_weight_argument(policy, w));
-  if (!f.weight_file.empty()) PGO_TRY(add_weight_file(policy, f.weight_file));
+Result<void> apply_weight_flags(const WeightFlags& f, merge::WeightPolicy& policy) {
+  for (const auto& w : f.weights) PGO_TRY(merge::add_weight_argument(policy, w));
+  if (!f.weight_file.empty()) PGO_TRY(merge::add_weight_file(policy, f.weight_file));
   if (!f.half_life.empty()) {
     PGO_TRY_ASSIGN(Duration half_life, parse_duration(f.half_life));
     if (half_life <= Duration{0}) return make_error(ErrorCode::Usage, "--half-life must be positive");

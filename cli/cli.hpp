@@ -89,6 +89,6 @@ struct WeightFlags {
 };
 void add_weight_flags(CLI::App& cmd, WeightFlags& flags);
 // Fills the policy's explicit weights and half-life from the flags (window_end is the caller's).
-Result<void> apply_weight_flags(const WeightFlags& flags, WeightPolicy& policy);
+Result<void> apply_weight_flags(const WeightFlags& flags, merge::WeightPolicy& policy);
 
 }  // namespace pgopipe::cli

@@ -9,7 +9,7 @@ namespace pgopipe::cli {
 namespace {
 
 void register_build_cmake(CLI::App& build, Cli& cli) {
-  auto o = std::make_shared<CmakeBuildOptions>();
+  auto o = std::make_shared<build::CmakeBuildOptions>();
   auto source = std::make_shared<std::string>();
   auto binary = std::make_shared<std::string>();
   auto profile = std::make_shared<std::string>();
@@ -29,13 +29,13 @@ void register_build_cmake(CLI::App& build, Cli& cli) {
       o->source_dir = *source;
       o->build_dir = *binary;
       o->profile = *profile;
-      return build_with_cmake(*o);
+      return build::build_with_cmake(*o);
     };
   });
 }
 
 void register_build_docker(CLI::App& build, Cli& cli) {
-  auto o = std::make_shared<DockerBuildOptions>();
+  auto o = std::make_shared<build::DockerBuildOptions>();
   auto context = std::make_shared<std::string>();
   auto file = std::make_shared<std::string>();
   auto profile = std::make_shared<std::string>();
@@ -52,7 +52,7 @@ void register_build_docker(CLI::App& build, Cli& cli) {
       o->context = *context;
       o->dockerfile = *file;
       o->profile = *profile;
-      return build_with_docker(*o);
+      return build::build_with_docker(*o);
     };
   });
 }

@@ -23,12 +23,12 @@ void register_flamegraph(CLI::App& app, Cli& cli) {
   cmd->callback([&cli, a] {
     cli.action = [&cli, a]() -> Result<void> {
       PGO_TRY_ASSIGN(Config config, cli.config());
-      FlameOptions options;
+      report::FlameOptions options;
       options.limits = config.limits.value;
       options.title = a->title.empty() ? std::filesystem::path(a->profile).filename().string() : a->title;
       options.width = a->width;
       options.sample_type = a->sample_type;
-      PGO_TRY_ASSIGN(std::string svg, flamegraph_svg_from_file(a->profile, options));
+      PGO_TRY_ASSIGN(std::string svg, report::flamegraph_svg_from_file(a->profile, options));
       PGO_TRY(write_file_atomic(a->output, svg));
       spdlog::info("wrote {} ({} bytes)", a->output, svg.size());
       return success();

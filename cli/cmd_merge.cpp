@@ -49,7 +49,7 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
   if (!a.selection.app.empty()) cli.set_flag("app", a.selection.app);
   PGO_TRY_ASSIGN(Config config, cli.config());
 
-  MergeRequest req;
+  merge::MergeRequest req;
   req.output = a.output;
   if (a.format != "auto") {
     PGO_TRY_ASSIGN(ProfileFamily family, parse_family(a.format));
@@ -61,7 +61,7 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
   }
   req.options.normalize_duration = a.normalize == "duration";
   req.options.limits = config.limits.value;
-  PGO_TRY_ASSIGN(req.failure_mode, parse_failure_mode(a.failure_mode));
+  PGO_TRY_ASSIGN(req.failure_mode, merge::parse_failure_mode(a.failure_mode));
   req.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   PGO_TRY(apply_weight_flags(a.weighting, req.weights));
 
@@ -69,21 +69,21 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
                                             a.weighting.half_life.empty() ? "none" : a.weighting.half_life,
                                             a.normalize, req.weights.explicit_weights.size());
   auto warn = [](const std::string& input, const std::string& msg) { spdlog::warn("{}: {}", input, msg); };
-  MergedWindow merged;
+  merge::MergedWindow merged;
   if (from_store) {
     PGO_TRY_ASSIGN(store::Query q, make_query(cli, config, a.selection));
     if (req.family && !q.family) q.family = req.family;
     PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
-    PGO_TRY_ASSIGN(auto objects, list_window(*store, q));
-    PGO_TRY_ASSIGN(merged, merge_store_window(*store, q, objects, req, weighting, warn));
+    PGO_TRY_ASSIGN(auto objects, merge::list_window(*store, q));
+    PGO_TRY_ASSIGN(merged, merge::merge_store_window(*store, q, objects, req, weighting, warn));
   } else {
-    PGO_TRY_ASSIGN(req.sources, file_sources(a.files));
+    PGO_TRY_ASSIGN(req.sources, merge::file_sources(a.files));
     req.weights.window_end = now();
-    Provenance provenance;
+    merge::Provenance provenance;
     provenance.weighting = weighting;
-    PGO_TRY_ASSIGN(merged, merge_with_provenance(req, provenance, warn));
+    PGO_TRY_ASSIGN(merged, merge::merge_with_provenance(req, provenance, warn));
   }
-  const MergeReport& report = merged.report;
+  const merge::MergeReport& report = merged.report;
 
   spdlog::info("merged {} of {} {} input(s) into {}, skipped {}", report.merged, report.merged + report.skipped.size(),
                to_string(report.family), a.output, report.skipped.size());

@@ -32,11 +32,11 @@ Result<void> unlock(store::Store& store, const std::string& app, bool yes) {
     return make_error(ErrorCode::Usage,
                       "--unlock breaks the lock even if a rebuild is running; add --yes to confirm");
   }
-  PGO_TRY_ASSIGN(std::optional<LockHolder> was, break_lock(store, lock_prefix(app)));
+  PGO_TRY_ASSIGN(std::optional<rebuild::LockHolder> was, rebuild::break_lock(store, rebuild::lock_prefix(app)));
   if (!was) {
-    fmt::print("the lock {} was not held\n", lock_prefix(app));
+    fmt::print("the lock {} was not held\n", rebuild::lock_prefix(app));
   } else {
-    fmt::print("broke the lock {} held by host {}, pid {}, since {} ({})\n", lock_prefix(app),
+    fmt::print("broke the lock {} held by host {}, pid {}, since {} ({})\n", rebuild::lock_prefix(app),
                was->host, was->pid, was->started,
                was->live(now()) ? "it had not expired" : "it had expired");
   }
@@ -44,7 +44,7 @@ Result<void> unlock(store::Store& store, const std::string& app, bool yes) {
 }
 
 Result<void> run(Cli& cli, const RebuildArgs& a) {
-  PGO_TRY_ASSIGN(RebuildConfig rc, load_rebuild_config(a.config));
+  PGO_TRY_ASSIGN(rebuild::RebuildConfig rc, rebuild::load_rebuild_config(a.config));
   if (!a.report_dir.empty()) rc.report_dir = std::filesystem::absolute(a.report_dir);
   if (!a.store.empty()) {
     cli.set_flag("store", a.store);
@@ -58,7 +58,7 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
   auto config = cli.config();
   if (!config) return config.error();
   rc.limits = config->limits.value;
-  RebuildOptions options;
+  rebuild::RebuildOptions options;
   // Ctrl-C, systemd stop or a CronJob deadline end the run at the next stage boundary
   // instead of killing it, so the lock is released and nothing half-done is published.
   StopSignals stop_signals;
@@ -80,16 +80,16 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
     saved_stdout = ::dup(STDOUT_FILENO);
     if (saved_stdout >= 0) ::dup2(STDERR_FILENO, STDOUT_FILENO);
   }
-  RebuildRun result = run_rebuild(*store, rc, options);
+  rebuild::RebuildRun result = rebuild::run_rebuild(*store, rc, options);
   if (saved_stdout >= 0) {
     std::fflush(stdout);
     ::dup2(saved_stdout, STDOUT_FILENO);
     ::close(saved_stdout);
   }
-  cli.exit_code = rebuild_exit_code(result);
-  const RunReport& r = result.report;
+  cli.exit_code = rebuild::rebuild_exit_code(result);
+  const rebuild::RunReport& r = result.report;
   if (cli.json()) {
-    nlohmann::json j{{"outcome", std::string(outcome_name(r.outcome))},
+    nlohmann::json j{{"outcome", std::string(rebuild::outcome_name(r.outcome))},
                      {"message", r.message},
                      {"profiles_merged", r.profiles_merged},
                      {"published_key", r.published_key},
@@ -106,10 +106,10 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
     fmt::print("{}\n", j.dump(2));
   }
   if (result.error) return *result.error;
-  if (r.outcome == RebuildOutcome::Busy) {
+  if (r.outcome == rebuild::RebuildOutcome::Busy) {
     spdlog::warn("{}", r.message);
   } else {
-    spdlog::info("rebuild {}: {}", outcome_name(r.outcome), r.message);
+    spdlog::info("rebuild {}: {}", rebuild::outcome_name(r.outcome), r.message);
   }
   return success();
 }

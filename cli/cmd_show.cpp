@@ -24,8 +24,8 @@ void register_show(CLI::App& app, Cli& cli) {
     cli.action = [&cli, a]() -> Result<void> {
       PGO_TRY_ASSIGN(Config config, cli.config());
       PGO_TRY_ASSIGN(std::string bytes, read_file(a->file));
-      PGO_TRY_ASSIGN(ProfileSummary s, summarize_profile(a->file, bytes, a->top, config.limits.value));
-      auto prov = read_provenance(a->file);
+      PGO_TRY_ASSIGN(merge::ProfileSummary s, merge::summarize_profile(a->file, bytes, a->top, config.limits.value));
+      auto prov = merge::read_provenance(a->file);
       if (cli.json()) {
         nlohmann::json hot = nlohmann::json::array();
         for (const auto& h : s.hottest) hot.push_back({{"name", h.name}, {"count", h.count}});

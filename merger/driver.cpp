@@ -10,7 +10,7 @@
 #include "core/fs.hpp"
 #include "core/parallel.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 namespace {
 
 namespace fs = std::filesystem;
@@ -190,4 +190,4 @@ Result<MergeReport> run_merge(const MergeRequest& req, const WarnFn& warn) {
   return report;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

@@ -13,7 +13,7 @@
 #include "merger/engine.hpp"
 #include "merger/weights.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 // Same meaning as llvm-profdata's --failure-mode.
 enum class FailureMode {
@@ -59,4 +59,4 @@ std::vector<MergeSource> store_sources(store::Store& store, const std::vector<st
 // Runs the merge and writes request.output atomically. On error nothing is written.
 Result<MergeReport> run_merge(const MergeRequest& request, const WarnFn& warn);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

@@ -6,7 +6,7 @@
 #include "merger/llvm/sample_engine.hpp"
 #include "merger/pprof/pprof_engine.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
                                                        const MergeOptions& options, WarnFn warn) {
@@ -15,9 +15,9 @@ Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
                       to_string(options.output_format), to_string(family));
   }
   switch (family) {
-    case ProfileFamily::Pprof: return make_pprof_engine(options, std::move(warn));
-    case ProfileFamily::Instr: return make_instr_engine(options, std::move(warn));
-    case ProfileFamily::Sample: return make_sample_engine(options, std::move(warn));
+    case ProfileFamily::Pprof: return pprof_merge::make_pprof_engine(options, std::move(warn));
+    case ProfileFamily::Instr: return llvm_merge::make_instr_engine(options, std::move(warn));
+    case ProfileFamily::Sample: return llvm_merge::make_sample_engine(options, std::move(warn));
     case ProfileFamily::Perf:
       return make_error(ErrorCode::Usage, "perf data is converted, not merged: use pgopipe convert");
     case ProfileFamily::Unknown: break;
@@ -30,9 +30,9 @@ Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view
   ProfileFormat format =
       detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   switch (family_of(format)) {
-    case ProfileFamily::Pprof: return summarize_pprof(name, bytes, top, limits);
-    case ProfileFamily::Instr: return summarize_instr(name, bytes, top);
-    case ProfileFamily::Sample: return summarize_sample(name, bytes, top);
+    case ProfileFamily::Pprof: return pprof_merge::summarize_pprof(name, bytes, top, limits);
+    case ProfileFamily::Instr: return llvm_merge::summarize_instr(name, bytes, top);
+    case ProfileFamily::Sample: return llvm_merge::summarize_sample(name, bytes, top);
     case ProfileFamily::Perf:
       return make_error(ErrorCode::Input, "{}: perf data; convert it with pgopipe convert first", name);
     case ProfileFamily::Unknown: break;
@@ -42,4 +42,4 @@ Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view
                     name);
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

@@ -17,7 +17,7 @@
 #include "core/limits.hpp"
 #include "core/result.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 struct MergeOptions {
   // Output encoding; Unknown means the family's default (pprof-gzip, llvm-indexed,
@@ -80,4 +80,4 @@ struct ProfileSummary {
 Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top,
                                          const InputLimits& limits = {});
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

@@ -5,7 +5,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 namespace fs = std::filesystem;
 
@@ -63,4 +63,4 @@ std::optional<Provenance> read_provenance(const fs::path& profile) {
   return p;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

@@ -10,7 +10,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 struct Provenance {
   std::string store;  // store URL, empty for file inputs
@@ -34,4 +34,4 @@ void remove_provenance(const std::filesystem::path& profile);
 // Reads the provenance of `profile`, if there is a valid one.
 std::optional<Provenance> read_provenance(const std::filesystem::path& profile);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

@@ -8,7 +8,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 namespace {
 
 Result<double> parse_weight(std::string_view text, std::string_view where) {
@@ -109,4 +109,4 @@ WeightPlan to_integer_weights(const WeightPlan& plan, const std::vector<WeightIn
   return out;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

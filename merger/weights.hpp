@@ -12,7 +12,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 struct WeightPolicy {
   std::map<std::string, double> explicit_weights;  // input name -> weight (> 0)
@@ -48,4 +48,4 @@ Result<WeightPlan> plan_weights(const WeightPolicy& policy, const std::vector<We
 WeightPlan to_integer_weights(const WeightPlan& plan, const std::vector<WeightInput>& inputs,
                               double resolution = 1000);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

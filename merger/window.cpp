@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/window.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 Result<std::vector<store::StoredObject>> list_window(store::Store& store, const store::Query& query,
                                               std::vector<store::DamagedObject>* damaged) {
@@ -35,4 +35,4 @@ Result<MergedWindow> merge_store_window(store::Store& store, const store::Query&
   return merge_with_provenance(request, std::move(provenance), warn);
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

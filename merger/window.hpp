@@ -12,7 +12,7 @@
 #include "merger/driver.hpp"
 #include "merger/provenance.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 
 // Lists `query` in `store`; an empty window is a NotFound error naming app, window and store.
 // Damaged objects are skipped (and logged by the store); they are appended to `damaged` if given.
@@ -37,4 +37,4 @@ Result<MergedWindow> merge_store_window(store::Store& store, const store::Query&
                                         const std::vector<store::StoredObject>& objects, MergeRequest request,
                                         const std::string& weighting, const WarnFn& warn);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

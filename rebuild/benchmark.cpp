@@ -11,7 +11,7 @@
 #include "core/process.hpp"
 #include "rebuild/gate.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 
 double seconds_of(const timeval& tv) {
@@ -152,4 +152,4 @@ Result<BenchmarkResult> run_benchmark(const BenchmarkOptions& o, const Benchmark
   }
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -15,9 +15,9 @@
 
 #include "core/result.hpp"
 #include "core/time.hpp"
-#include "report/run_report.hpp"
+#include "rebuild/run_report.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 struct BenchmarkVariant {
   std::string name;                          // "baseline" or "pgo"
@@ -57,4 +57,4 @@ BenchmarkResult summarize_benchmark(std::vector<double> baseline, std::vector<do
 // The median of `values` (mean of the middle two for an even count); 0 for none.
 double median(std::vector<double> values);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

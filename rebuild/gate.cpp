@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "rebuild/gate.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 std::string_view verdict_name(GateVerdict verdict) {
   switch (verdict) {
@@ -24,4 +24,4 @@ GateDecision decide_gate(double low, double high, double max_slowdown) {
   return d;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 enum class GateVerdict { Improvement, NoChange, Regression };
 
@@ -24,4 +24,4 @@ struct GateDecision {
 // Decides from the speedup interval [low, high] and the tolerated slowdown (e.g. 0.02).
 GateDecision decide_gate(double low, double high, double max_slowdown);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

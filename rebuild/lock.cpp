@@ -9,7 +9,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 
 constexpr size_t kGenerationDigits = 12;
@@ -298,4 +298,4 @@ Result<std::optional<LockHolder>> break_lock(store::Store& store, std::string_vi
                     prefix, kMaxRounds);
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

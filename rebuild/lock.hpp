@@ -28,7 +28,7 @@
 #include "core/store/store.hpp"
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 // "<app>/published/lock/": where the generation objects of an app's lock live.
 std::string lock_prefix(std::string_view app);
@@ -99,4 +99,4 @@ Result<StoreLock> acquire_lock(store::Store& store, const LockRequest& request, 
 // the top one; returns the holder it replaced (nullopt if there was no live holder).
 Result<std::optional<LockHolder>> break_lock(store::Store& store, std::string_view prefix);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -13,7 +13,7 @@
 #include "rebuild/ship.hpp"
 #include "rebuild/stages.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 
 namespace fs = std::filesystem;
@@ -170,7 +170,7 @@ Result<void> run_stages(store::Store& store, const RebuildConfig& config, const 
     fs::create_directories(config.build_dir, ec);
     if (ec) return make_error(ErrorCode::Io, "cannot create {}: {}", config.build_dir.string(), ec.message());
     PGO_TRY(write_file_atomic(build_profile, bytes));
-    PGO_TRY(write_provenance(build_profile, profile.provenance));  // `pgopipe show` tells what it holds
+    PGO_TRY(merge::write_provenance(build_profile, profile.provenance));  // `pgopipe show` tells what it holds
     PGO_TRY_ASSIGN(BuiltVariant base, build_variant(config, "baseline", {}));
     PGO_TRY_ASSIGN(BuiltVariant pgo, build_variant(config, "pgo", build_profile));
     return Variants{base, pgo};
@@ -280,4 +280,4 @@ int rebuild_exit_code(const RebuildRun& run) {
   return run.error ? static_cast<int>(run.error->code) : static_cast<int>(ErrorCode::Internal);
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

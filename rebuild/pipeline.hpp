@@ -10,9 +10,9 @@
 #include "core/result.hpp"
 #include "core/store/store.hpp"
 #include "rebuild/rebuild_config.hpp"
-#include "report/run_report.hpp"
+#include "rebuild/run_report.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 struct RebuildOptions {
   std::optional<Duration> wait;  // wait this long for a busy lock instead of exiting 12
@@ -32,4 +32,4 @@ RebuildRun run_rebuild(store::Store& store, const RebuildConfig& config, const R
 // Process exit code of a run: 0 published, 10 unchanged, 11 gated, 12 busy, else the error's.
 int rebuild_exit_code(const RebuildRun& run);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -7,7 +7,7 @@
 #include "core/digest.hpp"
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 std::string manifest_key(std::string_view app) { return fmt::format("{}/published/manifest.json", app); }
 
@@ -99,4 +99,4 @@ Result<void> publish(store::Store& store, const PublishedManifest& m, const std:
   return success();
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

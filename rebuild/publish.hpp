@@ -15,7 +15,7 @@
 #include "core/result.hpp"
 #include "core/store/store.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 struct PublishedManifest {
   std::string app;
@@ -52,4 +52,4 @@ Result<void> publish(store::Store& store, const PublishedManifest& manifest,
                      const std::vector<std::pair<std::filesystem::path, std::string>>& files,
                      const std::function<Result<void>()>& fence = {});
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

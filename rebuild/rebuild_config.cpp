@@ -9,7 +9,7 @@
 #include "core/key_table.hpp"
 #include "core/names.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 
 namespace fs = std::filesystem;
@@ -334,4 +334,4 @@ Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
   return c;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

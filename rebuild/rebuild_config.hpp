@@ -14,7 +14,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 struct RebuildConfig {
   std::filesystem::path file;  // the pgo.yaml that was read; relative paths resolve beside it
@@ -68,4 +68,4 @@ struct RebuildConfig {
 // build.source, benchmark.command) and bad values are Config errors naming file:line and key.
 Result<RebuildConfig> load_rebuild_config(const std::filesystem::path& path);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

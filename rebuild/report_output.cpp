@@ -4,17 +4,17 @@
 #include <spdlog/spdlog.h>
 
 #include "report/flamegraph.hpp"
-#include "report/render.hpp"
+#include "rebuild/report_render.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 namespace fs = std::filesystem;
 
 Result<void> write_flamegraph(RunReport& report, const fs::path& profile, const InputLimits& limits) {
-  FlameOptions options;
+  report::FlameOptions options;
   options.limits = limits;
   options.title = fmt::format("{}: merged profile of the window", report.app);
-  auto svg = flamegraph_svg_from_file(profile, options);
+  auto svg = report::flamegraph_svg_from_file(profile, options);
   if (!svg) {
     spdlog::warn("no flame graph for the report: {}", svg.error().message);
     return success();
@@ -30,4 +30,4 @@ Result<std::vector<fs::path>> write_run_reports(const fs::path& dir, const RunRe
   return files;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -8,9 +8,9 @@
 
 #include "core/limits.hpp"
 #include "core/result.hpp"
-#include "report/run_report.hpp"
+#include "rebuild/run_report.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 // Renders the merged profile's flame graph into report.flamegraph_svg; a profile the
 // renderer cannot draw only logs a warning (the report says the graph is unavailable).
@@ -21,4 +21,4 @@ Result<void> write_flamegraph(RunReport& report, const std::filesystem::path& pr
 Result<std::vector<std::filesystem::path>> write_run_reports(const std::filesystem::path& dir,
                                                              const RunReport& report);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -7,7 +7,7 @@
 #include "core/digest.hpp"
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 namespace fs = std::filesystem;
 
@@ -57,4 +57,4 @@ Result<void> ship_build(const RebuildConfig& config, const BuiltVariant& pgo, co
   return success();
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

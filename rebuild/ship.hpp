@@ -15,7 +15,7 @@
 #include "rebuild/rebuild_config.hpp"
 #include "rebuild/stages.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 // The PGO build's binary to upload: publish.binary as a path relative to the variant's build
 // directory, or (publish.binary: true) the benchmark command's program when it is
@@ -34,4 +34,4 @@ Result<void> ship_build(const RebuildConfig& config, const BuiltVariant& pgo, co
                         PublishedManifest& manifest,
                         std::vector<std::pair<std::filesystem::path, std::string>>& uploads);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

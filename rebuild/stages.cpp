@@ -16,7 +16,7 @@
 #include "merger/engine.hpp"
 #include "merger/llvm/overlap.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 
 namespace fs = std::filesystem;
@@ -35,11 +35,11 @@ Result<CompilerProfile> finish(CompilerProfile p) {
 
 // Merges the fetched window into `output` (half-life weights, failure mode warn), with its
 // provenance beside it.
-Result<MergedWindow> merge_fetched(store::Store& store, const RebuildConfig& config, const FetchedWindow& w,
+Result<merge::MergedWindow> merge_fetched(store::Store& store, const RebuildConfig& config, const FetchedWindow& w,
                                    const fs::path& output) {
-  MergeRequest req;
+  merge::MergeRequest req;
   req.family = w.family;
-  req.failure_mode = FailureMode::Warn;  // one bad upload must not stop the nightly rebuild
+  req.failure_mode = merge::FailureMode::Warn;  // one bad upload must not stop the nightly rebuild
   req.weights.half_life = config.half_life;
   req.jobs = 2;
   req.options.normalize_duration = true;
@@ -47,7 +47,7 @@ Result<MergedWindow> merge_fetched(store::Store& store, const RebuildConfig& con
   req.output = output;
   std::string weighting = fmt::format("half-life {}, normalize duration",
                                       config.half_life ? format_duration(*config.half_life) : "none");
-  return merge_store_window(store, w.query, w.objects, std::move(req), weighting, warn_input);
+  return merge::merge_store_window(store, w.query, w.objects, std::move(req), weighting, warn_input);
 }
 
 }  // namespace
@@ -59,7 +59,7 @@ Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& con
   w.query.build_id = config.build_id;
   w.query.labels = config.labels;
   w.query.family = config.kind;
-  PGO_TRY_ASSIGN(auto all, list_window(store, w.query, &w.damaged));
+  PGO_TRY_ASSIGN(auto all, merge::list_window(store, w.query, &w.damaged));
   if (!w.damaged.empty()) {
     spdlog::warn("{} damaged object(s) in the window skipped (list them with pgopipe ls --check)",
                  w.damaged.size());
@@ -85,7 +85,7 @@ Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& con
 Result<CompilerProfile> merge_window(store::Store& store, const RebuildConfig& config, const FetchedWindow& w,
                                      const fs::path& work) {
   fs::path output = work / (w.family == ProfileFamily::Instr ? "merged.profdata" : "merged.sample");
-  PGO_TRY_ASSIGN(MergedWindow merged, merge_fetched(store, config, w, output));
+  PGO_TRY_ASSIGN(merge::MergedWindow merged, merge_fetched(store, config, w, output));
   return finish({output, w.family, ProfileFormat::Unknown, merged.report.merged,
                  merged.report.skipped.size(), "", merged.provenance});
 }
@@ -103,10 +103,10 @@ Result<CompilerProfile> convert_window(store::Store& store, const RebuildConfig&
   options.output = work / "converted.sample";
   options.limits = config.limits;
   size_t merged = 0, skipped = 0;
-  Provenance provenance{store.describe(), config.app, w.query.window, std::nullopt, std::nullopt, 0, 0,
+  merge::Provenance provenance{store.describe(), config.app, w.query.window, std::nullopt, std::nullopt, 0, 0,
                         "converted from CPU samples"};
   if (w.family == ProfileFamily::Pprof) {
-    PGO_TRY_ASSIGN(MergedWindow m, merge_fetched(store, config, w, work / "merged.pb.gz"));
+    PGO_TRY_ASSIGN(merge::MergedWindow m, merge_fetched(store, config, w, work / "merged.pb.gz"));
     merged = m.report.merged;
     skipped = m.report.skipped.size();
     provenance = m.provenance;
@@ -142,7 +142,7 @@ Result<Comparison> compare_with_published(store::Store& store, const RebuildConf
   }
   fs::path previous = work / "published.profile";
   PGO_TRY(write_file_atomic(previous, *bytes));
-  auto overlap = profile_overlap(previous, profile.path);
+  auto overlap = llvm_merge::profile_overlap(previous, profile.path);
   if (overlap) {
     c.overlap = *overlap;
   } else {
@@ -155,13 +155,13 @@ Result<Comparison> compare_with_published(store::Store& store, const RebuildConf
 Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::string& variant,
                                    const fs::path& profile) {
   if (config.build_kind == "docker") {
-    DockerBuildOptions d{config.source_dir, config.dockerfile, config.image + ":" + variant, profile,
+    build::DockerBuildOptions d{config.source_dir, config.dockerfile, config.image + ":" + variant, profile,
                          config.build_args, config.docker, config.build_timeout};
-    auto r = build_with_docker(d);
+    auto r = build::build_with_docker(d);
     if (!r) return r.error().context(fmt::format("{} image {}", variant, d.tag));
     return BuiltVariant{variant, {}, d.tag};
   }
-  CmakeBuildOptions o;
+  build::CmakeBuildOptions o;
   o.source_dir = config.source_dir;
   o.build_dir = config.build_dir / variant;
   o.cmake_args = config.build_args;
@@ -172,14 +172,14 @@ Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::strin
   } else {
     o.profile = profile;
   }
-  auto r = build_with_cmake(o);
+  auto r = build::build_with_cmake(o);
   if (!r) return r.error().context(fmt::format("{} build in {}", variant, o.build_dir.string()));
   return BuiltVariant{variant, o.build_dir, ""};
 }
 
 Result<ProfileTop> profile_top(const fs::path& profile, size_t top) {
   PGO_TRY_ASSIGN(std::string bytes, read_file(profile));
-  PGO_TRY_ASSIGN(ProfileSummary summary, summarize_profile(profile.string(), bytes, top));
+  PGO_TRY_ASSIGN(merge::ProfileSummary summary, merge::summarize_profile(profile.string(), bytes, top));
   ProfileTop out{summary.functions, summary.total, {}};
   for (const auto& h : summary.hottest) out.hottest.emplace_back(h.name, h.count);
   return out;
@@ -202,4 +202,4 @@ uint64_t count_stale_functions(const fs::path& build_dir) {
   return stale;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -15,7 +15,7 @@
 #include "rebuild/publish.hpp"
 #include "rebuild/rebuild_config.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 struct FetchedWindow {
   store::Query query;
@@ -36,7 +36,7 @@ struct CompilerProfile {
   ProfileFormat format = ProfileFormat::Unknown;
   size_t merged = 0, skipped = 0;
   std::string sha256;
-  Provenance provenance;  // what it was made of; written beside the profile the builds use
+  merge::Provenance provenance;  // what it was made of; written beside the profile the builds use
 };
 
 // Merges an instr/sample window with the merge driver (half-life weights, failure mode warn).
@@ -83,4 +83,4 @@ Result<ProfileTop> profile_top(const std::filesystem::path& profile, size_t top)
 // stale-profile report leaves in <build>/pgo/targets/<target>/*.txt.
 uint64_t count_stale_functions(const std::filesystem::path& build_dir);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -13,7 +13,7 @@
 #include "merger/llvm/profile_stacks.hpp"
 #include "report/text.hpp"
 
-namespace pgopipe {
+namespace pgopipe::report {
 namespace {
 
 constexpr double kPadX = 10;
@@ -291,14 +291,14 @@ Result<std::string> flamegraph_svg_from_file(const std::filesystem::path& profil
       break;
     }
     case ProfileFamily::Sample: {
-      PGO_TRY_ASSIGN(auto stacks, read_sample_stacks(name, bytes, options.limits.max_stack_depth));
+      PGO_TRY_ASSIGN(auto stacks, llvm_merge::read_sample_stacks(name, bytes, options.limits.max_stack_depth));
       for (const auto& s : stacks) graph.add(s.frames, s.value);
       graph.unit = "samples";
       graph.subtitle = "LLVM sample profile: body samples per function, inlined calls above their callers";
       break;
     }
     case ProfileFamily::Instr: {
-      PGO_TRY_ASSIGN(auto stacks, read_instr_function_totals(name, bytes));
+      PGO_TRY_ASSIGN(auto stacks, llvm_merge::read_instr_function_totals(name, bytes));
       for (const auto& s : stacks) graph.add(s.frames, s.value);
       graph.unit = "counts";
       graph.subtitle = "flat: instrumented profiles carry no call stacks";
@@ -313,4 +313,4 @@ Result<std::string> flamegraph_svg_from_file(const std::filesystem::path& profil
   return render_flamegraph_svg(graph, options);
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::report

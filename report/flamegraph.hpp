@@ -20,7 +20,7 @@
 #include "core/limits.hpp"
 #include "core/result.hpp"
 
-namespace pgopipe {
+namespace pgopipe::report {
 
 // The merged stacks of one profile: a tree of frames with summed values. Frame names are
 // interned; node 0 is the root ("all").
@@ -103,4 +103,4 @@ Result<FlameGraph> flamegraph_from_pprof(std::string_view name, std::string_view
 Result<std::string> flamegraph_svg_from_file(const std::filesystem::path& profile,
                                              const FlameOptions& options);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::report

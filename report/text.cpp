@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
-namespace pgopipe {
+namespace pgopipe::report {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at text[i], 0 if invalid.
@@ -123,4 +123,4 @@ std::string group_digits(uint64_t value) {
   return out;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::report

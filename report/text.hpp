@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace pgopipe {
+namespace pgopipe::report {
 
 // `text` made valid UTF-8: invalid sequences become U+FFFD, control characters '?'.
 std::string sanitize_utf8(std::string_view text);
@@ -27,4 +27,4 @@ std::string display_name(std::string_view symbol);
 // 1234567 -> "1,234,567".
 std::string group_digits(uint64_t value);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::report

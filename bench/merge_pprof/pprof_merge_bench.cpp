@@ -19,11 +19,11 @@ namespace {
 
 using pgopipe::Result;
 
-Result<void> run(int jobs, double weight, const pgopipe::MergeOptions& options, const std::string& out,
+Result<void> run(int jobs, double weight, const pgopipe::merge::MergeOptions& options, const std::string& out,
                  const std::vector<std::string>& files) {
-  std::vector<std::unique_ptr<pgopipe::MergeEngine>> engines;
+  std::vector<std::unique_ptr<pgopipe::merge::MergeEngine>> engines;
   for (int i = 0; i < jobs; ++i) {
-    PGO_TRY_ASSIGN(auto engine, pgopipe::make_pprof_engine(options, nullptr));
+    PGO_TRY_ASSIGN(auto engine, pgopipe::pprof_merge::make_pprof_engine(options, nullptr));
     engines.push_back(std::move(engine));
   }
   std::atomic<size_t> next{0};
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   int jobs = 1;
   double weight = 1.0;
   std::string out;
-  pgopipe::MergeOptions options;
+  pgopipe::merge::MergeOptions options;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

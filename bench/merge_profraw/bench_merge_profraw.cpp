@@ -64,9 +64,9 @@ int main(int argc, char** argv) {
     std::lock_guard lock(log_mutex);
     std::fprintf(stderr, "warning: %s: %s\n", in.c_str(), msg.c_str());
   };
-  std::vector<std::unique_ptr<pgopipe::MergeEngine>> engines;
+  std::vector<std::unique_ptr<pgopipe::merge::MergeEngine>> engines;
   for (int j = 0; j < jobs; ++j) {
-    auto engine = pgopipe::make_instr_engine(pgopipe::MergeOptions{}, warn);
+    auto engine = pgopipe::llvm_merge::make_instr_engine(pgopipe::merge::MergeOptions{}, warn);
     if (!engine) return 1;
     engines.push_back(std::move(*engine));
   }

@@ -56,12 +56,12 @@ Result<void> run_profgen(const ConvertOptions& o) {
 // inputs into `samples`; notes about raised weights go to `warnings`.
 Result<void> weigh_and_fold(const ConvertOptions& o, std::vector<perf::AddressSamples>& loaded,
                             perf::AddressSamples& samples, std::vector<std::string>& warnings) {
-  std::vector<WeightInput> inputs;
+  std::vector<merge::WeightInput> inputs;
   for (size_t i = 0; i < loaded.size(); ++i) inputs.push_back({o.inputs[i], loaded[i].collected_at, Duration{0}});
-  WeightPolicy policy = o.weights;
+  merge::WeightPolicy policy = o.weights;
   if (policy.window_end == TimePoint{}) policy.window_end = now();
-  PGO_TRY_ASSIGN(WeightPlan real, plan_weights(policy, inputs));
-  WeightPlan plan = to_integer_weights(real, inputs);
+  PGO_TRY_ASSIGN(merge::WeightPlan real, merge::plan_weights(policy, inputs));
+  merge::WeightPlan plan = merge::to_integer_weights(real, inputs);
   for (const auto& n : plan.notes) warnings.push_back(n);
   for (size_t i = 0; i < loaded.size(); ++i) {
     loaded[i].scale(static_cast<uint64_t>(std::llround(plan.weights[i])));

@@ -25,7 +25,7 @@ struct ConvertOptions {
   BuildOptions::LineCounts line_counts = BuildOptions::LineCounts::Sum;  // see BuildOptions
   // Per-input weights (--weight, --weight-file) and time decay (--half-life: ages from the
   // pprof collection time, inputs without one are not decayed); integer-scaled like merge.
-  WeightPolicy weights;
+  merge::WeightPolicy weights;
   InputLimits limits;  // what each pprof input may decode to (limits.* in the config)
 };
 

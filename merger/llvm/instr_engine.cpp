@@ -15,10 +15,9 @@
 
 #include "merger/llvm/llvm_support.hpp"
 
-namespace pgopipe {
+namespace pgopipe::llvm_merge {
 namespace {
 
-namespace ls = llvm_support;
 
 // llvm-profdata's defaults for temporal profile traces, so both tools keep the same traces.
 constexpr uint64_t kTemporalReservoirSize = 100;
@@ -51,7 +50,7 @@ Result<void> check_instr_bytes(std::string_view name, std::string_view bytes) {
     return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM instrumented profile",
                       name);
   }
-  ProfileFormat format = ls::format_of(bytes);
+  ProfileFormat format = format_of(bytes);
   if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Instr) {
     return make_error(ErrorCode::Input,
                       "{}: is a {} profile, not an LLVM instrumented profile (.profraw/.profdata)",
@@ -68,9 +67,9 @@ Result<LoadedInput> load(std::string_view name, std::string_view bytes,
   scratch.clear();
   in.records = std::move(scratch);
   auto warn = [&in](llvm::Error e) { in.reader_warnings.push_back(llvm::toString(std::move(e))); };
-  ProfileFormat format = ls::format_of(bytes);
+  ProfileFormat format = format_of(bytes);
   bool binary = format == ProfileFormat::LlvmRaw || format == ProfileFormat::LlvmIndexed;
-  auto reader = llvm::InstrProfReader::create(ls::make_buffer(name, bytes, !binary), nullptr, warn);
+  auto reader = llvm::InstrProfReader::create(make_buffer(name, bytes, !binary), nullptr, warn);
   if (!reader) return input_error(name, "not a readable LLVM instrumented profile", reader.takeError());
   in.reader = std::move(*reader);
   for (auto& record : *in.reader) in.records.push_back(std::move(record));
@@ -93,12 +92,12 @@ std::string hex(llvm::ArrayRef<uint8_t> bytes) {
   return out;
 }
 
-class InstrEngine final : public MergeEngine {
+class InstrEngine final : public merge::MergeEngine {
  public:
-  explicit InstrEngine(WarnFn warn) : warn_(std::move(warn)), writer_(new_writer()) {}
+  explicit InstrEngine(merge::WarnFn warn) : warn_(std::move(warn)), writer_(new_writer()) {}
 
   Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
-    PGO_TRY_ASSIGN(uint64_t w, ls::integral_weight(name, weight));
+    PGO_TRY_ASSIGN(uint64_t w, integral_weight(name, weight));
     try {
       PGO_TRY_ASSIGN(LoadedInput in, load(name, bytes, std::move(scratch_)));
       if (llvm::Error e = writer_->mergeProfileKind(in.kind)) {
@@ -136,7 +135,7 @@ class InstrEngine final : public MergeEngine {
     }
   }
 
-  Result<void> absorb(MergeEngine& other) override {
+  Result<void> absorb(merge::MergeEngine& other) override {
     auto* peer = dynamic_cast<InstrEngine*>(&other);
     if (peer == nullptr) {
       return make_error(ErrorCode::Internal, "cannot fold a {} engine into an instr engine",
@@ -165,7 +164,7 @@ class InstrEngine final : public MergeEngine {
 
   Result<void> write(const std::filesystem::path& out) override {
     try {
-      return ls::write_atomically(out, [&](llvm::raw_fd_ostream& os) -> Result<void> {
+      return write_atomically(out, [&](llvm::raw_fd_ostream& os) -> Result<void> {
         if (llvm::Error e = writer_->write(os)) {
           return make_error(ErrorCode::Io, "{}: cannot write indexed profile: {}", out.string(),
                             llvm::toString(std::move(e)));
@@ -197,30 +196,30 @@ class InstrEngine final : public MergeEngine {
     if (warn_) warn_(std::string(input), message);
   }
 
-  WarnFn warn_;
+  merge::WarnFn warn_;
   std::unique_ptr<llvm::InstrProfWriter> writer_;
   std::vector<llvm::NamedInstrProfRecord> scratch_;  // emptied record vector kept for its capacity
 };
 
 }  // namespace
 
-Result<std::unique_ptr<MergeEngine>> make_instr_engine(const MergeOptions& options, WarnFn warn) {
+Result<std::unique_ptr<merge::MergeEngine>> make_instr_engine(const merge::MergeOptions& options, merge::WarnFn warn) {
   if (options.output_format != ProfileFormat::Unknown &&
       options.output_format != ProfileFormat::LlvmIndexed) {
     return make_error(ErrorCode::Usage,
                       "output format {} is not available for LLVM instrumented profiles (use {})",
                       to_string(options.output_format), to_string(ProfileFormat::LlvmIndexed));
   }
-  return std::unique_ptr<MergeEngine>(std::make_unique<InstrEngine>(std::move(warn)));
+  return std::unique_ptr<merge::MergeEngine>(std::make_unique<InstrEngine>(std::move(warn)));
 }
 
-Result<ProfileSummary> summarize_instr(std::string_view name, std::string_view bytes, size_t top) {
+Result<merge::ProfileSummary> summarize_instr(std::string_view name, std::string_view bytes, size_t top) {
   try {
     PGO_TRY_ASSIGN(LoadedInput in, load(name, bytes));
-    ProfileSummary summary;
-    summary.format = ls::format_of(bytes);
+    merge::ProfileSummary summary;
+    summary.format = format_of(bytes);
     summary.functions = in.records.size();
-    std::vector<HotFunction> hot;
+    std::vector<merge::HotFunction> hot;
     hot.reserve(in.records.size());
     for (const auto& record : in.records) {
       uint64_t max_count = 0;
@@ -228,9 +227,9 @@ Result<ProfileSummary> summarize_instr(std::string_view name, std::string_view b
         max_count = std::max(max_count, c);
         summary.total += c;
       }
-      hot.push_back(HotFunction{record.Name.str(), max_count});
+      hot.push_back(merge::HotFunction{record.Name.str(), max_count});
     }
-    ls::keep_hottest(hot, top);
+    keep_hottest(hot, top);
     summary.hottest = std::move(hot);
     for (const auto& id : in.binary_ids) summary.build_ids.push_back(hex(id));
     std::sort(summary.build_ids.begin(), summary.build_ids.end());
@@ -242,4 +241,4 @@ Result<ProfileSummary> summarize_instr(std::string_view name, std::string_view b
   }
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::llvm_merge

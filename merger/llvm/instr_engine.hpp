@@ -10,15 +10,15 @@
 
 #include "merger/engine.hpp"
 
-namespace pgopipe {
+namespace pgopipe::llvm_merge {
 
 // Creates an instrumented-profile engine; Usage error unless options.output_format is
 // Unknown or LlvmIndexed. Weights given to add() must be integral (>= 1).
-Result<std::unique_ptr<MergeEngine>> make_instr_engine(const MergeOptions& options, WarnFn warn);
+Result<std::unique_ptr<merge::MergeEngine>> make_instr_engine(const merge::MergeOptions& options, merge::WarnFn warn);
 
 // Summarises one .profraw/.profdata: functions = records (name, hash), total = sum of all
 // counters, hottest ranked by each record's maximum counter (the block count llvm-profdata
 // --topn uses), build_ids = the binary IDs in the file. Input error naming `name` if malformed.
-Result<ProfileSummary> summarize_instr(std::string_view name, std::string_view bytes, size_t top);
+Result<merge::ProfileSummary> summarize_instr(std::string_view name, std::string_view bytes, size_t top);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::llvm_merge

@@ -12,7 +12,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe::llvm_support {
+namespace pgopipe::llvm_merge {
 
 Result<uint64_t> integral_weight(std::string_view name, double weight) {
   if (!std::isfinite(weight) || weight < 1 || weight != std::floor(weight) || weight > 1e18) {
@@ -58,8 +58,8 @@ Result<void> write_atomically(const std::filesystem::path& out,
   return file.commit();
 }
 
-void keep_hottest(std::vector<HotFunction>& hot, size_t top) {
-  auto hotter = [](const HotFunction& a, const HotFunction& b) {
+void keep_hottest(std::vector<merge::HotFunction>& hot, size_t top) {
+  auto hotter = [](const merge::HotFunction& a, const merge::HotFunction& b) {
     return a.count != b.count ? a.count > b.count : a.name < b.name;
   };
   if (hot.size() > top) {
@@ -138,4 +138,4 @@ Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profi
   return std::move(*reader);
 }
 
-}  // namespace pgopipe::llvm_support
+}  // namespace pgopipe::llvm_merge

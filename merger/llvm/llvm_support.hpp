@@ -20,7 +20,7 @@
 
 #include "merger/engine.hpp"
 
-namespace pgopipe::llvm_support {
+namespace pgopipe::llvm_merge {
 
 // Converts a driver weight to LLVM's integer weight; Internal error unless integral and >= 1.
 Result<uint64_t> integral_weight(std::string_view name, double weight);
@@ -40,7 +40,7 @@ Result<void> write_atomically(const std::filesystem::path& out,
                               const std::function<Result<void>(llvm::raw_fd_ostream&)>& fill);
 
 // Sorts `hot` by count (descending, then name) and keeps at most `top` entries.
-void keep_hottest(std::vector<HotFunction>& hot, size_t top);
+void keep_hottest(std::vector<merge::HotFunction>& hot, size_t top);
 
 // Guards LLVM's process-wide sample-profile kind flags (FunctionSamples::ProfileIsCS, UseMD5,
 // ...): every sample profile read or write in this process holds it.
@@ -67,4 +67,4 @@ Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profi
 // The number of levels of `root`'s inline tree (1 = no inlined call sites), walked iteratively.
 size_t inline_depth(const llvm::sampleprof::FunctionSamples& root);
 
-}  // namespace pgopipe::llvm_support
+}  // namespace pgopipe::llvm_merge

@@ -15,7 +15,7 @@
 #include "core/fs.hpp"
 #include "merger/llvm/llvm_support.hpp"
 
-namespace pgopipe {
+namespace pgopipe::llvm_merge {
 namespace {
 
 namespace fs = std::filesystem;
@@ -42,7 +42,7 @@ Result<std::unique_ptr<SampleProfile>> read_sample_profile(const fs::path& file)
     return make_error(ErrorCode::Input, "{}: {}", file.string(), ec.message());
   }
   for (const auto& [id, samples] : (*reader)->getProfiles()) {
-    if (size_t depth = llvm_support::inline_depth(samples); depth > InputLimits{}.max_stack_depth) {
+    if (size_t depth = inline_depth(samples); depth > InputLimits{}.max_stack_depth) {
       return make_error(ErrorCode::Input, "{}: {} has inlined call sites {} levels deep (limit "
                         "limits.max_stack_depth)", file.string(), samples.getContext().toString(), depth);
     }
@@ -160,8 +160,8 @@ Result<double> sample_profile_overlap(const fs::path& base, const fs::path& test
 Result<double> profile_overlap(const fs::path& base, const fs::path& test) {
   PGO_TRY_ASSIGN(std::string a, read_file(base));
   PGO_TRY_ASSIGN(std::string b, read_file(test));
-  ProfileFamily fa = family_of(llvm_support::format_of(a));
-  ProfileFamily fb = family_of(llvm_support::format_of(b));
+  ProfileFamily fa = family_of(format_of(a));
+  ProfileFamily fb = family_of(format_of(b));
   if (fa != fb) {
     return make_error(ErrorCode::Input, "cannot compare a {} profile ({}) with a {} profile ({})",
                       to_string(fa), base.string(), to_string(fb), test.string());
@@ -172,4 +172,4 @@ Result<double> profile_overlap(const fs::path& base, const fs::path& test) {
                     to_string(fa));
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::llvm_merge

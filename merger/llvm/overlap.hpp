@@ -7,7 +7,7 @@
 
 #include "core/result.hpp"
 
-namespace pgopipe {
+namespace pgopipe::llvm_merge {
 
 // LLVM instrumented (.profdata or .profraw): the program-level "Edge profile overlap" of
 // `llvm-profdata overlap` (LLVM's OverlapStats): the sum over functions with matching hashes
@@ -26,4 +26,4 @@ Result<double> sample_profile_overlap(const std::filesystem::path& base,
 // kinds or of a kind without an overlap measure.
 Result<double> profile_overlap(const std::filesystem::path& base, const std::filesystem::path& test);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::llvm_merge

@@ -13,10 +13,9 @@
 
 #include "merger/llvm/llvm_support.hpp"
 
-namespace pgopipe {
+namespace pgopipe::llvm_merge {
 namespace {
 
-namespace ls = llvm_support;
 namespace sp = llvm::sampleprof;
 
 // Appends the stacks of `root` (whose own frame is the last of `prefix`) and its inlinees,
@@ -51,8 +50,8 @@ Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std:
                                                      size_t max_depth) {
   try {
     llvm::LLVMContext context;
-    std::lock_guard lock(ls::sample_globals_mutex());  // held while the profiles are walked too
-    PGO_TRY_ASSIGN(auto reader, ls::read_sample_profile(name, bytes, context, max_depth));
+    std::lock_guard lock(sample_globals_mutex());  // held while the profiles are walked too
+    PGO_TRY_ASSIGN(auto reader, read_sample_profile(name, bytes, context, max_depth));
     // Visit functions by name so the stack list (and any SVG drawn from it) is deterministic.
     std::map<std::string, const sp::FunctionSamples*> by_name;
     for (const auto& [key, samples] : reader->getProfiles()) {
@@ -81,7 +80,7 @@ Result<std::vector<ProfileStack>> read_instr_function_totals(std::string_view na
     return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM instrumented profile",
                       name);
   }
-  ProfileFormat format = ls::format_of(bytes);
+  ProfileFormat format = format_of(bytes);
   if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Instr) {
     return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM instrumented profile", name,
                       to_string(format));
@@ -94,7 +93,7 @@ Result<std::vector<ProfileStack>> read_instr_function_totals(std::string_view na
   try {
     bool binary = format == ProfileFormat::LlvmRaw || format == ProfileFormat::LlvmIndexed;
     auto warn = [](llvm::Error e) { llvm::consumeError(std::move(e)); };
-    auto reader = llvm::InstrProfReader::create(ls::make_buffer(name, bytes, !binary), nullptr, warn);
+    auto reader = llvm::InstrProfReader::create(make_buffer(name, bytes, !binary), nullptr, warn);
     if (!reader) return input_error("not a readable LLVM instrumented profile", reader.takeError());
     std::map<std::string, uint64_t> totals;  // by name: several hashes of one function add up
     for (const auto& record : **reader) {
@@ -114,4 +113,4 @@ Result<std::vector<ProfileStack>> read_instr_function_totals(std::string_view na
   }
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::llvm_merge

@@ -13,7 +13,7 @@
 #include "core/limits.hpp"
 #include "core/result.hpp"
 
-namespace pgopipe {
+namespace pgopipe::llvm_merge {
 
 struct ProfileStack {
   std::vector<std::string> frames;  // root first
@@ -31,4 +31,4 @@ Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std:
 Result<std::vector<ProfileStack>> read_instr_function_totals(std::string_view name,
                                                              std::string_view bytes);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::llvm_merge

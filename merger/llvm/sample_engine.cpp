@@ -17,10 +17,9 @@
 #include "core/fs.hpp"
 #include "merger/llvm/llvm_support.hpp"
 
-namespace pgopipe {
+namespace pgopipe::llvm_merge {
 namespace {
 
-namespace ls = llvm_support;
 namespace sp = llvm::sampleprof;
 
 constexpr size_t kMaxRecordWarnings = 5;
@@ -29,7 +28,7 @@ constexpr size_t kMaxRecordWarnings = 5;
 // discriminators, MD5 names) in process-wide globals of FunctionSamples: every read and write
 // in this process holds this lock and sets or captures the globals while holding it.
 // The lock is shared with the other readers in merger/llvm (profile_stacks.cpp).
-std::mutex& globals_mutex() { return ls::sample_globals_mutex(); }
+std::mutex& globals_mutex() { return sample_globals_mutex(); }
 
 struct SampleKind {
   bool probe_based = false;
@@ -50,7 +49,7 @@ Result<LoadedSample> load(std::string_view name, std::string_view bytes, size_t 
   LoadedSample in;
   in.context = std::make_unique<llvm::LLVMContext>();
   std::lock_guard lock(globals_mutex());
-  PGO_TRY_ASSIGN(in.reader, ls::read_sample_profile(name, bytes, *in.context, max_depth));
+  PGO_TRY_ASSIGN(in.reader, read_sample_profile(name, bytes, *in.context, max_depth));
   in.kind = SampleKind{in.reader->profileIsProbeBased(), in.reader->profileIsCS(),
                        in.reader->profileIsPreInlined(), in.reader->profileIsFS(),
                        in.reader->useMD5()};
@@ -119,13 +118,13 @@ sp::SampleProfileFormat llvm_format(ProfileFormat f) {
   }
 }
 
-class SampleEngine final : public MergeEngine {
+class SampleEngine final : public merge::MergeEngine {
  public:
-  SampleEngine(ProfileFormat output, size_t max_depth, WarnFn warn)
+  SampleEngine(ProfileFormat output, size_t max_depth, merge::WarnFn warn)
       : output_(output), max_depth_(max_depth), warn_(std::move(warn)), pools_{std::make_shared<NamePool>()} {}
 
   Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
-    PGO_TRY_ASSIGN(uint64_t w, ls::integral_weight(name, weight));
+    PGO_TRY_ASSIGN(uint64_t w, integral_weight(name, weight));
     try {
       PGO_TRY_ASSIGN(LoadedSample in, load(name, bytes, max_depth_));
       PGO_TRY(check_kind(name, in.kind));
@@ -147,7 +146,7 @@ class SampleEngine final : public MergeEngine {
     }
   }
 
-  Result<void> absorb(MergeEngine& other) override {
+  Result<void> absorb(merge::MergeEngine& other) override {
     auto* peer = dynamic_cast<SampleEngine*>(&other);
     if (peer == nullptr) {
       return make_error(ErrorCode::Internal, "cannot fold a {} engine into a sample engine",
@@ -242,7 +241,7 @@ class SampleEngine final : public MergeEngine {
 
   ProfileFormat output_;
   size_t max_depth_;
-  WarnFn warn_;
+  merge::WarnFn warn_;
   std::vector<std::shared_ptr<NamePool>> pools_;  // front(): where this engine's own inputs go
   sp::SampleProfileMap profiles_;
   sp::ProfileSymbolList symbols_;
@@ -252,7 +251,7 @@ class SampleEngine final : public MergeEngine {
 
 }  // namespace
 
-Result<std::unique_ptr<MergeEngine>> make_sample_engine(const MergeOptions& options, WarnFn warn) {
+Result<std::unique_ptr<merge::MergeEngine>> make_sample_engine(const merge::MergeOptions& options, merge::WarnFn warn) {
   ProfileFormat out = options.output_format == ProfileFormat::Unknown ? ProfileFormat::SampleExtBinary
                                                                       : options.output_format;
   if (family_of(out) != ProfileFamily::Sample) {
@@ -261,21 +260,21 @@ Result<std::unique_ptr<MergeEngine>> make_sample_engine(const MergeOptions& opti
                       to_string(out), to_string(ProfileFormat::SampleExtBinary),
                       to_string(ProfileFormat::SampleBinary), to_string(ProfileFormat::SampleText));
   }
-  return std::unique_ptr<MergeEngine>(std::make_unique<SampleEngine>(out, options.limits.max_stack_depth, std::move(warn)));
+  return std::unique_ptr<merge::MergeEngine>(std::make_unique<SampleEngine>(out, options.limits.max_stack_depth, std::move(warn)));
 }
 
-Result<ProfileSummary> summarize_sample(std::string_view name, std::string_view bytes, size_t top) {
+Result<merge::ProfileSummary> summarize_sample(std::string_view name, std::string_view bytes, size_t top) {
   try {
     PGO_TRY_ASSIGN(LoadedSample in, load(name, bytes, InputLimits{}.max_stack_depth));
-    ProfileSummary summary;
-    summary.format = ls::format_of(bytes);
-    std::vector<HotFunction> hot;
+    merge::ProfileSummary summary;
+    summary.format = format_of(bytes);
+    std::vector<merge::HotFunction> hot;
     for (const auto& [key, samples] : in.reader->getProfiles()) {
       ++summary.functions;
       summary.total += samples.getTotalSamples();
-      hot.push_back(HotFunction{samples.getContext().toString(), samples.getTotalSamples()});
+      hot.push_back(merge::HotFunction{samples.getContext().toString(), samples.getTotalSamples()});
     }
-    ls::keep_hottest(hot, top);
+    keep_hottest(hot, top);
     summary.hottest = std::move(hot);
     return summary;
   } catch (const std::exception& e) {
@@ -283,4 +282,4 @@ Result<ProfileSummary> summarize_sample(std::string_view name, std::string_view 
   }
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::llvm_merge

@@ -9,15 +9,15 @@
 
 #include "merger/engine.hpp"
 
-namespace pgopipe {
+namespace pgopipe::llvm_merge {
 
 // Creates a sample-profile engine; Usage error unless options.output_format is Unknown,
 // SampleExtBinary, SampleBinary or SampleText. Weights given to add() must be integral (>= 1).
-Result<std::unique_ptr<MergeEngine>> make_sample_engine(const MergeOptions& options, WarnFn warn);
+Result<std::unique_ptr<merge::MergeEngine>> make_sample_engine(const merge::MergeOptions& options, merge::WarnFn warn);
 
 // Summarises one sample profile: functions = top-level profiles (contexts for CS profiles),
 // total = sum of their total samples, hottest ranked by total samples, build_ids empty (sample
 // profiles carry none). Input error naming `name` if malformed.
-Result<ProfileSummary> summarize_sample(std::string_view name, std::string_view bytes, size_t top);
+Result<merge::ProfileSummary> summarize_sample(std::string_view name, std::string_view bytes, size_t top);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::llvm_merge

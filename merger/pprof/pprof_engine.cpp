@@ -16,7 +16,7 @@
 #include "merger/pprof/pprof_tables.hpp"
 #include "merger/pprof/string_arena.hpp"
 
-namespace pgopipe {
+namespace pgopipe::pprof_merge {
 namespace {
 using namespace pprof_merge;
 
@@ -73,9 +73,9 @@ std::string describe_types(const Tables& t) {
                            t.strings[t.header.period_type.unit]);
 }
 
-class PprofEngine final : public MergeEngine {
+class PprofEngine final : public merge::MergeEngine {
  public:
-  PprofEngine(MergeOptions options, WarnFn warn) : options_(options), warn_(std::move(warn)) { reset(); }
+  PprofEngine(merge::MergeOptions options, merge::WarnFn warn) : options_(options), warn_(std::move(warn)) { reset(); }
 
   Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
     if (!(weight > 0) || !std::isfinite(weight)) {
@@ -116,7 +116,7 @@ class PprofEngine final : public MergeEngine {
     return success();
   }
 
-  Result<void> absorb(MergeEngine& other_engine) override {
+  Result<void> absorb(merge::MergeEngine& other_engine) override {
     auto* other = dynamic_cast<PprofEngine*>(&other_engine);
     if (other == nullptr) {
       return make_error(ErrorCode::Internal, "cannot fold a {} merge engine into a pprof engine",
@@ -358,8 +358,8 @@ class PprofEngine final : public MergeEngine {
     src_ = nullptr;
   }
 
-  MergeOptions options_;
-  WarnFn warn_;
+  merge::MergeOptions options_;
+  merge::WarnFn warn_;
   Tables t_;
   Tables input_;
   StringArena arena_;
@@ -378,13 +378,13 @@ class PprofEngine final : public MergeEngine {
 
 }  // namespace
 
-Result<std::unique_ptr<MergeEngine>> make_pprof_engine(const MergeOptions& options, WarnFn warn) {
+Result<std::unique_ptr<merge::MergeEngine>> make_pprof_engine(const merge::MergeOptions& options, merge::WarnFn warn) {
   auto f = options.output_format;
   if (f != ProfileFormat::Unknown && f != ProfileFormat::Pprof && f != ProfileFormat::PprofGzip) {
     return make_error(ErrorCode::Usage, "output format {} is not a pprof format (use pprof or pprof-gzip)",
                       to_string(f));
   }
-  return std::unique_ptr<MergeEngine>(std::make_unique<PprofEngine>(options, std::move(warn)));
+  return std::unique_ptr<merge::MergeEngine>(std::make_unique<PprofEngine>(options, std::move(warn)));
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::pprof_merge

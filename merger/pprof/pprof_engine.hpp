@@ -10,16 +10,16 @@
 
 #include "merger/engine.hpp"
 
-namespace pgopipe {
+namespace pgopipe::pprof_merge {
 
 // Creates a pprof engine. `options.output_format` must be Unknown, PprofGzip (default) or
 // Pprof (uncompressed); anything else is a Usage error. `absorb` empties the absorbed engine.
-Result<std::unique_ptr<MergeEngine>> make_pprof_engine(const MergeOptions& options, WarnFn warn);
+Result<std::unique_ptr<merge::MergeEngine>> make_pprof_engine(const merge::MergeOptions& options, merge::WarnFn warn);
 
 // Summarises one pprof profile: sample types, total and per-function flat value of the first
 // sample type (leaf frame, inline frames included), function count and build IDs. Inputs
 // beyond `limits` are Input errors naming the limit.
-Result<ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top,
+Result<merge::ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top,
                                        const InputLimits& limits = {});
 
-}  // namespace pgopipe
+}  // namespace pgopipe::pprof_merge

@@ -7,15 +7,15 @@
 #include "merger/pprof/pprof_engine.hpp"
 #include "merger/pprof/pprof_tables.hpp"
 
-namespace pgopipe {
+namespace pgopipe::pprof_merge {
 
-Result<ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top,
+Result<merge::ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top,
                                        const InputLimits& limits) {
   PGO_TRY_ASSIGN(std::string raw, pprof::decompress(name, bytes, limits.max_decompressed_bytes));
   PGO_TRY(pprof::check_decoded_size(name, raw, limits));
   pprof_merge::Tables t;
   PGO_TRY(pprof_merge::decode_tables(name, raw, t));
-  ProfileSummary summary;
+  merge::ProfileSummary summary;
   summary.format = pprof::is_gzip(bytes) ? ProfileFormat::PprofGzip : ProfileFormat::Pprof;
   for (const auto& st : t.header.sample_types) {
     summary.sample_types.push_back(fmt::format("{}/{}", t.strings[st.type], t.strings[st.unit]));
@@ -47,11 +47,11 @@ Result<ProfileSummary> summarize_pprof(std::string_view name, std::string_view b
   for (auto& [fn, count] : flat) {
     if (count > 0) summary.hottest.push_back({fn, count});
   }
-  std::sort(summary.hottest.begin(), summary.hottest.end(), [](const HotFunction& a, const HotFunction& b) {
+  std::sort(summary.hottest.begin(), summary.hottest.end(), [](const merge::HotFunction& a, const merge::HotFunction& b) {
     return a.count != b.count ? a.count > b.count : a.name < b.name;
   });
   if (summary.hottest.size() > top) summary.hottest.resize(top);
   return summary;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::pprof_merge

@@ -15,30 +15,30 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  pgopipe::FlameOptions options;
+  pgopipe::report::FlameOptions options;
   options.min_frame_px = 0;  // draw every frame
   pgopipe::InputLimits limits;
   limits.max_stack_depth = 64;
   limits.max_samples = limits.max_locations = limits.max_functions = limits.max_strings = 4096;
   limits.max_records = 1 << 16;
-  auto graph = pgopipe::flamegraph_from_pprof("fuzz", bytes, "", limits);
+  auto graph = pgopipe::report::flamegraph_from_pprof("fuzz", bytes, "", limits);
   if (graph.ok()) {
     if (graph->depth() > limits.max_stack_depth) std::abort();
-    if (!pgopipe::test::well_formed_xml(pgopipe::render_flamegraph_svg(*graph, options))) std::abort();
+    if (!pgopipe::test::well_formed_xml(pgopipe::report::render_flamegraph_svg(*graph, options))) std::abort();
   }
   // Every byte as one frame: stacks as deep as the input, cut at the cap.
-  pgopipe::FlameGraph deep(limits.max_stack_depth);
+  pgopipe::report::FlameGraph deep(limits.max_stack_depth);
   std::vector<uint32_t> frames;
   for (unsigned char c : bytes) frames.push_back(deep.intern(std::string(1, static_cast<char>('a' + c % 26))));
   deep.add(std::span<const uint32_t>(frames), 1);
   if (deep.depth() > limits.max_stack_depth) std::abort();
-  if (!pgopipe::test::well_formed_xml(pgopipe::render_flamegraph_svg(deep, options))) std::abort();
+  if (!pgopipe::test::well_formed_xml(pgopipe::report::render_flamegraph_svg(deep, options))) std::abort();
   // The raw bytes as one frame name: escaping alone must keep the SVG well-formed.
-  pgopipe::FlameGraph raw;
+  pgopipe::report::FlameGraph raw;
   std::string name(bytes);
   raw.add(std::span<const std::string>(&name, 1), 1);
   raw.subtitle = name;
   options.title = name;
-  if (!pgopipe::test::well_formed_xml(pgopipe::render_flamegraph_svg(raw, options))) std::abort();
+  if (!pgopipe::test::well_formed_xml(pgopipe::report::render_flamegraph_svg(raw, options))) std::abort();
   return 0;
 }

@@ -14,18 +14,18 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  pgopipe::MergeOptions options;
+  pgopipe::merge::MergeOptions options;
   options.limits.max_decompressed_bytes = 64u << 20;
-  auto engine = pgopipe::make_pprof_engine(options, nullptr);
+  auto engine = pgopipe::pprof_merge::make_pprof_engine(options, nullptr);
   // Twice: the second add folds into existing state (the unification paths).
   if ((*engine)->add("fuzz", bytes, 1.0).ok()) (void)(*engine)->add("fuzz2", bytes, 2.5);
-  (void)pgopipe::summarize_pprof("fuzz", bytes, 10);
+  (void)pgopipe::pprof_merge::summarize_pprof("fuzz", bytes, 10);
 
-  pgopipe::MergeOptions small = options;
+  pgopipe::merge::MergeOptions small = options;
   small.limits.max_samples = small.limits.max_locations = small.limits.max_functions = 256;
   small.limits.max_strings = 256;
   small.limits.max_records = 4096;
-  auto limited = pgopipe::make_pprof_engine(small, nullptr);
+  auto limited = pgopipe::pprof_merge::make_pprof_engine(small, nullptr);
   bool limited_ok = (*limited)->add("fuzz-limited", bytes, 1.0).ok();
   if (limited_ok && !bytes.empty() && !pgopipe::pprof::is_gzip(bytes) &&
       !pgopipe::pprof::check_decoded_size("fuzz", bytes, small.limits)) {
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto raw_profile = pgopipe::pprof::parse("fuzz.pb", bytes, read);
   auto gz_profile = pgopipe::pprof::parse("fuzz.pb.gz", *gz, read);
   if (raw_profile.ok() != gz_profile.ok()) __builtin_trap();
-  auto gz_engine = pgopipe::make_pprof_engine(options, nullptr);
+  auto gz_engine = pgopipe::pprof_merge::make_pprof_engine(options, nullptr);
   (void)(*gz_engine)->add("fuzz.pb.gz", *gz, 1.0);
   return 0;
 }

@@ -9,7 +9,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace {
 namespace fs = std::filesystem;
 
@@ -142,4 +142,4 @@ TEST(DefaultBuildJobs, MatchesNprocWithoutAQuota) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::build

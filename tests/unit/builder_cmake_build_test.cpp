@@ -8,7 +8,7 @@
 #include "builder/cgroup.hpp"
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace {
 namespace fs = std::filesystem;
 
@@ -70,4 +70,4 @@ TEST_F(CmakeBuild, FailingConfigureNamesTheCommand) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::build

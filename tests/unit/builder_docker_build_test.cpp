@@ -10,7 +10,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace {
 namespace fs = std::filesystem;
 
@@ -104,4 +104,4 @@ TEST_F(DockerBuild, CopyLeftByAKilledBuildDoesNotBlockTheNextOne) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::build

@@ -7,7 +7,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::build {
 namespace {
 namespace fs = std::filesystem;
 
@@ -46,4 +46,4 @@ TEST_F(ProfileCheck, MissingFileIsNamed) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::build

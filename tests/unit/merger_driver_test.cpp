@@ -8,7 +8,7 @@
 #include "core/fs.hpp"
 #include "core/store/local_store.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 namespace {
 
 namespace fs = std::filesystem;
@@ -261,4 +261,4 @@ TEST_F(MergeDriverTest, StoreSourcesCarryTimesIntoTheReport) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

@@ -5,7 +5,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 namespace {
 
 namespace fs = std::filesystem;
@@ -81,4 +81,4 @@ TEST(SummarizeProfile, AgreesWithTheMergedOutputOfOneInput) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

@@ -15,21 +15,21 @@ namespace fs = std::filesystem;
 const std::string kTextA = "# Front-end\nfoo\n1234\n2\n10\n20\n\nbar\n99\n1\n5\n";
 const std::string kTextB = "# Front-end\nfoo\n1234\n2\n1\n2\n";
 
-std::unique_ptr<MergeEngine> engine() {
-  auto e = make_instr_engine(MergeOptions{}, nullptr);
+std::unique_ptr<merge::MergeEngine> engine() {
+  auto e = llvm_merge::make_instr_engine(merge::MergeOptions{}, nullptr);
   EXPECT_TRUE(e.ok());
   return std::move(*e);
 }
 
 TEST(InstrEngine, OnlyIndexedOutput) {
-  MergeOptions options;
+  merge::MergeOptions options;
   options.output_format = ProfileFormat::SampleText;
-  auto e = make_instr_engine(options, nullptr);
+  auto e = llvm_merge::make_instr_engine(options, nullptr);
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().code, ErrorCode::Usage);
   options.output_format = ProfileFormat::LlvmIndexed;
-  EXPECT_TRUE(make_instr_engine(options, nullptr).ok());
-  EXPECT_EQ((*make_instr_engine(options, nullptr))->family(), ProfileFamily::Instr);
+  EXPECT_TRUE(llvm_merge::make_instr_engine(options, nullptr).ok());
+  EXPECT_EQ((*llvm_merge::make_instr_engine(options, nullptr))->family(), ProfileFamily::Instr);
 }
 
 TEST(InstrEngine, WeightsMustBeIntegral) {
@@ -60,7 +60,7 @@ TEST(InstrEngine, WeightedMergeRoundTrips) {
   ASSERT_TRUE(e->add("b", kTextB, 2).ok());
   ASSERT_TRUE(e->write(dir.path() / "out.profdata").ok());
   std::string bytes = read_file(dir.path() / "out.profdata").value();
-  auto summary = summarize_instr("out.profdata", bytes, 10);
+  auto summary = llvm_merge::summarize_instr("out.profdata", bytes, 10);
   ASSERT_TRUE(summary.ok()) << summary.error().message;
   EXPECT_EQ(summary->format, ProfileFormat::LlvmIndexed);
   EXPECT_EQ(summary->functions, 2u);
@@ -81,8 +81,8 @@ TEST(InstrEngine, AbsorbFoldsAndEmptiesThePeer) {
   ASSERT_TRUE(a->absorb(*b).ok());
   ASSERT_TRUE(a->write(dir.path() / "a.profdata").ok());
   ASSERT_TRUE(b->write(dir.path() / "b.profdata").ok());
-  EXPECT_EQ(summarize_instr("a", read_file(dir.path() / "a.profdata").value(), 1)->total, 38u);
-  EXPECT_EQ(summarize_instr("b", read_file(dir.path() / "b.profdata").value(), 1)->functions, 0u);
+  EXPECT_EQ(llvm_merge::summarize_instr("a", read_file(dir.path() / "a.profdata").value(), 1)->total, 38u);
+  EXPECT_EQ(llvm_merge::summarize_instr("b", read_file(dir.path() / "b.profdata").value(), 1)->functions, 0u);
 }
 
 TEST(InstrEngine, FailedWriteLeavesNoFile) {

@@ -26,7 +26,7 @@ _Z3fooi:7711:610
  1: 610
 )";
 
-std::map<std::string, uint64_t> by_path(const std::vector<ProfileStack>& stacks) {
+std::map<std::string, uint64_t> by_path(const std::vector<llvm_merge::ProfileStack>& stacks) {
   std::map<std::string, uint64_t> out;
   for (const auto& s : stacks) {
     std::string path;
@@ -37,7 +37,7 @@ std::map<std::string, uint64_t> by_path(const std::vector<ProfileStack>& stacks)
 }
 
 TEST(ProfileStacks, SampleProfileBodySamplesAndInlinees) {
-  auto stacks = read_sample_stacks("a.txt", kSampleText);
+  auto stacks = llvm_merge::read_sample_stacks("a.txt", kSampleText);
   ASSERT_TRUE(stacks.ok()) << stacks.error().message;
   std::map<std::string, uint64_t> expected{{"main", 534 + 534 + 1075 + 1075 + 2080 + 534 + 2064},
                                            {"main;inline1", 1000},
@@ -48,14 +48,14 @@ TEST(ProfileStacks, SampleProfileBodySamplesAndInlinees) {
 }
 
 TEST(ProfileStacks, BadInputsAreInputErrorsNamingTheFile) {
-  auto empty = read_sample_stacks("empty.prof", "");
+  auto empty = llvm_merge::read_sample_stacks("empty.prof", "");
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().code, ErrorCode::Input);
   EXPECT_NE(empty.error().message.find("empty.prof"), std::string::npos);
-  auto garbage = read_sample_stacks("junk.txt", "this is not: a profile\n  at all");
+  auto garbage = llvm_merge::read_sample_stacks("junk.txt", "this is not: a profile\n  at all");
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.error().code, ErrorCode::Input);
-  auto instr = read_instr_function_totals("junk.profdata", "not a profdata");
+  auto instr = llvm_merge::read_instr_function_totals("junk.profdata", "not a profdata");
   ASSERT_FALSE(instr.ok());
   EXPECT_EQ(instr.error().code, ErrorCode::Input);
   EXPECT_NE(instr.error().message.find("junk.profdata"), std::string::npos);

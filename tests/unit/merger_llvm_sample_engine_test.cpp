@@ -14,18 +14,18 @@ namespace fs = std::filesystem;
 const std::string kA = "main:100:10\n 1: 10\n 2: 90 foo:90\nfoo:50:5\n 1: 50\n";
 const std::string kB = "main:7:1\n 1: 7\n 3: bar:4\n  1: 4\n";
 
-std::unique_ptr<MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
-  MergeOptions options;
+std::unique_ptr<merge::MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
+  merge::MergeOptions options;
   options.output_format = out;
-  auto e = make_sample_engine(options, nullptr);
+  auto e = llvm_merge::make_sample_engine(options, nullptr);
   EXPECT_TRUE(e.ok());
   return std::move(*e);
 }
 
 TEST(SampleEngine, OnlySampleOutputFormats) {
-  MergeOptions options;
+  merge::MergeOptions options;
   options.output_format = ProfileFormat::LlvmIndexed;
-  auto e = make_sample_engine(options, nullptr);
+  auto e = llvm_merge::make_sample_engine(options, nullptr);
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().code, ErrorCode::Usage);
 }
@@ -38,7 +38,7 @@ TEST(SampleEngine, WeightedMergeInEveryOutputFormat) {
     ASSERT_TRUE(e->add("b.txt", kB, 3).ok());
     fs::path out = dir.path() / std::string(to_string(format));
     ASSERT_TRUE(e->write(out).ok());
-    auto summary = summarize_sample(out.string(), read_file(out).value(), 5);
+    auto summary = llvm_merge::summarize_sample(out.string(), read_file(out).value(), 5);
     ASSERT_TRUE(summary.ok()) << summary.error().message;
     EXPECT_EQ(summary->format, format);
     EXPECT_EQ(summary->functions, 2u);

@@ -87,14 +87,14 @@ class Builder {
   uint64_t start_ = 0;
 };
 
-std::unique_ptr<MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
-  MergeOptions o;
+std::unique_ptr<merge::MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
+  merge::MergeOptions o;
   o.output_format = out;
   o.limits.max_decompressed_bytes = 16u << 20;
-  return std::move(make_pprof_engine(o, nullptr).value());
+  return std::move(pprof_merge::make_pprof_engine(o, nullptr).value());
 }
 
-pprof::Profile written(MergeEngine& e) {
+pprof::Profile written(merge::MergeEngine& e) {
   ScratchDir scratch("pprof-engine");
   const fs::path& dir = scratch.path();
   EXPECT_TRUE(e.write(dir / "out.pb.gz").ok());
@@ -190,9 +190,9 @@ TEST(PprofEngine, HeaderCombination) {
 }
 
 TEST(PprofEngine, NormalizeDurationCountsEachProfileAsOneMinute) {
-  MergeOptions o;
+  merge::MergeOptions o;
   o.normalize_duration = true;
-  auto e = std::move(make_pprof_engine(o, nullptr).value());
+  auto e = std::move(pprof_merge::make_pprof_engine(o, nullptr).value());
   auto a = profile_a();
   a.profile().set_duration_nanos(120'000'000'000);  // 2 minutes: halved
   auto b = profile_a();
@@ -277,13 +277,13 @@ TEST(PprofEngine, OutputFormatsAndAtomicWrite) {
   auto empty = engine();
   EXPECT_EQ(empty->write(dir / "none.pb.gz").error().code, ErrorCode::NotFound);
   EXPECT_FALSE(fs::exists(dir / "none.pb.gz"));
-  MergeOptions wrong;
+  merge::MergeOptions wrong;
   wrong.output_format = ProfileFormat::LlvmIndexed;
-  EXPECT_EQ(make_pprof_engine(wrong, nullptr).error().code, ErrorCode::Usage);
+  EXPECT_EQ(pprof_merge::make_pprof_engine(wrong, nullptr).error().code, ErrorCode::Usage);
 }
 
 TEST(PprofEngine, SummaryCountsLeafFunctions) {
-  auto s = summarize_pprof("a.pb.gz", profile_a().bytes(), 1);
+  auto s = pprof_merge::summarize_pprof("a.pb.gz", profile_a().bytes(), 1);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->format, ProfileFormat::PprofGzip);
   EXPECT_EQ(s->total, 4u);
@@ -293,7 +293,7 @@ TEST(PprofEngine, SummaryCountsLeafFunctions) {
   EXPECT_EQ(s->hottest[0].count, 3u);
   EXPECT_EQ(s->sample_types, (std::vector<std::string>{"samples/count", "cpu/nanoseconds"}));
   EXPECT_EQ(s->build_ids, (std::vector<std::string>{"feedface"}));
-  EXPECT_FALSE(summarize_pprof("z", "", 5).ok());
+  EXPECT_FALSE(pprof_merge::summarize_pprof("z", "", 5).ok());
 }
 
 // `n` empty sample records after a valid profile: 2 bytes each, decoding to n samples.
@@ -304,9 +304,9 @@ std::string amplified(size_t n) {
 }
 
 TEST(PprofEngine, DecodedSizeLimitsNameTheInputAndTheLimit) {
-  MergeOptions o;
+  merge::MergeOptions o;
   o.limits.max_samples = 1000;
-  auto e = std::move(make_pprof_engine(o, nullptr).value());
+  auto e = std::move(pprof_merge::make_pprof_engine(o, nullptr).value());
   auto r = e->add("amplified.pb", amplified(5000), 1.0);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::Input);
@@ -318,14 +318,14 @@ TEST(PprofEngine, DecodedSizeLimitsNameTheInputAndTheLimit) {
                              std::pair{&InputLimits::max_functions, "limits.max_functions"},
                              std::pair{&InputLimits::max_strings, "limits.max_strings"},
                              std::pair{&InputLimits::max_records, "limits.max_records"}}) {
-    MergeOptions tight;
+    merge::MergeOptions tight;
     tight.limits.*member = 1;
-    auto t = std::move(make_pprof_engine(tight, nullptr).value());
+    auto t = std::move(pprof_merge::make_pprof_engine(tight, nullptr).value());
     auto bad = t->add("a.pb.gz", profile_a().bytes(), 1.0);
     ASSERT_FALSE(bad) << key;
     EXPECT_NE(bad.error().message.find(key), std::string::npos) << bad.error().message;
   }
-  auto summary = summarize_pprof("amplified.pb", amplified(5000), 10, o.limits);
+  auto summary = pprof_merge::summarize_pprof("amplified.pb", amplified(5000), 10, o.limits);
   ASSERT_FALSE(summary);
   EXPECT_NE(summary.error().message.find("limits.max_samples"), std::string::npos);
 }
@@ -345,10 +345,10 @@ TEST(PprofEngine, DefaultLimitsAcceptServiceSizedProfiles) {
 }
 
 TEST(PprofEngine, TinyDurationsAreClampedAndWarned) {
-  MergeOptions o;
+  merge::MergeOptions o;
   o.normalize_duration = true;
   std::vector<std::string> warnings;
-  auto e = std::move(make_pprof_engine(o, [&](const std::string& in, const std::string& msg) {
+  auto e = std::move(pprof_merge::make_pprof_engine(o, [&](const std::string& in, const std::string& msg) {
                        warnings.push_back(in + ": " + msg);
                      }).value());
   auto a = profile_a();
@@ -362,7 +362,7 @@ TEST(PprofEngine, TinyDurationsAreClampedAndWarned) {
 
 TEST(PprofEngine, ScaledValuesSaturateInsteadOfOverflowing) {
   std::vector<std::string> warnings;
-  auto e = std::move(make_pprof_engine(MergeOptions{}, [&](const std::string&, const std::string& msg) {
+  auto e = std::move(pprof_merge::make_pprof_engine(merge::MergeOptions{}, [&](const std::string&, const std::string& msg) {
                        warnings.push_back(msg);
                      }).value());
   Builder b;

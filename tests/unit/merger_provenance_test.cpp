@@ -5,7 +5,7 @@
 
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::merge {
 namespace {
 
 namespace fs = std::filesystem;
@@ -89,4 +89,4 @@ TEST_F(ProvenanceTest, MalformedProvenanceIsIgnored) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::merge

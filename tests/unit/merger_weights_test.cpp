@@ -16,25 +16,25 @@ using namespace std::chrono;
 TimePoint at(const char* text) { return *parse_time(text, TimePoint{}); }
 
 TEST(Weights, ExplicitWeightsAndUnknownNames) {
-  WeightPolicy p;
-  ASSERT_TRUE(add_weight_argument(p, "a.profraw=3"));
-  ASSERT_TRUE(add_weight_argument(p, "dir/b=c.profraw=0.5"));  // the last '=' separates
-  EXPECT_FALSE(add_weight_argument(p, "a.profraw=0"));
-  EXPECT_FALSE(add_weight_argument(p, "a.profraw=-1"));
-  EXPECT_FALSE(add_weight_argument(p, "a.profraw"));
-  auto plan = plan_weights(p, {{"a.profraw", {}, {}}, {"dir/b=c.profraw", {}, {}}, {"c", {}, {}}});
+  merge::WeightPolicy p;
+  ASSERT_TRUE(merge::add_weight_argument(p, "a.profraw=3"));
+  ASSERT_TRUE(merge::add_weight_argument(p, "dir/b=c.profraw=0.5"));  // the last '=' separates
+  EXPECT_FALSE(merge::add_weight_argument(p, "a.profraw=0"));
+  EXPECT_FALSE(merge::add_weight_argument(p, "a.profraw=-1"));
+  EXPECT_FALSE(merge::add_weight_argument(p, "a.profraw"));
+  auto plan = merge::plan_weights(p, {{"a.profraw", {}, {}}, {"dir/b=c.profraw", {}, {}}, {"c", {}, {}}});
   ASSERT_TRUE(plan) << plan.error().message;
   EXPECT_EQ(plan->weights, (std::vector<double>{3, 0.5, 1}));
-  auto missing = plan_weights(p, {{"a.profraw", {}, {}}});
+  auto missing = merge::plan_weights(p, {{"a.profraw", {}, {}}});
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("dir/b=c.profraw"), std::string::npos);
 }
 
 TEST(Weights, HalfLifeDecayFromWindowEnd) {
-  WeightPolicy p;
+  merge::WeightPolicy p;
   p.half_life = hours{6};
   p.window_end = at("2026-01-31T12:00:00Z");
-  auto plan = plan_weights(p, {{"now", at("2026-01-31T12:00:00Z"), {}},
+  auto plan = merge::plan_weights(p, {{"now", at("2026-01-31T12:00:00Z"), {}},
                                {"6h", at("2026-01-31T06:00:00Z"), {}},
                                {"24h", at("2026-01-30T12:00:00Z"), {}},
                                {"file", std::nullopt, {}}});
@@ -46,11 +46,11 @@ TEST(Weights, HalfLifeDecayFromWindowEnd) {
 }
 
 TEST(Weights, IntegerWeightsAreScaledNeverZero) {
-  std::vector<WeightInput> inputs{{"a", {}, {}}, {"b", {}, {}}, {"c", {}, {}}};
-  WeightPlan integral{{1, 2, 5}, {}};
-  EXPECT_EQ(to_integer_weights(integral, inputs).weights, (std::vector<double>{1, 2, 5}));
-  WeightPlan decayed{{1.0, 0.5, 1e-9}, {}};
-  auto ints = to_integer_weights(decayed, inputs, 1000);
+  std::vector<merge::WeightInput> inputs{{"a", {}, {}}, {"b", {}, {}}, {"c", {}, {}}};
+  merge::WeightPlan integral{{1, 2, 5}, {}};
+  EXPECT_EQ(merge::to_integer_weights(integral, inputs).weights, (std::vector<double>{1, 2, 5}));
+  merge::WeightPlan decayed{{1.0, 0.5, 1e-9}, {}};
+  auto ints = merge::to_integer_weights(decayed, inputs, 1000);
   EXPECT_EQ(ints.weights, (std::vector<double>{1000, 500, 1}));
   ASSERT_EQ(ints.notes.size(), 1u);
   EXPECT_NE(ints.notes[0].find("c:"), std::string::npos);
@@ -60,8 +60,8 @@ TEST(Weights, WeightFileNamesLine) {
   ScratchDir dir("pgopipe-weights");
   auto path = dir.path() / "weights.txt";
   std::ofstream(path) << "# weights\n2 a.profraw\nb.profraw=3\n\nbad line here=x\n";
-  WeightPolicy p;
-  auto r = add_weight_file(p, path.string());
+  merge::WeightPolicy p;
+  auto r = merge::add_weight_file(p, path.string());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find(path.string() + ":5"), std::string::npos) << r.error().message;
   EXPECT_EQ(p.explicit_weights["a.profraw"], 2);

@@ -11,7 +11,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const WarnFn kQuiet = [](const std::string&, const std::string&) {};
+const merge::WarnFn kQuiet = [](const std::string&, const std::string&) {};
 
 const fs::path kData = fs::path(PGOPIPE_SOURCE_DIR) / "tests" / "data" / "llvm";
 
@@ -42,7 +42,7 @@ class MergeWindowTest : public ::testing::Test {
 };
 
 TEST_F(MergeWindowTest, AnEmptyWindowIsNotFoundNamingAppWindowAndStore) {
-  auto listed = list_window(*store_, query_);
+  auto listed = merge::list_window(*store_, query_);
   ASSERT_FALSE(listed);
   EXPECT_EQ(listed.error().code, ErrorCode::NotFound);
   const std::string& m = listed.error().message;
@@ -55,17 +55,17 @@ TEST_F(MergeWindowTest, MergesTheWindowAndWritesItsProvenance) {
   put("sample_a.txt", std::chrono::minutes{30});
   put("sample_b.txt", std::chrono::minutes{10});
   put("sample_c.txt", std::chrono::hours{3});  // outside the window
-  auto listed = list_window(*store_, query_);
+  auto listed = merge::list_window(*store_, query_);
   ASSERT_TRUE(listed) << listed.error().message;
   ASSERT_EQ(listed->size(), 2u);
 
-  MergeRequest req;
+  merge::MergeRequest req;
   req.output = dir_.path() / "merged.sample";
-  auto merged = merge_store_window(*store_, query_, *listed, req, "half-life none", kQuiet);
+  auto merged = merge::merge_store_window(*store_, query_, *listed, req, "half-life none", kQuiet);
   ASSERT_TRUE(merged) << merged.error().message;
   EXPECT_EQ(merged->report.merged, 2u);
   EXPECT_TRUE(fs::exists(req.output));
-  auto provenance = read_provenance(req.output);
+  auto provenance = merge::read_provenance(req.output);
   ASSERT_TRUE(provenance);
   EXPECT_EQ(provenance->store, store_->describe());
   EXPECT_EQ(provenance->app, "web");
@@ -79,17 +79,17 @@ TEST_F(MergeWindowTest, MergesTheWindowAndWritesItsProvenance) {
 }
 
 TEST_F(MergeWindowTest, AFailedMergeLeavesNoStaleProvenance) {
-  MergeRequest req;
+  merge::MergeRequest req;
   req.output = dir_.path() / "merged.sample";
   ASSERT_TRUE(write_file_atomic(req.output, "old profile"));
-  Provenance old;
+  merge::Provenance old;
   old.app = "old";
-  ASSERT_TRUE(write_provenance(req.output, old));
+  ASSERT_TRUE(merge::write_provenance(req.output, old));
   req.sources = {{"broken", ProfileFormat::SampleText, std::nullopt, Duration{0},
                   []() -> Result<std::string> { return make_error(ErrorCode::Input, "unreadable"); }}};
-  auto merged = merge_with_provenance(req, Provenance{}, kQuiet);
+  auto merged = merge::merge_with_provenance(req, merge::Provenance{}, kQuiet);
   ASSERT_FALSE(merged);
-  EXPECT_FALSE(read_provenance(req.output));
+  EXPECT_FALSE(merge::read_provenance(req.output));
 }
 
 }  // namespace

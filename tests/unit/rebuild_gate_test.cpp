@@ -7,36 +7,36 @@ namespace pgopipe {
 namespace {
 
 TEST(RebuildGate, AnIntervalAboveOneIsAConfirmedImprovement) {
-  GateDecision d = decide_gate(1.03, 1.12, 0.02);
-  EXPECT_EQ(verdict_name(d.verdict), "improvement confirmed");
+  rebuild::GateDecision d = rebuild::decide_gate(1.03, 1.12, 0.02);
+  EXPECT_EQ(rebuild::verdict_name(d.verdict), "improvement confirmed");
   EXPECT_TRUE(d.publish);
   EXPECT_TRUE(d.decided);
 }
 
 TEST(RebuildGate, AnIntervalAroundOneWithinTheToleranceIsPublished) {
-  GateDecision d = decide_gate(0.985, 1.02, 0.02);
-  EXPECT_EQ(verdict_name(d.verdict), "no significant change");
+  rebuild::GateDecision d = rebuild::decide_gate(0.985, 1.02, 0.02);
+  EXPECT_EQ(rebuild::verdict_name(d.verdict), "no significant change");
   EXPECT_TRUE(d.publish);
   EXPECT_TRUE(d.decided);
 }
 
 TEST(RebuildGate, AnIntervalReachingBelowTheFloorIsUndecidedAndNotPublished) {
-  GateDecision d = decide_gate(0.95, 1.10, 0.02);
-  EXPECT_EQ(verdict_name(d.verdict), "no significant change");
+  rebuild::GateDecision d = rebuild::decide_gate(0.95, 1.10, 0.02);
+  EXPECT_EQ(rebuild::verdict_name(d.verdict), "no significant change");
   EXPECT_FALSE(d.publish);
   EXPECT_FALSE(d.decided) << "more pairs may still lift the lower bound";
 }
 
 TEST(RebuildGate, AnIntervalBelowTheFloorIsADecidedRegression) {
-  GateDecision d = decide_gate(0.90, 0.97, 0.02);
-  EXPECT_EQ(verdict_name(d.verdict), "regression");
+  rebuild::GateDecision d = rebuild::decide_gate(0.90, 0.97, 0.02);
+  EXPECT_EQ(rebuild::verdict_name(d.verdict), "regression");
   EXPECT_FALSE(d.publish);
   EXPECT_TRUE(d.decided);
 }
 
 TEST(RebuildGate, ASmallRegressionWithinTheToleranceIsPublishedAndNamed) {
-  GateDecision d = decide_gate(0.985, 0.995, 0.02);
-  EXPECT_EQ(verdict_name(d.verdict), "regression");
+  rebuild::GateDecision d = rebuild::decide_gate(0.985, 0.995, 0.02);
+  EXPECT_EQ(rebuild::verdict_name(d.verdict), "regression");
   EXPECT_TRUE(d.publish);
 }
 

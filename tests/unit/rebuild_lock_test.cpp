@@ -19,11 +19,11 @@ class LockTest : public ::testing::Test {
     store_ = std::move(*store::open_store(dir_.string(), {}));
   }
 
-  LockRequest request(Duration ttl, std::optional<Duration> wait = {}) {
-    return LockRequest{lock_prefix("app"), ttl, wait, {}};
+  rebuild::LockRequest request(Duration ttl, std::optional<Duration> wait = {}) {
+    return rebuild::LockRequest{rebuild::lock_prefix("app"), ttl, wait, {}};
   }
-  std::optional<LockHolder> top() {
-    auto h = read_lock(*store_, lock_prefix("app"));
+  std::optional<rebuild::LockHolder> top() {
+    auto h = rebuild::read_lock(*store_, rebuild::lock_prefix("app"));
     EXPECT_TRUE(h) << h.error().message;
     return h ? *h : std::nullopt;
   }
@@ -34,16 +34,16 @@ class LockTest : public ::testing::Test {
 
 TEST_F(LockTest, SecondTakerIsBusyUntilReleased) {
   bool busy = false;
-  auto first = acquire_lock(*store_, request(1h), &busy);
+  auto first = rebuild::acquire_lock(*store_, request(1h), &busy);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_FALSE(busy);
-  auto second = acquire_lock(*store_, request(1h), &busy);
+  auto second = rebuild::acquire_lock(*store_, request(1h), &busy);
   ASSERT_FALSE(second.ok());
   EXPECT_TRUE(busy);
   EXPECT_NE(second.error().message.find("busy"), std::string::npos);
   ASSERT_TRUE(first->release().ok());
   EXPECT_TRUE(first->release().ok());  // twice is fine
-  auto third = acquire_lock(*store_, request(1h), &busy);
+  auto third = rebuild::acquire_lock(*store_, request(1h), &busy);
   ASSERT_TRUE(third.ok());
   EXPECT_GT(third->generation(), first->generation());  // generations never go down
 }
@@ -51,7 +51,7 @@ TEST_F(LockTest, SecondTakerIsBusyUntilReleased) {
 TEST_F(LockTest, DestructorReleases) {
   bool busy = false;
   {
-    auto lock = acquire_lock(*store_, request(1h), &busy);
+    auto lock = rebuild::acquire_lock(*store_, request(1h), &busy);
     ASSERT_TRUE(lock.ok());
     ASSERT_TRUE(top() && top()->live(now()));
   }
@@ -61,28 +61,28 @@ TEST_F(LockTest, DestructorReleases) {
 
 TEST_F(LockTest, ExpiredLockIsBrokenAndGarbageCountsAsExpired) {
   bool busy = false;
-  LockRequest stalled = request(200ms);
+  rebuild::LockRequest stalled = request(200ms);
   stalled.renew_every = 1h;  // a holder that stopped renewing (stalled, or a paused VM)
-  auto old = acquire_lock(*store_, stalled, &busy);
+  auto old = rebuild::acquire_lock(*store_, stalled, &busy);
   ASSERT_TRUE(old.ok());
   std::this_thread::sleep_for(300ms);
-  auto fresh = acquire_lock(*store_, request(1h), &busy);
+  auto fresh = rebuild::acquire_lock(*store_, request(1h), &busy);
   ASSERT_TRUE(fresh.ok()) << fresh.error().message;
   ASSERT_TRUE(old->release().ok());  // the old holder must not release the new lock
   EXPECT_TRUE(top() && top()->live(now()));
   ASSERT_TRUE(fresh->release().ok());
-  ASSERT_TRUE(store_->put_raw(lock_prefix("app") + "000000000099", "not json", false).ok());
-  auto over_garbage = acquire_lock(*store_, request(1h), &busy);
+  ASSERT_TRUE(store_->put_raw(rebuild::lock_prefix("app") + "000000000099", "not json", false).ok());
+  auto over_garbage = rebuild::acquire_lock(*store_, request(1h), &busy);
   ASSERT_TRUE(over_garbage.ok()) << over_garbage.error().message;
   EXPECT_EQ(over_garbage->generation(), 100u);
 }
 
 TEST_F(LockTest, RenewalKeepsALiveRunsLockPastItsTtl) {
   bool busy = false;
-  auto holder = acquire_lock(*store_, request(1500ms), &busy);
+  auto holder = rebuild::acquire_lock(*store_, request(1500ms), &busy);
   ASSERT_TRUE(holder.ok());
   std::this_thread::sleep_for(3500ms);  // over 2 ttls: without renewal the lock would be broken
-  auto other = acquire_lock(*store_, request(1h), &busy);
+  auto other = rebuild::acquire_lock(*store_, request(1h), &busy);
   EXPECT_FALSE(other.ok());
   EXPECT_TRUE(busy);
   EXPECT_TRUE(holder->check().ok());
@@ -91,16 +91,16 @@ TEST_F(LockTest, RenewalKeepsALiveRunsLockPastItsTtl) {
 
 TEST_F(LockTest, FenceRefusesAfterTheLockWasTakenOver) {
   bool busy = false;
-  LockRequest stalled = request(1500ms);
+  rebuild::LockRequest stalled = request(1500ms);
   stalled.renew_every = 1h;
-  auto first = acquire_lock(*store_, stalled, &busy);
+  auto first = rebuild::acquire_lock(*store_, stalled, &busy);
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(first->check().ok());
   std::this_thread::sleep_for(1600ms);
   auto expired = first->check();  // expired, not yet taken over
   ASSERT_FALSE(expired.ok());
   EXPECT_NE(expired.error().message.find("lost the lock"), std::string::npos);
-  auto second = acquire_lock(*store_, request(1h), &busy);
+  auto second = rebuild::acquire_lock(*store_, request(1h), &busy);
   ASSERT_TRUE(second.ok()) << second.error().message;
   auto fenced = first->check();
   ASSERT_FALSE(fenced.ok());
@@ -111,25 +111,25 @@ TEST_F(LockTest, FenceRefusesAfterTheLockWasTakenOver) {
 
 TEST_F(LockTest, UnlockBreaksAHeldLockAndNamesTheHolder) {
   bool busy = false;
-  auto held = acquire_lock(*store_, request(1h), &busy);
+  auto held = rebuild::acquire_lock(*store_, request(1h), &busy);
   ASSERT_TRUE(held.ok());
-  auto broken = break_lock(*store_, lock_prefix("app"));
+  auto broken = rebuild::break_lock(*store_, rebuild::lock_prefix("app"));
   ASSERT_TRUE(broken) << broken.error().message;
   ASSERT_TRUE(broken->has_value());
   EXPECT_EQ((*broken)->host, host_name());
   EXPECT_EQ((*broken)->pid, std::to_string(::getpid()));
   EXPECT_FALSE((*broken)->started.empty());
-  auto next = acquire_lock(*store_, request(1h), &busy);
+  auto next = rebuild::acquire_lock(*store_, request(1h), &busy);
   EXPECT_TRUE(next.ok());
   EXPECT_FALSE(held->check().ok());
 }
 
 TEST_F(LockTest, WaitGivesUpAfterTheDeadline) {
   bool busy = false;
-  auto held = acquire_lock(*store_, request(1h), &busy);
+  auto held = rebuild::acquire_lock(*store_, request(1h), &busy);
   ASSERT_TRUE(held.ok());
   auto start = std::chrono::steady_clock::now();
-  auto waited = acquire_lock(*store_, request(1h, 300ms), &busy);
+  auto waited = rebuild::acquire_lock(*store_, request(1h, 300ms), &busy);
   EXPECT_FALSE(waited.ok());
   EXPECT_TRUE(busy);
   EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms);

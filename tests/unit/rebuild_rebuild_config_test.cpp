@@ -11,9 +11,9 @@ namespace fs = std::filesystem;
 
 class RebuildConfigTest : public ::testing::Test {
  protected:
-  Result<RebuildConfig> load(const std::string& text) {
+  Result<rebuild::RebuildConfig> load(const std::string& text) {
     EXPECT_TRUE(write_file_atomic(dir_ / "pgo.yaml", text).ok());
-    return load_rebuild_config(dir_ / "pgo.yaml");
+    return rebuild::load_rebuild_config(dir_ / "pgo.yaml");
   }
   ScratchDir scratch_{"pgopipe-rebuild-config"};
   fs::path dir_ = scratch_.path();

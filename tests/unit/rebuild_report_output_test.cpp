@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "core/fs.hpp"
-#include "report/render.hpp"
+#include "rebuild/report_render.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 namespace fs = std::filesystem;
 
@@ -57,4 +57,4 @@ TEST(RebuildReportOutput, WritesTheReportFilesAndListsThem) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -6,7 +6,7 @@
 #include "core/digest.hpp"
 #include "core/fs.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 namespace fs = std::filesystem;
 
@@ -73,4 +73,4 @@ TEST_F(ShipTest, ShippingTheBinaryRecordsItsKeyAndDigest) {
 }
 
 }  // namespace
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

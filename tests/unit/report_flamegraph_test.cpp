@@ -58,7 +58,7 @@ std::string synthetic_pprof(bool gzip) {
 
 TEST(FlameGraph, PprofStacksSumPerPathWithInlinedFramesExpanded) {
   for (bool gzip : {false, true}) {
-    auto g = flamegraph_from_pprof("synthetic.pb", synthetic_pprof(gzip), "");
+    auto g = report::flamegraph_from_pprof("synthetic.pb", synthetic_pprof(gzip), "");
     ASSERT_TRUE(g.ok()) << g.error().message;
     EXPECT_EQ(g->total(), 1000u);  // cpu, the last sample type
     EXPECT_EQ(g->unit, "cpu (nanoseconds)");
@@ -84,31 +84,31 @@ TEST(FlameGraph, PprofStacksSumPerPathWithInlinedFramesExpanded) {
 }
 
 TEST(FlameGraph, SampleTypeByName) {
-  auto g = flamegraph_from_pprof("synthetic.pb", synthetic_pprof(true), "samples");
+  auto g = report::flamegraph_from_pprof("synthetic.pb", synthetic_pprof(true), "samples");
   ASSERT_TRUE(g.ok()) << g.error().message;
   EXPECT_EQ(g->total(), 15u);
   ASSERT_NE(g->find({"app+0x4000"}), nullptr);  // unsymbolized: mapping file name + address
   EXPECT_EQ(g->find({"app+0x4000"})->total, 5u);
   EXPECT_EQ(g->unit, "samples");
-  auto bad = flamegraph_from_pprof("synthetic.pb", synthetic_pprof(true), "alloc_space");
+  auto bad = report::flamegraph_from_pprof("synthetic.pb", synthetic_pprof(true), "alloc_space");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::Usage);
   EXPECT_NE(bad.error().message.find("available: samples, cpu"), std::string::npos) << bad.error().message;
 }
 
 TEST(FlameGraph, CorruptPprofIsAnInputErrorNamingTheFile) {
-  auto g = flamegraph_from_pprof("broken.pb.gz", std::string("\x1f\x8b\x08\x00garbage", 12), "");
+  auto g = report::flamegraph_from_pprof("broken.pb.gz", std::string("\x1f\x8b\x08\x00garbage", 12), "");
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.error().code, ErrorCode::Input);
   EXPECT_NE(g.error().message.find("broken.pb.gz"), std::string::npos);
 }
 
 TEST(FlameGraph, SvgGeometryTooltipsAndEscaping) {
-  auto g = flamegraph_from_pprof("synthetic.pb", synthetic_pprof(false), "");
+  auto g = report::flamegraph_from_pprof("synthetic.pb", synthetic_pprof(false), "");
   ASSERT_TRUE(g.ok());
-  FlameOptions options;
+  report::FlameOptions options;
   options.title = "T <&> \"q\"";
-  std::string svg = render_flamegraph_svg(*g, options);
+  std::string svg = report::render_flamegraph_svg(*g, options);
   EXPECT_TRUE(test::well_formed_xml(svg)) << svg;
   EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
   EXPECT_NE(svg.find("T &lt;&amp;&gt; &quot;q&quot;"), std::string::npos);
@@ -124,48 +124,48 @@ TEST(FlameGraph, SvgGeometryTooltipsAndEscaping) {
   EXPECT_NE(svg.find(">leaf&lt;A&amp;B&gt;</text>"), std::string::npos);
   EXPECT_EQ(svg.find("<script"), std::string::npos);
   EXPECT_EQ(svg.find("leaf<A"), std::string::npos);
-  EXPECT_EQ(svg, render_flamegraph_svg(*g, options));  // deterministic
+  EXPECT_EQ(svg, report::render_flamegraph_svg(*g, options));  // deterministic
 }
 
 TEST(FlameGraph, NarrowFramesAreDroppedAndLongNamesShortened) {
-  FlameGraph g;
+  report::FlameGraph g;
   std::vector<std::string> wide{"a_rather_long_function_name_that_cannot_fit"};
   std::vector<std::string> narrow{"tiny"};
   g.add(wide, 999);
   g.add(narrow, 1);
-  FlameOptions options;
+  report::FlameOptions options;
   options.width = 200;  // 180 px usable: "tiny" gets 0.18 px, below 0.1 % of 200 = 0.2 px
-  std::string svg = render_flamegraph_svg(g, options);
+  std::string svg = report::render_flamegraph_svg(g, options);
   EXPECT_TRUE(test::well_formed_xml(svg));
   EXPECT_EQ(svg.find("tiny"), std::string::npos);
   EXPECT_NE(svg.find("<title>a_rather_long_function_name_that_cannot_fit ("), std::string::npos);
   EXPECT_NE(svg.find("..</text>"), std::string::npos);
   options.min_frame_px = 0;
-  EXPECT_NE(render_flamegraph_svg(g, options).find("<title>tiny (1 samples"), std::string::npos);
+  EXPECT_NE(report::render_flamegraph_svg(g, options).find("<title>tiny (1 samples"), std::string::npos);
 }
 
 TEST(FlameGraph, EmptyGraphAndHostileBytesStayWellFormed) {
-  FlameGraph empty;
-  EXPECT_TRUE(test::well_formed_xml(render_flamegraph_svg(empty, {})));
-  FlameGraph g;
+  report::FlameGraph empty;
+  EXPECT_TRUE(test::well_formed_xml(report::render_flamegraph_svg(empty, {})));
+  report::FlameGraph g;
   std::vector<std::string> hostile{"</svg><script>x()</script>", std::string("bad\xff\x01utf8")};
   g.add(hostile, 5);
   g.subtitle = "]]> & <!--";
-  std::string svg = render_flamegraph_svg(g, {});
+  std::string svg = report::render_flamegraph_svg(g, {});
   EXPECT_TRUE(test::well_formed_xml(svg)) << svg;
   EXPECT_EQ(svg.find("<script"), std::string::npos);
   EXPECT_NE(svg.find("bad\xEF\xBF\xBD?utf8"), std::string::npos);
 }
 
 TEST(FlameGraph, UnsupportedOrMissingFilesAreInputErrors) {
-  auto missing = flamegraph_svg_from_file("/nonexistent/profile.pb.gz", {});
+  auto missing = report::flamegraph_svg_from_file("/nonexistent/profile.pb.gz", {});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::Input);
   EXPECT_NE(missing.error().message.find("/nonexistent/profile.pb.gz"), std::string::npos);
 }
 
 TEST(FlameGraph, DeepStacksAreCutAtTheDepthLimitAndDrawnWithoutRecursion) {
-  FlameGraph g(1024);
+  report::FlameGraph g(1024);
   std::vector<uint32_t> frames;
   for (int i = 0; i < 25000; ++i) frames.push_back(g.intern("f" + std::to_string(i % 7)));
   g.add(std::span<const uint32_t>(frames), 3);
@@ -173,9 +173,9 @@ TEST(FlameGraph, DeepStacksAreCutAtTheDepthLimitAndDrawnWithoutRecursion) {
   EXPECT_EQ(g.depth(), 1024u);
   EXPECT_EQ(g.truncated(), 1u);
   EXPECT_EQ(g.total(), 4u);
-  FlameOptions options;
+  report::FlameOptions options;
   options.min_frame_px = 0;
-  std::string svg = render_flamegraph_svg(g, options);
+  std::string svg = report::render_flamegraph_svg(g, options);
   EXPECT_TRUE(test::well_formed_xml(svg));
   EXPECT_NE(svg.find("1 stack(s) deeper than 1024 frames truncated (limits.max_stack_depth)"),
             std::string::npos);

@@ -87,15 +87,15 @@ struct Weighted {
   uint64_t weight;
 };
 
-std::unique_ptr<MergeEngine> new_engine(std::vector<std::string>* warnings = nullptr) {
-  auto engine = make_instr_engine(MergeOptions{}, [warnings](const std::string& in, const std::string& msg) {
+std::unique_ptr<merge::MergeEngine> new_engine(std::vector<std::string>* warnings = nullptr) {
+  auto engine = llvm_merge::make_instr_engine(merge::MergeOptions{}, [warnings](const std::string& in, const std::string& msg) {
     if (warnings) warnings->push_back(in + ": " + msg);
   });
   EXPECT_TRUE(engine.ok());
   return std::move(*engine);
 }
 
-void add_all(MergeEngine& engine, const std::vector<Weighted>& inputs) {
+void add_all(merge::MergeEngine& engine, const std::vector<Weighted>& inputs) {
   for (const auto& in : inputs) {
     auto bytes = read_file(in.file);
     ASSERT_TRUE(bytes.ok());
@@ -146,7 +146,7 @@ TEST(InstrMerge, WeightedMergeMatchesLlvmProfdata) {
   // Binary IDs are carried through.
   auto ids = show(progs.dir.path() / "ours.profdata", {"--binary-ids"});
   EXPECT_EQ(ids, show(progs.dir.path() / "ref.profdata", {"--binary-ids"}));
-  auto raw_summary = summarize_instr("raw", read_file(progs.raws[0]).value(), 3);
+  auto raw_summary = llvm_merge::summarize_instr("raw", read_file(progs.raws[0]).value(), 3);
   ASSERT_TRUE(raw_summary.ok());
   ASSERT_EQ(raw_summary->build_ids.size(), 1u);
   EXPECT_NE(ids.find(raw_summary->build_ids[0]), std::string::npos);
@@ -236,7 +236,7 @@ TEST(InstrMerge, WorkersAbsorbedEqualOneEngine) {
 TEST(InstrMerge, SummaryAgreesWithLlvmProfdata) {
   REQUIRE_PROGRAMS();
   fs::path merged = pgopipe_merge({{progs.raws[1], 1}, {progs.raws[3], 1}}, progs.dir.path() / "sum.profdata");
-  auto summary = summarize_instr("sum.profdata", read_file(merged).value(), 3);
+  auto summary = llvm_merge::summarize_instr("sum.profdata", read_file(merged).value(), 3);
   ASSERT_TRUE(summary.ok()) << summary.error().message;
   EXPECT_EQ(summary->format, ProfileFormat::LlvmIndexed);
   auto r = run_tool(kProfdata, {"show", merged.string()});

@@ -38,17 +38,17 @@ class SampleMerge : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
-  static std::unique_ptr<MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
-    MergeOptions options;
+  static std::unique_ptr<merge::MergeEngine> engine(ProfileFormat out = ProfileFormat::Unknown) {
+    merge::MergeOptions options;
     options.output_format = out;
-    auto e = make_sample_engine(options, [](const std::string& in, const std::string& msg) {
+    auto e = llvm_merge::make_sample_engine(options, [](const std::string& in, const std::string& msg) {
       std::cout << "  warning: " << in << ": " << msg << "\n";
     });
     EXPECT_TRUE(e.ok());
     return std::move(*e);
   }
 
-  static void add_all(MergeEngine& e, const std::vector<Weighted>& inputs) {
+  static void add_all(merge::MergeEngine& e, const std::vector<Weighted>& inputs) {
     for (const auto& in : inputs) {
       auto added = e.add(in.file.string(), read_file(in.file).value(), static_cast<double>(in.weight));
       ASSERT_TRUE(added.ok()) << added.error().message;
@@ -157,7 +157,7 @@ TEST_F(SampleMerge, WorkersAbsorbedEqualOneEngine) {
 }
 
 TEST_F(SampleMerge, SummaryCountsFunctionsAndSamples) {
-  auto summary = summarize_sample("sample_a.txt", read_file(kData / "sample_a.txt").value(), 2);
+  auto summary = llvm_merge::summarize_sample("sample_a.txt", read_file(kData / "sample_a.txt").value(), 2);
   ASSERT_TRUE(summary.ok()) << summary.error().message;
   EXPECT_EQ(summary->format, ProfileFormat::SampleText);
   EXPECT_EQ(summary->functions, 3u);
@@ -167,7 +167,7 @@ TEST_F(SampleMerge, SummaryCountsFunctionsAndSamples) {
   EXPECT_EQ(summary->hottest[0].count, 184019u);
   EXPECT_EQ(summary->hottest[1].name, "_Z3bari");
   EXPECT_TRUE(summary->build_ids.empty());
-  auto bad = summarize_sample("x.afdo", "SPROF42 nonsense", 2);
+  auto bad = llvm_merge::summarize_sample("x.afdo", "SPROF42 nonsense", 2);
   EXPECT_FALSE(bad.ok());
 }
 

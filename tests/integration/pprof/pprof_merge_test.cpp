@@ -100,7 +100,7 @@ const auto* const g_env = ::testing::AddGlobalTestEnvironment(new GoToolchain);
 
 // Merges files with the engine (weights per file) into `out`.
 Result<void> merge(const std::vector<std::pair<fs::path, double>>& inputs, const fs::path& out) {
-  PGO_TRY_ASSIGN(auto engine, make_pprof_engine(MergeOptions{}, nullptr));
+  PGO_TRY_ASSIGN(auto engine, pprof_merge::make_pprof_engine(merge::MergeOptions{}, nullptr));
   for (const auto& [path, weight] : inputs) {
     PGO_TRY_ASSIGN(std::string bytes, read_file(path));
     PGO_TRY(engine->add(path.string(), bytes, weight));
@@ -248,9 +248,9 @@ TEST(PprofIntegration, DamagedRealProfilesGiveNamedErrorsAndNoOutput) {
   for (const auto& [name, bytes] : cases) {
     fs::path in = g_dir / name, out = g_dir / ("out-" + name);
     ASSERT_TRUE(write_file_atomic(in, bytes).ok());
-    MergeOptions o;
+    merge::MergeOptions o;
     o.limits.max_decompressed_bytes = 256u << 20;
-    auto engine = std::move(make_pprof_engine(o, nullptr).value());
+    auto engine = std::move(pprof_merge::make_pprof_engine(o, nullptr).value());
     auto start = std::chrono::steady_clock::now();
     auto r = engine->add(in.string(), read_file(in).value(), 1.0);
     ASSERT_FALSE(r.ok()) << name;
@@ -264,9 +264,9 @@ TEST(PprofIntegration, DamagedRealProfilesGiveNamedErrorsAndNoOutput) {
 
 TEST(PprofIntegration, UncompressedOutputReadsInGoToolPprof) {
   REQUIRE_GO();
-  MergeOptions o;
+  merge::MergeOptions o;
   o.output_format = ProfileFormat::Pprof;
-  auto engine = std::move(make_pprof_engine(o, nullptr).value());
+  auto engine = std::move(pprof_merge::make_pprof_engine(o, nullptr).value());
   ASSERT_TRUE(engine->add("cpu1", read_file(g_cpu[0]).value(), 1.0).ok());
   fs::path out = g_dir / "plain.pb";
   ASSERT_TRUE(engine->write(out).ok());

@@ -149,21 +149,21 @@ class LockRace : public ::testing::TestWithParam<std::string> {
   // A lock whose holder stopped renewing and whose ttl ran out; returns the holder's token.
   std::string plant_expired_lock() {
     bool busy = false;
-    LockRequest r{lock_prefix("app"), 100ms, {}, 1h};
-    auto stalled = acquire_lock(*store_, r, &busy);
+    rebuild::LockRequest r{rebuild::lock_prefix("app"), 100ms, {}, 1h};
+    auto stalled = rebuild::acquire_lock(*store_, r, &busy);
     EXPECT_TRUE(stalled) << stalled.error().message;
-    auto top = read_lock(*store_, lock_prefix("app"));
+    auto top = rebuild::read_lock(*store_, rebuild::lock_prefix("app"));
     EXPECT_TRUE(top && *top);
     // The holder stalled: it neither renews nor releases until the test ends.
     stalled_.emplace(std::move(*stalled));
     std::this_thread::sleep_for(200ms);
     return (top && *top) ? (*top)->token : "";
   }
-  LockRequest request() const { return LockRequest{lock_prefix("app"), 1h, {}, {}}; }
+  rebuild::LockRequest request() const { return rebuild::LockRequest{rebuild::lock_prefix("app"), 1h, {}, {}}; }
 
   Backend backend_;
   std::unique_ptr<store::Store> store_;
-  std::optional<StoreLock> stalled_;
+  std::optional<rebuild::StoreLock> stalled_;
 };
 
 // Both breakers read the expired lock before either acts; the first then finishes taking
@@ -173,11 +173,11 @@ TEST_P(LockRace, TwoBreakersOfOneExpiredLockExactlyOneWins) {
   ASSERT_FALSE(token.empty());
   OrderedStore ordered(*store_, token);
   OrderedStore::Gate gates[2];
-  std::optional<Result<StoreLock>> results[2];
+  std::optional<Result<rebuild::StoreLock>> results[2];
   bool busy[2] = {false, false};
   auto breaker = [&](int i) {
     OrderedStore::gate = &gates[i];
-    results[i].emplace(acquire_lock(ordered, request(), &busy[i]));
+    results[i].emplace(rebuild::acquire_lock(ordered, request(), &busy[i]));
   };
   std::thread first(breaker, 0), second(breaker, 1);
   ordered.wait_for_readers(2);
@@ -197,13 +197,13 @@ TEST_P(LockRace, TwoBreakersOfOneExpiredLockExactlyOneWins) {
 TEST_P(LockRace, ConcurrentTakersOfAnExpiredLockOneWins) {
   ASSERT_FALSE(plant_expired_lock().empty());
   constexpr int kRuns = 6;
-  std::vector<std::optional<Result<StoreLock>>> results(kRuns);
+  std::vector<std::optional<Result<rebuild::StoreLock>>> results(kRuns);
   std::vector<std::thread> threads;
   std::vector<char> busy(kRuns, 0);
   for (int i = 0; i < kRuns; ++i) {
     threads.emplace_back([&, i] {
       bool b = false;
-      results[i].emplace(acquire_lock(*store_, request(), &b));
+      results[i].emplace(rebuild::acquire_lock(*store_, request(), &b));
       busy[i] = b;
     });
   }
@@ -224,7 +224,7 @@ TEST_P(LockRace, ConcurrentTakersOfAnExpiredLockOneWins) {
 TEST_P(LockRace, RetriedExclusiveCreateRecognisesItsOwnLock) {
   RetryingStore retrying(*store_);
   bool busy = false;
-  auto lock = acquire_lock(retrying, request(), &busy);
+  auto lock = rebuild::acquire_lock(retrying, request(), &busy);
   EXPECT_EQ(retrying.lost_responses, 1);
   ASSERT_TRUE(lock) << lock.error().message;
   EXPECT_FALSE(busy);
@@ -243,7 +243,7 @@ TEST_P(LockRaceS3, LostAnswerToTheLockPutIsRetriedAndRecognised) {
   auto via_proxy = open(proxy.endpoint(), 3);
   ASSERT_TRUE(via_proxy);
   bool busy = false;
-  auto lock = acquire_lock(*via_proxy, request(), &busy);
+  auto lock = rebuild::acquire_lock(*via_proxy, request(), &busy);
   EXPECT_EQ(proxy.stats()["faults"], 1);
   ASSERT_TRUE(lock) << lock.error().message;
   EXPECT_FALSE(busy);
@@ -254,33 +254,33 @@ TEST_P(LockRaceS3, LostAnswerToTheLockPutIsRetriedAndRecognised) {
 // run gets to publishing, the fence refuses before anything is written.
 TEST_P(LockRace, RunWhoseLockExpiredPublishesNothing) {
   bool busy = false;
-  LockRequest stalled{lock_prefix("app"), 300ms, {}, 1h};
-  auto first = acquire_lock(*store_, stalled, &busy);
+  rebuild::LockRequest stalled{rebuild::lock_prefix("app"), 300ms, {}, 1h};
+  auto first = rebuild::acquire_lock(*store_, stalled, &busy);
   ASSERT_TRUE(first) << first.error().message;
   std::this_thread::sleep_for(400ms);
-  auto second = acquire_lock(*store_, request(), &busy);
+  auto second = rebuild::acquire_lock(*store_, request(), &busy);
   ASSERT_TRUE(second) << second.error().message;
 
   ScratchDir tmp{"pgopipe-test"};
   fs::path profile = tmp.path() / "profile.profdata";
   const std::string bytes = "merged profile bytes";
   ASSERT_TRUE(write_file_atomic(profile, bytes));
-  PublishedManifest m;
+  rebuild::PublishedManifest m;
   m.app = "app";
   m.profile_key = "app/published/20260101T000000Z-0123456789ab/profile.profdata";
   m.profile_sha256 = sha256_hex(bytes);
   auto before = store_->list_raw("app/published/");
   ASSERT_TRUE(before);
-  auto published = publish(*store_, m, profile, {}, [&] { return first->check(); });
+  auto published = rebuild::publish(*store_, m, profile, {}, [&] { return first->check(); });
   ASSERT_FALSE(published.ok());
   EXPECT_NE(published.error().message.find("lost the lock"), std::string::npos)
       << published.error().message;
   auto after = store_->list_raw("app/published/");
   ASSERT_TRUE(after);
   EXPECT_EQ(*after, *before);  // neither the profile nor a manifest
-  EXPECT_EQ(store_->get_raw(manifest_key("app")).error().code, ErrorCode::NotFound);
+  EXPECT_EQ(store_->get_raw(rebuild::manifest_key("app")).error().code, ErrorCode::NotFound);
   // The current holder publishes normally.
-  EXPECT_TRUE(publish(*store_, m, profile, {}, [&] { return second->check(); }).ok());
+  EXPECT_TRUE(rebuild::publish(*store_, m, profile, {}, [&] { return second->check(); }).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, LockRace, ::testing::Values("file", "s3"));

@@ -72,7 +72,7 @@ TEST(ProfileOverlap, MatchesLlvmProfdataOverlap) {
   ASSERT_TRUE(p.error.empty()) << p.error;
   int different = 0;
   for (size_t i = 1; i < p.profdata.size(); ++i) {
-    auto ours = profile_overlap(p.profdata[0], p.profdata[i]);
+    auto ours = llvm_merge::profile_overlap(p.profdata[0], p.profdata[i]);
     ASSERT_TRUE(ours.ok()) << ours.error().message;
     double reference = reference_overlap(p.profdata[0], p.profdata[i]);
     std::cout << p.profdata[i].filename() << ": pgopipe " << *ours << ", llvm-profdata " << reference << "\n";
@@ -86,7 +86,7 @@ TEST(ProfileOverlap, IdenticalProfilesOverlapFully) {
   const Profiles& p = profiles();
   if (!p.skip_reason.empty()) GTEST_SKIP() << "SKIPPED: " << p.skip_reason;
   ASSERT_TRUE(p.error.empty()) << p.error;
-  auto same = profile_overlap(p.profdata[0], p.profdata[0]);
+  auto same = llvm_merge::profile_overlap(p.profdata[0], p.profdata[0]);
   ASSERT_TRUE(same.ok()) << same.error().message;
   EXPECT_NEAR(*same, 1.0, 1e-9);
 }
@@ -107,7 +107,7 @@ TEST(ProfileOverlap, SampleProfilesMatchLlvmProfdataOverlap) {
   const char* names[] = {"sample_a.txt", "sample_b.txt", "sample_d.txt"};
   for (const char* base : names) {
     for (const char* test : names) {
-      auto ours = profile_overlap(dir / base, dir / test);
+      auto ours = llvm_merge::profile_overlap(dir / base, dir / test);
       ASSERT_TRUE(ours.ok()) << ours.error().message;
       double reference = reference_sample_similarity(dir / base, dir / test);
       std::cout << base << " vs " << test << ": pgopipe " << *ours << ", llvm-profdata "
@@ -126,7 +126,7 @@ TEST(ProfileOverlap, DifferentKindsAreAnInputError) {
   const Profiles& p = profiles();
   if (!p.skip_reason.empty()) GTEST_SKIP() << "SKIPPED: " << p.skip_reason;
   ASSERT_TRUE(p.error.empty()) << p.error;
-  auto mixed = profile_overlap(p.profdata[0], fs::path(PGOPIPE_TEST_DATA_DIR) / "sample_a.txt");
+  auto mixed = llvm_merge::profile_overlap(p.profdata[0], fs::path(PGOPIPE_TEST_DATA_DIR) / "sample_a.txt");
   ASSERT_FALSE(mixed.ok());
   EXPECT_EQ(mixed.error().code, ErrorCode::Input);
   EXPECT_NE(mixed.error().message.find("sample_a.txt"), std::string::npos) << mixed.error().message;

@@ -5,11 +5,11 @@
 
 #include <algorithm>
 
-#include "report/render.hpp"
-#include "report/report_rows.hpp"
+#include "rebuild/report_render.hpp"
+#include "rebuild/report_rows.hpp"
 #include "report/text.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 
 constexpr const char* kCss = R"(
@@ -25,7 +25,7 @@ td.fn{font-family:ui-monospace,monospace;word-break:break-all;max-width:640px}
 .big{font-size:1.4rem;font-weight:600}.flame{overflow-x:auto}.muted{color:#666}
 )";
 
-std::string h(std::string_view s) { return escape_markup(s); }
+std::string h(std::string_view s) { return report::escape_markup(s); }
 
 // Bars of every benchmark run in the order they ran (A/B interleaved), with both medians.
 std::string ab_chart(const BenchmarkResult& b) {
@@ -141,4 +141,4 @@ std::string render_html(const RunReport& r) {
   return out;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -10,7 +10,7 @@
 
 #include "core/time.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 // How a rebuild run ended; each has its own exit code (see cli/cmd_rebuild.cpp).
 enum class RebuildOutcome {
@@ -30,7 +30,7 @@ struct StageTiming {
   std::string detail;       // one line shown next to the stage, e.g. "12 profiles, 3.1 MiB"
 };
 
-// (Not `HotFunction`: merger/engine.hpp already declares pgopipe::HotFunction for `show`, and
+// (Not `HotFunction`: merger/engine.hpp already declares pgopipe::merge::HotFunction for `show`, and
 // two different structs of one name in one namespace break any file that includes both.)
 struct ReportHotFunction {
   std::string name;
@@ -79,4 +79,4 @@ struct RunReport {
   std::string published_key;              // store key of the published profile, if published
 };
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "report/run_report.hpp"
+#include "rebuild/run_report.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 std::string_view outcome_name(RebuildOutcome outcome) {
   switch (outcome) {
@@ -14,4 +14,4 @@ std::string_view outcome_name(RebuildOutcome outcome) {
   return "failed";
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "core/result.hpp"
-#include "report/run_report.hpp"
+#include "rebuild/run_report.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 // The report as JSON (schema "pgopipe.run-report/1"; times RFC 3339; optional parts null).
 // The flame graph is not embedded (see write_report_files).
@@ -33,4 +33,4 @@ inline constexpr const char* kReportMarkdown = "report.md";
 inline constexpr const char* kReportJson = "report.json";
 inline constexpr const char* kReportFlamegraph = "flamegraph.svg";
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

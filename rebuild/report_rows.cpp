@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "report/report_rows.hpp"
+#include "rebuild/report_rows.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "report/text.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 
 ReportCell text(std::string s) { return {std::move(s), CellKind::Text, {}, {}}; }
@@ -75,8 +75,8 @@ ReportSection hot(const std::vector<ReportHotFunction>& functions) {
   for (const auto& f : functions) {
     ReportCell share = number(format_percent(f.share));
     share.bar = std::clamp(f.share, 0.0, 1.0);
-    s.rows.push_back({number(std::to_string(++i)), {display_name(f.name), CellKind::Function, f.name, {}},
-                      number(group_digits(f.count)), std::move(share)});
+    s.rows.push_back({number(std::to_string(++i)), {report::display_name(f.name), CellKind::Function, f.name, {}},
+                      number(report::group_digits(f.count)), std::move(share)});
   }
   return s;
 }
@@ -94,4 +94,4 @@ std::vector<ReportSection> report_sections(const RunReport& r) {
   return out;
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "report/run_report.hpp"
+#include "rebuild/run_report.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 
 enum class CellKind {
   Text,      // prose
@@ -44,4 +44,4 @@ std::string format_percent(double fraction);
 // is left out, the summary is always there.
 std::vector<ReportSection> report_sections(const RunReport& report);
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild

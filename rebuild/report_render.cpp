@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // JSON and Markdown renderings and the report directory writer (HTML: render_html.cpp; the
 // rows both readable renderings show: report_rows.cpp).
-#include "report/render.hpp"
+#include "rebuild/report_render.hpp"
 
 #include <fmt/format.h>
 
@@ -9,22 +9,22 @@
 #include <system_error>
 
 #include "core/fs.hpp"
-#include "report/report_rows.hpp"
+#include "rebuild/report_rows.hpp"
 #include "report/text.hpp"
 
-namespace pgopipe {
+namespace pgopipe::rebuild {
 namespace {
 
 using nlohmann::json;
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-std::string md(std::string_view s) { return escape_markdown(s); }
+std::string md(std::string_view s) { return report::escape_markdown(s); }
 
 // A code cell in backticks when nothing in it can end the span or the table cell.
 std::string markdown_cell(const ReportCell& c) {
   if (c.kind == CellKind::Code && c.text.find_first_of("`|\n") == std::string::npos) {
-    return fmt::format("`{}`", sanitize_utf8(c.text));
+    return fmt::format("`{}`", report::sanitize_utf8(c.text));
   }
   return md(c.text);
 }
@@ -88,7 +88,7 @@ std::string render_json(const RunReport& r) {
   }
   out["hot_functions"] = json::array();
   for (const auto& h : r.hot_functions) {
-    out["hot_functions"].push_back({{"name", h.name}, {"display_name", display_name(h.name)},
+    out["hot_functions"].push_back({{"name", h.name}, {"display_name", report::display_name(h.name)},
                                     {"count", h.count}, {"share", h.share}});
   }
   out["stages"] = json::array();
@@ -131,4 +131,4 @@ Result<void> write_report_files(const std::filesystem::path& dir, const RunRepor
   return success();
 }
 
-}  // namespace pgopipe
+}  // namespace pgopipe::rebuild
