@@ -25,8 +25,10 @@ Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
   return make_error(ErrorCode::Input, "unknown profile kind");
 }
 
-Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top,
-                                         const InputLimits& limits) {
+namespace {
+
+Result<ProfileSummary> summarize_family(std::string_view name, std::string_view bytes, size_t top,
+                                        const InputLimits& limits) {
   ProfileFormat format =
       detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   switch (family_of(format)) {
@@ -40,6 +42,17 @@ Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view
   return make_error(ErrorCode::Input,
                     "{}: not a recognised profile (pprof, LLVM .profraw/.profdata, LLVM sample profile)",
                     name);
+}
+
+}  // namespace
+
+Result<ProfileSummary> summarize_profile(std::string_view name, std::string_view bytes, size_t top,
+                                         const InputLimits& limits) {
+  PGO_TRY_ASSIGN(ProfileSummary summary, summarize_family(name, bytes, top, limits));
+  for (HotFunction& h : summary.hottest) {
+    h.share = summary.total ? static_cast<double>(h.count) / static_cast<double>(summary.total) : 0;
+  }
+  return summary;
 }
 
 }  // namespace pgopipe::merge

@@ -58,12 +58,13 @@ class MergeEngine {
 Result<std::unique_ptr<MergeEngine>> make_merge_engine(ProfileFamily family,
                                                        const MergeOptions& options, WarnFn warn);
 
-// What `pgopipe show` prints about one profile.
+// One of a profile's hottest functions, as `pgopipe show` and the rebuild report list them.
 struct HotFunction {
   std::string name;
   // LLVM instr: the function's largest counter (llvm-profdata's --topn measure); LLVM sample:
   // total samples; pprof: flat value of the first sample type.
   uint64_t count = 0;
+  double share = 0;  // count / the profile's total, 0..1 (0 when the total is 0)
 };
 
 struct ProfileSummary {

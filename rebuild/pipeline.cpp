@@ -56,10 +56,7 @@ uint64_t fill_hot_functions(RunReport& report, const CompilerProfile& profile) {
     spdlog::warn("cannot list the hot functions: {}", top.error().message);
     return 0;
   }
-  for (const auto& [name, count] : top->hottest) {
-    double share = top->total ? static_cast<double>(count) / static_cast<double>(top->total) : 0;
-    report.hot_functions.push_back({name, count, share});
-  }
+  report.hot_functions = top->hottest;
   return top->functions;
 }
 

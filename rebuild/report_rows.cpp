@@ -69,7 +69,7 @@ ReportSection stages(const std::vector<StageTiming>& timings) {
   return s;
 }
 
-ReportSection hot(const std::vector<ReportHotFunction>& functions) {
+ReportSection hot(const std::vector<merge::HotFunction>& functions) {
   ReportSection s{"hot", "Hot functions", {}, {}, {"#", "function", "count", "share"}, {}};
   size_t i = 0;
   for (const auto& f : functions) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "merger/engine.hpp"
 
 namespace pgopipe::rebuild {
 
@@ -28,14 +29,6 @@ struct StageTiming {
   double seconds = 0;
   std::string status;       // ok, skipped, failed
   std::string detail;       // one line shown next to the stage, e.g. "12 profiles, 3.1 MiB"
-};
-
-// (Not `HotFunction`: merger/engine.hpp already declares pgopipe::merge::HotFunction for `show`, and
-// two different structs of one name in one namespace break any file that includes both.)
-struct ReportHotFunction {
-  std::string name;
-  uint64_t count = 0;       // samples or entry/body counts, in the profile's own unit
-  double share = 0;         // of the profile's total, 0..1
 };
 
 struct BenchmarkResult {
@@ -73,7 +66,7 @@ struct RunReport {
   std::optional<BenchmarkResult> benchmark;
   double gate_threshold = 0;              // max tolerated slowdown, e.g. 0.02 = 2 %
   std::optional<ProfileMatch> match;
-  std::vector<ReportHotFunction> hot_functions;
+  std::vector<merge::HotFunction> hot_functions;
   std::vector<StageTiming> stages;
   std::string flamegraph_svg;             // self-contained <svg>; empty when unavailable
   std::string published_key;              // store key of the published profile, if published

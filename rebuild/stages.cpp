@@ -177,12 +177,9 @@ Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::strin
   return BuiltVariant{variant, o.build_dir, ""};
 }
 
-Result<ProfileTop> profile_top(const fs::path& profile, size_t top) {
+Result<merge::ProfileSummary> profile_top(const fs::path& profile, size_t top) {
   PGO_TRY_ASSIGN(std::string bytes, read_file(profile));
-  PGO_TRY_ASSIGN(merge::ProfileSummary summary, merge::summarize_profile(profile.string(), bytes, top));
-  ProfileTop out{summary.functions, summary.total, {}};
-  for (const auto& h : summary.hottest) out.hottest.emplace_back(h.name, h.count);
-  return out;
+  return merge::summarize_profile(profile.string(), bytes, top);
 }
 
 uint64_t count_stale_functions(const fs::path& build_dir) {

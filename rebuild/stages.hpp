@@ -11,6 +11,7 @@
 
 #include "core/result.hpp"
 #include "core/store/store.hpp"
+#include "merger/engine.hpp"
 #include "merger/provenance.hpp"
 #include "rebuild/publish.hpp"
 #include "rebuild/rebuild_config.hpp"
@@ -71,13 +72,9 @@ struct BuiltVariant {
 Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::string& variant,
                                    const std::filesystem::path& profile);
 
-// The hottest functions of a compiler profile (what `pgopipe show` lists), as plain values:
-// report/run_report.hpp and merger/engine.hpp both name a HotFunction type.
-struct ProfileTop {
-  uint64_t functions = 0, total = 0;
-  std::vector<std::pair<std::string, uint64_t>> hottest;  // name, count; descending
-};
-Result<ProfileTop> profile_top(const std::filesystem::path& profile, size_t top);
+// The summary of a compiler profile file with its `top` hottest functions (what `pgopipe show`
+// lists); Input error naming the file if it cannot be read as a profile.
+Result<merge::ProfileSummary> profile_top(const std::filesystem::path& profile, size_t top);
 
 // Functions with out-of-date profile data in a PGO build, from the records enable_pgo()'s
 // stale-profile report leaves in <build>/pgo/targets/<target>/*.txt.

@@ -294,6 +294,11 @@ TEST(PprofEngine, SummaryCountsLeafFunctions) {
   EXPECT_EQ(s->sample_types, (std::vector<std::string>{"samples/count", "cpu/nanoseconds"}));
   EXPECT_EQ(s->build_ids, (std::vector<std::string>{"feedface"}));
   EXPECT_FALSE(pprof_merge::summarize_pprof("z", "", 5).ok());
+  // Through the family dispatch, each hot function also carries its share of the total.
+  auto any = merge::summarize_profile("a.pb.gz", profile_a().bytes(), 1);
+  ASSERT_TRUE(any.ok()) << any.error().message;
+  ASSERT_EQ(any->hottest.size(), 1u);
+  EXPECT_DOUBLE_EQ(any->hottest[0].share, 0.75);
 }
 
 // `n` empty sample records after a valid profile: 2 bytes each, decoding to n samples.

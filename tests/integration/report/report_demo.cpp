@@ -46,10 +46,7 @@ int main(int argc, char** argv) {
   if (!bytes) return fail(bytes.error());
   auto summary = merge::summarize_profile(argv[1], *bytes, 10);
   if (!summary) return fail(summary.error());
-  for (const auto& h : summary->hottest) {
-    double share = summary->total == 0 ? 0 : static_cast<double>(h.count) / static_cast<double>(summary->total);
-    r.hot_functions.push_back(rebuild::ReportHotFunction{h.name, h.count, share});
-  }
+  r.hot_functions = summary->hottest;
   report::FlameOptions options;
   options.title = "merged window";
   auto svg = report::flamegraph_svg_from_file(argv[1], options);
