@@ -261,7 +261,7 @@ TEST_P(LockRace, RunWhoseLockExpiredPublishesNothing) {
   auto second = rebuild::acquire_lock(*store_, request(), &busy);
   ASSERT_TRUE(second) << second.error().message;
 
-  ScratchDir tmp{"pgopipe-test"};
+  TempDir tmp;
   fs::path profile = tmp.path() / "profile.profdata";
   const std::string bytes = "merged profile bytes";
   ASSERT_TRUE(write_file_atomic(profile, bytes));
