@@ -24,6 +24,10 @@ enum class ErrorCode : int {
   Io = 7,         // local file system failure (disk full, permission denied)
   Tool = 8,       // an external tool (compiler, perf, cmake) failed
   NotFound = 9,   // nothing matched (no profiles in the window, missing key)
+  // How `pgopipe rebuild` ends when it neither publishes nor fails (rebuild/pipeline.hpp):
+  Unchanged = 10,  // the window's profile matches the published one; nothing was built
+  Gated = 11,      // the PGO build did not pass the benchmark gate; nothing was published
+  Busy = 12,       // another rebuild holds the app's lock, or took it over from this run
 };
 
 struct Error {

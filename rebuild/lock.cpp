@@ -203,7 +203,7 @@ void StoreLock::renew_loop(State& s) {
 }
 
 Result<void> StoreLock::check() {
-  if (!state_ || !held_) return make_error(ErrorCode::Store, "lost the lock: it was released");
+  if (!state_ || !held_) return make_error(ErrorCode::Busy, "lost the lock: it was released");
   State& s = *state_;
   const std::string key = generation_key(s.request.prefix, s.held.generation);
   PGO_TRY_ASSIGN(bool top, still_top(*s.store, s.request.prefix, s.held));
@@ -211,13 +211,13 @@ Result<void> StoreLock::check() {
     s.lost = true;
     auto other = read_lock(*s.store, s.request.prefix);
     std::string who = other && *other ? describe(**other) : "unknown";
-    return make_error(ErrorCode::Store, "lost the lock: {} was taken over by another run ({})", key,
+    return make_error(ErrorCode::Busy, "lost the lock: {} was taken over by another run ({})", key,
                       who);
   }
   std::lock_guard lock(s.mu);
   const Duration left = s.held.expires - now();
   if (left < s.request.ttl / 3) {
-    return make_error(ErrorCode::Store, "lost the lock: {} {} (renewals failed)", key,
+    return make_error(ErrorCode::Busy, "lost the lock: {} {} (renewals failed)", key,
                       left <= Duration{0} ? "expired" : "is about to expire");
   }
   return success();
@@ -242,8 +242,7 @@ Result<void> StoreLock::release() {
                           holder_body(released), /*exclusive=*/false);
 }
 
-Result<StoreLock> acquire_lock(store::Store& store, const LockRequest& req, bool* busy) {
-  *busy = false;
+Result<StoreLock> acquire_lock(store::Store& store, const LockRequest& req) {
   const TimePoint deadline = now() + req.wait.value_or(Duration{0});
   LockHolder mine;
   mine.host = host_name();
@@ -255,8 +254,7 @@ Result<StoreLock> acquire_lock(store::Store& store, const LockRequest& req, bool
     TimePoint at = now();
     if (top && top->live(at)) {
       if (at >= deadline) {
-        *busy = true;
-        return make_error(ErrorCode::Store, "busy: another rebuild holds {} ({}, expires {})",
+        return make_error(ErrorCode::Busy, "busy: another rebuild holds {} ({}, expires {})",
                           generation_key(req.prefix, top->generation), describe(*top),
                           format_rfc3339(top->expires));
       }

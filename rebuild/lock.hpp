@@ -60,8 +60,9 @@ class StoreLock {
   StoreLock(const StoreLock&) = delete;
   ~StoreLock();  // stops renewing and releases the lock if release() was not called
 
-  // The fence: OK while this run holds the lock with at least ttl/3 left; otherwise a Store
-  // error starting "lost the lock:" naming the cause (taken over, expired, released).
+  // The fence: OK while this run holds the lock with at least ttl/3 left; otherwise a Busy
+  // error starting "lost the lock:" naming the cause (taken over, expired, released); a store
+  // failure while checking is a Store error.
   Result<void> check();
 
   // True once the renewer found the lock taken over; the run should stop.
@@ -91,9 +92,9 @@ class StoreLock {
   bool held_ = true;
 };
 
-// Takes the lock. A held, unexpired lock is a Store error whose message starts with "busy:"
-// and names the holder; *busy is set so callers can give it its own exit code.
-Result<StoreLock> acquire_lock(store::Store& store, const LockRequest& request, bool* busy);
+// Takes the lock. A held, unexpired lock is a Busy error whose message starts with "busy:"
+// and names the holder; store failures are Store errors.
+Result<StoreLock> acquire_lock(store::Store& store, const LockRequest& request);
 
 // Breaks the lock by hand (`pgopipe rebuild --unlock`): writes a released generation above
 // the top one; returns the holder it replaced (nullopt if there was no live holder).

@@ -29,7 +29,8 @@ struct RebuildRun {
 // Runs the pipeline; never fails itself: a failing stage ends the run as Failed with its error.
 RebuildRun run_rebuild(store::Store& store, const RebuildConfig& config, const RebuildOptions& options);
 
-// Process exit code of a run: 0 published, 10 unchanged, 11 gated, 12 busy, else the error's.
+// Process exit code of a run: 0 published, else an ErrorCode's value: Unchanged (10), Gated (11),
+// Busy (12), or the failure's.
 int rebuild_exit_code(const RebuildRun& run);
 
 }  // namespace pgopipe::rebuild

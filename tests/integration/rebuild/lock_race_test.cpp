@@ -148,9 +148,8 @@ class LockRace : public ::testing::TestWithParam<std::string> {
   }
   // A lock whose holder stopped renewing and whose ttl ran out; returns the holder's token.
   std::string plant_expired_lock() {
-    bool busy = false;
     rebuild::LockRequest r{rebuild::lock_prefix("app"), 100ms, {}, 1h};
-    auto stalled = rebuild::acquire_lock(*store_, r, &busy);
+    auto stalled = rebuild::acquire_lock(*store_, r);
     EXPECT_TRUE(stalled) << stalled.error().message;
     auto top = rebuild::read_lock(*store_, rebuild::lock_prefix("app"));
     EXPECT_TRUE(top && *top);
@@ -174,10 +173,9 @@ TEST_P(LockRace, TwoBreakersOfOneExpiredLockExactlyOneWins) {
   OrderedStore ordered(*store_, token);
   OrderedStore::Gate gates[2];
   std::optional<Result<rebuild::StoreLock>> results[2];
-  bool busy[2] = {false, false};
   auto breaker = [&](int i) {
     OrderedStore::gate = &gates[i];
-    results[i].emplace(rebuild::acquire_lock(ordered, request(), &busy[i]));
+    results[i].emplace(rebuild::acquire_lock(ordered, request()));
   };
   std::thread first(breaker, 0), second(breaker, 1);
   ordered.wait_for_readers(2);
@@ -189,7 +187,7 @@ TEST_P(LockRace, TwoBreakersOfOneExpiredLockExactlyOneWins) {
   EXPECT_EQ(winners, 1) << (results[1]->ok() ? "the second breaker took the lock too"
                                              : results[1]->error().message);
   ASSERT_TRUE(results[0]->ok()) << results[0]->error().message;
-  EXPECT_TRUE(busy[1]);
+  EXPECT_EQ(results[1]->error().code, ErrorCode::Busy);
   EXPECT_TRUE((*results[0])->check().ok());
 }
 
@@ -199,13 +197,8 @@ TEST_P(LockRace, ConcurrentTakersOfAnExpiredLockOneWins) {
   constexpr int kRuns = 6;
   std::vector<std::optional<Result<rebuild::StoreLock>>> results(kRuns);
   std::vector<std::thread> threads;
-  std::vector<char> busy(kRuns, 0);
   for (int i = 0; i < kRuns; ++i) {
-    threads.emplace_back([&, i] {
-      bool b = false;
-      results[i].emplace(rebuild::acquire_lock(*store_, request(), &b));
-      busy[i] = b;
-    });
+    threads.emplace_back([&, i] { results[i].emplace(rebuild::acquire_lock(*store_, request())); });
   }
   for (auto& t : threads) t.join();
   int winners = 0;
@@ -213,7 +206,7 @@ TEST_P(LockRace, ConcurrentTakersOfAnExpiredLockOneWins) {
     if (results[i]->ok()) {
       ++winners;
     } else {
-      EXPECT_TRUE(busy[i]) << results[i]->error().message;
+      EXPECT_EQ(results[i]->error().code, ErrorCode::Busy) << results[i]->error().message;
     }
   }
   EXPECT_EQ(winners, 1);
@@ -223,11 +216,9 @@ TEST_P(LockRace, ConcurrentTakersOfAnExpiredLockOneWins) {
 // S3). The run must recognise its own lock instead of reporting itself busy.
 TEST_P(LockRace, RetriedExclusiveCreateRecognisesItsOwnLock) {
   RetryingStore retrying(*store_);
-  bool busy = false;
-  auto lock = rebuild::acquire_lock(retrying, request(), &busy);
+  auto lock = rebuild::acquire_lock(retrying, request());
   EXPECT_EQ(retrying.lost_responses, 1);
   ASSERT_TRUE(lock) << lock.error().message;
-  EXPECT_FALSE(busy);
   EXPECT_TRUE(lock->check().ok());
 }
 
@@ -242,23 +233,20 @@ TEST_P(LockRaceS3, LostAnswerToTheLockPutIsRetriedAndRecognised) {
                                    "after": 0, "count": 1}])"));
   auto via_proxy = open(proxy.endpoint(), 3);
   ASSERT_TRUE(via_proxy);
-  bool busy = false;
-  auto lock = rebuild::acquire_lock(*via_proxy, request(), &busy);
+  auto lock = rebuild::acquire_lock(*via_proxy, request());
   EXPECT_EQ(proxy.stats()["faults"], 1);
   ASSERT_TRUE(lock) << lock.error().message;
-  EXPECT_FALSE(busy);
   EXPECT_TRUE(lock->check().ok());
 }
 
 // A run stalls past the ttl (no renewal), another run takes the lock over; when the first
 // run gets to publishing, the fence refuses before anything is written.
 TEST_P(LockRace, RunWhoseLockExpiredPublishesNothing) {
-  bool busy = false;
   rebuild::LockRequest stalled{rebuild::lock_prefix("app"), 300ms, {}, 1h};
-  auto first = rebuild::acquire_lock(*store_, stalled, &busy);
+  auto first = rebuild::acquire_lock(*store_, stalled);
   ASSERT_TRUE(first) << first.error().message;
   std::this_thread::sleep_for(400ms);
-  auto second = rebuild::acquire_lock(*store_, request(), &busy);
+  auto second = rebuild::acquire_lock(*store_, request());
   ASSERT_TRUE(second) << second.error().message;
 
   TempDir tmp;
