@@ -28,9 +28,4 @@ struct Backend {
 };
 Result<Backend> make_backend(const std::string& name);
 
-// The product's ScratchDir with the suites' prefix (lock_race_test still names it so).
-struct TempDir : ScratchDir {
-  TempDir() : ScratchDir("pgopipe-test") {}
-};
-
 }  // namespace pgopipe::test

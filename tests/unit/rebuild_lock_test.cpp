@@ -16,10 +16,8 @@ using namespace std::chrono_literals;
 class LockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pgopipe-lock-" + random_hex(6));
     store_ = std::move(*store::open_store(dir_.string(), {}));
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   rebuild::LockRequest request(Duration ttl, std::optional<Duration> wait = {}) {
     return rebuild::LockRequest{rebuild::lock_prefix("app"), ttl, wait, {}};
@@ -29,7 +27,8 @@ class LockTest : public ::testing::Test {
     EXPECT_TRUE(h) << h.error().message;
     return h ? *h : std::nullopt;
   }
-  fs::path dir_;
+  ScratchDir scratch_{"pgopipe-lock"};
+  fs::path dir_ = scratch_.path() / "store";
   std::unique_ptr<store::Store> store_;
 };
 

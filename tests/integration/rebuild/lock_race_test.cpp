@@ -131,8 +131,6 @@ class LockRace : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     stalled_.reset();
     store_.reset();
-    std::error_code ec;
-    if (!backend_.dir.empty()) fs::remove_all(backend_.dir, ec);
   }
   std::string endpoint() const { return backend_.s3 ? backend_.s3->endpoint() : ""; }
   std::unique_ptr<store::Store> open(const std::string& s3_endpoint, int retries = 1) const {
@@ -249,7 +247,7 @@ TEST_P(LockRace, RunWhoseLockExpiredPublishesNothing) {
   auto second = rebuild::acquire_lock(*store_, request());
   ASSERT_TRUE(second) << second.error().message;
 
-  TempDir tmp;
+  ScratchDir tmp{"pgopipe-test"};
   fs::path profile = tmp.path() / "profile.profdata";
   const std::string bytes = "merged profile bytes";
   ASSERT_TRUE(write_file_atomic(profile, bytes));
