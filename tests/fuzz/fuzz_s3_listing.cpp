@@ -17,15 +17,15 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   constexpr size_t kMaxPages = 8;
-  pgopipe::ListingWalk walk("store/", "store/web/2026/", "fuzz listing", kMaxPages);
+  pgopipe::store::ListingWalk walk("store/", "store/web/2026/", "fuzz listing", kMaxPages);
   std::vector<std::string> keys;
-  std::vector<pgopipe::DamagedObject> damaged;
+  std::vector<pgopipe::store::DamagedObject> damaged;
   std::set<std::string> tokens;
   size_t pos = 0;
   while (pos <= input.size()) {
     size_t end = input.find('\0', pos);
     if (end == std::string_view::npos) end = input.size();
-    auto page = pgopipe::parse_list_objects_v2(input.substr(pos, end - pos));
+    auto page = pgopipe::store::parse_list_objects_v2(input.substr(pos, end - pos));
     pos = end + 1;
     if (!page) break;
     auto token = walk.next(*page, keys, &damaged);

@@ -14,6 +14,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto t = pgopipe::parse_compact(text)) {
     if (*pgopipe::parse_compact(pgopipe::format_compact(*t)) != *t) __builtin_trap();
   }
-  (void)pgopipe::parse_object_key(text);
+  (void)pgopipe::store::parse_object_key(text);
   return 0;
 }
