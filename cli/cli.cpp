@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/cli.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "core/log.hpp"
 #include "core/names.hpp"
 

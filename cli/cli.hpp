@@ -13,7 +13,6 @@
 #include <string>
 
 #include "core/config.hpp"
-#include "core/log.hpp"
 #include "core/result.hpp"
 #include "core/store/store.hpp"
 #include "merger/weights.hpp"

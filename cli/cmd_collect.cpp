@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+
+#include <spdlog/spdlog.h>
 #include "cli/stop_signals.hpp"
 #include "core/redact.hpp"
 #include "collector/http_scraper.hpp"

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+
+#include <spdlog/spdlog.h>
 #include "merger/convert/convert.hpp"
 
 namespace pgopipe::cli {

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+
+#include <spdlog/spdlog.h>
 #include "core/terminal.hpp"
 
 namespace pgopipe::cli {

@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+
+#include <spdlog/spdlog.h>
 #include "merger/driver.hpp"
 #include "merger/window.hpp"
 

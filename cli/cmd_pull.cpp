@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+
+#include <spdlog/spdlog.h>
 #include "core/terminal.hpp"
 #include "core/store/transfer.hpp"
 

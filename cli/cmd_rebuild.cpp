@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "cli/cli.hpp"
+
+#include <spdlog/spdlog.h>
 #include "cli/stop_signals.hpp"
 #include "rebuild/lock.hpp"
 #include "rebuild/pipeline.hpp"

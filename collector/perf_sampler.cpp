@@ -17,7 +17,6 @@
 #include "core/formats/pprof/pprof.hpp"
 #include "core/fs.hpp"
 #include "core/process.hpp"
-#include "core/store/store.hpp"
 
 namespace pgopipe::collector {
 namespace {

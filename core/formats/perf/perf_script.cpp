@@ -8,15 +8,11 @@
 #include <span>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <unordered_map>
 #include <vector>
 
-#include "core/fs.hpp"
 #include "core/text_lines.hpp"
 
 namespace pgopipe::perf {
