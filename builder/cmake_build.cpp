@@ -43,7 +43,10 @@ Result<std::vector<std::vector<std::string>>> cmake_build_commands(const CmakeBu
 
 Result<void> build_with_cmake(const CmakeBuildOptions& options) {
   PGO_TRY_ASSIGN(auto commands, cmake_build_commands(options));
-  for (const auto& command : commands) PGO_TRY(run_process(command, {.timeout = options.timeout}));
+  // The build's progress goes to stderr: stdout is data.
+  for (const auto& command : commands) {
+    PGO_TRY(run_process(command, {.timeout = options.timeout, .stdout_to_stderr = true}));
+  }
   return success();
 }
 

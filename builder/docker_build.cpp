@@ -89,7 +89,7 @@ Result<void> build_with_docker(const DockerBuildOptions& o) {
   if (!fs::is_directory(o.context, ec)) {
     return make_error(ErrorCode::Input, "build context {} is not a directory", o.context.string());
   }
-  if (o.profile.empty()) return run_process(docker_build_command(o), {.timeout = o.timeout});
+  if (o.profile.empty()) return run_process(docker_build_command(o), {.timeout = o.timeout, .stdout_to_stderr = true});
   PGO_TRY(check_compiler_profile(o.profile));
   remove_stale_context_profiles(o.context);
   const fs::path staged = context_profile_path(o.profile);
@@ -106,7 +106,7 @@ Result<void> build_with_docker(const DockerBuildOptions& o) {
     return make_error(ErrorCode::Io, "cannot copy {} to {}: {}", o.profile.string(), copy.string(),
                       ec.message());
   }
-  return run_process(docker_build_command(o, staged), {.timeout = o.timeout});
+  return run_process(docker_build_command(o, staged), {.timeout = o.timeout, .stdout_to_stderr = true});
 }
 
 }  // namespace pgopipe::build

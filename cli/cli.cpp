@@ -35,7 +35,7 @@ Result<Config> Cli::config() {
   if (!s3_region_.empty()) global("s3.region", s3_region_);
   if (!s3_path_style_.empty()) global("s3.path_style", s3_path_style_);
   if (s3_insecure_) global("s3.tls_verify", "false");
-  if (concurrency_ != 0) global("concurrency", std::to_string(concurrency_));
+  if (concurrency_) global("concurrency", std::to_string(*concurrency_));
   PGO_TRY_ASSIGN(Config config, load_config(sources));
   PGO_TRY(init_logging(config.log_level.value));
   if (!config.s3_tls_verify.value) {
@@ -44,8 +44,10 @@ Result<Config> Cli::config() {
   return config;
 }
 
-Result<std::unique_ptr<store::Store>> Cli::open_configured_store(const Config& config) {
-  auto store = store::open_store(config.store.value, config.store_options());
+Result<std::unique_ptr<store::Store>> Cli::open_configured_store(const Config& config, bool create) {
+  store::StoreOptions options = config.store_options();
+  options.create = create;
+  auto store = store::open_store(config.store.value, options);
   if (!store) return store.error().context(fmt::format("store from {}", config.store.origin));
   return store;
 }
@@ -59,6 +61,16 @@ Result<std::string> Cli::require_app(const Config& config) {
   return config.app.value;
 }
 
+const CLI::Validator& hex_build_id() {
+  static const CLI::Validator validator(
+      [](std::string& value) -> std::string {
+        if (!value.empty() && value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) return {};
+        return "a build ID is hex digits (as `pgopipe show` prints it), not '" + value + "'";
+      },
+      "HEX");
+  return validator;
+}
+
 void add_selection_flags(CLI::App& cmd, SelectionFlags& f, bool since_required) {
   cmd.add_option("--app", f.app, "Application name");
   auto* since = cmd.add_option("--since", f.since,
@@ -66,7 +78,7 @@ void add_selection_flags(CLI::App& cmd, SelectionFlags& f, bool since_required) 
   if (since_required) since->required();
   cmd.add_option("--until", f.until, "Window end, exclusive (default: now)");
   cmd.add_option("--kind", f.kind, "Only this kind: pprof, instr, sample, perf");
-  cmd.add_option("--build-id", f.build_id, "Only profiles of this build ID");
+  cmd.add_option("--build-id", f.build_id, "Only profiles of this build ID (hex)")->check(hex_build_id());
   cmd.add_option("--label", f.labels, "Only profiles with this label (k=v), repeatable");
 }
 

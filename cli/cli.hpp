@@ -37,8 +37,8 @@ class Cli {
   // Resolves the config (flag > environment > file > default) and sets up logging.
   Result<Config> config();
 
-  // Resolves the config and opens the configured store.
-  Result<std::unique_ptr<store::Store>> open_configured_store(const Config& config);
+  // Opens the configured store; only `create` (push) makes a missing local store.
+  Result<std::unique_ptr<store::Store>> open_configured_store(const Config& config, bool create = false);
 
   // The app from --app/PGOPIPE_APP/config, validated; a Usage error if none is set.
   Result<std::string> require_app(const Config& config);
@@ -55,7 +55,7 @@ class Cli {
   std::optional<std::string> config_file_;
   std::vector<ConfigOverride> overrides_;
   std::string log_level_, store_, s3_endpoint_, s3_region_, s3_path_style_;
-  int concurrency_ = 0;
+  std::optional<int> concurrency_;
   bool s3_insecure_ = false;
   bool json_ = false;
 };
@@ -79,6 +79,9 @@ struct SelectionFlags {
   std::vector<std::string> labels;
 };
 void add_selection_flags(CLI::App& cmd, SelectionFlags& flags, bool since_required);
+
+// Accepts a GNU build ID: hex digits only (a usage error names the value otherwise).
+const CLI::Validator& hex_build_id();
 Result<store::Query> make_query(Cli& cli, const Config& config, const SelectionFlags& flags);
 
 // Shared flag group for commands that weight their inputs (merge, convert).

@@ -20,7 +20,7 @@ void register_build_cmake(CLI::App& build, Cli& cli) {
   cmd->add_option("--pgo", o->pgo, "PGO value instead: generate, auto or off")
       ->check(CLI::IsMember({"generate", "auto", "off"}))
       ->excludes(p);
-  cmd->add_option("-j,--jobs", o->jobs, "Parallel jobs (default: the cgroup CPU quota)");
+  cmd->add_option("-j,--jobs", o->jobs, "Parallel jobs (default: the cgroup CPU quota)")->check(CLI::Range(1, 1024));
   cmd->add_option("--cmake", o->cmake, "cmake executable (default: cmake on PATH)");
   cmd->add_option("cmake_args", o->cmake_args, "Extra configure arguments, after --");
   cmd->callback([&cli, o, source, binary, profile] {

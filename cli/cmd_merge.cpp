@@ -86,6 +86,10 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
     PGO_TRY_ASSIGN(merged, merge::merge_with_provenance(req, provenance, warn));
   }
   const merge::MergeReport& report = merged.report;
+  if (ProfileFamily named = family_of_extension(a.output); named != ProfileFamily::Unknown && named != report.family) {
+    spdlog::warn("{} holds a {} profile, but its extension is {}'s", a.output, to_string(report.family),
+                 to_string(named));
+  }
 
   spdlog::info("merged {} of {} {} input(s) into {}, skipped {}", report.merged, report.merged + report.skipped.size(),
                to_string(report.family), a.output, report.skipped.size());
@@ -116,7 +120,8 @@ void register_merge(CLI::App& app, Cli& cli) {
   cmd->add_option("--normalize", a->normalize,
                   "pprof: duration (default; each profile counts as one minute) or none");
   cmd->add_option("--failure-mode", a->failure_mode, "any (default), all, warn");
-  cmd->add_option("-j,--jobs", a->jobs, "Merge workers (default: CPUs available, at least 2)");
+  cmd->add_option("-j,--jobs", a->jobs, "Merge workers (default: CPUs available, at least 2)")
+      ->check(CLI::Range(1, 1024));
   cmd->callback([&cli, a] { cli.action = [&cli, a] { return run(cli, *a); }; });
 }
 

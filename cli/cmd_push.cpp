@@ -24,7 +24,7 @@ void register_push(CLI::App& app, Cli& cli) {
                   "When the profile was collected (RFC 3339, unix seconds, or relative); "
                   "default: now");
   cmd->add_option("--duration", args->duration, "Length of the collection interval (e.g. 60s)");
-  cmd->add_option("--build-id", args->build_id, "GNU build ID of the profiled binary (hex)");
+  cmd->add_option("--build-id", args->build_id, "GNU build ID of the profiled binary (hex)")->check(hex_build_id());
   cmd->add_option("--host", args->host, "Host the profile came from (default: this host)");
   cmd->add_option("--label", args->labels, "Label k=v, repeatable");
   cmd->callback([&cli, args] {
@@ -50,7 +50,7 @@ void register_push(CLI::App& app, Cli& cli) {
       PGO_TRY(validate(meta));
       std::vector<store::PushItem> items;
       for (const auto& f : args->files) items.push_back({f, meta});
-      PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
+      PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config, /*create=*/true));
       PGO_TRY_ASSIGN(auto pushed, store::push_files(*store, items, config.concurrency.value));
       nlohmann::json out = nlohmann::json::array();
       for (const auto& p : pushed) {

@@ -8,6 +8,7 @@
 #include "core/terminal.hpp"
 #include "merger/engine.hpp"
 #include "merger/provenance.hpp"
+#include "report/text.hpp"
 
 namespace pgopipe::cli {
 
@@ -64,7 +65,8 @@ void register_show(CLI::App& app, Cli& cli) {
         }
       }
       fmt::print("hottest:\n");
-      for (const auto& h : s.hottest) fmt::print("  {:>14}  {}\n", h.count, safe(h.name));
+      // Demangled for people; --json keeps the raw symbol.
+      for (const auto& h : s.hottest) fmt::print("  {:>14}  {}\n", h.count, safe(report::display_name(h.name)));
       return success();
     };
   });

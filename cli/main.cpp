@@ -8,6 +8,21 @@
 
 #include "cli/cli.hpp"
 #include "core/log.hpp"
+#include "core/terminal.hpp"
+
+namespace {
+
+// The run's error always reaches stderr: through the logger, or directly when --log-level
+// (e.g. off) would hide it.
+void report_error(const std::string& message) {
+  if (spdlog::should_log(spdlog::level::err)) {
+    spdlog::error("{}", message);
+  } else {
+    std::fprintf(stderr, "error %s\n", pgopipe::terminal_safe(message, true).c_str());
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace pgopipe;
@@ -39,13 +54,13 @@ int main(int argc, char** argv) {
   try {
     auto result = cli.action ? cli.action() : Result<void>{};
     if (!result) {
-      spdlog::error("{}", result.error().message);
+      report_error(result.error().message);
       return static_cast<int>(result.error().code);
     }
     if (cli.exit_code != 0) return cli.exit_code;
     return 0;
   } catch (const std::exception& e) {
-    spdlog::critical("internal error: {}", e.what());
+    report_error(fmt::format("internal error: {}", e.what()));
     return static_cast<int>(ErrorCode::Internal);
   }
 }

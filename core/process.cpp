@@ -86,6 +86,9 @@ Result<void> open_streams(const ProcessOptions& o, Streams& s) {
     PGO_TRY(open_pipe(s.read_out, s.child_out));
   } else if (o.discard_stdout) {
     PGO_TRY(open_null(s.child_out, O_WRONLY));
+  } else if (o.stdout_to_stderr) {
+    s.child_out.fd = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+    if (s.child_out.fd < 0) return make_error(ErrorCode::Io, "cannot duplicate stderr: {}", std::strerror(errno));
   }
   if (o.on_stderr || o.stderr_tail > 0) PGO_TRY(open_pipe(s.read_err, s.child_err));
   return success();

@@ -33,6 +33,8 @@ struct ProcessOptions {
   // the child prints. Unset: stdout is this process's (or /dev/null with discard_stdout).
   LineCallback on_stdout;
   bool discard_stdout = false;
+  // The child's stdout goes to this process's stderr: a build's progress is not data.
+  bool stdout_to_stderr = false;
   // Set: each stderr line goes here (stderr is then read, not inherited).
   LineCallback on_stderr;
   // Non-zero: stderr is read and its last `stderr_tail` bytes kept (ProcessExit, errors).

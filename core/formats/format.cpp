@@ -202,4 +202,18 @@ Result<ProfileFamily> parse_family(std::string_view name) {
 
 std::string_view extension_of(ProfileFormat format) { return info(format).extension; }
 
+ProfileFamily family_of_extension(std::string_view file_name) {
+  static constexpr std::pair<std::string_view, ProfileFamily> kConventional[] = {
+      {".profdata", ProfileFamily::Instr}, {".profraw", ProfileFamily::Instr},
+      {".pb.gz", ProfileFamily::Pprof},     {".pb", ProfileFamily::Pprof},
+      {".pprof", ProfileFamily::Pprof},     {".afdo", ProfileFamily::Sample},
+      {".afdo.txt", ProfileFamily::Sample}, {".prof", ProfileFamily::Sample},
+      {".perf.data", ProfileFamily::Perf},
+  };
+  for (const auto& [ending, family] : kConventional) {
+    if (file_name.ends_with(ending)) return family;
+  }
+  return ProfileFamily::Unknown;
+}
+
 }  // namespace pgopipe

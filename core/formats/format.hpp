@@ -44,4 +44,8 @@ Result<ProfileFamily> parse_family(std::string_view name);
 // File extension (without dot) conventionally used for a format: "pb.gz", "profraw", ...
 std::string_view extension_of(ProfileFormat format);
 
+// The family a file name's extension conventionally holds (.profdata/.profraw: Instr;
+// .pb.gz/.pb/.pprof: Pprof; .afdo/.afdo.txt/.prof: Sample; .perf.data: Perf); Unknown for others.
+ProfileFamily family_of_extension(std::string_view file_name);
+
 }  // namespace pgopipe

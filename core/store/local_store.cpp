@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "core/digest.hpp"
 #include "core/fs.hpp"
@@ -179,8 +180,15 @@ Result<std::unique_ptr<Store>> make_local_store(const fs::path& root, const Stor
   std::error_code ec;
   fs::path abs = fs::absolute(root, ec);
   if (ec) return fs_error("cannot resolve", root, ec);
-  auto made = make_dirs(abs, dir_mode_for(options.file_mode));
-  if (!made) return made.error().context("creating the store directory");
+  if (!fs::is_directory(abs, ec)) {
+    if (!options.create) {
+      return make_error(ErrorCode::Store, "the local store {} does not exist (pgopipe push and the collectors create it)",
+                        abs.string());
+    }
+    auto made = make_dirs(abs, dir_mode_for(options.file_mode));
+    if (!made) return made.error().context("creating the store directory");
+    spdlog::info("created the local store {}", abs.string());
+  }
   return std::unique_ptr<Store>(
       std::make_unique<LocalStore>(abs.lexically_normal(), options.file_mode));
 }

@@ -32,6 +32,18 @@ TEST(Format, StructuralPprof) {
   EXPECT_EQ(detect(std::string("\x0a\x7f\x08", 3)), ProfileFormat::Unknown);  // length overruns
 }
 
+TEST(Format, FamilyOfExtension) {
+  EXPECT_EQ(family_of_extension("out/merged.profdata"), ProfileFamily::Instr);
+  EXPECT_EQ(family_of_extension("a.profraw"), ProfileFamily::Instr);
+  EXPECT_EQ(family_of_extension("cpu.pb.gz"), ProfileFamily::Pprof);
+  EXPECT_EQ(family_of_extension("cpu.pprof"), ProfileFamily::Pprof);
+  EXPECT_EQ(family_of_extension("svc.afdo"), ProfileFamily::Sample);
+  EXPECT_EQ(family_of_extension("svc.afdo.txt"), ProfileFamily::Sample);
+  EXPECT_EQ(family_of_extension("run.perf.data"), ProfileFamily::Perf);
+  EXPECT_EQ(family_of_extension("merged.out"), ProfileFamily::Unknown);
+  EXPECT_EQ(family_of_extension("notes.txt"), ProfileFamily::Unknown);
+}
+
 TEST(Format, NamesRoundTrip) {
   for (auto f : {ProfileFormat::Pprof, ProfileFormat::PprofGzip, ProfileFormat::LlvmRaw,
                  ProfileFormat::LlvmIndexed, ProfileFormat::SampleText, ProfileFormat::SampleBinary,

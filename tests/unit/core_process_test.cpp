@@ -20,6 +20,16 @@ namespace {
 
 TEST(RunProcess, SucceedsOnExitZero) { EXPECT_TRUE(run_process({"true"})); }
 
+TEST(RunProcess, StdoutCanGoToStderr) {
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  ASSERT_TRUE(run_process({"echo", "build progress"}, {.stdout_to_stderr = true, .log = false}));
+  const std::string out = testing::internal::GetCapturedStdout();
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(out, "");
+  EXPECT_EQ(err, "build progress\n");
+}
+
 TEST(RunProcess, FailureQuotesTheCommandAndExitCode) {
   auto r = run_process({"sh", "-c", "exit 3", "it's"});
   ASSERT_FALSE(r);

@@ -39,6 +39,23 @@ class LocalStoreModes : public ::testing::Test {
 };
 
 // Production profiles are not for every local user: 0600 files and 0700 directories.
+TEST(LocalStoreOpen, AMissingRootIsCreatedOnlyWhenAsked) {
+  ScratchDir dir("pgopipe-local-open");
+  const fs::path root = dir.path() / "no-such-store";
+  store::StoreOptions o;
+  o.create = false;
+  auto refused = store::make_local_store(root, o);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Store);
+  EXPECT_NE(refused.error().message.find(root.string()), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(fs::exists(root));
+  o.create = true;
+  ASSERT_TRUE(store::make_local_store(root, o));
+  EXPECT_TRUE(fs::is_directory(root));
+  o.create = false;
+  EXPECT_TRUE(store::make_local_store(root, o)) << "an existing store opens read-only";
+}
+
 TEST_F(LocalStoreModes, DefaultIsPrivate) {
   auto [object, raw] = write_both(0600);
   EXPECT_EQ(mode_of(root_), 0700u);
