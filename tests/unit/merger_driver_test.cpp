@@ -185,7 +185,7 @@ TEST_F(MergeDriverTest, PairwiseFoldingGivesTheSameProfileAsOneWorker) {
 
 TEST_F(MergeDriverTest, FamiliesAreDecidedOrRefused) {
   auto a = fixture("sample_a.txt", "a.txt");
-  auto junk = write("junk.bin", std::string("\x01\x02\x03 not a profile", 20));
+  auto junk = write("junk.bin", std::string("\x01\x02\x03 not a profile"));
   auto unknown = request({junk}, "out.txt");
   auto none = run_merge(unknown, collect());
   ASSERT_FALSE(none);
