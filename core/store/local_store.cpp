@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/digest.hpp"
 #include "core/fs.hpp"
@@ -187,7 +186,6 @@ Result<std::unique_ptr<Store>> make_local_store(const fs::path& root, const Stor
     }
     auto made = make_dirs(abs, dir_mode_for(options.file_mode));
     if (!made) return made.error().context("creating the store directory");
-    spdlog::info("created the local store {}", abs.string());
   }
   return std::unique_ptr<Store>(
       std::make_unique<LocalStore>(abs.lexically_normal(), options.file_mode));

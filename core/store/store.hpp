@@ -69,7 +69,7 @@ struct StoreOptions {
   // Local store: mode of the files it writes (directories get the matching search bits);
   // 0600 keeps profiles from other local users, 0640/0660 share them with the group.
   unsigned file_mode = 0600;
-  // Local store: create a missing root directory (push, collectors) and say so; false makes a
+  // Local store: create a missing root directory (push, collectors); false makes a
   // missing root a Store error naming it, so a mistyped --store is not an empty store.
   bool create = true;
   S3Options s3;

@@ -23,6 +23,7 @@ fails_with "ls --build-id nothex is refused, naming the value" 2 "nothex" \
 fails_with "push --build-id nothex is refused" 2 "nothex" \
   "$pgopipe" push "$profile" --app a --build-id nothex
 check "push --build-id nothex stored nothing" test ! -e store/a
+mkdir -p store  # an empty directory is an empty store
 check "a hex build ID is accepted" "$pgopipe" ls --app a --since 1h --build-id 4F3a09
 
 # Errors reach stderr at every log level; warnings and info follow the level.
