@@ -47,12 +47,11 @@ Result<Config> Cli::config() {
 Result<std::unique_ptr<store::Store>> Cli::open_configured_store(const Config& config, bool create) {
   store::StoreOptions options = config.store_options();
   options.create = create;
-  const std::string& url = config.store.value;
-  const std::filesystem::path local = url.starts_with("file://") ? std::filesystem::path(url.substr(7)) : std::filesystem::path(url);
-  const bool made_now = create && !url.starts_with("s3://") && !std::filesystem::exists(local);
-  auto store = store::open_store(url, options);
+  options.on_create = [](const std::filesystem::path& root) {
+    spdlog::info("created the local store {}", root.string());
+  };
+  auto store = store::open_store(config.store.value, options);
   if (!store) return store.error().context(fmt::format("store from {}", config.store.origin));
-  if (made_now) spdlog::info("created the local store {}", std::filesystem::absolute(local).string());
   return store;
 }
 

@@ -12,13 +12,14 @@
 
 namespace {
 
-// The run's error always reaches stderr: through the logger, or directly when --log-level
-// (e.g. off) would hide it.
-void report_error(const std::string& message) {
-  if (spdlog::should_log(spdlog::level::err)) {
-    spdlog::error("{}", message);
+// The run's error always reaches stderr: through the logger at `level`, or directly when
+// --log-level (e.g. off) would hide it.
+void report_error(spdlog::level::level_enum level, const std::string& message) {
+  if (spdlog::should_log(level)) {
+    spdlog::log(level, "{}", message);
   } else {
-    std::fprintf(stderr, "error %s\n", pgopipe::terminal_safe(message, true).c_str());
+    std::fprintf(stderr, "%s %s\n", spdlog::level::to_string_view(level).data(),
+                 pgopipe::terminal_safe(message, true).c_str());
   }
 }
 
@@ -54,13 +55,13 @@ int main(int argc, char** argv) {
   try {
     auto result = cli.action ? cli.action() : Result<void>{};
     if (!result) {
-      report_error(result.error().message);
+      report_error(spdlog::level::err, result.error().message);
       return static_cast<int>(result.error().code);
     }
     if (cli.exit_code != 0) return cli.exit_code;
     return 0;
   } catch (const std::exception& e) {
-    report_error(fmt::format("internal error: {}", e.what()));
+    report_error(spdlog::level::critical, fmt::format("internal error: {}", e.what()));
     return static_cast<int>(ErrorCode::Internal);
   }
 }

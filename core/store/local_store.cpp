@@ -186,6 +186,7 @@ Result<std::unique_ptr<Store>> make_local_store(const fs::path& root, const Stor
     }
     auto made = make_dirs(abs, dir_mode_for(options.file_mode));
     if (!made) return made.error().context("creating the store directory");
+    if (options.on_create) options.on_create(abs);
   }
   return std::unique_ptr<Store>(
       std::make_unique<LocalStore>(abs.lexically_normal(), options.file_mode));

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +74,8 @@ struct StoreOptions {
   // Local store: create a missing root directory (push, collectors); false makes a
   // missing root a Store error naming it, so a mistyped --store is not an empty store.
   bool create = true;
+  // Local store: called with the root's path when it was created just now.
+  std::function<void(const std::filesystem::path&)> on_create;
   S3Options s3;
 };
 
