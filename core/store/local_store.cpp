@@ -177,11 +177,12 @@ class LocalStore final : public Store {
 
 Result<std::unique_ptr<Store>> make_local_store(const fs::path& root, const StoreOptions& options) {
   std::error_code ec;
-  fs::path abs = fs::absolute(root, ec);
+  const fs::path abs = fs::absolute(root, ec).lexically_normal();
   if (ec) return fs_error("cannot resolve", root, ec);
   if (!fs::is_directory(abs, ec)) {
     if (!options.create) {
-      return make_error(ErrorCode::Store, "the local store {} does not exist (pgopipe push and the collectors create it)",
+      return make_error(ErrorCode::Store,
+                        "the local store {} does not exist (pgopipe push and the collectors create it)",
                         abs.string());
     }
     auto made = make_dirs(abs, dir_mode_for(options.file_mode));
@@ -189,7 +190,7 @@ Result<std::unique_ptr<Store>> make_local_store(const fs::path& root, const Stor
     if (options.on_create) options.on_create(abs);
   }
   return std::unique_ptr<Store>(
-      std::make_unique<LocalStore>(abs.lexically_normal(), options.file_mode));
+      std::make_unique<LocalStore>(abs, options.file_mode));
 }
 
 }  // namespace pgopipe::store
