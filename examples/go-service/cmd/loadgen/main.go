@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // Load generator for the example service: POSTs generated log batches to /ingest from
-// several workers until a duration has passed or a number of requests has been sent.
+// several workers until a duration has passed, a number of requests has been sent or it
+// is interrupted (SIGINT/SIGTERM), then prints the totals.
 //
 //	loadgen -url http://127.0.0.1:8080/ingest -duration 20s -concurrency 2
 package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"pgopipe.example/go-service/internal/ingest"
@@ -40,6 +45,9 @@ func main() {
 	if *duration > 0 {
 		deadline = time.Now().Add(*duration)
 	}
+	// SIGINT/SIGTERM end the run early; the totals are printed either way.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	var sent, failed atomic.Int64
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -49,11 +57,11 @@ func main() {
 			defer wg.Done()
 			for {
 				n := sent.Add(1)
-				if (*requests > 0 && n > *requests) || (!deadline.IsZero() && time.Now().After(deadline)) {
+				if (*requests > 0 && n > *requests) || (!deadline.IsZero() && time.Now().After(deadline)) || ctx.Err() != nil {
 					sent.Add(-1)
 					return
 				}
-				if err := post(*url, batches[n%int64(len(batches))]); err != nil {
+				if err := post(ctx, *url, batches[n%int64(len(batches))]); err != nil && ctx.Err() == nil {
 					if failed.Add(1) == 1 {
 						log.Printf("loadgen: %v", err)
 					}
@@ -70,8 +78,13 @@ func main() {
 }
 
 // post sends one batch and drains the answer (so the connection is reused).
-func post(url string, body []byte) error {
-	resp, err := http.Post(url, "text/plain", bytes.NewReader(body))
+func post(ctx context.Context, url string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
