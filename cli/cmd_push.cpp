@@ -18,7 +18,7 @@ void register_push(CLI::App& app, Cli& cli) {
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("push", "Upload profile files to the store");
-  cmd->add_option("files", args->files, "Profile files")->required()->check(CLI::ExistingFile);
+  cmd->add_option("files", args->files, "Profile files")->required();
   cmd->add_option("--app", args->app, "Application name");
   cmd->add_option("--collected-at", args->collected_at,
                   "When the profile was collected (RFC 3339, unix seconds, or relative); "
