@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/cli.hpp"
+#include "cli/usage.hpp"
 
 #include <algorithm>
 
@@ -11,16 +12,20 @@
 namespace pgopipe::cli {
 
 void Cli::add_global_flags(CLI::App& app) {
-  app.add_option("--config", config_file_, "Config file (default: $PGOPIPE_CONFIG or ./pgopipe.yaml)");
-  app.add_option("--log-level", log_level_, "trace, debug, info, warn, error, off (default info)");
+  app.add_option("--config", config_file_, "Config file (default: $PGOPIPE_CONFIG or ./pgopipe.yaml)")
+      ->type_name("FILE");
+  app.add_option("--log-level", log_level_, "Log detail on stderr (default info); errors are always shown")
+      ->type_name("trace|debug|info|warn|error|off");
   app.add_flag("--json", json_, "Print data as JSON on stdout");
-  app.add_option("--store", store_, "Store URL: a path, file:///path or s3://bucket/prefix");
-  app.add_option("--s3-endpoint", s3_endpoint_, "S3 endpoint URL (default: AWS, or $AWS_ENDPOINT_URL)");
-  app.add_option("--s3-region", s3_region_, "S3 region (default us-east-1)");
-  app.add_option("--s3-path-style", s3_path_style_, "Path-style S3 addressing: true or false");
+  app.add_option("--store", store_, "Store URL: a path, file:///path or s3://bucket/prefix")
+      ->type_name("URL");
+  app.add_option("--s3-endpoint", s3_endpoint_, "S3 endpoint URL (default: AWS, or $AWS_ENDPOINT_URL)")
+      ->type_name("URL");
+  app.add_option("--s3-region", s3_region_, "S3 region (default us-east-1)")->type_name("REGION");
+  app.add_option("--s3-path-style", s3_path_style_, "Path-style S3 addressing")->type_name("true|false");
   app.add_flag("--s3-insecure-skip-tls-verify", s3_insecure_,
                "Do not verify the S3 server's TLS certificate (unsafe)");
-  app.add_option("--concurrency", concurrency_, "Parallel transfers (default 4)");
+  app.add_option("--concurrency", concurrency_, "Parallel transfers (default 4)")->type_name("N");
 }
 
 size_t Cli::count_after_double_dash() const {
@@ -77,7 +82,7 @@ const CLI::Validator& hex_build_id() {
         if (!value.empty() && value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) return {};
         return "a build ID is hex digits (as `pgopipe show` prints it), not '" + value + "'";
       },
-      "HEX");
+      "");
   return validator;
 }
 
@@ -87,8 +92,11 @@ void add_selection_flags(CLI::App& cmd, SelectionFlags& f, bool since_required) 
                                "Window start: RFC 3339, unix seconds, or relative (24h, 7d)");
   if (since_required) since->required();
   cmd.add_option("--until", f.until, "Window end, exclusive (default: now)");
-  cmd.add_option("--kind", f.kind, "Only this kind: pprof, instr, sample, perf");
-  cmd.add_option("--build-id", f.build_id, "Only profiles of this build ID (hex)")->check(hex_build_id());
+  choices(cmd.add_option("--kind", f.kind, "Only profiles of this kind"),
+          {"pprof", "instr", "sample", "perf", "unknown"});
+  cmd.add_option("--build-id", f.build_id, "Only profiles of this build ID (hex)")
+      ->type_name("HEX")
+      ->check(hex_build_id());
   cmd.add_option("--label", f.labels, "Only profiles with this label (k=v), repeatable");
 }
 

@@ -6,6 +6,7 @@
 #include "builder/docker_build.hpp"
 #include "builder/go_build.hpp"
 #include "cli/cli.hpp"
+#include "cli/usage.hpp"
 
 namespace pgopipe::cli {
 namespace {
@@ -19,8 +20,7 @@ void register_build_cmake(CLI::App& build, Cli& cli) {
   cmd->add_option("-S,--source", *source, "Source directory")->required();
   cmd->add_option("-B,--build", *binary, "Build directory")->required();
   auto* p = cmd->add_option("--profile", *profile, "Optimise with this profile (-DPGO=<file>)");
-  cmd->add_option("--pgo", o->pgo, "PGO value instead: generate, auto or off")
-      ->check(CLI::IsMember({"generate", "auto", "off"}))
+  choices(cmd->add_option("--pgo", o->pgo, "PGO value instead of a profile"), {"generate", "auto", "off"})
       ->excludes(p);
   cmd->add_option("-j,--jobs", o->jobs, "Parallel jobs (default: the cgroup CPU quota)")->check(CLI::Range(1, 1024));
   cmd->add_option("--cmake", o->cmake, "cmake executable (default: cmake on PATH)");

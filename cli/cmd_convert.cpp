@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "cli/usage.hpp"
 
 #include <spdlog/spdlog.h>
 #include "merger/convert/convert.hpp"
@@ -15,11 +16,12 @@ void register_convert(CLI::App& app, Cli& cli) {
   auto to = std::make_shared<std::string>("llvm-sample");
   auto output = std::make_shared<std::string>();
   auto weighting = std::make_shared<WeightFlags>();
+  auto line_counts = std::make_shared<std::string>("sum");
   auto* cmd = app.add_subcommand(
       "convert", "Convert CPU samples (pprof with build IDs, perf.data, perf script) into an LLVM "
                  "sample profile for clang -fprofile-sample-use");
   cmd->add_option("inputs", opts->inputs, "Input profiles")->required();
-  cmd->add_option("--to", *to, "Output kind (llvm-sample)")->check(CLI::IsMember({"llvm-sample"}));
+  choices(cmd->add_option("--to", *to, "Output kind (default llvm-sample)"), {"llvm-sample"});
   cmd->add_option("-o,--output", *output, "Output sample profile")->required();
   cmd->add_option("--binary", opts->binaries, "Profiled binary with debug info (repeatable)");
   cmd->add_option("--binary-dir", opts->binary_dir,
@@ -27,18 +29,17 @@ void register_convert(CLI::App& app, Cli& cli) {
   cmd->add_flag("--text", opts->text, "Write the text format instead of extbinary");
   cmd->add_flag("--call-line-samples", opts->call_line_samples,
                 "Also add the samples spent in callees to the call lines of their callers");
-  cmd->add_option("--line-counts", opts->line_counts,
-                  "A line's count from its instructions' IP samples: sum (default), max or mean")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, convert::BuildOptions::LineCounts>{
-              {"sum", convert::BuildOptions::LineCounts::Sum},
-              {"max", convert::BuildOptions::LineCounts::Max},
-              {"mean", convert::BuildOptions::LineCounts::Mean}},
-          CLI::ignore_case));
+  choices(cmd->add_option("--line-counts", *line_counts,
+                          "A line's count from its instructions' IP samples (default sum)"),
+          {"sum", "max", "mean"});
   add_weight_flags(*cmd, *weighting);
-  cmd->callback([&cli, opts, output, to, weighting] {
-    cli.action = [&cli, opts, output, to, weighting]() -> Result<void> {
+  cmd->callback([&cli, opts, output, to, weighting, line_counts] {
+    cli.action = [&cli, opts, output, to, weighting, line_counts]() -> Result<void> {
       (void)to;  // only "llvm-sample" exists; kept alive for CLI11
+      using LineCounts = convert::BuildOptions::LineCounts;
+      opts->line_counts = *line_counts == "max"    ? LineCounts::Max
+                          : *line_counts == "mean" ? LineCounts::Mean
+                                                   : LineCounts::Sum;
       PGO_TRY_ASSIGN(Config config, cli.config());  // also sets up logging
       PGO_TRY(apply_weight_flags(*weighting, opts->weights));
       opts->output = *output;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/usage.hpp"
 
 #include <spdlog/spdlog.h>
 #include "merger/driver.hpp"
@@ -113,13 +114,17 @@ void register_merge(CLI::App& app, Cli& cli) {
   cmd->add_option("files", a->files, "Input profiles (omit to read a window from the store)");
   cmd->add_option("-o,--output", a->output, "Merged profile to write")->required();
   add_selection_flags(*cmd, a->selection, /*since_required=*/false);
-  cmd->add_option("--format", a->format, "Kind to merge: instr, sample, pprof or auto (default)");
+  choices(cmd->add_option("--format", a->format, "Kind to merge (default auto: the inputs' kind)"),
+          {"auto", "instr", "sample", "pprof"});
   cmd->add_option("--output-format", a->output_format,
                   "sample: extbinary (default), binary, text; pprof: gzip (default), pprof");
   add_weight_flags(*cmd, a->weighting);
-  cmd->add_option("--normalize", a->normalize,
-                  "pprof: duration (default; each profile counts as one minute) or none");
-  cmd->add_option("--failure-mode", a->failure_mode, "any (default), all, warn");
+  choices(cmd->add_option("--normalize", a->normalize,
+                          "pprof: duration (default; each profile counts as one minute) or none"),
+          {"duration", "none"});
+  choices(cmd->add_option("--failure-mode", a->failure_mode,
+                          "Fail when any input is bad (default), only when all are, or warn"),
+          {"any", "all", "warn"});
   cmd->add_option("-j,--jobs", a->jobs, "Merge workers (default: CPUs available, at least 2)")
       ->check(CLI::Range(1, 1024));
   cmd->callback([&cli, a] { cli.action = [&cli, a] { return run(cli, *a); }; });

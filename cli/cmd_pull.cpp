@@ -47,6 +47,10 @@ void register_pull(CLI::App& app, Cli& cli) {
         spdlog::warn("{} damaged object(s) skipped (list them with pgopipe ls --check)",
                      pulled.damaged.size());
       }
+      if (pulled.files.empty()) {
+        return make_error(ErrorCode::NotFound, "no profiles of {} in [{}, {}) in {}", q.app,
+                          format_rfc3339(q.window.since), format_rfc3339(q.window.until), store->describe());
+      }
       return success();
     };
   });

@@ -18,13 +18,15 @@ void register_push(CLI::App& app, Cli& cli) {
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("push", "Upload profile files to the store");
-  cmd->add_option("files", args->files, "Profile files")->required()->check(CLI::ExistingFile);
+  cmd->add_option("files", args->files, "Profile files")->required();
   cmd->add_option("--app", args->app, "Application name");
   cmd->add_option("--collected-at", args->collected_at,
                   "When the profile was collected (RFC 3339, unix seconds, or relative); "
                   "default: now");
   cmd->add_option("--duration", args->duration, "Length of the collection interval (e.g. 60s)");
-  cmd->add_option("--build-id", args->build_id, "GNU build ID of the profiled binary (hex)")->check(hex_build_id());
+  cmd->add_option("--build-id", args->build_id, "GNU build ID of the profiled binary (hex)")
+      ->type_name("HEX")
+      ->check(hex_build_id());
   cmd->add_option("--host", args->host, "Host the profile came from (default: this host)");
   cmd->add_option("--label", args->labels, "Label k=v, repeatable");
   cmd->callback([&cli, args] {

@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "cli/cli.hpp"
+#include "cli/usage.hpp"
 #include "core/log.hpp"
 #include "core/terminal.hpp"
 
@@ -45,12 +46,14 @@ int main(int argc, char** argv) {
   cli::register_convert(app, cli);
   cli::register_rebuild(app, cli);
   cli::register_flamegraph(app, cli);
+  cli::register_help(app, cli);
+  cli::register_completion(app, cli);
+  cli::finish_help(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : static_cast<int>(ErrorCode::Usage);
+    return cli::report_parse_error(app, e);
   }
   (void)init_logging("info");
   try {

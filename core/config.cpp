@@ -156,6 +156,8 @@ std::string known_keys() {
 }
 
 Result<void> apply_file(Config& c, const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return make_error(ErrorCode::Config, "config file {} does not exist", path.string());
   PGO_TRY_ASSIGN(YAML::Node root, load_yaml_mapping(path, "the config file"));
   if (root.IsNull()) return success();
   c.file = path;

@@ -1,0 +1,3 @@
+module pgopipe.example/go-service
+
+go 1.21
