@@ -2,6 +2,8 @@
 #include "cli/cli.hpp"
 #include "cli/usage.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "core/log.hpp"
@@ -24,6 +26,11 @@ void Cli::add_global_flags(CLI::App& app) {
   app.add_flag("--s3-insecure-skip-tls-verify", s3_insecure_,
                "Do not verify the S3 server's TLS certificate (unsafe)");
   app.add_option("--concurrency", concurrency_, "Parallel transfers (default 4)")->type_name("N");
+}
+
+size_t Cli::count_after_double_dash() const {
+  auto it = std::find(arguments_.begin(), arguments_.end(), "--");
+  return it == arguments_.end() ? 0 : static_cast<size_t>(arguments_.end() - it - 1);
 }
 
 Result<Config> Cli::config() {

@@ -45,6 +45,13 @@ class Cli {
 
   [[nodiscard]] bool json() const { return json_; }
 
+  // The command line's arguments (without the program name), as main received them.
+  void set_arguments(std::vector<std::string> args) { arguments_ = std::move(args); }
+
+  // How many arguments follow the first "--" (CLI11 hands them to the positionals unmarked, so
+  // a command with positionals of its own uses this to split off the tool's arguments).
+  [[nodiscard]] size_t count_after_double_dash() const;
+
   // The subcommand's action; main() runs it after parsing and maps its error to an exit code.
   std::function<Result<void>()> action;
 
@@ -56,6 +63,7 @@ class Cli {
   std::vector<ConfigOverride> overrides_;
   std::string log_level_, store_, s3_endpoint_, s3_region_, s3_path_style_;
   std::optional<int> concurrency_;
+  std::vector<std::string> arguments_;
   bool s3_insecure_ = false;
   bool json_ = false;
 };

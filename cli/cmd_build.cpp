@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // pgopipe build cmake -S SRC -B BUILD [--profile FILE | --pgo generate] [-j N] [-- cmake args]
 // pgopipe build docker --context DIR [--file Dockerfile] --tag T [--profile FILE] [-- args]
+// pgopipe build go -C DIR [--profile FILE [--write-default-pgo]] [-o OUT] [PACKAGES...] [-- args]
 #include "builder/cmake_build.hpp"
 #include "builder/docker_build.hpp"
+#include "builder/go_build.hpp"
 #include "cli/cli.hpp"
 #include "cli/usage.hpp"
 
@@ -57,6 +59,38 @@ void register_build_docker(CLI::App& build, Cli& cli) {
   });
 }
 
+void register_build_go(CLI::App& build, Cli& cli) {
+  auto o = std::make_shared<build::GoBuildOptions>();
+  auto source = std::make_shared<std::string>();
+  auto profile = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  auto* cmd = build.add_subcommand("go", "Build Go packages with go build -pgo=<profile> (or -pgo=off)");
+  cmd->add_option("-C,--source", *source, "Module directory go builds in")->required();
+  auto* p = cmd->add_option("--profile", *profile, "pprof CPU profile (default: -pgo=off)");
+  cmd->add_flag("--write-default-pgo", o->write_default_pgo,
+                "Write the profile as the main package's default.pgo and build with -pgo=auto")
+      ->needs(p);
+  cmd->add_option("-o,--output", *output, "Output binary (go build -o)");
+  cmd->add_option("-j,--jobs", o->jobs, "go build -p and GOMAXPROCS (default: the cgroup CPU quota)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--go", o->go, "go executable (default: go on PATH)");
+  cmd->add_option("packages", o->packages, "Packages to build (default: .), then -- and go build arguments");
+  cmd->callback([&cli, o, source, profile, output] {
+    cli.action = [&cli, o, source, profile, output]() -> Result<void> {
+      PGO_TRY_ASSIGN(Config config, cli.config());
+      o->source_dir = *source;
+      o->profile = *profile;
+      o->output = *output;
+      o->limits = config.limits.value;
+      // Positionals after "--" are go build's own arguments.
+      const size_t tool_args = std::min(cli.count_after_double_dash(), o->packages.size());
+      o->go_args.assign(o->packages.end() - static_cast<std::ptrdiff_t>(tool_args), o->packages.end());
+      o->packages.resize(o->packages.size() - tool_args);
+      return build::build_with_go(*o);
+    };
+  });
+}
+
 }  // namespace
 
 void register_build(CLI::App& app, Cli& cli) {
@@ -64,6 +98,7 @@ void register_build(CLI::App& app, Cli& cli) {
   build->require_subcommand(1);
   register_build_cmake(*build, cli);
   register_build_docker(*build, cli);
+  register_build_go(*build, cli);
 }
 
 }  // namespace pgopipe::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global flags may also follow the subcommand
   app.set_version_flag("--version", PROJECT_VERSION);
   cli::Cli cli;
+  cli.set_arguments(std::vector<std::string>(argv + 1, argv + argc));
   cli.add_global_flags(app);
   cli::register_push(app, cli);
   cli::register_ls(app, cli);

@@ -83,7 +83,8 @@ class Pipeline {
 
   // Merges instrumented or sample windows; converts CPU samples (pprof, perf).
   Result<CompilerProfile> make_profile(const FetchedWindow& window) {
-    const bool samples = window.family == ProfileFamily::Pprof || window.family == ProfileFamily::Perf;
+    const bool go = config_.build_kind == "go";  // go build -pgo reads the merged pprof itself
+    const bool samples = !go && (window.family == ProfileFamily::Pprof || window.family == ProfileFamily::Perf);
     if (samples) stage_.skip("merge", "CPU samples are converted");
     PGO_TRY_ASSIGN(CompilerProfile profile, stage_.run<CompilerProfile>(samples ? "convert" : "merge", [&] {
       return samples ? convert_window(store_, config_, window, work_.path())
@@ -92,7 +93,7 @@ class Pipeline {
       return fmt::format("{} merged, {} skipped -> {} ({})", p.merged, p.skipped, to_string(p.format),
                          p.sha256.substr(0, 12));
     }));
-    if (!samples) stage_.skip("convert", "no CPU samples in the window");
+    if (!samples) stage_.skip("convert", go ? "go build -pgo reads pprof" : "no CPU samples in the window");
     report_.profiles_merged = profile.merged;
     report_.profiles_skipped = profile.skipped;
     report_.profile_kind = std::string(to_string(profile.format));
@@ -221,6 +222,7 @@ class Pipeline {
     BenchmarkVariant v{b.name, {{"variant", b.name}, {"source_dir", config_.source_dir.string()}}};
     if (b.image.empty()) {
       v.vars["build_dir"] = b.dir.string();
+      if (!b.binary.empty()) v.vars["binary"] = b.binary.string();
     } else {
       v.vars["image"] = b.image;
     }

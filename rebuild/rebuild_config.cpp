@@ -112,12 +112,25 @@ void add_build_keys(Fields& t) {
   t.insert({
     {"build.kind", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
        PGO_TRY_ASSIGN(c.build_kind, yaml_scalar(v, at));
-       if (c.build_kind != "cmake" && c.build_kind != "docker") {
-         return key_error(at, fmt::format("'{}' is not one of cmake, docker", c.build_kind));
+       if (c.build_kind != "cmake" && c.build_kind != "docker" && c.build_kind != "go") {
+         return key_error(at, fmt::format("'{}' is not one of cmake, docker, go", c.build_kind));
        }
        return success();
      }},
-    {"build.source", path(&RebuildConfig::source_dir)},
+    {"build.source", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY(path(&RebuildConfig::source_dir)(c, v, at));
+       std::error_code ec;
+       if (!fs::is_directory(c.source_dir, ec)) {
+         return key_error(at, fmt::format("{} is not a directory", c.source_dir.string()));
+       }
+       return success();
+     }},
+    {"build.package", text(&RebuildConfig::go_package)},
+    {"build.go", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.go, yaml_scalar(v, at));
+       if (c.go.find('/') != std::string::npos) c.go = (c.file.parent_path() / c.go).lexically_normal().string();
+       return success();
+     }},
     {"build.dir", path(&RebuildConfig::build_dir)},
     {"build.dockerfile", path(&RebuildConfig::dockerfile)},
     {"build.image", text(&RebuildConfig::image)},
@@ -279,6 +292,25 @@ Result<bool> apply_key(RebuildConfig& c, const YAML::Node& value, const KeyAt& a
   return false;
 }
 
+// build.kind go builds from pprof CPU profiles only (go build -pgo reads nothing else).
+Result<void> check_go_build(const RebuildConfig& c, const std::set<std::string>& seen) {
+  if (c.build_kind != "go") {
+    for (const char* key : {"build.package", "build.go"}) {
+      if (seen.count(key)) return make_error(ErrorCode::Config, "{}: {} needs build.kind go", c.file.string(), key);
+    }
+    return success();
+  }
+  if (c.kind && *c.kind != ProfileFamily::Pprof) {
+    return make_error(ErrorCode::Config, "{}: build.kind go needs pprof CPU profiles; window.kind is {}",
+                      c.file.string(), to_string(*c.kind));
+  }
+  if (c.go_package != "." && !c.go_package.starts_with("./")) {
+    return make_error(ErrorCode::Config, "{}: build.package '{}' must be the main package's directory relative to "
+                      "build.source (\".\" or \"./cmd/server\")", c.file.string(), c.go_package);
+  }
+  return success();
+}
+
 }  // namespace
 
 Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
@@ -306,15 +338,16 @@ Result<RebuildConfig> load_rebuild_config(const fs::path& path) {
   if (!c.publish_image.empty() && c.build_kind != "docker") {
     return make_error(ErrorCode::Config, "{}: publish.image needs build.kind docker", c.file.string());
   }
-  if (c.publish_binary == "true" && !c.bench_command.front().starts_with("{build_dir}/")) {
+  if (c.publish_binary == "true" && c.build_kind == "cmake" && !c.bench_command.front().starts_with("{build_dir}/")) {
     return make_error(ErrorCode::Config, "{}: publish.binary: true takes the binary from benchmark.command, "
                       "which must then run \"{{build_dir}}/...\"; give the binary's path instead",
                       c.file.string());
   }
-  if (!c.publish_binary.empty() && c.build_kind != "cmake") {
-    return make_error(ErrorCode::Config, "{}: publish.binary needs build.kind cmake (docker builds "
+  if (!c.publish_binary.empty() && c.build_kind == "docker") {
+    return make_error(ErrorCode::Config, "{}: publish.binary needs build.kind cmake or go (docker builds "
                       "ship an image: publish.image)", c.file.string());
   }
+  PGO_TRY(check_go_build(c, seen));
   if (c.min_runs > c.max_runs) {
     return make_error(ErrorCode::Config, "{}: benchmark.min_runs ({}) is above benchmark.max_runs ({})",
                       c.file.string(), c.min_runs, c.max_runs);

@@ -35,18 +35,20 @@ struct RebuildConfig {
   std::filesystem::path binary_dir;    // binaries by build ID, for converting CPU samples
 
   // build
-  std::string build_kind = "cmake";    // cmake, or docker (an image per variant)
+  std::string build_kind = "cmake";    // cmake, docker (an image per variant) or go (go build -pgo)
   std::filesystem::path source_dir;    // cmake: the source dir; docker: the build context
   std::filesystem::path dockerfile;    // docker: empty = <context>/Dockerfile
   std::string image;                   // docker: variants are tagged <image>:baseline / :pgo
   std::string docker = "docker";       // docker: the executable
+  std::string go_package = ".";        // go: the main package, relative to source_dir
+  std::string go = "go";               // go: the executable
   std::filesystem::path build_dir;     // holds baseline/ and pgo/; default ./pgopipe-build
   std::vector<std::string> build_args;
   unsigned jobs = 0;
   Duration build_timeout = std::chrono::hours{2};  // each build command; its process group is killed
 
   // benchmark
-  std::vector<std::string> bench_command;  // argv with {build_dir} or {image}, {variant}, {source_dir}
+  std::vector<std::string> bench_command;  // argv with {build_dir}, {binary} (go) or {image}, {variant}, {source_dir}
   int min_runs = 10;                       // measured A/B pairs before the gate may decide
   int max_runs = 60;                       // measured A/B pairs at most (plus one warm-up pair)
   Duration max_time = std::chrono::minutes{15};  // no new pair after this (min_runs still run)

@@ -13,7 +13,9 @@ namespace fs = std::filesystem;
 
 Result<fs::path> published_binary(const RebuildConfig& config, const fs::path& pgo_build_dir) {
   std::string relative = config.publish_binary;
-  if (relative == "true") {
+  if (relative == "true" && config.build_kind == "go") {
+    relative = config.app;  // build_variant's output
+  } else if (relative == "true") {
     const std::string& program = config.bench_command.front();
     constexpr std::string_view kPrefix = "{build_dir}/";
     if (!program.starts_with(kPrefix)) {

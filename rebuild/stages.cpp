@@ -8,6 +8,7 @@
 
 #include "builder/cmake_build.hpp"
 #include "builder/docker_build.hpp"
+#include "builder/go_build.hpp"
 #include "core/digest.hpp"
 #include "core/fs.hpp"
 #include "merger/convert/convert.hpp"
@@ -15,6 +16,7 @@
 #include "merger/window.hpp"
 #include "merger/engine.hpp"
 #include "merger/llvm/overlap.hpp"
+#include "merger/pprof/pprof_engine.hpp"
 
 namespace pgopipe::rebuild {
 namespace {
@@ -23,6 +25,13 @@ namespace fs = std::filesystem;
 
 void warn_input(const std::string& input, const std::string& message) {
   spdlog::warn("{}: {}", input, message);
+}
+
+// The flat-share overlap of two pprof files (merger/pprof: sum of min shares per function).
+Result<double> pprof_overlap(const fs::path& base, const fs::path& test, const InputLimits& limits) {
+  PGO_TRY_ASSIGN(std::string a, read_file(base));
+  PGO_TRY_ASSIGN(std::string b, read_file(test));
+  return pprof_merge::flat_overlap(base.string(), a, test.string(), b, limits);
 }
 
 Result<CompilerProfile> finish(CompilerProfile p) {
@@ -58,7 +67,7 @@ Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& con
   PGO_TRY_ASSIGN(w.query.window, parse_window(config.since, config.until, reference));
   w.query.build_id = config.build_id;
   w.query.labels = config.labels;
-  w.query.family = config.kind;
+  w.query.family = config.build_kind == "go" ? ProfileFamily::Pprof : config.kind;
   PGO_TRY_ASSIGN(auto all, merge::list_window(store, w.query, &w.damaged));
   if (!w.damaged.empty()) {
     spdlog::warn("{} damaged object(s) in the window skipped (list them with pgopipe ls --check)",
@@ -84,8 +93,12 @@ Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& con
 
 Result<CompilerProfile> merge_window(store::Store& store, const RebuildConfig& config, const FetchedWindow& w,
                                      const fs::path& work) {
-  fs::path output = work / (w.family == ProfileFamily::Instr ? "merged.profdata" : "merged.sample");
+  const char* name = w.family == ProfileFamily::Instr    ? "merged.profdata"
+                     : w.family == ProfileFamily::Pprof ? "merged.pb.gz"
+                                                        : "merged.sample";
+  fs::path output = work / name;
   PGO_TRY_ASSIGN(merge::MergedWindow merged, merge_fetched(store, config, w, output));
+  if (config.build_kind == "go") PGO_TRY(build::check_go_profile(output, config.limits));
   return finish({output, w.family, ProfileFormat::Unknown, merged.report.merged,
                  merged.report.skipped.size(), "", merged.provenance});
 }
@@ -142,7 +155,8 @@ Result<Comparison> compare_with_published(store::Store& store, const RebuildConf
   }
   fs::path previous = work / "published.profile";
   PGO_TRY(write_file_atomic(previous, *bytes));
-  auto overlap = llvm_merge::profile_overlap(previous, profile.path);
+  auto overlap = profile.kind == ProfileFamily::Pprof ? pprof_overlap(previous, profile.path, config.limits)
+                                                      : llvm_merge::profile_overlap(previous, profile.path);
   if (overlap) {
     c.overlap = *overlap;
   } else {
@@ -154,6 +168,21 @@ Result<Comparison> compare_with_published(store::Store& store, const RebuildConf
 
 Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::string& variant,
                                    const fs::path& profile) {
+  if (config.build_kind == "go") {
+    build::GoBuildOptions g;
+    g.source_dir = config.source_dir;
+    g.profile = profile;
+    g.output = config.build_dir / variant / config.app;
+    g.packages = {config.go_package};
+    g.go_args = config.build_args;
+    g.jobs = config.jobs;
+    g.go = config.go;
+    g.timeout = config.build_timeout;
+    g.limits = config.limits;
+    auto r = build::build_with_go(g);
+    if (!r) return r.error().context(fmt::format("{} go build of {}", variant, g.output.string()));
+    return BuiltVariant{variant, config.build_dir / variant, "", g.output};
+  }
   if (config.build_kind == "docker") {
     build::DockerBuildOptions d{config.source_dir, config.dockerfile, config.image + ":" + variant, profile,
                          config.build_args, config.docker, config.build_timeout};

@@ -27,7 +27,8 @@ struct FetchedWindow {
 };
 
 // Lists the configured window; keeps instrumented profiles when there are any (unless
-// window.kind says otherwise), else LLVM sample, else pprof, else perf objects. No profile
+// window.kind says otherwise), else LLVM sample, else pprof, else perf objects; Go builds
+// (build.kind go) take pprof only. No profile
 // in the window is a NotFound error naming app, window and store (merger/window.hpp).
 Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& config, TimePoint reference);
 
@@ -40,7 +41,8 @@ struct CompilerProfile {
   merge::Provenance provenance;  // what it was made of; written beside the profile the builds use
 };
 
-// Merges an instr/sample window with the merge driver (half-life weights, failure mode warn).
+// Merges an instr/sample window, or a pprof one for Go builds (checked to be a CPU profile),
+// with the merge driver (half-life weights, failure mode warn).
 Result<CompilerProfile> merge_window(store::Store& store, const RebuildConfig& config,
                                      const FetchedWindow& window, const std::filesystem::path& work);
 
@@ -65,10 +67,12 @@ struct BuiltVariant {
   std::string name;             // baseline or pgo
   std::filesystem::path dir;    // cmake: the build directory
   std::string image;            // docker: the image tag
+  std::filesystem::path binary; // go: the built program
 };
 
 // Builds one variant without PGO (profile empty) or with the profile: cmake into
-// config.build_dir/<variant> (-DPGO=off or the profile), docker as <image>:<variant>.
+// config.build_dir/<variant> (-DPGO=off or the profile), docker as <image>:<variant>, go as
+// config.build_dir/<variant>/<app> (go build -pgo=off or -pgo=<profile>).
 Result<BuiltVariant> build_variant(const RebuildConfig& config, const std::string& variant,
                                    const std::filesystem::path& profile);
 

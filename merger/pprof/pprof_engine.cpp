@@ -14,6 +14,7 @@
 #include "merger/pprof/index_table.hpp"
 #include "merger/pprof/pprof_engine.hpp"
 #include "merger/pprof/pprof_tables.hpp"
+#include "merger/pprof/sample_totals.hpp"
 #include "merger/pprof/string_arena.hpp"
 
 namespace pgopipe::pprof_merge {
@@ -47,17 +48,6 @@ MappingKey mapping_key(const MappingRec& m) {
 // nanoseconds cannot outweigh every other input by orders of magnitude. 10 ms is one period
 // of Go's 100 Hz CPU sampling: no real CPU profile with a sample is shorter.
 constexpr int64_t kMinNormalizedDuration = 10'000'000;  // 10 ms: weight at most 6000
-
-// value * weight rounded, saturated to int64 (llround is undefined beyond it); sets `clamped`.
-int64_t scale_value(int64_t value, double weight, bool& clamped) {
-  double x = static_cast<double>(value) * weight;
-  constexpr double kMax = 9223372036854774784.0;  // the largest double below 2^63
-  if (!(x < kMax) || !(x > -kMax)) {
-    clamped = true;
-    return std::isnan(x) || x > 0 ? INT64_MAX : INT64_MIN;
-  }
-  return std::llround(x);
-}
 
 int64_t wrapping_add(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
@@ -107,6 +97,7 @@ class PprofEngine final : public merge::MergeEngine {
       }
       weight *= 60e9 / static_cast<double>(duration);  // one minute each
     }
+    add_totals(input_totals_, sample_totals(src));
     clamped_ = false;
     fold(src, weight);
     if (clamped_ && warn_) {
@@ -125,6 +116,7 @@ class PprofEngine final : public merge::MergeEngine {
     if (other == this || !other->has_input_) return success();
     PGO_TRY(check_compatible(fmt::format("profiles merged from {}", other->first_input_), other->t_));
     fold(other->t_, 1.0);
+    add_totals(input_totals_, other->input_totals_);
     if (first_input_.empty()) first_input_ = other->first_input_;
     other->reset();
     return success();
@@ -132,6 +124,13 @@ class PprofEngine final : public merge::MergeEngine {
 
   Result<void> write(const std::filesystem::path& out) override {
     if (!has_input_) return make_error(ErrorCode::NotFound, "{}: no pprof input was merged", out.string());
+    // Duration normalisation weights every input as one minute, which inflates the totals (a
+    // 1.4 s merge would read "97.92s (7009 %)" in go tool pprof): scale each sample type back
+    // to the inputs' own total, keeping the weighting's shape. The duration is already the sum.
+    if (options_.normalize_duration) {
+      rescale_to_totals(t_, input_totals_);
+      input_totals_ = sample_totals(t_);  // a second write must not scale again
+    }
     std::string raw = encode(t_);
     if (options_.output_format == ProfileFormat::Pprof) return write_file_atomic(out, raw);
     // Level 1: merged profiles are large and read by tools, so speed beats the last few %.
@@ -152,6 +151,7 @@ class PprofEngine final : public merge::MergeEngine {
     }
     has_input_ = false;
     first_input_.clear();
+    input_totals_.clear();
     intern("");
   }
 
@@ -365,6 +365,7 @@ class PprofEngine final : public merge::MergeEngine {
   StringArena arena_;
   IndexTable strings_ix_, functions_ix_, mappings_ix_, locations_ix_, samples_ix_;
   bool has_input_ = false;
+  std::vector<double> input_totals_;  // per sample type, unweighted, over every input added
   bool clamped_ = false;  // a scaled value of the current input saturated
   std::string first_input_;
   // Per-fold state: the input being folded and its index -> merged index memos.

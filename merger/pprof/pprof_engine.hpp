@@ -22,4 +22,11 @@ Result<std::unique_ptr<merge::MergeEngine>> make_pprof_engine(const merge::Merge
 Result<merge::ProfileSummary> summarize_pprof(std::string_view name, std::string_view bytes, size_t top,
                                        const InputLimits& limits = {});
 
+// How alike two CPU profiles are, 0..1: the sum over functions (by name) of the smaller of
+// their two flat shares (each function's leaf value of the first sample type over the
+// profile's total). 1: the same distribution of time; 0: no function in common. Input error
+// naming the profile that cannot be read; a profile with no samples has overlap 0.
+Result<double> flat_overlap(std::string_view base_name, std::string_view base,
+                            std::string_view test_name, std::string_view test, const InputLimits& limits = {});
+
 }  // namespace pgopipe::pprof_merge

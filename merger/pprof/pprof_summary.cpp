@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `pgopipe show` for pprof: totals and flat values per function of the first sample type.
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 
 #include "core/formats/pprof/pprof.hpp"
@@ -52,6 +53,22 @@ Result<merge::ProfileSummary> summarize_pprof(std::string_view name, std::string
   });
   if (summary.hottest.size() > top) summary.hottest.resize(top);
   return summary;
+}
+
+Result<double> flat_overlap(std::string_view base_name, std::string_view base,
+                            std::string_view test_name, std::string_view test, const InputLimits& limits) {
+  constexpr size_t kAll = SIZE_MAX;
+  PGO_TRY_ASSIGN(merge::ProfileSummary a, summarize_pprof(base_name, base, kAll, limits));
+  PGO_TRY_ASSIGN(merge::ProfileSummary b, summarize_pprof(test_name, test, kAll, limits));
+  if (a.total == 0 || b.total == 0) return 0.0;
+  std::unordered_map<std::string, double> share_a;
+  for (const auto& f : a.hottest) share_a[f.name] = static_cast<double>(f.count) / static_cast<double>(a.total);
+  double overlap = 0;
+  for (const auto& f : b.hottest) {
+    auto it = share_a.find(f.name);
+    if (it != share_a.end()) overlap += std::min(it->second, static_cast<double>(f.count) / static_cast<double>(b.total));
+  }
+  return std::min(overlap, 1.0);
 }
 
 }  // namespace pgopipe::pprof_merge

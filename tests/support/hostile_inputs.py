@@ -116,6 +116,11 @@ def main():
         loc = p.location(p.function("main.work"), 0x2000)
         p.sample([loc], count, cpu=min(count * 10_000_000, (1 << 62)))
         write(os.path.join(a.out, name), p.raw())
+    # A busy minute of another function: what a tiny duration must not drown.
+    p = Profile(duration_nanos=60_000_000_000)
+    loc = p.location(p.function("main.idle"), 0x2100)
+    p.sample([loc], 30000, cpu=30000 * 10_000_000)
+    write(os.path.join(a.out, "busy-minute.pb.gz"), p.raw())
 
     # Terminal output: function names holding ESC[2J (clear screen) and an OSC title.
     p = Profile()

@@ -189,7 +189,7 @@ TEST(PprofEngine, HeaderCombination) {
   EXPECT_EQ(p.period(), 20'000'000);
 }
 
-TEST(PprofEngine, NormalizeDurationCountsEachProfileAsOneMinute) {
+TEST(PprofEngine, NormalizeDurationCountsEachProfileAsOneMinuteAndKeepsTheInputsTotal) {
   merge::MergeOptions o;
   o.normalize_duration = true;
   auto e = std::move(pprof_merge::make_pprof_engine(o, nullptr).value());
@@ -199,8 +199,14 @@ TEST(PprofEngine, NormalizeDurationCountsEachProfileAsOneMinute) {
   b.profile().set_duration_nanos(30'000'000'000);  // 30 s: doubled
   ASSERT_TRUE(e->add("a", a.bytes(), 1.0).ok());
   ASSERT_TRUE(e->add("b", b.bytes(), 1.0).ok());
-  // inlined_helper: 3 * 0.5 = 1.5 -> 2, plus 3 * 2 = 6; main: 0.5 -> 1 (rounded), plus 2.
-  EXPECT_EQ(flat(written(*e)), (std::map<std::string, int64_t>{{"inlined_helper", 8}, {"main", 3}}));
+  // Weighted: inlined_helper 3 * 0.5 = 1.5 -> 2, plus 3 * 2 = 6; main 0.5 -> 1, plus 2: 8 and 3.
+  // Rescaled to the inputs' own 8 samples: 8 * 8/11 -> 6 and 3 * 8/11 -> 2.
+  pprof::Profile merged = written(*e);
+  EXPECT_EQ(flat(merged), (std::map<std::string, int64_t>{{"inlined_helper", 6}, {"main", 2}}));
+  int64_t cpu = 0;
+  for (const auto& s : merged.sample()) cpu += s.value(1);
+  EXPECT_EQ(cpu, 8 * 10'000'000);  // the second sample type keeps its total too
+  EXPECT_EQ(merged.duration_nanos(), 150'000'000'000);  // the inputs' durations summed
 }
 
 TEST(PprofEngine, AbsorbEqualsSequentialMerge) {
@@ -357,10 +363,16 @@ TEST(PprofEngine, TinyDurationsAreClampedAndWarned) {
                        warnings.push_back(in + ": " + msg);
                      }).value());
   auto a = profile_a();
-  a.profile().set_duration_nanos(1);  // would weigh 6e10 unclamped
+  a.profile().set_duration_nanos(1);  // would weigh 6e10 unclamped and leave nothing of `cold`
   ASSERT_TRUE(e->add("tiny", a.bytes(), 1.0).ok());
-  // Taken as 10 ms: weight 6000.
-  EXPECT_EQ(flat(written(*e)), (std::map<std::string, int64_t>{{"inlined_helper", 18000}, {"main", 6000}}));
+  Builder minute;
+  minute.sample({minute.location(0x20, {{"cold", 1}})}, 23996);
+  minute.profile().set_duration_nanos(60'000'000'000);
+  ASSERT_TRUE(e->add("minute", minute.bytes(), 1.0).ok());
+  // Taken as 10 ms: weight 6000, so 18000 + 6000 against cold's 23996, then rescaled to the
+  // inputs' 24000 samples (factor 24000 / 47996).
+  EXPECT_EQ(flat(written(*e)),
+            (std::map<std::string, int64_t>{{"cold", 11999}, {"inlined_helper", 9001}, {"main", 3000}}));
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("tiny: duration_nanos 1 is below 10 ms"), std::string::npos) << warnings[0];
 }

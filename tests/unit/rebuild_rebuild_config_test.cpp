@@ -11,6 +11,7 @@ namespace fs = std::filesystem;
 
 class RebuildConfigTest : public ::testing::Test {
  protected:
+  void SetUp() override { fs::create_directories(dir_ / "src"); }
   Result<rebuild::RebuildConfig> load(const std::string& text) {
     EXPECT_TRUE(write_file_atomic(dir_ / "pgo.yaml", text).ok());
     return rebuild::load_rebuild_config(dir_ / "pgo.yaml");
@@ -70,8 +71,35 @@ TEST_F(RebuildConfigTest, DockerBuildsNeedAnImage) {
   EXPECT_EQ(ok->dockerfile, dir_ / "d" / "Dockerfile");
   auto bad = load("app: demo\nbuild: {kind: bazel, source: .}\nbenchmark: {command: [x]}\n");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().message.find("pgo.yaml:2: build.kind: 'bazel' is not one of cmake, docker"),
+  EXPECT_NE(bad.error().message.find("pgo.yaml:2: build.kind: 'bazel' is not one of cmake, docker, go"),
             std::string::npos) << bad.error().message;
+}
+
+TEST_F(RebuildConfigTest, GoBuildsTakeAPackageAndPprofOnly) {
+  auto ok = load("app: svc\nbuild: {kind: go, source: ./src, package: ./cmd/server, go: ./bin/go}\n"
+                 "benchmark: {command: ['{binary}', -bench, '100']}\npublish: {binary: true}\n");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->build_kind, "go");
+  EXPECT_EQ(ok->go_package, "./cmd/server");
+  EXPECT_EQ(ok->go, (dir_ / "bin/go").string());
+  auto instr = load("app: svc\nwindow: {kind: instr}\nbuild: {kind: go, source: ./src}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(instr.ok());
+  EXPECT_NE(instr.error().message.find("build.kind go needs pprof CPU profiles; window.kind is instr"),
+            std::string::npos) << instr.error().message;
+  auto imported = load("app: svc\nbuild: {kind: go, source: ./src, package: example.com/x}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(imported.ok());
+  EXPECT_NE(imported.error().message.find("build.package 'example.com/x'"), std::string::npos);
+  auto cmake = load("app: svc\nbuild: {source: ./src, package: ./cmd/server}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(cmake.ok());
+  EXPECT_NE(cmake.error().message.find("build.package needs build.kind go"), std::string::npos);
+}
+
+TEST_F(RebuildConfigTest, AMissingSourceIsAConfigErrorBeforeAnythingRuns) {
+  auto c = load("app: demo\nbuild: {source: ./no-such-dir}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, ErrorCode::Config);
+  EXPECT_NE(c.error().message.find("pgo.yaml:2: build.source: " + (dir_ / "no-such-dir").string() +
+                                   " is not a directory"), std::string::npos) << c.error().message;
 }
 
 TEST_F(RebuildConfigTest, UnknownKeyNamesFileLineAndKey) {

@@ -70,7 +70,8 @@ else
   "$pgopipe" push g2.pb.gz --app gsvc --collected-at 361m > /dev/null
   "$pgopipe" push g3.pb.gz --app gsvc --collected-at 30d > /dev/null   # outside the window
   check "pprof store window merge" "$pgopipe" merge --app gsvc --since 24h --half-life 6h -o gs.pb.gz
-  # Weights 2^(-age/6h): 1 min -> 0.998, 361 min -> 0.499; each scaled to one minute.
+  # Weights 2^(-age/6h): 1 min -> 0.998, 361 min -> 0.499; each scaled to one minute, and the
+  # result back to the inputs' total samples.
   check "pprof window: decay and normalisation as go tool pprof's values predict" \
     oracle gs.pb.gz --normalize g1.pb.gz=0.99808 g2.pb.gz=0.49904
   check "pprof window without normalisation" "$pgopipe" merge --app gsvc --since 24h --half-life 6h --normalize none -o gn.pb.gz

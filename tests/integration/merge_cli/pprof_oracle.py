@@ -4,7 +4,9 @@
 Usage: pprof_oracle.py MERGED [--normalize] INPUT=DECAY_WEIGHT...
 The expected value of every function (flat and cum, for each sample type) is the sum over
 the inputs of `go tool pprof -top`'s value times the input's weight: DECAY_WEIGHT, times
-60 s / the input's duration (as `go tool pprof` prints it) with --normalize. pgopipe rounds
+60 s / the input's duration (as `go tool pprof` prints it) with --normalize, and then, with
+--normalize, every value scaled so each sample type's total is the inputs' own (unweighted)
+total, as pgopipe restores it after weighting each input as one minute. pgopipe rounds
 each weighted sample value to an integer (as pprof's own scaling does), so a value may be off
 by half a unit per sample: each must agree within 1 % + 2 units + 0.5 per input sample.
 """
@@ -51,7 +53,7 @@ def main(argv):
         for name, (_, cum) in top(path, "samples")[0].items():
             samples[name] = samples.get(name, 0) + cum
     for index in ("samples", "cpu"):
-        expected = {}
+        expected, raw_total, weighted_total = {}, 0.0, 0.0
         for path, weight in inputs:
             rows, duration = top(path, index)
             w = float(weight) * (60.0 / duration if normalize else 1.0)
@@ -59,6 +61,12 @@ def main(argv):
                 e = expected.setdefault(name, [0.0, 0.0])
                 e[0] += w * flat
                 e[1] += w * cum
+                raw_total += flat
+                weighted_total += w * flat
+        if normalize and weighted_total > 0:
+            for e in expected.values():
+                e[0] *= raw_total / weighted_total
+                e[1] *= raw_total / weighted_total
         ours, _ = top(merged, index)
         for name in set(expected) | set(ours):
             want = expected.get(name, [0.0, 0.0])

@@ -1,0 +1,3 @@
+module example.com/pgopipe-testprog
+
+go 1.21
