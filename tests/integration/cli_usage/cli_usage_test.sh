@@ -51,7 +51,7 @@ done
 "$pgopipe" --store ./new-store push "$profile" --app hot > /dev/null 2> push.txt
 check "push creates the store" test -d new-store/hot
 check "push says it created the store" grep -q "created the local store" push.txt
-"$pgopipe" --store ./new-store push "$profile" --app hot --collected-at 1m > /dev/null 2> push2.txt
+"$pgopipe" --store ./new-store push "$profile" --app hot --collected-at 1m --allow-duplicate > /dev/null 2> push2.txt
 check "a second push does not say so again" bash -c "! grep -q 'created the local store' push2.txt"
 check "ls reads the store push made" test "$("$pgopipe" --store ./new-store ls --app hot --since 1h | wc -l)" -eq 2
 
