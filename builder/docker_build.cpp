@@ -90,7 +90,7 @@ Result<void> build_with_docker(const DockerBuildOptions& o) {
     return make_error(ErrorCode::Input, "build context {} is not a directory", o.context.string());
   }
   if (o.profile.empty()) return run_process(docker_build_command(o), {.timeout = o.timeout, .stdout_to_stderr = true});
-  PGO_TRY(check_compiler_profile(o.profile));
+  PGO_TRY(check_image_profile(o.profile));
   remove_stale_context_profiles(o.context);
   const fs::path staged = context_profile_path(o.profile);
   fs::path copy = o.context / staged;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `pgopipe build docker`: builds an image whose Dockerfile takes `ARG PGO` (see
-// examples/docker): the profile is copied into the build context, passed as
+// examples/docker, examples/docker-go): the profile (a compiler profile, or a pprof CPU profile
+// for go build -pgo) is copied into the build context, passed as
 // --build-arg PGO=<path inside the context>, and removed again afterwards.
 #pragma once
 

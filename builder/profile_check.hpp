@@ -13,4 +13,9 @@ namespace pgopipe::build {
 // turn it into one (pgopipe merge / convert).
 Result<void> check_compiler_profile(const std::filesystem::path& profile);
 
+// A profile for a Docker build, whose Dockerfile decides the compiler: what
+// check_compiler_profile accepts, or a pprof CPU profile (check_go_profile) for Dockerfiles
+// that run go build -pgo (examples/docker-go).
+Result<void> check_image_profile(const std::filesystem::path& profile);
+
 }  // namespace pgopipe::build

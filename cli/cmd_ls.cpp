@@ -2,6 +2,10 @@
 // pgopipe ls --app A --since 24h [--until T] [--kind K] [--build-id ID] [--label k=v] [--json]
 //            [--check]
 #include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 
 #include "cli/cli.hpp"
 
@@ -29,6 +33,41 @@ Result<void> report_damaged(Cli& cli, const store::Store& store, size_t healthy,
                     "the store", damaged.size(), store.describe(), healthy);
 }
 
+// One row per object. On a terminal: a header and columns as wide as their widest cell; piped:
+// the fixed layout scripts read. Metadata comes from the store (any uploader): escaped so it
+// cannot drive the terminal.
+void print_listing(const std::vector<store::StoredObject>& objects, bool terminal) {
+  std::vector<std::array<std::string, 7>> rows;
+  if (terminal && !objects.empty()) rows.push_back({"COLLECTED", "FORMAT", "SIZE", "BUILD ID", "HOST", "LABELS", "KEY"});
+  for (const auto& o : objects) {
+    std::string labels;
+    for (const auto& [k, v] : o.meta.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
+    rows.push_back({format_rfc3339(o.meta.collected_at), std::string(to_string(o.meta.format)),
+                    std::to_string(o.meta.size),
+                    o.meta.build_id.empty() ? "-" : terminal_safe(o.meta.build_id.substr(0, 12)),
+                    terminal_safe(o.meta.host), labels.empty() ? "-" : terminal_safe(labels), terminal_safe(o.key)});
+  }
+  if (!terminal) {
+    for (const auto& r : rows) {
+      fmt::print("{}  {:<16} {:>10}  {:<12} {:<16} {}  {}\n", r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+    }
+    return;
+  }
+  std::array<size_t, 7> width{};
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      bool last = i + 1 == r.size();
+      line += i == 2 ? fmt::format("{:>{}}", r[i], width[i]) : last ? r[i] : fmt::format("{:<{}}", r[i], width[i]);
+      if (!last) line += "  ";
+    }
+    fmt::print("{}\n", line);
+  }
+}
+
 }  // namespace
 
 void register_ls(CLI::App& app, Cli& cli) {
@@ -54,16 +93,7 @@ void register_ls(CLI::App& app, Cli& cli) {
         fmt::print("{}\n", out.dump(2));
         return success();
       }
-      for (const auto& o : objects) {
-        std::string labels;
-        for (const auto& [k, v] : o.meta.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
-        // Metadata comes from the store (any uploader): escaped so it cannot drive the terminal.
-        fmt::print("{}  {:<16} {:>10}  {:<12} {:<16} {}  {}\n", format_rfc3339(o.meta.collected_at),
-                   to_string(o.meta.format), o.meta.size,
-                   o.meta.build_id.empty() ? "-" : terminal_safe(o.meta.build_id.substr(0, 12)),
-                   terminal_safe(o.meta.host), labels.empty() ? "-" : terminal_safe(labels),
-                   terminal_safe(o.key));
-      }
+      print_listing(objects, ::isatty(STDOUT_FILENO) != 0);
       spdlog::info("{} profile(s) of {} in [{}, {})", objects.size(), q.app,
                    format_rfc3339(q.window.since), format_rfc3339(q.window.until));
       if (!damaged.empty()) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/redact.hpp"
+#include "core/formats/pprof/pprof.hpp"
 #include "core/fs.hpp"
 #include "core/names.hpp"
 
@@ -191,9 +192,15 @@ ScrapeStats run_http_scraper(const HttpScrapeSettings& s, Uploader& uploader,
                    "profile (detected: {})", shown, body->size(), to_string(format));
       continue;
     }
+    auto profile = pprof::parse(shown, *body);
+    if (!profile) {
+      spdlog::warn("scrape failed, retrying next tick: {}", profile.error().message);
+      continue;
+    }
     ProfileMeta meta;
     meta.app = s.app;
     meta.format = format;
+    meta.build_id = pprof::main_build_id(*profile);  // the main binary's, when it names one
     meta.collected_at = started;
     meta.duration = seconds;
     meta.host = host;

@@ -83,7 +83,7 @@ class Pipeline {
 
   // Merges instrumented or sample windows; converts CPU samples (pprof, perf).
   Result<CompilerProfile> make_profile(const FetchedWindow& window) {
-    const bool go = config_.build_kind == "go";  // go build -pgo reads the merged pprof itself
+    const bool go = takes_pprof(config_);  // go build -pgo reads the merged pprof itself
     const bool samples = !go && (window.family == ProfileFamily::Pprof || window.family == ProfileFamily::Perf);
     if (samples) stage_.skip("merge", "CPU samples are converted");
     PGO_TRY_ASSIGN(CompilerProfile profile, stage_.run<CompilerProfile>(samples ? "convert" : "merge", [&] {

@@ -126,6 +126,13 @@ void add_build_keys(Fields& t) {
        return success();
      }},
     {"build.package", text(&RebuildConfig::go_package)},
+    {"build.profile", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(c.build_profile, yaml_scalar(v, at));
+       if (c.build_profile != "llvm" && c.build_profile != "pprof") {
+         return key_error(at, fmt::format("'{}' is not one of llvm, pprof", c.build_profile));
+       }
+       return success();
+     }},
     {"build.go", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
        PGO_TRY_ASSIGN(c.go, yaml_scalar(v, at));
        if (c.go.find('/') != std::string::npos) c.go = (c.file.parent_path() / c.go).lexically_normal().string();
@@ -292,17 +299,21 @@ Result<bool> apply_key(RebuildConfig& c, const YAML::Node& value, const KeyAt& a
   return false;
 }
 
-// build.kind go builds from pprof CPU profiles only (go build -pgo reads nothing else).
+// Go builds (build.kind go, or build.profile pprof for docker) take pprof CPU profiles only.
 Result<void> check_go_build(const RebuildConfig& c, const std::set<std::string>& seen) {
+  if (seen.count("build.profile") && c.build_kind != "docker") {
+    return make_error(ErrorCode::Config, "{}: build.profile needs build.kind docker (go builds take pprof, "
+                      "cmake builds LLVM profiles)", c.file.string());
+  }
+  if (takes_pprof(c) && c.kind && *c.kind != ProfileFamily::Pprof) {
+    return make_error(ErrorCode::Config, "{}: build.kind {} needs pprof CPU profiles; window.kind is {}",
+                      c.file.string(), c.build_kind, to_string(*c.kind));
+  }
   if (c.build_kind != "go") {
     for (const char* key : {"build.package", "build.go"}) {
       if (seen.count(key)) return make_error(ErrorCode::Config, "{}: {} needs build.kind go", c.file.string(), key);
     }
     return success();
-  }
-  if (c.kind && *c.kind != ProfileFamily::Pprof) {
-    return make_error(ErrorCode::Config, "{}: build.kind go needs pprof CPU profiles; window.kind is {}",
-                      c.file.string(), to_string(*c.kind));
   }
   if (c.go_package != "." && !c.go_package.starts_with("./")) {
     return make_error(ErrorCode::Config, "{}: build.package '{}' must be the main package's directory relative to "

@@ -42,6 +42,7 @@ struct RebuildConfig {
   std::string docker = "docker";       // docker: the executable
   std::string go_package = ".";        // go: the main package, relative to source_dir
   std::string go = "go";               // go: the executable
+  std::string build_profile = "llvm";  // docker: llvm (a compiler profile) or pprof (go build -pgo images)
   std::filesystem::path build_dir;     // holds baseline/ and pgo/; default ./pgopipe-build
   std::vector<std::string> build_args;
   unsigned jobs = 0;
@@ -65,6 +66,10 @@ struct RebuildConfig {
   std::filesystem::path report_dir;        // default ./pgopipe-report
   InputLimits limits;                      // from pgopipe's config (limits.*), not pgo.yaml
 };
+
+// True when the builds take the merged pprof itself (build.kind go, or a docker image whose
+// Dockerfile runs go build -pgo: build.profile pprof), so the window is pprof, never converted.
+inline bool takes_pprof(const RebuildConfig& c) { return c.build_kind == "go" || c.build_profile == "pprof"; }
 
 // Reads and validates `path`: unknown keys, wrong types, missing required keys (app,
 // build.source, benchmark.command) and bad values are Config errors naming file:line and key.

@@ -67,7 +67,7 @@ Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& con
   PGO_TRY_ASSIGN(w.query.window, parse_window(config.since, config.until, reference));
   w.query.build_id = config.build_id;
   w.query.labels = config.labels;
-  w.query.family = config.build_kind == "go" ? ProfileFamily::Pprof : config.kind;
+  w.query.family = takes_pprof(config) ? ProfileFamily::Pprof : config.kind;
   PGO_TRY_ASSIGN(auto all, merge::list_window(store, w.query, &w.damaged));
   if (!w.damaged.empty()) {
     spdlog::warn("{} damaged object(s) in the window skipped (list them with pgopipe ls --check)",
@@ -98,7 +98,7 @@ Result<CompilerProfile> merge_window(store::Store& store, const RebuildConfig& c
                                                         : "merged.sample";
   fs::path output = work / name;
   PGO_TRY_ASSIGN(merge::MergedWindow merged, merge_fetched(store, config, w, output));
-  if (config.build_kind == "go") PGO_TRY(build::check_go_profile(output, config.limits));
+  if (takes_pprof(config)) PGO_TRY(build::check_go_profile(output, config.limits));
   return finish({output, w.family, ProfileFormat::Unknown, merged.report.merged,
                  merged.report.skipped.size(), "", merged.provenance});
 }

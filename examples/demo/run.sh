@@ -133,3 +133,7 @@ echo "=============================================================="
 if [[ -x "$work/builds/baseline/service" ]]; then export PGOPIPE_DEMO_BASELINE="$work/builds/baseline/service"; fi
 stage="sample path"
 "$repo_root/examples/demo/sample_path.sh" "$pgopipe"
+
+# The Go path (net/http/pprof scraped by pgopipe collect http -> go build -pgo), last.
+stage="go path"
+"$repo_root/examples/demo/go_path.sh" "$pgopipe"

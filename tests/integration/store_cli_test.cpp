@@ -80,7 +80,7 @@ TEST_P(StoreCli, PushLsPullGcRoundTrip) {
   Pgopipe pgopipe(backend_);
   TimePoint t = now();
   auto push = [&](const std::string& file, Duration age) {
-    auto r = pgopipe({"push", file, "--app", "web", "--collected-at", format_rfc3339(t - age),
+    auto r = pgopipe({"push", file, "--allow-unknown", "--allow-duplicate", "--app", "web", "--collected-at", format_rfc3339(t - age),
                       "--build-id", "b1", "--label", "env=prod"});
     EXPECT_EQ(r.exit_code, 0) << describe(r);
   };
@@ -118,7 +118,7 @@ TEST_P(StoreCli, PushLsPullGcRoundTrip) {
 // says how many objects it deletes before it deletes them.
 TEST_P(StoreCli, GcUnderAnHourNeedsForceAndAnnouncesItsCount) {
   Pgopipe pgopipe(backend_);
-  auto push = pgopipe({"push", write(tmp_.path() / "fresh", "fresh profile"), "--app", "web"});
+  auto push = pgopipe({"push", write(tmp_.path() / "fresh", "fresh profile"), "--allow-unknown", "--app", "web"});
   ASSERT_EQ(push.exit_code, 0) << describe(push);
   auto refused = pgopipe({"gc", "--app", "web", "--older-than", "0s"});
   EXPECT_EQ(refused.exit_code, 2) << describe(refused);
@@ -139,7 +139,7 @@ TEST_P(StoreCli, GcUnderAnHourNeedsForceAndAnnouncesItsCount) {
 
 TEST_P(StoreCli, NonUtf8LabelIsAUsageErrorAndStoresNothing) {
   Pgopipe pgopipe(backend_);
-  auto r = pgopipe({"push", write(tmp_.path() / "a.prof", "profile a"), "--app", "web",
+  auto r = pgopipe({"push", write(tmp_.path() / "a.prof", "profile a"), "--allow-unknown", "--app", "web",
                     "--label", "city=Z\xfcrich"});
   EXPECT_EQ(r.exit_code, 2) << describe(r);
   EXPECT_NE(r.err.find("label 'city' value 'Z\\xfcrich' is not valid UTF-8"), std::string::npos)
@@ -167,7 +167,8 @@ class S3Cli : public ::testing::Test {
   }
   // Pushes one file through pgopipe and returns its key (relative to the store).
   std::string push(const std::string& bytes, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"push", write(tmp_.path() / random_hex(4), bytes), "--app", "web"};
+    std::vector<std::string> args{"push", write(tmp_.path() / random_hex(4), bytes), "--allow-unknown",
+                                  "--allow-duplicate", "--app", "web"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = Pgopipe(backend_)(args);
     EXPECT_EQ(r.exit_code, 0) << describe(r);
@@ -361,7 +362,7 @@ TEST_F(S3Cli, ServerKilledMidPullLeavesNoPartialFile) {
   b.url = b.s3->store_url("killed");
   std::vector<std::string> files;
   for (int i = 0; i < 300; ++i) files.push_back(write(tmp_.path() / fmt::format("p{}", i), std::string(20000, 'k')));
-  std::vector<std::string> args{"push"};
+  std::vector<std::string> args{"push", "--allow-unknown", "--allow-duplicate"};
   args.insert(args.end(), files.begin(), files.end());
   args.insert(args.end(), {"--app", "web", "--concurrency", "8", "--s3-endpoint", b.s3->endpoint()});
   auto pushed = Pgopipe(b)(args);

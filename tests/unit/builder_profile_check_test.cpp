@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "core/formats/pprof/pprof.hpp"
 #include "core/fs.hpp"
 
 namespace pgopipe::build {
@@ -37,6 +38,25 @@ TEST_F(ProfileCheck, RawAndPprofProfilesSayWhatToDo) {
   auto pprof = check_compiler_profile(put("cpu.pb.gz", std::string("\x1f\x8b\x08\0\0\0\0\0", 8)));
   ASSERT_FALSE(pprof);
   EXPECT_NE(pprof.error().message.find("pgopipe convert"), std::string::npos);
+}
+
+TEST_F(ProfileCheck, ImagesTakeCompilerProfilesOrPprofCpuProfiles) {
+  auto profile = [&](const std::string& name, const std::string& type, const std::string& unit) {
+    pprof::Profile p;
+    pprof::StringTable strings(p);
+    auto* st = p.add_sample_type();
+    st->set_type(strings.intern(type));
+    st->set_unit(strings.intern(unit));
+    EXPECT_TRUE(pprof::write_file(dir_ / name, p).ok());
+    return dir_ / name;
+  };
+  EXPECT_TRUE(check_image_profile(profile("cpu.pb.gz", "samples", "count")));  // for go build -pgo
+  auto heap = check_image_profile(profile("heap.pb.gz", "inuse_space", "bytes"));
+  ASSERT_FALSE(heap);
+  EXPECT_NE(heap.error().message.find("not a CPU profile"), std::string::npos) << heap.error().message;
+  EXPECT_TRUE(check_image_profile(put("a.afdo.txt", "main:100:1\n 1: 100\n")));
+  EXPECT_FALSE(check_image_profile(put("a.profraw", std::string("\x81rforpl\xff\x0a\0\0\0\0\0\0\0", 16))));
+  EXPECT_FALSE(check_image_profile(dir_ / "none.pb.gz"));
 }
 
 TEST_F(ProfileCheck, MissingFileIsNamed) {

@@ -92,6 +92,15 @@ TEST_F(RebuildConfigTest, GoBuildsTakeAPackageAndPprofOnly) {
   auto cmake = load("app: svc\nbuild: {source: ./src, package: ./cmd/server}\nbenchmark: {command: [x]}\n");
   ASSERT_FALSE(cmake.ok());
   EXPECT_NE(cmake.error().message.find("build.package needs build.kind go"), std::string::npos);
+  auto image = load("app: svc\nbuild: {kind: docker, source: ./src, image: svc, profile: pprof}\nbenchmark: {command: [x]}\n");
+  ASSERT_TRUE(image.ok()) << image.error().message;
+  EXPECT_TRUE(rebuild::takes_pprof(*image));
+  auto llvm_image = load("app: svc\nbuild: {kind: docker, source: ./src, image: svc}\nbenchmark: {command: [x]}\n");
+  ASSERT_TRUE(llvm_image.ok()) << llvm_image.error().message;
+  EXPECT_FALSE(rebuild::takes_pprof(*llvm_image));
+  auto cmake_pprof = load("app: svc\nbuild: {source: ./src, profile: pprof}\nbenchmark: {command: [x]}\n");
+  ASSERT_FALSE(cmake_pprof.ok());
+  EXPECT_NE(cmake_pprof.error().message.find("build.profile needs build.kind docker"), std::string::npos);
 }
 
 TEST_F(RebuildConfigTest, AMissingSourceIsAConfigErrorBeforeAnythingRuns) {

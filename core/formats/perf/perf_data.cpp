@@ -49,6 +49,15 @@ Result<void> read_perf_data(const std::string& path, AddressSamples& out) {
   return success();
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> perf_data_build_ids(const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> ids;
+  PGO_TRY(run_lines("perf", {"buildid-list", "-i", path}, [&](std::string_view l) {
+    auto t = split_ws(l);
+    if (t.size() >= 2) ids.emplace_back(std::string(t[0]), std::string(t[1]));
+  }));
+  return ids;
+}
+
 Result<bool> perf_data_has_branch_stacks(const std::string& path) {
   bool branch = false;
   PGO_TRY(run_lines("perf", {"evlist", "-v", "-i", path}, [&](std::string_view l) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/formats/perf/address_samples.hpp"
 #include "core/result.hpp"
@@ -12,6 +14,10 @@ namespace pgopipe::perf {
 
 // Runs `perf script` and `perf buildid-list` on a perf.data file and parses the samples.
 Result<void> read_perf_data(const std::string& path, AddressSamples& out);
+
+// The build IDs `perf buildid-list` names for a perf.data file: (hex ID, file path) pairs,
+// kernel and vdso entries included.
+Result<std::vector<std::pair<std::string, std::string>>> perf_data_build_ids(const std::string& path);
 
 // True if the perf.data file's samples carry branch stacks (LBR).
 Result<bool> perf_data_has_branch_stacks(const std::string& path);

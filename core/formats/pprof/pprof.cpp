@@ -303,4 +303,11 @@ int64_t StringTable::intern(std::string_view s) {
   return id;
 }
 
+std::string main_build_id(const Profile& profile) {
+  if (profile.mapping_size() == 0 || profile.mapping(0).build_id() == 0) return {};
+  std::string id(string_at(profile, profile.mapping(0).build_id()));
+  if (id.empty() || id.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return {};
+  return id;
+}
+
 }  // namespace pgopipe::pprof

@@ -77,6 +77,10 @@ Result<void> write_file(const std::filesystem::path& path, const Profile& profil
 // The string at `index` of the profile's string table, "" when out of range.
 std::string_view string_at(const Profile& profile, int64_t index);
 
+// The GNU build ID (hex) of the profile's main binary, its first mapping; "" when it has none
+// or a non-hex one (a Go build ID).
+std::string main_build_id(const Profile& profile);
+
 // Interns strings into a profile's string_table (index 0 = "" is added on construction
 // when the table is empty). Use it to build profiles: fn->set_name(strings.intern("main")).
 class StringTable {

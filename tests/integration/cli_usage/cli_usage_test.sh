@@ -51,9 +51,26 @@ done
 "$pgopipe" --store ./new-store push "$profile" --app hot > /dev/null 2> push.txt
 check "push creates the store" test -d new-store/hot
 check "push says it created the store" grep -q "created the local store" push.txt
-"$pgopipe" --store ./new-store push "$profile" --app hot --collected-at 1m > /dev/null 2> push2.txt
+"$pgopipe" --store ./new-store push "$profile" --app hot --collected-at 1m --allow-duplicate > /dev/null 2> push2.txt
 check "a second push does not say so again" bash -c "! grep -q 'created the local store' push2.txt"
 check "ls reads the store push made" test "$("$pgopipe" --store ./new-store ls --app hot --since 1h | wc -l)" -eq 2
+
+# ls: a header and aligned columns on a terminal; piped and --json output keep their layout.
+"$pgopipe" --store ./new-store push "$data/llvm/sample_c.txt" --app hot --label team=storage-and-search \
+  > /dev/null 2>&1
+script -qec "'$pgopipe' --store ./new-store ls --app hot --since 1h 2>/dev/null" /dev/null | tr -d '\r' > ls_tty.txt
+"$pgopipe" --store ./new-store ls --app hot --since 1h > ls_pipe.txt 2>/dev/null
+check "ls on a terminal starts with a header" grep -q "^COLLECTED  *FORMAT  *SIZE  *BUILD ID  *HOST  *LABELS  *KEY$" ls_tty.txt
+check "ls on a terminal lists every profile below it" test "$(wc -l < ls_tty.txt)" -eq 4
+check "ls on a terminal aligns the key column" \
+  test "$(awk '{print index($0, "KEY") - 1; exit}' ls_tty.txt)" -eq "$(awk 'NR == 2 {print index($0, "hot/") - 1}' ls_tty.txt)"
+check "ls on a terminal aligns the labels column" \
+  test "$(awk '{print index($0, "LABELS"); exit}' ls_tty.txt)" -eq "$(grep -m1 -bo 'team=' <(sed -n '/team=/p' ls_tty.txt | head -1) | cut -d: -f1 | awk '{print $1 + 1}')"
+check "piped ls has no header" bash -c "! grep -q '^COLLECTED' ls_pipe.txt"
+check "piped ls keeps its fixed layout" \
+  grep -qE '^[0-9T:.Z-]+  sample-text {6} +[0-9]+  - {12}[^ ]+ +-  hot/' ls_pipe.txt
+"$pgopipe" --store ./new-store ls --app hot --since 1h --json > ls.json 2>/dev/null
+check "ls --json is unchanged by a terminal" bash -c "script -qec \"'$pgopipe' --store ./new-store ls --app hot --since 1h --json 2>/dev/null\" /dev/null | tr -d '\r' | cmp -s - ls.json"
 
 # merge warns when the output's extension belongs to another kind of profile.
 "$pgopipe" merge -j1 "$profile" -o merged.profdata > /dev/null 2> ext.txt

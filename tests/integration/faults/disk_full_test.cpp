@@ -83,7 +83,7 @@ TEST_F(DiskFull, PullStopsWithAClearErrorAndOnlyWholeFiles) {
   auto b = make_backend("file");
   ASSERT_TRUE(b) << b.error().message;
   std::set<std::string> pushed;
-  std::vector<std::string> push{"push"};
+  std::vector<std::string> push{"push", "--allow-unknown"};
   for (int i = 0; i < 4; ++i) {  // 4 x 400 KB into 1 MiB: the third cannot fit
     std::string bytes = distinct_bytes(400000);
     fs::path f = tmp_.path() / fmt::format("p{}.prof", i);

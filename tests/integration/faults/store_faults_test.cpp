@@ -56,7 +56,7 @@ class StoreFaults : public ::testing::Test {
     std::string bytes = distinct_bytes(200000);
     fs::path file = tmp_.path() / (random_hex(6) + ".prof");
     EXPECT_TRUE(write_file_atomic(file, bytes));
-    auto r = pgopipe_run(backend_, {"push", file.string(), "--app", "web"}, via);
+    auto r = pgopipe_run(backend_, {"push", file.string(), "--allow-unknown", "--allow-duplicate", "--app", "web"}, via);
     (r.exit_code == 0 ? pushed_ : maybe_).insert(sha256_hex(bytes));
     return r;
   }

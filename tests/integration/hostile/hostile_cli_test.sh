@@ -57,7 +57,7 @@ check "logs escape control characters" no_escape show-missing.txt
 check "logs keep the name visible" grep -qF 'no\x1b]0;title\x07such.pb' show-missing.txt
 
 # One damaged object in a local store: skipped with a warning, listed by ls --check.
-for i in 1 2 3; do "$pgopipe" push in/normal.pb.gz --app web --collected-at ${i}m > /dev/null || exit 1; done
+for i in 1 2 3; do "$pgopipe" push in/normal.pb.gz --app web --collected-at ${i}m --allow-duplicate > /dev/null || exit 1; done
 victim=$(find store -name '*.meta.json' | sort | head -1)
 echo '{"app": "web", "format": ' > "$victim"
 "$pgopipe" ls --app web --since 1h > ls.txt 2> err.txt
@@ -110,8 +110,8 @@ if start_server huge-listing; then
     timeout 60 "$pgopipe" ls --app web --since 30m "${s3[@]}"
 fi
 if start_server stray-keys; then
-  "$pgopipe" push in/normal.pb.gz --app web --collected-at 1m "${s3[@]}" > /dev/null 2>&1
-  good=$("$pgopipe" push in/normal.pb.gz --app web --collected-at 2m "${s3[@]}" 2> /dev/null | cut -f2)
+  "$pgopipe" push in/normal.pb.gz --app web --collected-at 1m --allow-duplicate "${s3[@]}" > /dev/null 2>&1
+  good=$("$pgopipe" push in/normal.pb.gz --app web --collected-at 2m --allow-duplicate "${s3[@]}" 2> /dev/null | cut -f2)
   # A second object whose metadata headers are malformed (size is not a number).
   bad=${good%.pb.gz}x.pb.gz
   curl -sf -X PUT --data-binary @in/normal.pb.gz -H "x-amz-meta-app: web" -H "x-amz-meta-format: pprof-gzip" \
