@@ -62,8 +62,9 @@ sleep 2
 curl -sf -o direct.pb.gz "http://$addr/debug/pprof/profile?seconds=$seconds"
 t0=$(date +%s.%N)
 "$pgopipe" --store "$work/store" collect http --app go-service --count "$scrapes" --interval 1s \
-  --url "http://$addr/debug/pprof/profile?seconds=$seconds" 2> collect.log
-"$pgopipe" --store "$work/store" merge --app go-service --since 1h -o merged.pb.gz 2> merge.log
+  --url "http://$addr/debug/pprof/profile?seconds=$seconds" 2> collect.log || { cat collect.log >&2; exit 1; }
+"$pgopipe" --store "$work/store" merge --app go-service --since 1h -o merged.pb.gz 2> merge.log ||
+  { cat merge.log >&2; exit 1; }
 t1=$(date +%s.%N)
 kill "${pids[1]}"; wait "${pids[1]}" || { echo "gain.sh: loadgen failed" >&2; cat loadgen.out >&2; exit 1; }
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
