@@ -28,9 +28,16 @@ void Cli::add_global_flags(CLI::App& app) {
   app.add_option("--concurrency", concurrency_, "Parallel transfers (default 4)")->type_name("N");
 }
 
-size_t Cli::count_after_double_dash() const {
-  auto it = std::find(arguments_.begin(), arguments_.end(), "--");
-  return it == arguments_.end() ? 0 : static_cast<size_t>(arguments_.end() - it - 1);
+std::vector<std::string> Cli::tool_arguments() const {
+  auto dash = std::find(arguments_.begin(), arguments_.end(), "--");
+  return dash == arguments_.end() ? std::vector<std::string>{} : std::vector<std::string>(dash + 1, arguments_.end());
+}
+
+std::vector<std::string> arguments_to_parse(const std::vector<std::string>& args) {
+  auto dash = std::find(args.begin(), args.end(), "--");
+  auto build = std::find(args.begin(), dash, "build");
+  if (dash == args.end() || build == dash || build + 1 == dash || *(build + 1) != "go") return args;
+  return {args.begin(), dash};
 }
 
 Result<Config> Cli::config() {

@@ -48,9 +48,8 @@ class Cli {
   // The command line's arguments (without the program name), as main received them.
   void set_arguments(std::vector<std::string> args) { arguments_ = std::move(args); }
 
-  // How many arguments follow the first "--" (CLI11 hands them to the positionals unmarked, so
-  // a command with positionals of its own uses this to split off the tool's arguments).
-  [[nodiscard]] size_t count_after_double_dash() const;
+  // The arguments after the first "--": a tool's own (go build's for `build go`).
+  [[nodiscard]] std::vector<std::string> tool_arguments() const;
 
   // The subcommand's action; main() runs it after parsing and maps its error to an exit code.
   std::function<Result<void>()> action;
@@ -67,6 +66,12 @@ class Cli {
   bool s3_insecure_ = false;
   bool json_ = false;
 };
+
+// What CLI11 parses of the command line: all of it, except for `build go`, whose packages
+// (positionals) are followed by "--" and go build's arguments. CLI11 hands a "--" that follows
+// a filled positional to the parent command, so those are left out here and the command
+// takes them from Cli::tool_arguments().
+std::vector<std::string> arguments_to_parse(const std::vector<std::string>& args);
 
 // Each subcommand registers itself on the top-level app.
 void register_push(CLI::App& app, Cli& cli);

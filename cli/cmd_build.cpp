@@ -74,7 +74,7 @@ void register_build_go(CLI::App& build, Cli& cli) {
   cmd->add_option("-j,--jobs", o->jobs, "go build -p and GOMAXPROCS (default: the cgroup CPU quota)")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--go", o->go, "go executable (default: go on PATH)");
-  cmd->add_option("packages", o->packages, "Packages to build (default: .), then -- and go build arguments");
+  cmd->add_option("packages", o->packages, "Packages to build (default: .); go build's own arguments follow --");
   cmd->callback([&cli, o, source, profile, output] {
     cli.action = [&cli, o, source, profile, output]() -> Result<void> {
       PGO_TRY_ASSIGN(Config config, cli.config());
@@ -82,10 +82,7 @@ void register_build_go(CLI::App& build, Cli& cli) {
       o->profile = *profile;
       o->output = *output;
       o->limits = config.limits.value;
-      // Positionals after "--" are go build's own arguments.
-      const size_t tool_args = std::min(cli.count_after_double_dash(), o->packages.size());
-      o->go_args.assign(o->packages.end() - static_cast<std::ptrdiff_t>(tool_args), o->packages.end());
-      o->packages.resize(o->packages.size() - tool_args);
+      o->go_args = cli.tool_arguments();  // left out of parsing: see arguments_to_parse
       return build::build_with_go(*o);
     };
   });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // pgopipe: production CPU profiles into faster builds. Parses the command line, runs the
 // chosen subcommand's action, and turns its Result into an exit code (see README).
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -33,7 +34,8 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global flags may also follow the subcommand
   app.set_version_flag("--version", PROJECT_VERSION);
   cli::Cli cli;
-  cli.set_arguments(std::vector<std::string>(argv + 1, argv + argc));
+  const std::vector<std::string> arguments(argv + 1, argv + argc);
+  cli.set_arguments(arguments);
   cli.add_global_flags(app);
   cli::register_push(app, cli);
   cli::register_ls(app, cli);
@@ -51,7 +53,9 @@ int main(int argc, char** argv) {
   cli::finish_help(app);
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> parsed = cli::arguments_to_parse(arguments);
+    std::reverse(parsed.begin(), parsed.end());  // CLI11 takes them last first
+    app.parse(parsed);
   } catch (const CLI::ParseError& e) {
     return cli::report_parse_error(app, e);
   }

@@ -42,6 +42,10 @@ cmp -s a1.pprof prog/default.pgo && pass "default.pgo written into the main pack
 go version -m auto.bin | grep -q -- "-pgo=$work/prog/default.pgo" && pass "-pgo=auto picked up default.pgo" ||
   { fail "auto.bin was not built with default.pgo"; go version -m auto.bin; }
 rm -f prog/default.pgo
+"$pgopipe" build go -C prog -o trim.bin . -- -trimpath 2> trim.log
+expect_rc 0 $? "build go with go build arguments after --"
+go version -m trim.bin | grep -q -- "-trimpath=true" && pass "arguments after -- reach go build, packages before it" ||
+  { fail "-trimpath did not reach go build"; go version -m trim.bin; cat trim.log; }
 "$pgopipe" build go -C prog --profile heap.pprof -o heap.bin 2> heap.log
 expect_rc 4 $? "a heap profile is refused"
 grep -q "heap.pprof is not a CPU profile (sample types \[alloc_objects/count" heap.log && pass "the refusal names the file and its sample types" ||
