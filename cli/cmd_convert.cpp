@@ -7,6 +7,7 @@
 #include "cli/usage.hpp"
 
 #include <spdlog/spdlog.h>
+#include "core/store/transfer.hpp"
 #include "merger/convert/convert.hpp"
 
 namespace pgopipe::cli {
@@ -44,6 +45,7 @@ void register_convert(CLI::App& app, Cli& cli) {
       PGO_TRY(apply_weight_flags(*weighting, opts->weights));
       opts->output = *output;
       opts->limits = config.limits.value;
+      opts->progress = store::terminal_progress("convert");  // a bar on a terminal, nothing when piped
       PGO_TRY_ASSIGN(auto result, convert::convert_to_sample_profile(*opts));
       for (const auto& w : result.warnings) spdlog::warn("{}", w);
       const auto& r = result.report;

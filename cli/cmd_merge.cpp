@@ -9,6 +9,7 @@
 #include "cli/usage.hpp"
 
 #include <spdlog/spdlog.h>
+#include "core/store/transfer.hpp"
 #include "merger/driver.hpp"
 #include "merger/window.hpp"
 
@@ -78,6 +79,7 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
     if (req.family && !q.family) q.family = req.family;
     PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
     PGO_TRY_ASSIGN(auto objects, merge::list_window(*store, q));
+    req.progress = store::terminal_progress("merge");  // a bar on a terminal, nothing when piped
     PGO_TRY_ASSIGN(merged, merge::merge_store_window(*store, q, objects, req, weighting, warn));
   } else {
     PGO_TRY_ASSIGN(req.sources, merge::file_sources(a.files));

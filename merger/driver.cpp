@@ -138,6 +138,8 @@ Result<MergeReport> run_merge(const MergeRequest& req, const WarnFn& warn) {
   std::mutex mu;
   std::vector<bool> merged(req.sources.size(), false);
   std::optional<std::pair<size_t, Error>> fatal;
+  size_t done = 0;
+  uint64_t bytes_read = 0;
 
   auto worker = [&](size_t w) {
     while (!stop.load()) {
@@ -145,15 +147,18 @@ Result<MergeReport> run_merge(const MergeRequest& req, const WarnFn& warn) {
       if (i >= req.sources.size()) return;
       const MergeSource& src = req.sources[i];
       Result<void> r = success();
+      uint64_t size = 0;
       if (family_of(src.format) != report.family && src.format != ProfileFormat::Unknown) {
         r = make_error(ErrorCode::Input, "{}: is {}, not a {} profile", src.name,
                        to_string(src.format), to_string(report.family));
       } else if (auto bytes = src.load(); !bytes) {
         r = bytes.error();
       } else {
+        size = bytes->size();
         r = engines[w]->add(src.name, *bytes, plan.weights[i]);
       }
       std::lock_guard lock(mu);
+      if (req.progress) req.progress(++done, req.sources.size(), bytes_read += size);
       if (r) {
         merged[i] = true;
         continue;

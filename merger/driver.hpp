@@ -41,6 +41,8 @@ struct MergeRequest {
   FailureMode failure_mode = FailureMode::Any;
   int jobs = 2;
   std::filesystem::path output;
+  // Called (one call at a time) after each input is merged or skipped: done, total, bytes read.
+  std::function<void(size_t, size_t, uint64_t)> progress;
 };
 
 struct MergeReport {

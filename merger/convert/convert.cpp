@@ -71,6 +71,12 @@ Result<void> weigh_and_fold(const ConvertOptions& o, std::vector<perf::AddressSa
   return success();
 }
 
+uint64_t file_size_or_zero(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<uint64_t>(size);
+}
+
 }  // namespace
 
 Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
@@ -80,6 +86,7 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
   ConvertResult result;
   perf::AddressSamples samples;
   std::vector<perf::AddressSamples> loaded;
+  uint64_t input_bytes = 0;
   for (const auto& input : o.inputs) {
     PGO_TRY_ASSIGN(std::string bytes, read_head(input, 1 << 20));
     auto format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
@@ -111,10 +118,12 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
         PGO_TRY(perf::read_perf_script_file(input, one));
     }
     loaded.push_back(std::move(one));
+    if (o.progress) o.progress(loaded.size(), o.inputs.size() + 1, input_bytes += file_size_or_zero(input));
   }
   PGO_TRY(weigh_and_fold(o, loaded, samples, result.warnings));
   PGO_TRY_ASSIGN(auto binaries, BinarySet::open(o.binaries, o.binary_dir));
   PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, {o.text, o.call_line_samples, o.line_counts}, o.output));
+  if (o.progress) o.progress(o.inputs.size() + 1, o.inputs.size() + 1, input_bytes);
   const ConvertReport& r = result.report;
   for (const auto& [what, n] : r.unmatched)
     result.warnings.push_back(fmt::format("{} frame(s) in {}: no matching binary given, not attributed", n, what));

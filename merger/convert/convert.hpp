@@ -3,7 +3,9 @@
 // into an LLVM sample profile for clang -fprofile-sample-use.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,9 @@ struct ConvertOptions {
   // pprof collection time, inputs without one are not decayed); integer-scaled like merge.
   merge::WeightPolicy weights;
   InputLimits limits;  // what each pprof input may decode to (limits.* in the config)
+  // Called after each input is read and once the profile is written: steps done, total steps
+  // (inputs + 1), bytes of the inputs read so far.
+  std::function<void(size_t, size_t, uint64_t)> progress;
 };
 
 struct ConvertResult {
