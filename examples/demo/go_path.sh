@@ -64,17 +64,8 @@ benchmark:
 gate: {max_slowdown: 0}
 report: {dir: $report_dir}
 YAML
-set +e
-"$pgopipe" rebuild --config pgo.yaml --json > rebuild.out 2> rebuild.log
-rc=$?
-set -e
-grep -E 'stage [a-z]+:' rebuild.log | sed 's/^/  /'
-case $rc in
-  0) outcome="published" ;;
-  11) outcome="gated (the speedup's interval does not clear 1.0: not published)" ;;
-  *) tail -30 rebuild.log; fail "pgopipe rebuild exited $rc" ;;
-esac
-field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' rebuild.out "$1"; }
+source "$repo_root/examples/demo/rebuild_step.sh"
+demo_rebuild
 
 say "11/11 both Go builds compute the same thing"
 builds/baseline/go-demo -bench 50 | grep checksum > sum-base.txt
@@ -85,9 +76,9 @@ echo "  $(cat sum-base.txt) in both builds; the PGO one was built with $(go vers
 echo
 echo "==================== pgopipe demo: Go path ===================="
 echo "profiles scraped:       $profiles (pgopipe collect http, ${seconds}s each)"
-echo "profiles merged:        $(field profiles_merged)"
+echo "profiles merged:        $(json_field profiles_merged)"
 echo "rebuild outcome:        $outcome"
-printf 'speedup (-pgo over off): %.3fx CPU, 95 %% interval %.3f..%.3f\n' "$(field speedup)" "$(field speedup_low)" "$(field speedup_high)"
-echo "gate verdict:           $(field verdict) after $(field pairs) interleaved pairs (-bench $requests each)"
+printf 'speedup (-pgo over off): %.3fx CPU, 95 %% interval %.3f..%.3f\n' "$(json_field speedup)" "$(json_field speedup_low)" "$(json_field speedup_high)"
+echo "gate verdict:           $(json_field verdict) after $(json_field pairs) interleaved pairs (-bench $requests each)"
 echo "report:                 $report_dir/report.html"
 echo "==============================================================="

@@ -89,17 +89,8 @@ benchmark:
 gate: {max_slowdown: 0}
 report: {dir: $report_dir}
 YAML
-set +e
-"$pgopipe" rebuild --config pgo.yaml --json > rebuild.out 2> rebuild.log
-rebuild_rc=$?
-set -e
-grep -E 'stage [a-z]+:|rebuild (published|gated|unchanged)|pair [0-9]+/' rebuild.log | sed 's/^/  /'
-case $rebuild_rc in
-  0) outcome="published" ;;
-  11) outcome="gated (the speedup's interval does not clear 1.0: not published)" ;;
-  *) tail -40 rebuild.log; fail "pgopipe rebuild exited $rebuild_rc" ;;
-esac
-json_field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' rebuild.out "$1"; }
+source "$repo_root/examples/demo/rebuild_step.sh"
+demo_rebuild
 merged=$(json_field profiles_merged)
 speedup=$(printf '%.3f' "$(json_field speedup)")
 speedup_low=$(printf '%.3f' "$(json_field speedup_low)")

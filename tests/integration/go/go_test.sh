@@ -13,14 +13,7 @@ work=$3
 here=$repo/tests/integration/go
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
-failures=0
-skips=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-skip() { echo "PGOPIPE-SKIP: $*"; skips=$((skips + 1)); }
-expect_rc() { # expected actual what
-  if [[ $2 -eq $1 ]]; then pass "$3 (exit $2)"; else fail "$3: exit $2, expected $1"; fi
-}
+source "$repo/tests/support/script_checks.sh"
 command -v go > /dev/null || { echo "PGOPIPE-SKIP: go not on PATH (scripts/lib.sh ensure_go installs it)"; exit 77; }
 echo "using $(go version)"
 
@@ -140,28 +133,10 @@ grep -q "is not a CPU profile" heap-rebuild.log && pass "the refusal says it is 
   { fail "unclear heap window refusal"; tail -n 3 heap-rebuild.log; }
 
 # 4. The same on S3 (moto).
-if [[ -z ${PGOPIPE_TEST_PYTHON:-} ]]; then
-  skip "S3 cases need PGOPIPE_TEST_PYTHON (moto); run through scripts/test.sh"
-else
-  mkfifo moto.in
-  exec 7<> moto.in
-  "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/moto_launcher.py" --bucket pgopipe-test < moto.in > moto.json 2> moto.json.err &
-  moto_pid=$!
-  for _ in $(seq 1 200); do [[ -s moto.json ]] && break; sleep 0.1; done
-  if [[ -s moto.json ]]; then
-    field() { python3 -c 'import json,sys; print(json.loads(open("moto.json").readline())[sys.argv[1]])' "$1"; }
-    export AWS_ACCESS_KEY_ID=$(field access_key) AWS_SECRET_ACCESS_KEY=$(field secret_key)
-    export AWS_DEFAULT_REGION=$(field region) PGOPIPE_S3_ENDPOINT=$(field endpoint)
-    rm -rf builds-goprog report-goprog
-    rebuild_cases s3://pgopipe-test/go s3
-  else
-    fail "moto S3 server did not start"; cat moto.json.err
-  fi
-  kill "$moto_pid" 2> /dev/null
-  exec 7>&-
-  wait "$moto_pid" 2> /dev/null
+if start_moto; then
+  rm -rf builds-goprog report-goprog
+  rebuild_cases s3://pgopipe-test/go s3
+  stop_moto
 fi
 
-echo "go tests: $failures failure(s), $skips skipped part(s)"
-[[ $failures -eq 0 ]] || exit 1
-[[ $skips -eq 0 ]] || exit 77  # ctest: Skipped (the reasons are the PGOPIPE-SKIP lines above)
+script_checks_exit "go tests"

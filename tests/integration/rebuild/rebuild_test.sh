@@ -13,27 +13,7 @@ work=$3
 here=$repo/tests/integration/rebuild
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
-failures=0
-skips=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-skip() { echo "PGOPIPE-SKIP: $*"; skips=$((skips + 1)); }
-# started WHAT PID FILE: waits until the support process PID wrote FILE (its ready line);
-# a process that exits or stays silent for 20 s is a failure, never a silently absent fixture.
-started() {
-  local _
-  for _ in $(seq 1 200); do
-    [[ -s $3 ]] && return 0
-    kill -0 "$2" 2> /dev/null || break
-    sleep 0.1
-  done
-  fail "$1 did not start (pid $2, no line in $3)"
-  cat "$3" "$3.err" 2> /dev/null
-  return 1
-}
-expect_rc() { # expected actual what
-  if [[ $2 -eq $1 ]]; then pass "$3 (exit $2)"; else fail "$3: exit $2, expected $1"; fi
-}
+source "$repo/tests/support/script_checks.sh"
 
 for tool in clang-19 llvm-profdata-19 cmake ninja; do
   command -v "$tool" > /dev/null || { echo "PGOPIPE-SKIP: $tool not on PATH (scripts/install-deps.sh)"; exit 77; }
@@ -267,20 +247,7 @@ grep -q "bad3.yaml:10: s3.retries: 'many' is not valid" bad3.log &&
   pass "bad s3 value named with pgo.yaml's line" || { fail "bad s3 value message"; cat bad3.log; }
 
 # 8. S3 (moto, SigV4 on): publish, then unchanged; exclusive lock create through If-None-Match.
-s3_ready=0
-if [[ -z ${PGOPIPE_TEST_PYTHON:-} ]]; then
-  skip "S3 cases need PGOPIPE_TEST_PYTHON (moto); run through scripts/test.sh"
-else
-  mkfifo moto.in
-  exec 7<> moto.in
-  "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/moto_launcher.py" --bucket pgopipe-test < moto.in > moto.json 2> moto.json.err &
-  moto_pid=$!
-  started "moto S3 server" "$moto_pid" moto.json && s3_ready=1
-fi
-if [[ $s3_ready == 1 ]]; then
-  field() { python3 -c 'import json,sys; print(json.loads(open("moto.json").readline())[sys.argv[1]])' "$1"; }
-  export AWS_ACCESS_KEY_ID=$(field access_key) AWS_SECRET_ACCESS_KEY=$(field secret_key)
-  export AWS_DEFAULT_REGION=$(field region) PGOPIPE_S3_ENDPOINT=$(field endpoint)
+if start_moto; then
   peer() { "$PGOPIPE_TEST_PYTHON" "$repo/tests/support/s3_peer.py" "$@"; }
   push_profiles s3://pgopipe-test/t a 2
   write_config s3.yaml s3://pgopipe-test/t ./builds-s3
@@ -331,9 +298,7 @@ if [[ $s3_ready == 1 ]]; then
   kill "$proxy_pid" 2> /dev/null
   exec 8>&-
   wait "$proxy_pid" 2> /dev/null
-  kill "$moto_pid" 2> /dev/null
-  exec 7>&-
-  wait "$moto_pid" 2> /dev/null
+  stop_moto
   "$pgopipe" rebuild --config s3.yaml > s3c.log 2>&1
   expect_rc 5 $? "S3 store killed mid-life is a store error"
   unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY PGOPIPE_S3_ENDPOINT
@@ -391,6 +356,4 @@ grep -q "interrupted by a signal" sig.log && pass "interruption named" || fail "
 rm -rf stall-store && cp -r store stall-store && rm -rf stall-store/tiny/published
 stall_case ./stall-store stall find stall-store -type f
 
-echo "rebuild tests: $failures failure(s), $skips skipped part(s)"
-[[ $failures -eq 0 ]] || exit 1
-[[ $skips -eq 0 ]] || exit 77  # ctest: Skipped (the reasons are the PGOPIPE-SKIP lines above)
+script_checks_exit "rebuild tests"
