@@ -22,7 +22,7 @@ void register_build_cmake(CLI::App& build, Cli& cli) {
   auto* p = cmd->add_option("--profile", *profile, "Optimise with this profile (-DPGO=<file>)");
   choices(cmd->add_option("--pgo", o->pgo, "PGO value instead of a profile"), {"generate", "auto", "off"})
       ->excludes(p);
-  cmd->add_option("-j,--jobs", o->jobs, "Parallel jobs (default: the cgroup CPU quota)")->check(CLI::Range(1, 1024));
+  in_range(cmd->add_option("-j,--jobs", o->jobs, "Parallel jobs (default: the cgroup CPU quota)"), 1, 1024);
   cmd->add_option("--cmake", o->cmake, "cmake executable (default: cmake on PATH)");
   cmd->add_option("cmake_args", o->cmake_args, "Extra configure arguments, after --");
   cmd->callback([&cli, o, source, binary, profile] {
@@ -71,8 +71,8 @@ void register_build_go(CLI::App& build, Cli& cli) {
                 "Write the profile as the main package's default.pgo and build with -pgo=auto")
       ->needs(p);
   cmd->add_option("-o,--output", *output, "Output binary (go build -o)");
-  cmd->add_option("-j,--jobs", o->jobs, "go build -p and GOMAXPROCS (default: the cgroup CPU quota)")
-      ->check(CLI::Range(1, 1024));
+  in_range(cmd->add_option("-j,--jobs", o->jobs, "go build -p and GOMAXPROCS (default: the cgroup CPU quota)"),
+           1, 1024);
   cmd->add_option("--go", o->go, "go executable (default: go on PATH)");
   cmd->add_option("packages", o->packages, "Packages to build (default: .); go build's own arguments follow --");
   cmd->callback([&cli, o, source, profile, output] {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cli.hpp"
+#include "cli/usage.hpp"
 #include "core/fs.hpp"
 #include "report/flamegraph.hpp"
 
@@ -19,7 +20,7 @@ void register_flamegraph(CLI::App& app, Cli& cli) {
   cmd->add_option("-o,--output", a->output, "SVG file to write")->required();
   cmd->add_option("--title", a->title, "Title drawn above the graph (default: the profile's file name)");
   cmd->add_option("--sample-type", a->sample_type, "pprof sample type to draw (default: the last one)");
-  cmd->add_option("--width", a->width, "Width in px (default 1200)")->check(CLI::Range(200, 100000));
+  in_range(cmd->add_option("--width", a->width, "Width in px (default 1200)"), 200, 100000);
   cmd->callback([&cli, a] {
     cli.action = [&cli, a]() -> Result<void> {
       PGO_TRY_ASSIGN(Config config, cli.config());

@@ -127,8 +127,7 @@ void register_merge(CLI::App& app, Cli& cli) {
   choices(cmd->add_option("--failure-mode", a->failure_mode,
                           "Fail when any input is bad (default), only when all are, or warn"),
           {"any", "all", "warn"});
-  cmd->add_option("-j,--jobs", a->jobs, "Merge workers (default: CPUs available, at least 2)")
-      ->check(CLI::Range(1, 1024));
+  in_range(cmd->add_option("-j,--jobs", a->jobs, "Merge workers (default: CPUs available, at least 2)"), 1, 1024);
   cmd->callback([&cli, a] { cli.action = [&cli, a] { return run(cli, *a); }; });
 }
 

@@ -6,7 +6,7 @@
 #include "cli/cli.hpp"
 
 #include <spdlog/spdlog.h>
-#include <set>
+#include <map>
 
 #include "cli/push_check.hpp"
 #include "core/digest.hpp"
@@ -65,21 +65,24 @@ Result<std::vector<store::PushItem>> inspect_files(const Config& config, const A
   return items;
 }
 
-// Drops the files whose bytes are already stored in their hour, or came earlier on the line.
+// Drops the files whose bytes are already stored in their hour, or came earlier on the line;
+// each hour partition is listed once.
 Result<std::vector<store::PushItem>> drop_duplicates(store::Store& store, std::vector<store::PushItem> items) {
   std::vector<store::PushItem> kept;
-  std::set<std::string> seen;
+  std::map<TimePoint, std::map<std::string, std::string>> hours;  // hour -> sha256 -> key
   for (auto& item : items) {
-    std::string duplicate;
-    if (!seen.insert(item.meta.sha256).second) duplicate = "an earlier file of this push";
-    if (duplicate.empty()) {
-      PGO_TRY_ASSIGN(duplicate, find_duplicate(store, item.meta));
+    auto hour = std::chrono::floor<std::chrono::hours>(item.meta.collected_at);
+    auto known = hours.find(hour);
+    if (known == hours.end()) {
+      PGO_TRY_ASSIGN(auto digests, hour_digests(store, item.meta));
+      known = hours.emplace(hour, std::move(digests)).first;
     }
-    if (duplicate.empty()) {
+    auto [at, fresh] = known->second.emplace(item.meta.sha256, item.file.string() + " (earlier in this push)");
+    if (fresh) {
       kept.push_back(std::move(item));
     } else {
       spdlog::warn("{}: skipped, the same bytes are already stored as {} (--allow-duplicate stores "
-                   "them again)", item.file.string(), duplicate);
+                   "them again)", item.file.string(), at->second);
     }
   }
   return kept;

@@ -94,16 +94,15 @@ Result<ProfileFacts> inspect_profile(const std::filesystem::path& file, std::str
   return facts;
 }
 
-Result<std::string> find_duplicate(store::Store& store, const ProfileMeta& meta) {
+Result<std::map<std::string, std::string>> hour_digests(store::Store& store, const ProfileMeta& meta) {
   store::Query q;
   q.app = meta.app;
   auto hour = std::chrono::floor<std::chrono::hours>(meta.collected_at);
   q.window = {hour, hour + std::chrono::hours(1)};
   PGO_TRY_ASSIGN(auto objects, store.list(q, nullptr));
-  for (const auto& o : objects) {
-    if (o.meta.sha256 == meta.sha256) return o.key;
-  }
-  return std::string();
+  std::map<std::string, std::string> digests;
+  for (const auto& o : objects) digests.emplace(o.meta.sha256, o.key);
+  return digests;
 }
 
 }  // namespace pgopipe::cli

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -24,8 +25,7 @@ struct ProfileFacts {
 Result<ProfileFacts> inspect_profile(const std::filesystem::path& file, std::string_view bytes,
                                      const InputLimits& limits, bool allow_unknown);
 
-// The key of an object of `meta.app` in the hour partition of `meta.collected_at` whose sha256
-// is `meta.sha256`; empty when there is none.
-Result<std::string> find_duplicate(store::Store& store, const ProfileMeta& meta);
+// The objects of `meta.app` in the hour partition of `meta.collected_at`, by sha256: digest -> key.
+Result<std::map<std::string, std::string>> hour_digests(store::Store& store, const ProfileMeta& meta);
 
 }  // namespace pgopipe::cli

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -41,6 +42,8 @@ const std::map<std::string, std::vector<std::string>>& example_table() {
                  "pgopipe build docker --context . -t app:pgo --profile merged.profdata"}},
       {"build cmake", {"pgopipe build cmake -S . -B build --profile merged.profdata",
                        "pgopipe build cmake -S . -B build-gen --pgo generate -- -DCMAKE_BUILD_TYPE=Release"}},
+      {"build go", {"pgopipe build go -C . --profile merged.pb.gz -o bin/server ./cmd/server",
+                    "pgopipe build go -C . --profile merged.pb.gz --write-default-pgo ./cmd/server"}},
       {"build docker", {"pgopipe build docker --context . -t app:pgo --profile merged.profdata",
                         "pgopipe build docker --context . -f deploy/Dockerfile -t app:plain"}},
       {"convert", {"pgopipe convert perf.data --binary ./server -o server.afdo",
@@ -186,6 +189,18 @@ CLI::Option* choices(CLI::Option* option, const std::vector<std::string>& names)
       },
       "");
   return option->type_name(joined)->check(validator);
+}
+
+CLI::Option* in_range(CLI::Option* option, long long low, long long high) {
+  CLI::Validator validator(
+      [low, high](std::string& value) -> std::string {
+        long long n = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec == std::errc() && end == value.data() + value.size() && n >= low && n <= high) return {};
+        return fmt::format("must be a whole number from {} to {}, not '{}'", low, high, value);
+      },
+      "");
+  return option->type_name(fmt::format("N ({}..{})", low, high))->check(validator);
 }
 
 void register_help(CLI::App& app, Cli& cli) {

@@ -25,6 +25,10 @@ void finish_help(CLI::App& app);
 // Restricts an option to `choices`, shown as `a|b|c` in help and named plainly in errors.
 CLI::Option* choices(CLI::Option* option, const std::vector<std::string>& names);
 
+// Restricts a number option to [low, high], shown as `N` with the bounds in its description's
+// place and named plainly in errors.
+CLI::Option* in_range(CLI::Option* option, long long low, long long high);
+
 // Prints a parse error (unknown command or flag named first, with a suggestion) or the help it
 // asked for; returns the process exit code (0 for help/version, 2 otherwise).
 int report_parse_error(CLI::App& app, const CLI::ParseError& error);

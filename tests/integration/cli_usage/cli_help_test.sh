@@ -38,7 +38,7 @@ fails_with "pgopipe help of an unknown command suggests one" 2 "did you mean 'me
 
 # Every command: a one-line purpose, examples, the global options; no parser internals.
 commands=(push ls pull gc merge show convert rebuild flamegraph help completion man collect build
-          "collect http" "collect perf" "collect spool" "build cmake" "build docker")
+          "collect http" "collect perf" "collect spool" "build cmake" "build docker" "build go")
 for c in "${commands[@]}"; do
   # shellcheck disable=SC2086
   "$pgopipe" help $c > h.txt 2>&1
@@ -46,12 +46,15 @@ for c in "${commands[@]}"; do
   check "help $c: has examples" grep -q "^Examples:" h.txt
   check "help $c: examples run pgopipe $c" grep -q "^  pgopipe $c" h.txt
   check "help $c: names the global options" grep -q -- "--store URL  --json  --log-level" h.txt
-  check "help $c: no parser internals" bash -c "! grep -Eq 'ENUM|->|IsMember|TEXT:\\{' h.txt"
+  check "help $c: no parser internals" bash -c "! grep -Eq 'ENUM|->|IsMember|TEXT:\\{|INT in \\[' h.txt"
 done
 "$pgopipe" help convert > h.txt
 check "convert --line-counts reads sum|max|mean" grep -q -- "--line-counts sum|max|mean" h.txt
 "$pgopipe" help build cmake > h.txt
 check "build cmake --pgo reads generate|auto|off" grep -q -- "--pgo generate|auto|off" h.txt
+check "-j reads N (1..1024), no validator internals" bash -c "'$pgopipe' help merge | grep -q -- '-j,--jobs N (1..1024) '"
+fails_with "a number out of range names its bounds plainly" 2 "--jobs: must be a whole number from 1 to 1024, not '0'" \
+  "$pgopipe" merge -j 0 a.txt -o m.txt
 check "--build-id reads HEX" bash -c "'$pgopipe' help ls | grep -q -- '--build-id HEX '"
 fails_with "a bad choice names the choices plainly" 2 "--line-counts: 'median' is not one of sum, max or mean" \
   "$pgopipe" convert in.pb.gz -o out.afdo --line-counts median

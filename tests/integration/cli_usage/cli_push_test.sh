@@ -52,6 +52,14 @@ protoc --proto_path="$(dirname "$proto")" --encode=perftools.profiles.Profile "$
 "$pgopipe" push main.pb --app pprof > /dev/null 2>&1
 check "push takes the pprof main mapping's build ID" test "$(count pprof --build-id c0ffee0123456789)" -eq 1
 check "  not another mapping's" test "$(count pprof --build-id beef)" -eq 0
+# collect http takes the scraped profile's main mapping build ID too (served by python's http.server).
+mkdir -p served && cp main.pb served/
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd served && exec python3 -m http.server --bind 127.0.0.1 "$port" > ../http.log 2>&1) & server=$!
+for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2> /dev/null && break; sleep 0.1; done
+timeout 60 "$pgopipe" collect http --url "http://127.0.0.1:$port/main.pb" --app scraped --count 1 > /dev/null 2>&1
+kill "$server"; wait "$server" 2> /dev/null
+check "collect http takes the pprof main mapping's build ID" test "$(count scraped --build-id c0ffee0123456789)" -eq 1
 head -c 40 main.pb > truncated.pb
 fails_with "a truncated pprof is refused" 4 "truncated.pb" "$pgopipe" push truncated.pb --app pprof
 
@@ -74,6 +82,7 @@ check "  says it skipped the file" grep -q "skipped, the same bytes are already 
 check "  and stored nothing" test "$(count dup)" -eq 1
 "$pgopipe" push run.profraw run.profraw --app dup2 > /dev/null 2> dup2.txt
 check "the same file twice on one line is stored once" test "$(count dup2)" -eq 1
+check "  naming the earlier file" grep -q "earlier in this push" dup2.txt
 "$pgopipe" push run.profraw --app dup --allow-duplicate > /dev/null 2>&1
 check "--allow-duplicate stores it again" test "$(count dup)" -eq 2
 "$pgopipe" push run.profraw --app dup --collected-at 3h > /dev/null 2>&1
