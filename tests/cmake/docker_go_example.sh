@@ -3,7 +3,8 @@
 # Builds examples/docker-go (the Go example service, go build -pgo=${PGO}) with a Docker
 # engine through `pgopipe build docker`: PGO=off, then with a CPU profile of the off image's
 # own benchmark run. Checks with `go version -m` that only the second binary was built with
-# the profile (-pgo=<its path in the context>), and that both answer the same checksum.
+# the profile (-pgo=<its path in the context>), and that both answer the same checksum; then
+# `pgopipe rebuild` with build.kind docker and build.profile pprof publishes from a store window.
 # Usage: docker_go_example.sh <repo> <pgopipe executable> <scratch dir>
 # Prints "PGOPIPE-SKIP: ..." and exits 77 (ctest: skipped) when no engine can be started.
 set -euo pipefail
@@ -64,4 +65,22 @@ pgo=$(docker run --rm "$tag:pgo" -bench 300 | sum)
 host=$(cd "$work/ctx" && go run ./cmd/server -bench 300 | sum)
 echo "checksums: off $off, pgo $pgo, host $host"
 [[ -n $off && $off == "$pgo" && $off == "$host" ]] || { echo "the images' checksums differ"; exit 1; }
-echo "docker Go example: PGO=off and PGO=<profile> images built, the profile used, checksums equal"
+
+# pgopipe rebuild with build.kind docker and build.profile pprof: the window's CPU profile is
+# merged (never converted) and handed to the Dockerfile; both variants built and benchmarked
+# as images. The gate is wide: this checks the path, bench/go/gain.sh measures the gain.
+"$pgopipe" push --store "$work/store" --app go-image "$work/out/cpu.pprof" > /dev/null
+cat > "$work/pgo.yaml" <<YAML
+app: go-image
+store: $work/store
+window: {since: 1h}
+build: {kind: docker, source: $work/ctx, dockerfile: $dockerfile, image: $tag-rebuild, profile: pprof}
+benchmark: {command: [docker, run, --rm, "{image}", -bench, "300"], runs: 3, metric: wall}
+gate: {max_slowdown: 0.9}
+report: {dir: $work/report}
+YAML
+"$pgopipe" rebuild --config "$work/pgo.yaml" > "$work/rebuild.log" 2>&1 || { tail -30 "$work/rebuild.log"; echo "pgopipe rebuild (docker, pprof) failed"; exit 1; }
+grep -q '"status": "skipped"' "$work/report/report.json" && grep -q 'go build -pgo reads pprof' "$work/report/report.json" ||
+  { echo "the rebuild converted the pprof window instead of handing it to the image"; exit 1; }
+ls "$work"/store/go-image/published/*/profile.pb.gz > /dev/null || { echo "no pprof profile published"; exit 1; }
+echo "docker Go example: PGO=off and PGO=<profile> images built, the profile used, checksums equal; rebuild published"
