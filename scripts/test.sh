@@ -40,8 +40,8 @@ echo "pgopipe: normal stage done after ${SECONDS} s"
 # coverage hooks (-O1, line tables only: quicker to build, exact stack traces). Every
 # library hands -fsanitize to what links it, so the collector's test programs run the
 # instrumented collector too. Excluded: the docker label (images and the .deb are built from
-# the normal stage's build; the sanitizer build is not one users install) and the fuzz label
-# (the next stage).
+# the normal stage's build; the sanitizer build is not one users install), the example label
+# (the example services' own tests run no pgopipe code) and the fuzz label (the next stage).
 stage_start=$SECONDS
 asan_dir=${PGOPIPE_ASAN_BUILD_DIR:-$repo_root/build-asan}
 asan_flags="-O1 -gline-tables-only -DNDEBUG"
@@ -64,7 +64,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:check
 export LSAN_OPTIONS=suppressions=$repo_root/tests/sanitizers/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
 suite_rc=0
-run_ctest sanitizer "$asan_dir" --timeout 900 -j2 -LE 'fuzz|docker' "$@" || suite_rc=$?
+run_ctest sanitizer "$asan_dir" --timeout 900 -j2 -LE 'fuzz|docker|example' "$@" || suite_rc=$?
 # A child that a multi-threaded host forks and that then exits (the collector's pre-forking
 # host test) makes LeakSanitizer warn that it could not suspend the parent's threads; a file
 # holding only that warning reports no finding and is named, not failed on.
