@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "builder/cgroup.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -178,7 +180,9 @@ CpuLimit detect_cpu_limit(const fs::path& root, unsigned hardware) {
 }
 
 unsigned default_build_jobs() {
-  return detect_cpu_limit("/", std::thread::hardware_concurrency()).jobs;
+  CpuLimit limit = detect_cpu_limit("/", std::thread::hardware_concurrency());
+  spdlog::info("building with {} job(s) ({}, {} hardware threads)", limit.jobs, limit.source, limit.hardware);
+  return limit.jobs;
 }
 
 }  // namespace pgopipe::build

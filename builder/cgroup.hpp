@@ -22,7 +22,8 @@ struct CpuLimit {
 // to the hierarchy root, as nested limits apply too). Missing files mean "no limit".
 CpuLimit detect_cpu_limit(const std::filesystem::path& root, unsigned hardware);
 
-// detect_cpu_limit("/", std::thread::hardware_concurrency()).jobs.
+// detect_cpu_limit("/", std::thread::hardware_concurrency()).jobs, logging what decided it:
+// the job count of a build driver not given one.
 unsigned default_build_jobs();
 
 // Counts the CPUs of a cpuset list such as "0-3,8,10-11"; 0 if malformed or empty.

@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "builder/cmake_build.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <thread>
-
 #include "builder/cgroup.hpp"
 #include "core/process.hpp"
 #include "builder/profile_check.hpp"
@@ -29,13 +25,7 @@ Result<std::vector<std::vector<std::string>>> cmake_build_commands(const CmakeBu
     configure.push_back("-DPGO=" + o.pgo);
   }
   configure.insert(configure.end(), o.cmake_args.begin(), o.cmake_args.end());
-  unsigned jobs = o.jobs;
-  if (jobs == 0) {
-    CpuLimit limit = detect_cpu_limit("/", std::thread::hardware_concurrency());
-    jobs = limit.jobs;
-    spdlog::info("building with {} job(s) ({}, {} hardware threads)", jobs, limit.source,
-                 limit.hardware);
-  }
+  const unsigned jobs = o.jobs != 0 ? o.jobs : default_build_jobs();
   std::vector<std::string> build{o.cmake, "--build", o.build_dir.string(), "--parallel",
                                  std::to_string(jobs)};
   return std::vector<std::vector<std::string>>{configure, build};

@@ -3,8 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <thread>
-
 #include "builder/cgroup.hpp"
 #include "core/config.hpp"
 #include "core/formats/format.hpp"
@@ -39,8 +37,10 @@ Result<fs::path> main_package_dir(const GoBuildOptions& o) {
 
 }  // namespace
 
-Result<void> check_go_profile(const fs::path& profile, const InputLimits& limits) {
-  PGO_TRY_ASSIGN(std::string bytes, read_file(profile));
+namespace {
+
+// check_go_profile on bytes already read from `profile`.
+Result<void> check_go_profile_bytes(const fs::path& profile, const std::string& bytes, const InputLimits& limits) {
   const ProfileFormat format = detect_format(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   if (family_of(format) != ProfileFamily::Pprof) {
     return make_error(ErrorCode::Input, "{} is not a pprof profile (detected: {}); go build -pgo needs a pprof "
@@ -57,6 +57,13 @@ Result<void> check_go_profile(const fs::path& profile, const InputLimits& limits
   return make_error(ErrorCode::Input,
                     "{} is not a CPU profile (sample types [{}]); go build -pgo needs samples/count or "
                     "cpu/nanoseconds, as /debug/pprof/profile serves them", profile.string(), types);
+}
+
+}  // namespace
+
+Result<void> check_go_profile(const fs::path& profile, const InputLimits& limits) {
+  PGO_TRY_ASSIGN(std::string bytes, read_file(profile));
+  return check_go_profile_bytes(profile, bytes, limits);
 }
 
 Result<GoBuildCommand> go_build_command(const GoBuildOptions& o) {
@@ -77,12 +84,7 @@ Result<GoBuildCommand> go_build_command(const GoBuildOptions& o) {
     }
     pgo = "-pgo=" + absolute_normal(o.profile).string();
   }
-  unsigned jobs = o.jobs;
-  if (jobs == 0) {
-    CpuLimit limit = detect_cpu_limit("/", std::thread::hardware_concurrency());
-    jobs = limit.jobs;
-    spdlog::info("building with {} job(s) ({}, {} hardware threads)", jobs, limit.source, limit.hardware);
-  }
+  const unsigned jobs = o.jobs != 0 ? o.jobs : default_build_jobs();
   c.argv = {o.go, "build", pgo, "-p", std::to_string(jobs)};
   if (!o.output.empty()) {
     c.argv.push_back("-o");
@@ -96,11 +98,14 @@ Result<GoBuildCommand> go_build_command(const GoBuildOptions& o) {
 }
 
 Result<void> build_with_go(const GoBuildOptions& o) {
-  if (!o.profile.empty()) PGO_TRY(check_go_profile(o.profile, o.limits));
+  std::string profile;
+  if (!o.profile.empty()) {
+    PGO_TRY_ASSIGN(profile, read_file(o.profile));
+    PGO_TRY(check_go_profile_bytes(o.profile, profile, o.limits));
+  }
   PGO_TRY_ASSIGN(GoBuildCommand command, go_build_command(o));
   if (!command.default_pgo.empty()) {
-    PGO_TRY_ASSIGN(std::string bytes, read_file(o.profile));
-    PGO_TRY(write_file_atomic(command.default_pgo, bytes));
+    PGO_TRY(write_file_atomic(command.default_pgo, profile));
     spdlog::info("wrote {} (go build -pgo=auto uses it)", command.default_pgo.string());
   }
   auto env = scrubbed_environment(process_environment());
