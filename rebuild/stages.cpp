@@ -69,6 +69,7 @@ Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& con
   w.query.build_id = config.build_id;
   w.query.labels = config.labels;
   w.query.family = takes_pprof(config) ? ProfileFamily::Pprof : config.kind;
+  w.query.day_rollups = !config.half_life;  // decay error: 2^(30 min/half-life) over hour rollups
   if (config.compact) {
     merge::CompactRequest compact{config.app, w.query.window, config.limits, 2};
     PGO_TRY_ASSIGN(merge::CompactReport done, merge::compact(store, compact));

@@ -41,7 +41,7 @@ Result<void> list_day(Store& store, const Query& q, TimePoint day, std::vector<S
   for (auto& key : hour_keys) {
     if (auto h = manifest_hour(q.app, key)) by_hour[*h].push_back(std::move(key));
   }
-  if (lo == day && hi == day + days{1}) {
+  if (q.day_rollups && lo == day && hi == day + days{1}) {
     PGO_TRY_ASSIGN(auto day_manifests, read_manifests(store, q.app, RollupLevel::Day, day, damaged));
     if (!day_manifests.empty()) {
       std::set<std::string> covered;

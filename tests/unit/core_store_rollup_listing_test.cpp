@@ -49,6 +49,19 @@ TEST_F(RollupListing, WholeHoursComeFromRollupsAndTheEdgesFromRawObjects) {
   EXPECT_EQ(keys(q).size(), 4u);
 }
 
+TEST_F(RollupListing, WholeDaysComeFromDayRollupsUnlessOnlyHoursAreAllowed) {
+  merge::CompactRequest req{"svc", {at("2026-03-01T00:00:00Z"), at("2026-03-02T00:00:00Z")}, {}, 1};
+  ASSERT_TRUE(merge::compact(*store_, req));
+  auto q = query("2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z");
+  auto k = keys(q);
+  ASSERT_EQ(k.size(), 1u);
+  EXPECT_TRUE(k[0].starts_with("svc/rollup/day/2026/03/01/g0001-")) << k[0];
+  q.day_rollups = false;
+  k = keys(q);
+  ASSERT_EQ(k.size(), 3u);
+  for (const auto& key : k) EXPECT_TRUE(key.starts_with("svc/rollup/hour/2026/03/01/")) << key;
+}
+
 TEST_F(RollupListing, FiltersApplyToRollups) {
   auto q = query("2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z");
   EXPECT_EQ(keys(q).size(), 1u);

@@ -105,10 +105,12 @@ run_store() { # store app
 }
 
 run_store "$work/store" web
-# Time decay: hour rollups carry their midpoint; each function's share stays within 2^(30m/6h)-1
-# (and differs: the hours hold two runs 45 minutes apart).
-"$pgopipe" merge --store "$work/store" --app web --kind instr --since "$(at 150)" --until "$(at $((24 * 60 + 200)))" --half-life 6h -o decay-r.profdata 2> /dev/null &&
-  "$pgopipe" merge --store "$work/store" --app web --kind instr --since "$(at 150)" --until "$(at $((24 * 60 + 200)))" --half-life 6h --raw -o decay-w.profdata 2> /dev/null ||
+# Time decay over two whole days: merges with a half-life read hour rollups (never day rollups,
+# whose midpoint would be hours off), so each function's share stays within 2^(30m/6h)-1 (and
+# differs: the hours hold two runs 45 minutes apart).
+two_days=$(date -u -d "$day0 + 2 days" +%Y-%m-%dT%H:%M:%SZ)
+"$pgopipe" merge --store "$work/store" --app web --kind instr --since "$day0" --until "$two_days" --half-life 6h -o decay-r.profdata 2> /dev/null &&
+  "$pgopipe" merge --store "$work/store" --app web --kind instr --since "$day0" --until "$two_days" --half-life 6h --raw -o decay-w.profdata 2> /dev/null ||
   fail "decayed merges"
 python3 - "$(instr_view decay-r.profdata)" "$(instr_view decay-w.profdata)" <<'PY' && pass "decay over hour rollups: every function's share within 2^(0.5/6)-1 of the raw merge's" || fail "decay error beyond the bound"
 import re, sys
