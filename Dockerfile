@@ -10,7 +10,7 @@ RUN apt-get update \
       clang-19 lld-19 llvm-19 llvm-19-dev llvm-19-tools libclang-rt-19-dev \
       libprotobuf-dev protobuf-compiler libboost1.81-dev libboost-filesystem1.81-dev \
       libyaml-cpp-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libcli11-dev \
-      nlohmann-json3-dev zlib1g-dev libzstd-dev libssl-dev \
+      nlohmann-json3-dev zlib1g-dev libdeflate-dev libzstd-dev libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPGOPIPE_BUILD_TESTS=OFF \

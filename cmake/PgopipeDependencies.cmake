@@ -9,6 +9,9 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)
+# libdeflate (libdeflate-dev) ships no CMake config; its pkg-config file names it.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 find_package(Boost 1.81 REQUIRED COMPONENTS filesystem)
 find_package(Protobuf REQUIRED)
 # LLVM asks for major.minor: "19" alone fails its version check.

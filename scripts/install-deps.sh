@@ -11,7 +11,7 @@ packages=(
   libboost1.81-dev libboost-filesystem1.81-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev googletest
-  libcurl4-openssl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
+  libcurl4-openssl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libdeflate-dev libzstd-dev
   linux-perf python3 python3-venv
   libssl-dev
   chromium

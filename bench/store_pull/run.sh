@@ -3,7 +3,10 @@
 # Pull benchmark against a local S3 server (moto): 1,000 small profiles + 50 larger ones
 # (3 MiB each) are uploaded once, then `pgopipe pull` with the default concurrency is timed
 # against a sequential pull of the same keys (--concurrency 1). Prints wall time, the time
-# ratio and peak RSS (/usr/bin/time -v) of each.
+# ratio and peak RSS (/usr/bin/time -v) of each. Then the same 1,000 small objects (their own
+# app) through tests/support/fault_proxy.py adding DELAY_MS (20) to every request, as a
+# distant store would: --concurrency 16 against --concurrency 1, side by side with the ratio
+# and the client connections each pull opened (kept alive: at most one per worker).
 # Usage: bench/store_pull/run.sh [path/to/pgopipe]   (default: build/cli/pgopipe)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,10 +14,12 @@ source "$here/../../scripts/lib.sh"
 pgopipe=$(realpath "${1:-$repo_root/build/cli/pgopipe}")
 [ -x "$pgopipe" ] || { echo "no pgopipe binary at $pgopipe (build it first)" >&2; exit 1; }
 [ -n "${PGOPIPE_TEST_PYTHON:-}" ] || ensure_python_tools
-small=${SMALL:-1000} large=${LARGE:-50} large_mib=${LARGE_MIB:-3}
+small=${SMALL:-1000} large=${LARGE:-50} large_mib=${LARGE_MIB:-3} delay_ms=${DELAY_MS:-20}
 
 work=$(mktemp -d)
 cleanup() {
+  exec 8>&- 2>/dev/null || true
+  [ -n "${proxy_pid:-}" ] && wait "$proxy_pid" 2>/dev/null || true
   stop_bench_s3
   rm -rf "$work"
 }
@@ -42,8 +47,10 @@ echo "uploading..."
 t=$(date -u -d '-30 minutes' +%Y-%m-%dT%H:%M:%SZ)
 # Random bytes measure the transfer alone: stored as kind unknown.
 "$pgopipe" push "$work"/in/*.prof "${common[@]}" --allow-unknown --collected-at "$t" --concurrency 8 --log-level warn > /dev/null
+"$pgopipe" push "$work"/in/small-*.prof --store s3://bench/profiles --s3-endpoint "$endpoint" --app latency \
+  --allow-unknown --collected-at "$t" --concurrency 8 --log-level warn > /dev/null
 
-run() {  # name, extra args...
+run() {  # name, extra args... (${common[@]} names the store and app)
   local name=$1; shift
   rm -rf "$work/out-$name"
   /usr/bin/time -v -o "$work/time-$name" "$pgopipe" pull "${common[@]}" --since 2h \
@@ -66,3 +73,35 @@ printf '\n%-40s %10s %14s\n' "pull of $expected objects from moto" "wall (s)" "p
 printf '%-40s %10.2f %14.1f\n' "pgopipe pull (default concurrency 4)" "$s_par" "$(awk "BEGIN{print $rss_par/1024}")"
 printf '%-40s %10.2f %14.1f\n' "pgopipe pull --concurrency 1" "$s_seq" "$(awk "BEGIN{print $rss_seq/1024}")"
 printf 'speed-up (sequential / parallel): %.2fx\n' "$(awk "BEGIN{print $s_seq/$s_par}")"
+
+# The delayed case: fault_proxy.py in front of moto, delaying every request by $delay_ms ms.
+mkfifo "$work/proxy.in"
+"$PGOPIPE_TEST_PYTHON" "$repo_root/tests/support/fault_proxy.py" "${endpoint##*:}" \
+  < "$work/proxy.in" > "$work/proxy.out" &
+proxy_pid=$!
+exec 8> "$work/proxy.in"
+for _ in $(seq 100); do [ -s "$work/proxy.out" ] && break; sleep 0.1; done
+proxy_port=$(head -1 "$work/proxy.out")
+proxy() {  # control line -> the proxy's answer
+  local before; before=$(wc -l < "$work/proxy.out")
+  echo "$1" >&8
+  for _ in $(seq 100); do [ "$(wc -l < "$work/proxy.out")" -gt "$before" ] && break; sleep 0.05; done
+  tail -1 "$work/proxy.out"
+}
+delayed() {  # name, concurrency -> "name files wall rss requests connections"
+  proxy "rules [{\"fault\": \"delay\", \"ms\": $delay_ms}]" > /dev/null
+  local line stats
+  line=$(common=(--store s3://bench/profiles --s3-endpoint "http://127.0.0.1:$proxy_port" --app latency)
+         run "$1" --concurrency "$2")
+  stats=$(proxy stats)
+  echo "$line $("$PGOPIPE_TEST_PYTHON" -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["requests"], s["connections"])' "$stats")"
+}
+read -r _ n16 wall16 rss16 req16 conn16 < <(delayed delayed16 16)
+read -r _ n1 wall1 rss1 req1 conn1 < <(delayed delayed1 1)
+[ "$n16" -eq "$small" ] && [ "$n1" -eq "$small" ] || {
+  echo "delayed pulls got $n16 / $n1 files, expected $small" >&2; exit 1; }
+s16=$(to_seconds "$wall16") s1=$(to_seconds "$wall1")
+printf '\n%-40s %10s %14s %9s %12s\n' "pull of $small objects, +${delay_ms} ms/request" "wall (s)" "peak RSS (MiB)" "requests" "connections"
+printf '%-40s %10.2f %14.1f %9s %12s\n' "pgopipe pull --concurrency 16" "$s16" "$(awk "BEGIN{print $rss16/1024}")" "$req16" "$conn16"
+printf '%-40s %10.2f %14.1f %9s %12s\n' "pgopipe pull --concurrency 1" "$s1" "$(awk "BEGIN{print $rss1/1024}")" "$req1" "$conn1"
+printf 'speed-up with %s ms per request (concurrency 1 / 16): %.2fx\n' "$delay_ms" "$(awk "BEGIN{print $s1/$s16}")"

@@ -72,11 +72,9 @@ class PprofEngine final : public merge::MergeEngine {
       return make_error(ErrorCode::Usage, "{}: weight {} must be a positive number", name, weight);
     }
     if (bytes.empty()) return make_error(ErrorCode::Input, "{}: empty file (zero bytes), not a pprof profile", name);
-    std::string inflated;
     std::string_view raw = bytes;
     if (pprof::is_gzip(bytes)) {
-      PGO_TRY_ASSIGN(inflated, pprof::gunzip(name, bytes, options_.limits.max_decompressed_bytes));
-      raw = inflated;
+      PGO_TRY_ASSIGN(raw, pprof::gunzip_into(name, bytes, options_.limits.max_decompressed_bytes, inflated_));
     } else if (bytes.size() > options_.limits.max_decompressed_bytes) {
       return make_error(ErrorCode::Input, "{}: {} bytes exceed the input limit of {} bytes "
                         "(limits.max_decompressed_bytes)", name, bytes.size(),
@@ -145,6 +143,7 @@ class PprofEngine final : public merge::MergeEngine {
   void reset() {
     t_ = Tables{};  // frees memory (an absorbed engine is emptied)
     input_ = Tables{};
+    std::string().swap(inflated_);
     arena_.clear();
     for (IndexTable* table : {&strings_ix_, &functions_ix_, &mappings_ix_, &locations_ix_, &samples_ix_}) {
       table->clear();
@@ -362,6 +361,7 @@ class PprofEngine final : public merge::MergeEngine {
   merge::WarnFn warn_;
   Tables t_;
   Tables input_;
+  std::string inflated_;  // the current input, inflated (reused: one allocation for all)
   StringArena arena_;
   IndexTable strings_ix_, functions_ix_, mappings_ix_, locations_ix_, samples_ix_;
   bool has_input_ = false;

@@ -4,11 +4,12 @@
 Usage: fault_proxy.py TARGET_PORT
 Listens on a free loopback port (printed as the first line on stdout) and relays every HTTP
 request to 127.0.0.1:TARGET_PORT (one upstream connection per request; the client side
-keeps its connection alive). Runs until stdin closes. Control lines on stdin, each answered
+keeps its connection alive: the server's "Connection: close" is not relayed). Runs until stdin closes. Control lines on stdin, each answered
 by exactly one line on stdout:
 
   rules [JSON list]   replace the fault rules (and zero their counters)   -> "ok"
-  stats               -> {"requests": N, "faults": N, "by_rule": [N, ...]}
+  stats               -> {"requests": N, "faults": N, "connections": N, "by_rule": [N, ...]}
+                         (connections: client connections accepted)
 
 A rule is a JSON object; the first rule that matches a request and still has a count left
 applies to it:
@@ -27,6 +28,8 @@ applies to it:
     "stall"     send the first bytes of the response, then nothing for "seconds" (default
                 3600) before closing
     "drip"      send the whole response one byte every "ms" milliseconds (default 100)
+    "delay"     relay the request and its response unharmed, "ms" milliseconds (default 20)
+                after the request arrived: the round trip of a distant store
   "after": N               how many response bytes (head included) get through (default 0:
                            none, the response is lost after the server acted on the request)
   "after_head": N          instead: the whole response head and N bytes of the body
@@ -40,7 +43,7 @@ import time
 
 LOCK = threading.Lock()
 RULES = []      # list of dicts, each with a "left" counter
-STATS = {"requests": 0, "faults": 0}
+STATS = {"requests": 0, "faults": 0, "connections": 0}
 
 
 def error_body(status):
@@ -147,9 +150,16 @@ def upstream_exchange(port, head, body, method):
                     payload = reader.buf
             except EOFError:
                 pass
-        return raw, headers, payload
+        return keep_alive(raw), headers, payload
     finally:
         server.close()
+
+
+def keep_alive(raw_head):
+    """The server's response head without its "Connection: close" (moto's web server closes
+    every connection): the proxy keeps the client's connection open, as a real store does."""
+    lines = raw_head.split(b"\r\n")
+    return b"\r\n".join(l for l in lines if not l.lower().startswith(b"connection:"))
 
 
 def serve_client(client, port):
@@ -186,6 +196,8 @@ def serve_client(client, port):
                 client.close()
                 return
             body = reader.exactly(length)
+            if fault == "delay":
+                time.sleep(rule.get("ms", 20) / 1000.0)
             raw, _, payload = upstream_exchange(port, head, body, method)
             response = raw + payload
             if rule and "after_head" in rule:
@@ -232,6 +244,8 @@ def main():
     def accept():
         while True:
             client, _ = listener.accept()
+            with LOCK:
+                STATS["connections"] += 1
             threading.Thread(target=serve_client, args=(client, port), daemon=True).start()
 
     threading.Thread(target=accept, daemon=True).start()
@@ -241,7 +255,7 @@ def main():
             rules = json.loads(arg or "[]")
             with LOCK:
                 RULES[:] = [dict(r, left=r.get("count", -1), hits=0) for r in rules]
-                STATS.update(requests=0, faults=0)
+                STATS.update(requests=0, faults=0, connections=0)
             print("ok", flush=True)
         elif command == "stats":
             with LOCK:

@@ -43,6 +43,11 @@ bool is_gzip(std::string_view bytes);
 // is corrupt, truncated, or inflates beyond `max_bytes` (stops there: bounded time/memory).
 Result<std::string> gunzip(std::string_view name, std::string_view bytes, uint64_t max_bytes);
 
+// gunzip into `buffer`, grown as needed and never shrunk (a caller inflating many inputs
+// allocates once); returns the inflated bytes, a prefix of `buffer`. Same limit and errors.
+Result<std::string_view> gunzip_into(std::string_view name, std::string_view bytes, uint64_t max_bytes,
+                                     std::string& buffer);
+
 // Compresses `bytes` into a single gzip member at zlib `level` (1..9, -1 = zlib default).
 Result<std::string> gzip(std::string_view bytes, int level = -1);
 

@@ -230,6 +230,32 @@ TEST_F(StoreFaults, PullBrokenMidWayKeepsOnlyWholeFiles) {
   EXPECT_LT(r.elapsed, 60s);
 }
 
+// A distant store: every request waits 200 ms in the proxy before it reaches the server.
+// Parallel requests must overlap, and requests must ride kept-alive connections (at most one
+// per worker), not open one each.
+TEST_F(StoreFaults, DelayedRequestsOverlapOnKeptAliveConnections) {
+  const std::string delay = R"([{"fault": "delay", "ms": 200}])";
+  ASSERT_TRUE(proxy_->set_rules(delay));
+  auto seq = pull(tmp_.path() / "seq", env(), "1");
+  json s = proxy_->stats();
+  report("200 ms per request", "pull", seq);
+  ASSERT_EQ(seq.exit_code, 0) << describe(seq);
+  ASSERT_TRUE(proxy_->set_rules(delay));
+  auto par = pull(tmp_.path() / "par", env(), "8");
+  json p = proxy_->stats();
+  report("200 ms per request, 8 workers", "pull", par);
+  ASSERT_EQ(par.exit_code, 0) << describe(par);
+  EXPECT_EQ(expect_only_complete_files(tmp_.path() / "par", pushed_).size(), pushed_.size());
+  // Seven objects: three listing pages, then a HEAD and a GET each.
+  const int requests = s["requests"].get<int>();
+  EXPECT_GE(requests, 17) << s.dump();
+  EXPECT_EQ(p["requests"].get<int>(), requests) << p.dump();
+  EXPECT_GE(seq.elapsed, requests * 200ms) << "the proxy did not delay every request";
+  EXPECT_LT(par.elapsed * 2, seq.elapsed) << "8 workers did not overlap their requests";
+  EXPECT_EQ(s["connections"].get<int>(), 1) << "one worker, one kept-alive connection: " << s.dump();
+  EXPECT_LE(p["connections"].get<int>(), 8) << p.dump();
+}
+
 }  // namespace
 }  // namespace pgopipe::test
 
