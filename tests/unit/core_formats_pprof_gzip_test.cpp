@@ -53,6 +53,21 @@ TEST(PprofGzip, AReusedLargeBufferNeverLiftsTheLimit) {
   EXPECT_EQ(*exact, text(1024));
 }
 
+TEST(PprofGzip, ABufferSizedForAnOverstatedTrailerIsNotKept) {
+  // Trailing bytes after the last member are ignored, but the size guess reads them: 100 MiB.
+  std::string gz = *gzip(text(1024)) + std::string("\x00\x00\x40\x06", 4);
+  std::string buffer;
+  auto r = gunzip_into("overstated.gz", gz, 200 << 20, buffer);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, text(1024));
+  EXPECT_EQ(buffer.size(), 1024u) << "the 100 MiB guess was kept";
+  // A refused input does not pin its buffer either.
+  auto bad = gunzip_into("bad.gz", std::string(gz.data(), gz.size() - 8) + std::string("\x00\x00\x40\x06", 4),
+                         200 << 20, buffer);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_LE(buffer.size(), 1024u);
+}
+
 TEST(PprofGzip, CorruptAndTruncatedDataGiveZlibsErrors) {
   std::string gz = *gzip(text(50'000));
   std::string buffer;

@@ -19,6 +19,8 @@ namespace {
 
 // Largest chunk handed to zlib at once (its counters are 32-bit).
 constexpr size_t kZlibChunk = size_t{1} << 30;
+// gunzip_into keeps a buffer larger than this only while inputs fill a quarter of it.
+constexpr size_t kKeptBufferBytes = size_t{64} << 20;
 
 struct Inflated {
   uint64_t produced = 0;  // bytes the stream inflated to (counted up to max + 1)
@@ -143,8 +145,19 @@ Result<std::string_view> gunzip_into(std::string_view name, std::string_view byt
   if (buffer.size() < cap) buffer.resize(cap);
   // A buffer kept from a larger input is used whole, but never past the limit.
   cap = static_cast<size_t>(std::min<uint64_t>(buffer.size(), max_bytes));
-  if (auto n = inflate_fast(bytes, buffer.data(), cap)) return std::string_view(buffer.data(), *n);
-  return inflate_checked(name, bytes, max_bytes, buffer, cap);
+  Result<std::string_view> out = std::string_view();
+  if (auto n = inflate_fast(bytes, buffer.data(), cap)) {
+    out = std::string_view(buffer.data(), *n);
+  } else {
+    out = inflate_checked(name, bytes, max_bytes, buffer, cap);
+  }
+  if (buffer.size() > kKeptBufferBytes && buffer.size() / 4 > (out ? out->size() : 0)) {
+    // A trailer that overstated the size, or a refused input: keep only what came out.
+    std::string exact(out ? *out : std::string_view());
+    buffer.swap(exact);
+    if (out) out = std::string_view(buffer);
+  }
+  return out;
 }
 
 Result<std::string> gunzip(std::string_view name, std::string_view bytes, uint64_t max_bytes) {

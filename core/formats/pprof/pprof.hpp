@@ -43,8 +43,9 @@ bool is_gzip(std::string_view bytes);
 // is corrupt, truncated, or inflates beyond `max_bytes` (stops there: bounded time/memory).
 Result<std::string> gunzip(std::string_view name, std::string_view bytes, uint64_t max_bytes);
 
-// gunzip into `buffer`, grown as needed and never shrunk (a caller inflating many inputs
-// allocates once); returns the inflated bytes, a prefix of `buffer`. Same limit and errors.
+// gunzip into `buffer`, grown as needed and kept (a caller inflating many inputs allocates
+// once) unless over 64 MiB and four times what came out; returns the inflated bytes, a
+// prefix of `buffer`. Same limit and errors.
 Result<std::string_view> gunzip_into(std::string_view name, std::string_view bytes, uint64_t max_bytes,
                                      std::string& buffer);
 
