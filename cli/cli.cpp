@@ -105,6 +105,7 @@ void add_selection_flags(CLI::App& cmd, SelectionFlags& f, bool since_required) 
       ->type_name("HEX")
       ->check(hex_build_id());
   cmd.add_option("--label", f.labels, "Only profiles with this label (k=v), repeatable");
+  cmd.add_flag("--raw", f.raw, "Read the raw uploads only, not the rollups pgopipe compact writes");
 }
 
 void add_weight_flags(CLI::App& cmd, WeightFlags& f) {
@@ -133,6 +134,7 @@ Result<store::Query> make_query(Cli& cli, const Config& config, const SelectionF
   }
   q.build_id = f.build_id;
   PGO_TRY_ASSIGN(q.labels, parse_labels(f.labels));
+  q.raw_only = f.raw;
   return q;
 }
 

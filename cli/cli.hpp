@@ -78,6 +78,7 @@ void register_push(CLI::App& app, Cli& cli);
 void register_ls(CLI::App& app, Cli& cli);
 void register_pull(CLI::App& app, Cli& cli);
 void register_gc(CLI::App& app, Cli& cli);
+void register_compact(CLI::App& app, Cli& cli);
 void register_collect(CLI::App& app, Cli& cli);
 void register_build(CLI::App& app, Cli& cli);
 void register_merge(CLI::App& app, Cli& cli);
@@ -90,6 +91,7 @@ void register_flamegraph(CLI::App& app, Cli& cli);
 struct SelectionFlags {
   std::string app, since, until, kind, build_id;
   std::vector<std::string> labels;
+  bool raw = false;  // ignore rollups
 };
 void add_selection_flags(CLI::App& cmd, SelectionFlags& flags, bool since_required);
 

@@ -10,6 +10,7 @@
 #include "cli/cli.hpp"
 
 #include <spdlog/spdlog.h>
+#include "core/store/rollup_listing.hpp"
 #include "core/terminal.hpp"
 
 namespace pgopipe::cli {
@@ -45,7 +46,7 @@ void print_listing(const std::vector<store::StoredObject>& objects, bool termina
     rows.push_back({format_rfc3339(o.meta.collected_at), std::string(to_string(o.meta.format)),
                     std::to_string(o.meta.size),
                     o.meta.build_id.empty() ? "-" : terminal_safe(o.meta.build_id.substr(0, 12)),
-                    terminal_safe(o.meta.host), labels.empty() ? "-" : terminal_safe(labels), terminal_safe(o.key)});
+                    o.profiles > 1 ? fmt::format("rollup of {}", o.profiles) : terminal_safe(o.meta.host), labels.empty() ? "-" : terminal_safe(labels), terminal_safe(o.key)});
   }
   if (!terminal) {
     for (const auto& r : rows) {
@@ -85,11 +86,11 @@ void register_ls(CLI::App& app, Cli& cli) {
       PGO_TRY_ASSIGN(store::Query q, make_query(cli, config, *flags));
       PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
       std::vector<store::DamagedObject> damaged;
-      PGO_TRY_ASSIGN(auto objects, store->list(q, &damaged));
+      PGO_TRY_ASSIGN(auto objects, store::list_profiles(*store, q, &damaged));
       if (*check) return report_damaged(cli, *store, objects.size(), damaged);
       if (cli.json()) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& o : objects) out.push_back({{"key", o.key}, {"meta", to_json(o.meta)}});
+        for (const auto& o : objects) out.push_back({{"key", o.key}, {"meta", to_json(o.meta)}, {"profiles", o.profiles}});
         fmt::print("{}\n", out.dump(2));
         return success();
       }

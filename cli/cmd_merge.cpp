@@ -77,6 +77,7 @@ Result<void> run(Cli& cli, const MergeArgs& a) {
   if (from_store) {
     PGO_TRY_ASSIGN(store::Query q, make_query(cli, config, a.selection));
     if (req.family && !q.family) q.family = req.family;
+    q.day_rollups = !req.weights.half_life;  // decay error: 2^(30 min/half-life) over hour rollups
     PGO_TRY_ASSIGN(auto store, cli.open_configured_store(config));
     PGO_TRY_ASSIGN(auto objects, merge::list_window(*store, q));
     req.progress = store::terminal_progress("merge");  // a bar on a terminal, nothing when piped

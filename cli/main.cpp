@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   cli::register_ls(app, cli);
   cli::register_pull(app, cli);
   cli::register_gc(app, cli);
+  cli::register_compact(app, cli);
   cli::register_collect(app, cli);
   cli::register_merge(app, cli);
   cli::register_show(app, cli);

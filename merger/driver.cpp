@@ -110,7 +110,8 @@ std::vector<MergeSource> store_sources(store::Store& store, const std::vector<st
                    [&store, key = o.key]() -> Result<std::string> {
                      PGO_TRY_ASSIGN(store::Blob blob, store.get(key));
                      return std::move(blob.bytes);
-                   }});
+                   },
+                   o.profiles});
   }
   return out;
 }
@@ -124,6 +125,11 @@ Result<MergeReport> run_merge(const MergeRequest& req, const WarnFn& warn) {
   for (const auto& s : req.sources) weight_inputs.push_back({s.name, s.collected_at, s.duration});
   PGO_TRY_ASSIGN(WeightPlan plan, plan_weights(req.weights, weight_inputs));
   if (report.family != ProfileFamily::Pprof) plan = to_integer_weights(plan, weight_inputs);
+  if (report.family == ProfileFamily::Pprof && req.options.normalize_duration) {
+    // A rollup's duration is its profiles' sum: weighing it by their count makes each of them
+    // one minute again.
+    for (size_t i = 0; i < req.sources.size(); ++i) plan.weights[i] *= static_cast<double>(req.sources[i].profiles);
+  }
   for (const auto& note : plan.notes) warn("weights", note);
 
   size_t jobs = std::clamp<size_t>(static_cast<size_t>(std::max(req.jobs, 1)), 1, req.sources.size());
@@ -179,7 +185,7 @@ Result<MergeReport> run_merge(const MergeRequest& req, const WarnFn& warn) {
   if (fatal) return fatal->second;
   for (size_t i = 0; i < req.sources.size(); ++i) {
     if (!merged[i]) continue;
-    ++report.merged;
+    report.merged += req.sources[i].profiles;
     if (auto t = req.sources[i].collected_at) {
       if (!report.first_collected || *t < *report.first_collected) report.first_collected = *t;
       if (!report.last_collected || *t > *report.last_collected) report.last_collected = *t;

@@ -31,6 +31,9 @@ struct MergeSource {
   std::optional<TimePoint> collected_at;
   Duration duration{0};
   std::function<Result<std::string>()> load;
+  // Raw profiles this input stands for (a rollup's count). Under pprof duration normalisation
+  // each of them counts as one minute, as it would if merged raw.
+  uint64_t profiles = 1;
 };
 
 struct MergeRequest {
@@ -47,7 +50,7 @@ struct MergeRequest {
 
 struct MergeReport {
   ProfileFamily family = ProfileFamily::Unknown;
-  size_t merged = 0;
+  size_t merged = 0;  // raw profiles merged (a rollup input counts its profiles)
   std::vector<std::pair<std::string, std::string>> skipped;  // input, reason
   std::optional<TimePoint> first_collected, last_collected;  // span of merged store inputs
 };

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/window.hpp"
 
+#include "core/store/rollup_listing.hpp"
+
 namespace pgopipe::merge {
 
 Result<std::vector<store::StoredObject>> list_window(store::Store& store, const store::Query& query,
                                               std::vector<store::DamagedObject>* damaged) {
-  PGO_TRY_ASSIGN(auto objects, store.list(query, damaged));
+  PGO_TRY_ASSIGN(auto objects, store::list_profiles(store, query, damaged));
   if (objects.empty()) {
     return make_error(ErrorCode::NotFound, "no profiles of {} in [{}, {}) in {}", query.app,
                       format_rfc3339(query.window.since), format_rfc3339(query.window.until),

@@ -14,7 +14,7 @@
 
 namespace pgopipe::merge {
 
-// Lists `query` in `store`; an empty window is a NotFound error naming app, window and store.
+// Lists `query` in `store` (rollups where they cover the window, see store::list_profiles); an empty window is a NotFound error naming app, window and store.
 // Damaged objects are skipped (and logged by the store); they are appended to `damaged` if given.
 Result<std::vector<store::StoredObject>> list_window(store::Store& store, const store::Query& query,
                                               std::vector<store::DamagedObject>* damaged = nullptr);

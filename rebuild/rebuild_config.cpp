@@ -73,6 +73,12 @@ void add_top_keys(Fields& t) {
        }
        return success();
      }},
+    {"compact", [](RebuildConfig& c, const YAML::Node& v, const KeyAt& at) -> Result<void> {
+       PGO_TRY_ASSIGN(std::string s, yaml_scalar(v, at));
+       if (s != "true" && s != "false") return key_error(at, "expected true or false");
+       c.compact = s == "true";
+       return success();
+     }},
     {"s3.endpoint", s3_key("s3.endpoint")},
     {"s3.region", s3_key("s3.region")},
     {"s3.path_style", s3_key("s3.path_style")},

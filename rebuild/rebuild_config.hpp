@@ -32,6 +32,7 @@ struct RebuildConfig {
   Labels labels;
   std::string build_id;
   std::optional<ProfileFamily> kind;   // unset: instr when the window has any, else samples
+  bool compact = false;                // run pgopipe compact over the window before fetching it
   std::filesystem::path binary_dir;    // binaries by build ID, for converting CPU samples
 
   // build

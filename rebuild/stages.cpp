@@ -13,6 +13,7 @@
 #include "core/fs.hpp"
 #include "merger/convert/convert.hpp"
 #include "merger/driver.hpp"
+#include "merger/compact.hpp"
 #include "merger/window.hpp"
 #include "merger/engine.hpp"
 #include "merger/llvm/overlap.hpp"
@@ -68,6 +69,13 @@ Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& con
   w.query.build_id = config.build_id;
   w.query.labels = config.labels;
   w.query.family = takes_pprof(config) ? ProfileFamily::Pprof : config.kind;
+  w.query.day_rollups = !config.half_life;  // decay error: 2^(30 min/half-life) over hour rollups
+  if (config.compact) {
+    merge::CompactRequest compact{config.app, w.query.window, config.limits, 2};
+    PGO_TRY_ASSIGN(merge::CompactReport done, merge::compact(store, compact));
+    spdlog::info("compacted {} raw profile(s) into {} hour and {} day rollup(s) before the fetch", done.raw_profiles,
+                 done.hour_generations, done.day_generations);
+  }
   PGO_TRY_ASSIGN(auto all, merge::list_window(store, w.query, &w.damaged));
   if (!w.damaged.empty()) {
     spdlog::warn("{} damaged object(s) in the window skipped (list them with pgopipe ls --check)",

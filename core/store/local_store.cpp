@@ -46,6 +46,18 @@ class LocalStore final : public Store {
     return key;
   }
 
+  Result<void> put_at(std::string_view key, const ProfileMeta& meta_in, std::string_view bytes) override {
+    PGO_TRY(validate_key(key));
+    ProfileMeta meta = meta_in;
+    PGO_TRY(complete_meta(meta, bytes));
+    fs::path path = root_ / key;
+    PGO_TRY(make_dirs(path.parent_path(), dir_mode_));
+    std::error_code ec;
+    fs::remove(meta_path(path), ec);  // never list the old metadata beside the new bytes
+    PGO_TRY(write_file_atomic(path, bytes, file_mode_));
+    return write_file_atomic(meta_path(path), to_json(meta).dump(2) + "\n", file_mode_);
+  }
+
   using Store::list;
   Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) override {
     PGO_TRY(validate_app(q.app));

@@ -62,6 +62,20 @@ class S3Store final : public Store {
     return key;
   }
 
+  Result<void> put_at(std::string_view key, const ProfileMeta& meta_in, std::string_view bytes) override {
+    PGO_TRY(validate_key(key));
+    ProfileMeta meta = meta_in;
+    PGO_TRY(complete_meta(meta, bytes));
+    S3Request req{"PUT", prefix_ + std::string(key), {}, {}, bytes};
+    req.headers.emplace_back("Content-Type", "application/octet-stream");
+    for (const auto& [name, value] : to_header_map(meta)) {
+      if (!value.empty()) req.headers.emplace_back(std::string(kMetaPrefix) + name, value);
+    }
+    PGO_TRY_ASSIGN(S3Response resp, client_->send(req));
+    if (resp.status != 200) return s3_http_error("PUT " + url_of(key), resp);
+    return success();
+  }
+
   using Store::list;
   Result<std::vector<StoredObject>> list(const Query& q, std::vector<DamagedObject>* damaged) override {
     PGO_TRY(validate_app(q.app));

@@ -23,6 +23,8 @@ namespace pgopipe::store {
 struct StoredObject {
   std::string key;
   ProfileMeta meta;
+  // Raw profiles this object stands for: 1, or a rollup's count (see rollup.hpp).
+  uint64_t profiles = 1;
 };
 
 // A listed object that cannot be used: malformed metadata (sidecar or headers), or a key the
@@ -46,6 +48,8 @@ struct Query {
   std::optional<ProfileFamily> family;  // "kind"
   std::string build_id;                 // empty: any
   Labels labels;                        // every pair must match exactly
+  bool raw_only = false;                // window queries (list_profiles): ignore rollups
+  bool day_rollups = true;              // list_profiles: false reads hour rollups only (time decay)
 };
 
 // True when `meta` satisfies every filter of `q` (app, window, kind, build id, labels).
@@ -86,6 +90,10 @@ class Store {
   // Stores `bytes` as a new object under a fresh key derived from `meta` (never overwriting
   // another object); fills sha256/size if empty, rejects a mismatching sha256; returns the key.
   virtual Result<std::string> put(const ProfileMeta& meta, std::string_view bytes) = 0;
+
+  // Stores `bytes` with `meta` at an exact key (rollups, whose keys name what they cover);
+  // an existing object at that key is replaced whole. Fills sha256/size like put().
+  virtual Result<void> put_at(std::string_view key, const ProfileMeta& meta, std::string_view bytes) = 0;
 
   // Lists the complete objects matching `q`, ordered by collection time, then key. Damaged
   // objects are skipped with a warning naming each; they are appended to `damaged` if given.

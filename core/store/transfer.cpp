@@ -11,6 +11,7 @@
 
 #include "core/fs.hpp"
 #include "core/parallel.hpp"
+#include "core/store/rollup_listing.hpp"
 
 namespace pgopipe::store {
 
@@ -36,7 +37,7 @@ Result<std::vector<PushResult>> push_files(Store& store, const std::vector<PushI
 Result<PullResult> pull_window(Store& store, const Query& q, const fs::path& dir, int concurrency,
                                const ProgressFn& progress) {
   PullResult result;
-  PGO_TRY_ASSIGN(std::vector<StoredObject> objects, store.list(q, &result.damaged));
+  PGO_TRY_ASSIGN(std::vector<StoredObject> objects, list_profiles(store, q, &result.damaged));
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return make_error(ErrorCode::Io, "cannot create {}: {}", dir.string(), ec.message());
@@ -93,9 +94,12 @@ Result<std::vector<StoredObject>> gc_older_than(Store& store, const std::string&
   PGO_TRY_ASSIGN(std::vector<StoredObject> objects, store.list(q, damaged));
   if (dry_run) return objects;
   if (announce) announce(objects.size());
-  PGO_TRY(parallel_for(objects.size(), concurrency,
-                       [&](size_t i) { return store.remove(objects[i].key); }));
+  PGO_TRY(remove_objects(store, objects, concurrency));
   return objects;
+}
+
+Result<void> remove_objects(Store& store, const std::vector<StoredObject>& objects, int concurrency) {
+  return parallel_for(objects.size(), concurrency, [&](size_t i) { return store.remove(objects[i].key); });
 }
 
 ProgressFn terminal_progress(std::string label) {

@@ -36,7 +36,7 @@ struct PullResult {
   std::vector<DamagedObject> damaged;  // skipped by the listing (malformed metadata, bad keys)
 };
 
-// Downloads the objects listed for `q` into `dir` (created if needed), in parallel. Each file
+// Downloads the objects listed for `q` (list_profiles: rollups where they cover the window) into `dir` (created if needed), in parallel. Each file
 // appears (atomically) only once complete and verified; a failed pull leaves no partial file.
 // An object removed between the listing and its download is skipped and named in `vanished`
 // (not an error: it is gone, not corrupt). File names are the keys with '/' replaced by '_'.
@@ -49,6 +49,9 @@ Result<PullResult> pull_window(Store& store, const Query& q, const std::filesyst
 Result<std::vector<StoredObject>> gc_older_than(
     Store& store, const std::string& app, TimePoint cutoff, bool dry_run, int concurrency,
     const std::function<void(size_t)>& announce = {}, std::vector<DamagedObject>* damaged = nullptr);
+
+// Removes the objects, in parallel; the first failure stops the rest and is returned.
+Result<void> remove_objects(Store& store, const std::vector<StoredObject>& objects, int concurrency);
 
 // A progress callback that draws a one-line bar on stderr when it is a terminal, else nothing.
 ProgressFn terminal_progress(std::string label);

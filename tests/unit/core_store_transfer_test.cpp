@@ -18,6 +18,9 @@ class GcBeforeGet final : public store::Store {
   GcBeforeGet(std::unique_ptr<store::Store> inner, std::string victim)
       : inner_(std::move(inner)), victim_(std::move(victim)) {}
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override { return inner_->put(m, b); }
+  Result<void> put_at(std::string_view k, const ProfileMeta& m, std::string_view b) override {
+    return inner_->put_at(k, m, b);
+  }
   using store::Store::list;
   Result<std::vector<store::StoredObject>> list(const store::Query& q, std::vector<store::DamagedObject>* d) override {
     return inner_->list(q, d);

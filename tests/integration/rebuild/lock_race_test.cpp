@@ -49,6 +49,9 @@ class OrderedStore final : public store::Store {
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override {
     return inner_.put(m, b);
   }
+  Result<void> put_at(std::string_view k, const ProfileMeta& m, std::string_view b) override {
+    return inner_.put_at(k, m, b);
+  }
   Result<std::vector<store::StoredObject>> list(const store::Query& q, std::vector<store::DamagedObject>* damaged) override {
     return inner_.list(q, damaged);
   }
@@ -94,6 +97,9 @@ class RetryingStore final : public store::Store {
   explicit RetryingStore(store::Store& inner) : inner_(inner) {}
   Result<std::string> put(const ProfileMeta& m, std::string_view b) override {
     return inner_.put(m, b);
+  }
+  Result<void> put_at(std::string_view k, const ProfileMeta& m, std::string_view b) override {
+    return inner_.put_at(k, m, b);
   }
   Result<std::vector<store::StoredObject>> list(const store::Query& q, std::vector<store::DamagedObject>* damaged) override {
     return inner_.list(q, damaged);

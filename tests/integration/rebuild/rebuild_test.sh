@@ -136,9 +136,12 @@ fi
 [[ $(lock_state store) == released ]] && pass "lock released" || fail "lock left behind: $(lock_state store)"
 
 # 2. Unchanged: same window again, a fresh build dir must not even be created.
-write_config pgo2.yaml ./store ./builds-unchanged
+# compact: true compacts the window's closed hours first; the rollups give the same profile.
+write_config pgo2.yaml ./store ./builds-unchanged "compact: true"
 "$pgopipe" rebuild --config pgo2.yaml > run2.log 2>&1
 expect_rc 10 $? "second rebuild without new profiles is unchanged"
+grep -Eq "compacted [0-9]+ raw profile\(s\) into [0-9]+ hour and [0-9]+ day rollup\(s\) before the fetch" run2.log &&
+  pass "compact: true compacts before the fetch" || fail "no compaction line in run2.log"
 [[ ! -e builds-unchanged ]] && pass "nothing rebuilt" || fail "builds-unchanged was created"
 
 # 3. Gated: new profiles (mode b) change the profile; the rigged benchmark makes PGO 3x slower.

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// A real local store with small CPU profiles in it, for the rollup tests (compaction,
+// window listing, gc).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/formats/pprof/pprof.hpp"
+#include "core/fs.hpp"
+#include "core/store/local_store.hpp"
+#include "core/store/store.hpp"
+
+namespace pgopipe::testing {
+
+inline TimePoint at(const char* text) { return *parse_time(text, TimePoint{}); }
+
+// A gzipped CPU profile with one leaf-only sample per function ({name: samples}) and a duration.
+inline std::string cpu_profile(const std::map<std::string, int64_t>& flat, int64_t duration_ns = 60'000'000'000) {
+  pprof::Profile p;
+  pprof::StringTable strings(p);
+  auto* st = p.add_sample_type();
+  st->set_type(strings.intern("samples"));
+  st->set_unit(strings.intern("count"));
+  p.set_duration_nanos(duration_ns);
+  uint64_t id = 0;
+  for (const auto& [name, count] : flat) {
+    ++id;
+    auto* f = p.add_function();
+    f->set_id(id);
+    f->set_name(strings.intern(name));
+    auto* l = p.add_location();
+    l->set_id(id);
+    l->add_line()->set_function_id(id);
+    auto* s = p.add_sample();
+    s->add_location_id(id);
+    s->add_value(count);
+  }
+  return *pprof::serialize(p, true);
+}
+
+// The flat samples per function of a CPU profile made by cpu_profile (or merged from them).
+inline std::map<std::string, int64_t> flat_of(std::string_view bytes) {
+  auto p = pprof::parse("profile", bytes);
+  EXPECT_TRUE(p) << p.error().message;
+  std::map<std::string, int64_t> out;
+  if (!p) return out;
+  std::map<uint64_t, std::string> fn;
+  for (const auto& f : p->function()) fn[f.id()] = std::string(pprof::string_at(*p, f.name()));
+  std::map<uint64_t, uint64_t> loc;
+  for (const auto& l : p->location()) loc[l.id()] = l.line(0).function_id();
+  for (const auto& s : p->sample()) out[fn[loc[s.location_id(0)]]] += s.value(0);
+  return out;
+}
+
+class RollupStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::make_local_store(scratch_.path() / "store", {});
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+  }
+  // Stores a CPU profile of "svc" collected at `when` with env=`env`; returns its key.
+  std::string put(const char* when, const std::map<std::string, int64_t>& flat, const std::string& env = "prod") {
+    ProfileMeta m;
+    m.app = "svc";
+    m.host = "h";
+    m.collected_at = at(when);
+    m.labels = {{"env", env}};
+    auto key = store_->put(m, cpu_profile(flat));
+    EXPECT_TRUE(key) << key.error().message;
+    return key ? *key : "";
+  }
+  store::Query query(const char* since, const char* until) const {
+    store::Query q;
+    q.app = "svc";
+    q.window = {at(since), at(until)};
+    return q;
+  }
+
+  ScratchDir scratch_{"pgopipe-rollup"};
+  std::unique_ptr<store::Store> store_;
+};
+
+}  // namespace pgopipe::testing
