@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/store/key_layout.hpp"
 #include "core/store/rollup_listing.hpp"
 #include "merger/rollup_part.hpp"
 
@@ -97,21 +98,46 @@ Result<bool> compact_period(store::Store& store, RollupLevel level, TimePoint st
                     to_string(level), format_rfc3339(start), req.app);
 }
 
+// The raw object keys of each hour of `window`: a listing of keys only, no metadata, so an
+// hour that is already compacted costs its listing and its manifests, nothing per object.
+Result<std::map<TimePoint, std::vector<std::string>>> raw_keys_by_hour(store::Store& store, const std::string& app,
+                                                                       const Window& window) {
+  std::map<TimePoint, std::vector<std::string>> out;
+  for (const auto& prefix : store::partition_prefixes(app, window)) {
+    PGO_TRY_ASSIGN(auto keys, store.list_raw(prefix));
+    for (auto& k : keys) {
+      auto parsed = store::parse_object_key(k);
+      if (parsed && parsed->app == app && window.contains(parsed->collected_at)) {
+        out[floor<hours>(parsed->collected_at)].push_back(std::move(k));
+      }
+    }
+  }
+  return out;
+}
+
 Result<void> compact_hours(store::Store& store, const CompactRequest& req, CompactReport& report) {
-  store::Query q;
-  q.app = req.app;
-  q.window = {floor<hours>(req.window.since), floor<hours>(req.window.until)};
-  if (q.window.since >= q.window.until) return success();
-  std::vector<store::DamagedObject> damaged;
-  PGO_TRY_ASSIGN(auto raw, store.list(q, &damaged));
-  report.damaged += damaged.size();
-  std::map<TimePoint, std::vector<store::StoredObject>> by_hour;
-  for (auto& o : raw) by_hour[floor<hours>(o.meta.collected_at)].push_back(std::move(o));
-  for (const auto& [hour, objects] : by_hour) {
-    auto collect = [&objects](const std::set<std::string>& covered) -> Result<PeriodInputs> {
+  const Window window{floor<hours>(req.window.since), floor<hours>(req.window.until)};
+  if (window.since >= window.until) return success();
+  PGO_TRY_ASSIGN(auto by_hour, raw_keys_by_hour(store, req.app, window));
+  for (const auto& [hour, keys] : by_hour) {
+    std::vector<store::DamagedObject> damaged;
+    PGO_TRY_ASSIGN(auto existing, store::read_manifests(store, req.app, RollupLevel::Hour, hour, &damaged));
+    std::set<std::string> covered;
+    for (const auto& m : existing) covered.insert(m.inputs.begin(), m.inputs.end());
+    if (std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return covered.contains(k); })) {
+      ++report.up_to_date;
+      continue;
+    }
+    // Metadata is read only for hours with something new.
+    store::Query q;
+    q.app = req.app;
+    q.window = {hour, hour + hours{1}};
+    PGO_TRY_ASSIGN(auto objects, store.list(q, &damaged));
+    report.damaged += damaged.size();
+    auto collect = [&objects](const std::set<std::string>& now_covered) -> Result<PeriodInputs> {
       PeriodInputs in;
       for (const auto& o : objects) {
-        if (covered.contains(o.key)) continue;
+        if (now_covered.contains(o.key)) continue;
         in.keys.push_back(o.key);
         if (mergeable(o.meta)) {
           in.objects.push_back({o, o.meta.collected_at, o.meta.collected_at});

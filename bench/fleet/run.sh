@@ -4,18 +4,18 @@
 # distinct gen_profiles outputs) uploaded with `pgopipe push` over DAYS days, PER_HOUR per
 # hour, on the local store; then `pgopipe compact` (throughput, and the cost of a rerun that
 # has nothing to do), and `pgopipe merge --since 7d` over rollups against the same merge with
-# --raw: wall time, peak RSS (/usr/bin/time -v), objects read, and whether the two outputs
+# --raw (ROUNDS interleaved pairs, medians): wall time, peak RSS (/usr/bin/time -v), objects read, and whether the two outputs
 # agree per function (`go tool pprof -top`). Then a scaled-down fleet (S3_PER_HOUR per hour)
 # on a local S3 server (moto) for the same comparison with HTTP requests counted.
 #
-#   bench/fleet/run.sh [BUILD_DIR]        env: PER_HOUR=600 DAYS=7 S3_PER_HOUR=20
+#   bench/fleet/run.sh [BUILD_DIR]        env: PER_HOUR=600 DAYS=7 S3_PER_HOUR=20 ROUNDS=3
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 source "$root/scripts/lib.sh"
 [ -n "${PGOPIPE_TEST_PYTHON:-}" ] || ensure_python_tools
 pgopipe=$build/cli/pgopipe
-per_hour=${PER_HOUR:-600} days=${DAYS:-7} s3_per_hour=${S3_PER_HOUR:-20}
+per_hour=${PER_HOUR:-600} days=${DAYS:-7} s3_per_hour=${S3_PER_HOUR:-20} rounds=${ROUNDS:-3}
 work=${PGOPIPE_BENCH_DIR:-$build/bench-fleet}
 ninja -C "$build" gen_profiles pgopipe > /dev/null
 rm -rf "$work" && mkdir -p "$work"
@@ -61,6 +61,7 @@ agree() { # a b
     echo "DIFFERENT"
 }
 requests() { grep -c -- '-> HTTP' "$work/$1.log" || true; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 run_fleet() { # label store per_hour [s3 flags...]
   local label=$1 store=$2 n=$3
@@ -73,18 +74,25 @@ run_fleet() { # label store per_hour [s3 flags...]
   [ "$label" = s3 ] && v=(--log-level debug)
   timed "$label-compact" "$pgopipe" compact --store "$store" "$@" --app fleet --since $((days + 1))d --json
   timed "$label-compact-again" "$pgopipe" compact --store "$store" "$@" --app fleet --since $((days + 1))d --json
-  timed "$label-rollup" "$pgopipe" merge --store "$store" "$@" "${v[@]}" --app fleet --since "$since_t" --until "$until_t" -o "$work/$label-rollup.pb.gz"
-  timed "$label-raw" "$pgopipe" merge --store "$store" "$@" "${v[@]}" --app fleet --since "$since_t" --until "$until_t" --raw -o "$work/$label-raw.pb.gz"
-  local compacted read_rollup read_raw
+  local r rollup_walls=() raw_walls=() rollup_rss=() raw_rss=()
+  for ((r = 0; r < rounds; r++)); do
+    timed "$label-rollup" "$pgopipe" merge --store "$store" "$@" "${v[@]}" --app fleet --since "$since_t" --until "$until_t" -o "$work/$label-rollup.pb.gz"
+    rollup_walls+=("$(wall "$label-rollup")") rollup_rss+=("$(rss "$label-rollup")")
+    timed "$label-raw" "$pgopipe" merge --store "$store" "$@" "${v[@]}" --app fleet --since "$since_t" --until "$until_t" --raw -o "$work/$label-raw.pb.gz"
+    raw_walls+=("$(wall "$label-raw")") raw_rss+=("$(rss "$label-raw")")
+  done
+  local compacted read_rollup read_raw rollup_wall raw_wall
+  rollup_wall=$(median "${rollup_walls[@]}") raw_wall=$(median "${raw_walls[@]}")
   compacted=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["raw_profiles"])' "$work/$label-compact.out")
   read_rollup=$("$pgopipe" ls --store "$store" "$@" --app fleet --since "$since_t" --until "$until_t" --json 2> /dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
   read_raw=$("$pgopipe" ls --store "$store" "$@" --app fleet --since "$since_t" --until "$until_t" --raw --json 2> /dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
   echo
   echo "[$label] compact: $compacted raw profiles in $(wall "$label-compact") s ($(python3 -c "print(round($compacted / max($(wall "$label-compact"), 0.01)))") objects/s), peak RSS $(rss "$label-compact") MiB; rerun (no-op): $(wall "$label-compact-again") s"
-  printf '[%s] %-32s %9s %10s %14s %10s\n' "$label" "merge --since ${days}d" "wall (s)" "objects" "peak RSS (MiB)" "requests"
-  printf '[%s] %-32s %9s %10s %14s %10s\n' "$label" "over rollups" "$(wall "$label-rollup")" "$read_rollup" "$(rss "$label-rollup")" "$(requests "$label-rollup")"
-  printf '[%s] %-32s %9s %10s %14s %10s\n' "$label" "--raw" "$(wall "$label-raw")" "$read_raw" "$(rss "$label-raw")" "$(requests "$label-raw")"
-  echo "[$label] speedup: $(python3 -c "print(f'{$(wall "$label-raw") / max($(wall "$label-rollup"), 0.01):.1f}x')"); outputs: $(agree "$work/$label-rollup.pb.gz" "$work/$label-raw.pb.gz")"
+  printf '[%s] %-32s %9s %10s %14s %10s\n' "$label" "merge --since ${days}d (median)" "wall (s)" "objects" "peak RSS (MiB)" "requests"
+  printf '[%s] %-32s %9s %10s %14s %10s\n' "$label" "over rollups" "$rollup_wall" "$read_rollup" "$(median "${rollup_rss[@]}")" "$(requests "$label-rollup")"
+  printf '[%s] %-32s %9s %10s %14s %10s\n' "$label" "--raw" "$raw_wall" "$read_raw" "$(median "${raw_rss[@]}")" "$(requests "$label-raw")"
+  echo "[$label] rounds: rollups ${rollup_walls[*]} s; raw ${raw_walls[*]} s"
+  echo "[$label] speedup (medians of $rounds interleaved pairs): $(python3 -c "print(f'{$raw_wall / max($rollup_wall, 0.01):.1f}x')"); outputs: $(agree "$work/$label-rollup.pb.gz" "$work/$label-raw.pb.gz")"
   echo
 }
 

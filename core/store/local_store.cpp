@@ -145,7 +145,9 @@ class LocalStore final : public Store {
     if (!fs::is_directory(dir, ec)) return out;
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      if (!it->is_regular_file() || it->path().filename().string().front() == '.') continue;
+      std::string name = it->path().filename().string();
+      // Metadata sidecars belong to their object; they are not keys of their own.
+      if (!it->is_regular_file() || name.front() == '.' || name.ends_with(kMetaSuffix)) continue;
       std::string key = fs::relative(it->path(), root_).string();
       if (key.starts_with(p)) out.push_back(key);
     }

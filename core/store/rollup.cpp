@@ -163,7 +163,8 @@ std::optional<std::pair<RollupLevel, TimePoint>> manifest_period(std::string_vie
       return v;
     };
     int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = level == RollupLevel::Hour ? num(11, 2) : 0;
-    if (y < 0 || mo < 1 || d < 1 || h < 0 || h > 23) return std::nullopt;
+    // Nanosecond time points end in 2262; keys are of collection times, never that far out.
+    if (y < 1970 || y > 2200 || mo < 1 || d < 1 || h < 0 || h > 23) return std::nullopt;
     year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) return std::nullopt;
     TimePoint t = TimePoint{sys_days{ymd}} + hours{h};

@@ -115,7 +115,8 @@ class Store {
   // Reads raw bytes at an exact key; NotFound if absent.
   virtual Result<std::string> get_raw(std::string_view key) = 0;
 
-  // Lists raw keys under a key prefix (e.g. "<app>/published/"), sorted.
+  // Lists the keys under a key prefix (e.g. "<app>/published/"), sorted: every object, raw or
+  // not, without reading any metadata.
   virtual Result<std::vector<std::string>> list_raw(std::string_view prefix) = 0;
 
   // Removes a raw key; removing a missing key succeeds.

@@ -55,6 +55,7 @@ TEST(RollupLayout, KeysNameLevelPeriodAndGeneration) {
   EXPECT_EQ(store::manifest_hour("svc", "svc/rollup/day/2026/01/31/g0001.json"), std::nullopt);
   EXPECT_FALSE(store::manifest_period("svc", "svc/rollup/hour/2026/02/30/12/g0001.json"));  // no such day
   EXPECT_FALSE(store::manifest_period("svc", "svc/rollup/hour/2026/01/31/24/g0001.json"));
+  EXPECT_FALSE(store::manifest_period("svc", "svc/rollup/day/5070/12/03/g0001.json"));  // beyond nanosecond time
   EXPECT_FALSE(store::manifest_period("other", "svc/rollup/hour/2026/01/31/12/g0001.json"));
 }
 

@@ -60,6 +60,47 @@ TEST_F(Compact, OneRollupPerGroupAndHourThenOnePerDayAndARerunWritesNothing) {
   EXPECT_EQ(again.up_to_date, 3u);
 }
 
+// Counts the listings that read metadata (one HEAD per object on S3).
+class MetadataListings final : public store::Store {
+ public:
+  explicit MetadataListings(store::Store& inner) : inner_(inner) {}
+  size_t listings = 0;
+  Result<std::string> put(const ProfileMeta& m, std::string_view b) override { return inner_.put(m, b); }
+  Result<void> put_at(std::string_view k, const ProfileMeta& m, std::string_view b) override { return inner_.put_at(k, m, b); }
+  using store::Store::list;
+  Result<std::vector<store::StoredObject>> list(const store::Query& q, std::vector<store::DamagedObject>* d) override {
+    ++listings;
+    return inner_.list(q, d);
+  }
+  Result<store::Blob> get(std::string_view key) override { return inner_.get(key); }
+  Result<void> remove(std::string_view key) override { return inner_.remove(key); }
+  Result<void> put_raw(std::string_view k, std::string_view b, bool e) override { return inner_.put_raw(k, b, e); }
+  Result<std::string> get_raw(std::string_view k) override { return inner_.get_raw(k); }
+  Result<std::vector<std::string>> list_raw(std::string_view p) override { return inner_.list_raw(p); }
+  Result<void> remove_raw(std::string_view k) override { return inner_.remove_raw(k); }
+  [[nodiscard]] std::string describe() const override { return inner_.describe(); }
+
+ private:
+  store::Store& inner_;
+};
+
+TEST_F(Compact, ARerunReadsNoObjectMetadataAndANewUploadOnlyItsHours) {
+  put("2026-03-01T10:05:00Z", {{"a", 5}});
+  put("2026-03-01T11:05:00Z", {{"a", 5}});
+  compact();
+  MetadataListings counting(*store_);
+  merge::CompactRequest req{"svc", {at("2026-03-01T00:00:00Z"), at("2026-03-02T00:00:00Z")}, {}, 2};
+  auto r = merge::compact(counting, req);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(counting.listings, 0u);
+  EXPECT_EQ(r->up_to_date, 3u);
+  put("2026-03-01T11:30:00Z", {{"a", 1}});
+  r = merge::compact(counting, req);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(counting.listings, 1u);  // the one hour with a new upload
+  EXPECT_EQ(r->hour_generations, 1u);
+}
+
 TEST_F(Compact, OpenHoursAndDaysWait) {
   put("2026-03-01T10:05:00Z", {{"a", 5}});
   put("2026-03-01T11:05:00Z", {{"a", 5}});
