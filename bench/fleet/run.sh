@@ -97,6 +97,7 @@ run_fleet() { # label store per_hour [s3 flags...]
 }
 
 run_fleet local "$work/store" "$per_hour"
+[ "$s3_per_hour" -gt 0 ] || exit 0  # S3_PER_HOUR=0: the local store only
 start_bench_s3 "$work" fleet
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
 run_fleet s3 s3://fleet/profiles "$s3_per_hour" --s3-endpoint "$bench_s3_endpoint"

@@ -70,7 +70,7 @@ class LocalStore final : public Store {
            it.increment(ec)) {
         std::string name = it->path().filename().string();
         if (!it->is_regular_file() || !name.ends_with(kMetaSuffix) || name.front() == '.') continue;
-        std::string key = fs::relative(it->path(), root_).string();
+        std::string key = key_of(it->path());
         key.resize(key.size() - kMetaSuffix.size());
         auto parsed = parse_object_key(key);
         if (!parsed || !q.window.contains(parsed->collected_at)) continue;
@@ -148,7 +148,7 @@ class LocalStore final : public Store {
       std::string name = it->path().filename().string();
       // Metadata sidecars belong to their object; they are not keys of their own.
       if (!it->is_regular_file() || name.front() == '.' || name.ends_with(kMetaSuffix)) continue;
-      std::string key = fs::relative(it->path(), root_).string();
+      std::string key = key_of(it->path());
       if (key.starts_with(p)) out.push_back(key);
     }
     if (ec) return fs_error("cannot list", dir, ec);
@@ -167,6 +167,13 @@ class LocalStore final : public Store {
   [[nodiscard]] std::string describe() const override { return "file://" + root_.string(); }
 
  private:
+  // The key of a path found under the root by a directory walk (which only appends to the
+  // root, so no symlink resolution is needed: fs::relative would readlink every component).
+  std::string key_of(const fs::path& found) const {
+    const std::string& root = root_.native();
+    return found.native().substr(root.size() + (root.ends_with('/') ? 0 : 1));
+  }
+
   static fs::path meta_path(const fs::path& object) {
     return fs::path(object.string() + std::string(kMetaSuffix));
   }

@@ -5,32 +5,13 @@
 
 #include "core/formats/pprof/pprof.hpp"
 #include "merger/pprof/pprof_engine.hpp"
+#include "tests/unit/cpu_profiles.hpp"
 
 namespace pgopipe::pprof_merge {
 namespace {
 
 // A CPU profile with one leaf-only sample per function: {name: samples}.
-std::string profile(const std::map<std::string, int64_t>& flat) {
-  pprof::Profile p;
-  pprof::StringTable strings(p);
-  auto* st = p.add_sample_type();
-  st->set_type(strings.intern("samples"));
-  st->set_unit(strings.intern("count"));
-  uint64_t id = 0;
-  for (const auto& [name, count] : flat) {
-    ++id;
-    auto* f = p.add_function();
-    f->set_id(id);
-    f->set_name(strings.intern(name));
-    auto* l = p.add_location();
-    l->set_id(id);
-    l->add_line()->set_function_id(id);
-    auto* s = p.add_sample();
-    s->add_location_id(id);
-    s->add_value(count);
-  }
-  return *pprof::serialize(p, true);
-}
+std::string profile(const std::map<std::string, int64_t>& flat) { return testing::cpu_profile(flat, 0); }
 
 double overlap(const std::map<std::string, int64_t>& a, const std::map<std::string, int64_t>& b) {
   auto r = flat_overlap("a", profile(a), "b", profile(b));
