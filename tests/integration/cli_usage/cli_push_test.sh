@@ -75,15 +75,18 @@ else
 fi
 
 # The same bytes twice in an hour: skipped with a note, exit 0; --allow-duplicate stores them.
-"$pgopipe" push run.profraw --app dup --collected-at 10m > /dev/null 2>&1
-"$pgopipe" push run.profraw --app dup --collected-at 5m > /dev/null 2> dup.txt; rc=$?
+# Two collection times in one hour, both within count's last hour, whatever the minute now.
+if (( 10#$(date -u +%M) >= 3 )); then hour=$(date -u +%Y-%m-%dT%H) first=00 second=01
+else hour=$(date -u -d '-1 hour' +%Y-%m-%dT%H) first=58 second=59; fi
+"$pgopipe" push run.profraw --app dup --collected-at "$hour:$first:00Z" > /dev/null 2>&1
+"$pgopipe" push run.profraw --app dup --collected-at "$hour:$second:00Z" > /dev/null 2> dup.txt; rc=$?
 check "a duplicate push exits 0" test "$rc" -eq 0
 check "  says it skipped the file" grep -q "skipped, the same bytes are already stored" dup.txt
 check "  and stored nothing" test "$(count dup)" -eq 1
 "$pgopipe" push run.profraw run.profraw --app dup2 > /dev/null 2> dup2.txt
 check "the same file twice on one line is stored once" test "$(count dup2)" -eq 1
 check "  naming the earlier file" grep -q "earlier in this push" dup2.txt
-"$pgopipe" push run.profraw --app dup --allow-duplicate > /dev/null 2>&1
+"$pgopipe" push run.profraw --app dup --collected-at "$hour:$second:30Z" --allow-duplicate > /dev/null 2>&1
 check "--allow-duplicate stores it again" test "$(count dup)" -eq 2
 "$pgopipe" push run.profraw --app dup --collected-at 3h > /dev/null 2>&1
 check "the same bytes in another hour are stored" \

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -31,7 +32,10 @@ inline std::map<std::string, long> perf_script_totals(const std::string& script,
     uint64_t ip = std::stoull(line.substr(line.find_first_not_of(" \t")), nullptr, 16);
     if (ip >= 0xffff800000000000ULL || m[2].str().starts_with("[kernel")) continue;
     counted = true;
-    if (m[2].str() == dso && m[1].str() != "[unknown]") ++totals[m[1].str()];
+    // The C runtime's start-up stubs carry no line table, so no sample profile can name them.
+    static const std::set<std::string> crt = {"_init", "_start", "_fini", "deregister_tm_clones",
+                                              "register_tm_clones", "__do_global_dtors_aux", "frame_dummy"};
+    if (m[2].str() == dso && m[1].str() != "[unknown]" && !crt.contains(m[1].str())) ++totals[m[1].str()];
   }
   return totals;
 }
