@@ -34,8 +34,7 @@ Result<TimePoint> cutoff_of(const std::string& flag, const std::string& value, c
 Result<void> gc_raw(Cli& cli, store::Store& store, const std::string& app, const Config& config, const GcArgs& a) {
   PGO_TRY_ASSIGN(TimePoint cutoff, cutoff_of("--older-than", a.older_than, a));
   std::vector<store::DamagedObject> damaged;
-  PGO_TRY_ASSIGN(auto due, store::gc_older_than(store, app, cutoff, /*dry_run=*/true, config.concurrency.value,
-                                                {}, &damaged));
+  PGO_TRY_ASSIGN(auto due, store::list_older_than(store, app, cutoff, &damaged));
   store::RawGcPlan plan;
   if (a.uncompacted) {
     plan.remove = std::move(due);

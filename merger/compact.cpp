@@ -64,12 +64,9 @@ Result<bool> compact_period(store::Store& store, RollupLevel level, TimePoint st
     std::vector<store::DamagedObject> damaged;
     PGO_TRY_ASSIGN(auto existing, store::read_manifests(store, req.app, level, start, &damaged));
     report.damaged += damaged.size();
-    std::set<std::string> covered;
+    const std::set<std::string> covered = store::covered_inputs(existing);
     int generation = 0;
-    for (const auto& m : existing) {
-      covered.insert(m.inputs.begin(), m.inputs.end());
-      generation = std::max(generation, m.generation);
-    }
+    for (const auto& m : existing) generation = std::max(generation, m.generation);
     PGO_TRY_ASSIGN(PeriodInputs in, collect(covered));
     if (in.keys.empty()) return false;
     RollupManifest m{level, req.app, start, generation + 1, {}, {}, {}, {}, {}, {}};
@@ -122,8 +119,7 @@ Result<void> compact_hours(store::Store& store, const CompactRequest& req, Compa
   for (const auto& [hour, keys] : by_hour) {
     std::vector<store::DamagedObject> damaged;
     PGO_TRY_ASSIGN(auto existing, store::read_manifests(store, req.app, RollupLevel::Hour, hour, &damaged));
-    std::set<std::string> covered;
-    for (const auto& m : existing) covered.insert(m.inputs.begin(), m.inputs.end());
+    const std::set<std::string> covered = store::covered_inputs(existing);
     if (std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return covered.contains(k); })) {
       ++report.up_to_date;
       continue;

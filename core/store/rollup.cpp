@@ -199,6 +199,12 @@ std::string part_key(const RollupManifest& m, std::string_view group, std::strin
                      digest.substr(0, 16), extension_of(format));
 }
 
+std::set<std::string> covered_inputs(const std::vector<RollupManifest>& manifests) {
+  std::set<std::string> out;
+  for (const auto& m : manifests) out.insert(m.inputs.begin(), m.inputs.end());
+  return out;
+}
+
 std::string manifest_to_text(const RollupManifest& m) {
   json parts = json::array(), kept = json::array(), skipped = json::array();
   for (const auto& p : m.parts) parts.push_back(part_to_json(p));

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,9 @@ std::string inputs_digest(std::vector<std::string> keys);
 // The key of one part of a generation.
 std::string part_key(const RollupManifest& manifest, std::string_view group, std::string_view digest,
                      ProfileFormat format);
+
+// The keys that `manifests` cover together (the union of their inputs).
+std::set<std::string> covered_inputs(const std::vector<RollupManifest>& manifests);
 
 // Serialises a manifest (JSON text).
 std::string manifest_to_text(const RollupManifest& manifest);

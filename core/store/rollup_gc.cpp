@@ -8,11 +8,6 @@
 #include "core/store/rollup_listing.hpp"
 
 namespace pgopipe::store {
-namespace {
-
-using namespace std::chrono;
-
-}  // namespace
 
 Result<RawGcPlan> plan_raw_gc(Store& store, const std::string& app, std::vector<StoredObject> objects) {
   RawGcPlan plan;
@@ -22,11 +17,12 @@ Result<RawGcPlan> plan_raw_gc(Store& store, const std::string& app, std::vector<
     return plan;
   }
   std::map<TimePoint, std::vector<StoredObject>> by_hour;
-  for (auto& o : objects) by_hour[floor<hours>(o.meta.collected_at)].push_back(std::move(o));
+  for (auto& o : objects) {
+    by_hour[std::chrono::floor<std::chrono::hours>(o.meta.collected_at)].push_back(std::move(o));
+  }
   for (auto& [hour, hour_objects] : by_hour) {
     PGO_TRY_ASSIGN(auto manifests, read_manifests(store, app, RollupLevel::Hour, hour, nullptr));
-    std::set<std::string> covered;
-    for (const auto& m : manifests) covered.insert(m.inputs.begin(), m.inputs.end());
+    const std::set<std::string> covered = covered_inputs(manifests);
     for (auto& o : hour_objects) (covered.contains(o.key) ? plan.remove : plan.uncompacted).push_back(std::move(o));
   }
   return plan;

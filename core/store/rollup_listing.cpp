@@ -44,11 +44,8 @@ Result<void> list_day(Store& store, const Query& q, TimePoint day, std::vector<S
   if (q.day_rollups && lo == day && hi == day + days{1}) {
     PGO_TRY_ASSIGN(auto day_manifests, read_manifests(store, q.app, RollupLevel::Day, day, damaged));
     if (!day_manifests.empty()) {
-      std::set<std::string> covered;
-      for (const auto& m : day_manifests) {
-        add_manifest(m, q, out);
-        covered.insert(m.inputs.begin(), m.inputs.end());
-      }
+      const std::set<std::string> covered = covered_inputs(day_manifests);
+      for (const auto& m : day_manifests) add_manifest(m, q, out);
       // Hour generations written after the day's rollup (uploads that arrived late).
       std::vector<std::string> late;
       for (const auto& [hour, keys] : by_hour) {

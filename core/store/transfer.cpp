@@ -83,19 +83,13 @@ Result<PullResult> pull_window(Store& store, const Query& q, const fs::path& dir
   return result;
 }
 
-Result<std::vector<StoredObject>> gc_older_than(Store& store, const std::string& app,
-                                                TimePoint cutoff, bool dry_run, int concurrency,
-                                                const std::function<void(size_t)>& announce,
-                                                std::vector<DamagedObject>* damaged) {
+Result<std::vector<StoredObject>> list_older_than(Store& store, const std::string& app, TimePoint cutoff,
+                                                  std::vector<DamagedObject>* damaged) {
   Query q;
   q.app = app;
   // Profiles before 2000 cannot exist; listing from there keeps the partition walk bounded.
   q.window = Window{TimePoint{std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}}, cutoff};
-  PGO_TRY_ASSIGN(std::vector<StoredObject> objects, store.list(q, damaged));
-  if (dry_run) return objects;
-  if (announce) announce(objects.size());
-  PGO_TRY(remove_objects(store, objects, concurrency));
-  return objects;
+  return store.list(q, damaged);
 }
 
 Result<void> remove_objects(Store& store, const std::vector<StoredObject>& objects, int concurrency) {

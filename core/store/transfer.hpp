@@ -43,12 +43,10 @@ struct PullResult {
 Result<PullResult> pull_window(Store& store, const Query& q, const std::filesystem::path& dir,
                                int concurrency, const ProgressFn& progress = {});
 
-// Removes (or, with dry_run, only lists) every object of `app` collected before `cutoff`;
-// `announce` learns how many will go before the first is removed. Damaged objects are not
-// touched; they are appended to `damaged` if given.
-Result<std::vector<StoredObject>> gc_older_than(
-    Store& store, const std::string& app, TimePoint cutoff, bool dry_run, int concurrency,
-    const std::function<void(size_t)>& announce = {}, std::vector<DamagedObject>* damaged = nullptr);
+// Lists every raw object of `app` collected before `cutoff` (what gc may delete). Damaged
+// objects are left out; they are appended to `damaged` if given.
+Result<std::vector<StoredObject>> list_older_than(Store& store, const std::string& app, TimePoint cutoff,
+                                                  std::vector<DamagedObject>* damaged = nullptr);
 
 // Removes the objects, in parallel; the first failure stops the rest and is returned.
 Result<void> remove_objects(Store& store, const std::vector<StoredObject>& objects, int concurrency);

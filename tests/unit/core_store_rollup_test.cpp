@@ -74,6 +74,16 @@ TEST(RollupLayout, GroupsByKindBuildIdAndLabels) {
   EXPECT_EQ(store::inputs_digest({"b", "a"}), store::inputs_digest({"a", "b"}));
 }
 
+TEST(RollupManifest, CoveredInputsAreTheUnionOfTheGenerations) {
+  auto first = sample_manifest();
+  auto second = sample_manifest();
+  second.inputs = {"svc/2026/01/31/12/20260131T125000.000000000Z-h3-cc.pb.gz"};
+  auto covered = store::covered_inputs({first, second});
+  EXPECT_EQ(covered.size(), 3u);
+  EXPECT_TRUE(covered.contains(second.inputs[0]));
+  EXPECT_TRUE(store::covered_inputs({}).empty());
+}
+
 TEST(RollupManifest, RoundTrips) {
   auto m = sample_manifest();
   std::string key = store::manifest_key(m.app, m.level, m.start, m.generation);
