@@ -150,6 +150,12 @@ TEST_F(RebuildConfigTest, MissingRequiredKeysAndBadValues) {
   EXPECT_EQ(window.error().code, ErrorCode::Config);
   EXPECT_NE(window.error().message.find("pgo.yaml:4: window.since/until"), std::string::npos)
       << window.error().message;
+  auto compact = load(std::string(kMinimal) + "compact: maybe\n");
+  ASSERT_FALSE(compact.ok());
+  EXPECT_EQ(compact.error().code, ErrorCode::Config);
+  EXPECT_NE(compact.error().message.find("compact"), std::string::npos) << compact.error().message;
+  EXPECT_NE(compact.error().message.find("expected true or false"), std::string::npos) << compact.error().message;
+  EXPECT_TRUE(load(std::string(kMinimal) + "compact: true\n")->compact);
 }
 
 TEST_F(RebuildConfigTest, SequentialBenchmarkLimits) {

@@ -146,6 +146,11 @@ extra=$(find "$work/store/twin/rollup" -name 'g0002*' | wc -l)
 [[ $extra -eq 0 ]] && pass "one generation per hour and day after two compactors" || fail "$extra second-generation files"
 compare "$work/store" twin twin-instr instr "$day0" "$(date -u -d "$day0 + 2 days" +%Y-%m-%dT%H:%M:%SZ)"
 
+"$pgopipe" gc --store "$work/store" --app web > gc-none.out 2> gc-none.log
+expect_rc 2 $? "gc without a cutoff is a usage error"
+grep -q "gc needs --older-than (raw profiles), --rollups-older-than, or both" gc-none.log &&
+  pass "  naming both cutoffs" || { fail "unclear gc usage error"; cat gc-none.log; }
+
 # gc: raw objects of compacted hours go; an uncompacted late upload stays unless --uncompacted.
 "$pgopipe" push --store "$work/store" --app web --label env=prod --collected-at "$(at 420)" raw/run-5.profraw --allow-duplicate > /dev/null 2>&1
 cutoff=$(date -u -d "$day0 + 1 day" +%Y-%m-%dT%H:%M:%SZ)
