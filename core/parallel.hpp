@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Bounded parallelism for I/O-bound bulk operations (transfers, listings).
+// Bounded parallelism for bulk operations (transfers, listings, compressing an output).
 #pragma once
 
 #include <cstddef>

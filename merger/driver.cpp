@@ -133,9 +133,11 @@ Result<MergeReport> run_merge(const MergeRequest& req, const WarnFn& warn) {
   for (const auto& note : plan.notes) warn("weights", note);
 
   size_t jobs = std::clamp<size_t>(static_cast<size_t>(std::max(req.jobs, 1)), 1, req.sources.size());
+  MergeOptions options = req.options;
+  options.write_threads = std::max(req.jobs, 1);
   std::vector<std::unique_ptr<MergeEngine>> engines;
   for (size_t j = 0; j < jobs; ++j) {
-    PGO_TRY_ASSIGN(auto engine, make_merge_engine(report.family, req.options, warn));
+    PGO_TRY_ASSIGN(auto engine, make_merge_engine(report.family, options, warn));
     engines.push_back(std::move(engine));
   }
 

@@ -29,6 +29,9 @@ struct MergeOptions {
   // pprof only: scale each input by 60 s / its duration_nanos, so every profile counts as one
   // minute of samples whatever its length (inputs without a duration are taken as they are).
   bool normalize_duration = false;
+  // Threads `write` may use to compress its output (pprof: one gzip member per thread's share
+  // of the encoded profile; the driver passes its job count, since its workers are idle then).
+  int write_threads = 1;
 };
 
 // A non-fatal problem inside one input (e.g. a function hash conflict), reported by name.

@@ -5,11 +5,13 @@
 # seed) plus two real Go CPU profiles (tests/data/pprof/cpuburn). Prints wall time, peak RSS
 # (/usr/bin/time -v), the time ratio, and checks that both outputs give the same -top table.
 #
-#   bench/merge_pprof/run.sh [BUILD_DIR] [COUNT]        (defaults: build 1000)
+# ROUNDS interleaved rounds (default 3); every figure is the median of its tool's rounds.
+#
+#   bench/merge_pprof/run.sh [BUILD_DIR] [COUNT]        (defaults: build 1000; env ROUNDS=3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
-count=${2:-1000}
+count=${2:-1000} rounds=${ROUNDS:-3}
 work=${PGOPIPE_BENCH_DIR:-$build/bench-merge-pprof}
 inputs=$work/inputs-$count
 mkdir -p "$work"
@@ -31,26 +33,36 @@ files=("$inputs"/*.pb.gz)
 total_mb=$(du -cm "${files[@]}" | tail -1 | cut -f1)
 cat "${files[@]}" >/dev/null  # warm the page cache for both tools
 
-# measure NAME CMD... : runs CMD under /usr/bin/time -v; sets wall_NAME (s) and rss_NAME (MB).
+# measure NAME CMD... : runs CMD under /usr/bin/time -v; appends its wall (s, from the shell's
+# microsecond clock), CPU (s) and peak RSS (MB) to walls_NAME, cpus_NAME and rsss_NAME.
+declare -A walls cpus rsss
 measure() {
-  local name=$1
+  local name=$1 start=$EPOCHREALTIME
   shift
   /usr/bin/time -v -o "$work/$name.time" "$@"
   local wall rss cpu
+  wall=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
   cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.1f", s}' "$work/$name.time")
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/$name.time")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$work/$name.time")
-  printf -v "wall_$name" '%s' "$wall"
-  printf -v "rss_$name" '%s' "$rss"
-  printf -v "cpu_$name" '%s' "$cpu"
+  walls[$name]+="$wall " cpus[$name]+="$cpu " rsss[$name]+="$rss "
 }
+median() { printf '%s\n' $1 | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-echo "merging ${#files[@]} profiles ($total_mb MB gzipped)"
-measure go bash -c 'go tool pprof -proto "$@" > "'"$work"'/ref.pb.gz" 2>"'"$work"'/go.err"' _ "${files[@]}"
+echo "merging ${#files[@]} profiles ($total_mb MB gzipped), $rounds interleaved rounds"
 # /usr/bin/time runs the pgopipe binary itself (a shell function would not be found).
 merge=("$build/cli/pgopipe" merge --format pprof --normalize none)
-measure ours1 "${merge[@]}" -j 1 -o "$work/ours1.pb.gz" "${files[@]}" 2> "$work/pgopipe-1.err"
-measure ours2 "${merge[@]}" -j 2 -o "$work/ours2.pb.gz" "${files[@]}" 2> "$work/pgopipe-2.err"
+for ((r = 1; r <= rounds; r++)); do  # the tools take turns, so the machine's load hits all alike
+  measure go bash -c 'go tool pprof -proto "$@" > "'"$work"'/ref.pb.gz" 2>"'"$work"'/go.err"' _ "${files[@]}"
+  measure ours1 "${merge[@]}" -j 1 -o "$work/ours1.pb.gz" "${files[@]}" 2> "$work/pgopipe-1.err"
+  measure ours2 "${merge[@]}" -j 2 -o "$work/ours2.pb.gz" "${files[@]}" 2> "$work/pgopipe-2.err"
+  last() { awk '{print $NF}' <<< "${walls[$1]}"; }
+  echo "round $r: go tool pprof $(last go) s, pgopipe -j 1 $(last ours1) s, -j 2 $(last ours2) s"
+done
+for name in go ours1 ours2; do
+  printf -v "wall_$name" '%s' "$(median "${walls[$name]}")"
+  printf -v "cpu_$name" '%s' "$(median "${cpus[$name]}")"
+  printf -v "rss_$name" '%s' "$(median "${rsss[$name]}")"
+done
 
 top() { go tool pprof -top -nodecount=1000000 -unit=ns -sample_index="$2" "$1" 2>/dev/null | sed '1,/flat%/d' | awk '{$3=""; print}' | sort; }
 agree=yes
@@ -60,7 +72,7 @@ for out in ours1 ours2; do
   if [[ "$(top "$work/$out.pb.gz" 1)" != "$ref_top" ]]; then agree=NO; fi
 done
 
-printf '\n%-34s %9s %12s %14s\n' "tool" "wall (s)" "CPU (s)" "peak RSS (MB)"
+printf '\n%-34s %9s %12s %14s   (medians of %s rounds)\n' "tool" "wall (s)" "CPU (s)" "peak RSS (MB)" "$rounds"
 printf '%-34s %9s %12s %14s\n' "go tool pprof -proto" "$wall_go" "$cpu_go" "$rss_go"
 printf '%-34s %9s %12s %14s\n' "pgopipe merge -j 1" "$wall_ours1" "$cpu_ours1" "$rss_ours1"
 printf '%-34s %9s %12s %14s\n' "pgopipe merge -j 2" "$wall_ours2" "$cpu_ours2" "$rss_ours2"

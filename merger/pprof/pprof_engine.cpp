@@ -132,7 +132,7 @@ class PprofEngine final : public merge::MergeEngine {
     std::string raw = encode(t_);
     if (options_.output_format == ProfileFormat::Pprof) return write_file_atomic(out, raw);
     // Level 1: merged profiles are large and read by tools, so speed beats the last few %.
-    PGO_TRY_ASSIGN(std::string gz, pprof::gzip(raw, 1));
+    PGO_TRY_ASSIGN(std::string gz, pprof::gzip(raw, 1, options_.write_threads));
     raw = std::string();
     return write_file_atomic(out, gz);
   }

@@ -82,5 +82,18 @@ TEST(PprofGzip, CorruptAndTruncatedDataGiveZlibsErrors) {
       << corrupt.error().message;
 }
 
+TEST(PprofGzip, ThreadsCompressLargeInputsIntoMembersThatInflateToTheInput) {
+  std::string input = text(9'000'000);  // over 8 MiB: two shares of at least 4 MiB
+  std::string one = *gzip(input, 1, 1);
+  std::string two = *gzip(input, 1, 2);
+  EXPECT_NE(one, two) << "the same level and input gave the same bytes: not split into members";
+  std::string buffer;
+  auto back = gunzip_into("two-members.gz", two, size_t{64} << 20, buffer);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, input);
+  // A small input stays one member whatever the thread count.
+  EXPECT_EQ(*gzip("hello", 1, 8), *gzip("hello", 1, 1));
+}
+
 }  // namespace
 }  // namespace pgopipe::pprof

@@ -3,7 +3,9 @@
 // decoder first (several times zlib's rate) into a buffer of the size the gzip trailer
 // states; whatever it cannot finish within that buffer (a lying trailer, a stream past the
 // limit, corrupt or truncated data) is decided by the streaming zlib path, so the limit and
-// every error message are zlib's. Compression is zlib's, so outputs stay byte-stable.
+// every error message are zlib's. Compression is libdeflate's whole-buffer encoder (several
+// times zlib's rate at level 1, and smaller output); its bytes depend only on the input, the
+// level and the libdeflate version.
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "core/formats/pprof/pprof.hpp"
+#include "core/parallel.hpp"
 
 namespace pgopipe::pprof {
 namespace {
@@ -21,6 +24,8 @@ namespace {
 constexpr size_t kZlibChunk = size_t{1} << 30;
 // gunzip_into keeps a buffer larger than this only while inputs fill a quarter of it.
 constexpr size_t kKeptBufferBytes = size_t{64} << 20;
+// gzip gives each thread a share of at least this many bytes.
+constexpr size_t kMinShareBytes = size_t{4} << 20;
 
 struct Inflated {
   uint64_t produced = 0;  // bytes the stream inflated to (counted up to max + 1)
@@ -76,6 +81,9 @@ Inflated inflate_all(std::string_view bytes, char* out, size_t cap, uint64_t max
 struct DecompressorFree {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
+struct CompressorFree {
+  void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+};
 
 // Inflates every gzip member of `bytes` into out[0, cap) with libdeflate. The byte count, or
 // nullopt when any member fails to decode or does not fit (the zlib path then decides).
@@ -123,6 +131,19 @@ Result<std::string_view> inflate_checked(std::string_view name, std::string_view
   return std::string_view(buffer.data(), static_cast<size_t>(r.produced));
 }
 
+// One gzip member of `bytes` at libdeflate `level`.
+Result<std::string> gzip_member(std::string_view bytes, int level) {
+  std::unique_ptr<libdeflate_compressor, CompressorFree> c(libdeflate_alloc_compressor(level));
+  if (!c) return make_error(ErrorCode::Internal, "cannot initialise gzip compression at level {}", level);
+  // The bound is allocated but not initialised: only the pages the output fills become
+  // resident, so a large input that compresses well costs no more than its output.
+  size_t bound = libdeflate_gzip_compress_bound(c.get(), bytes.size());
+  auto out = std::make_unique_for_overwrite<char[]>(bound);
+  size_t produced = libdeflate_gzip_compress(c.get(), bytes.data(), bytes.size(), out.get(), bound);
+  if (produced == 0) return make_error(ErrorCode::Internal, "gzip compression of {} bytes failed", bytes.size());
+  return std::string(out.get(), produced);
+}
+
 }  // namespace
 
 bool is_gzip(std::string_view bytes) {
@@ -167,35 +188,24 @@ Result<std::string> gunzip(std::string_view name, std::string_view bytes, uint64
   return out;
 }
 
-Result<std::string> gzip(std::string_view bytes, int level) {
-  z_stream zs{};
-  if (deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return make_error(ErrorCode::Internal, "cannot initialise zlib compression");
-  }
+Result<std::string> gzip(std::string_view bytes, int level, int threads) {
+  if (level < 0) level = 6;  // the default, as zlib's -1 means
+  // Each thread compresses a share of at least kMinShareBytes into its own member; below that
+  // a thread costs more than it saves.
+  size_t shares = std::clamp<size_t>(bytes.size() / kMinShareBytes, 1, static_cast<size_t>(std::max(threads, 1)));
+  size_t share = (bytes.size() + shares - 1) / shares;
+  std::vector<std::string> members(shares);
+  PGO_TRY(parallel_for(shares, static_cast<int>(shares), [&](size_t i) -> Result<void> {
+    std::string_view part = bytes.substr(std::min(bytes.size(), i * share), share);
+    PGO_TRY_ASSIGN(members[i], gzip_member(part, level));
+    return success();
+  }));
+  if (members.size() == 1) return std::move(members[0]);
   std::string out;
-  out.resize(deflateBound(&zs, static_cast<uLong>(std::min(bytes.size(), kZlibChunk))) + 64);
-  size_t produced = 0;
-  size_t consumed = 0;
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    if (out.size() - produced < 4096) out.resize(out.size() * 2);
-    size_t in_chunk = std::min(bytes.size() - consumed, kZlibChunk);
-    size_t out_chunk = std::min(out.size() - produced, kZlibChunk);
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + consumed));
-    zs.avail_in = static_cast<uInt>(in_chunk);
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-    zs.avail_out = static_cast<uInt>(out_chunk);
-    bool last = consumed + in_chunk == bytes.size();
-    rc = deflate(&zs, last ? Z_FINISH : Z_NO_FLUSH);
-    consumed += in_chunk - zs.avail_in;
-    produced += out_chunk - zs.avail_out;
-    if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END) {
-      deflateEnd(&zs);
-      return make_error(ErrorCode::Internal, "gzip compression failed (zlib error {})", rc);
-    }
-  }
-  deflateEnd(&zs);
-  out.resize(produced);
+  size_t total = 0;
+  for (const auto& m : members) total += m.size();
+  out.reserve(total);
+  for (const auto& m : members) out += m;
   return out;
 }
 

@@ -49,8 +49,10 @@ Result<std::string> gunzip(std::string_view name, std::string_view bytes, uint64
 Result<std::string_view> gunzip_into(std::string_view name, std::string_view bytes, uint64_t max_bytes,
                                      std::string& buffer);
 
-// Compresses `bytes` into a single gzip member at zlib `level` (1..9, -1 = zlib default).
-Result<std::string> gzip(std::string_view bytes, int level = -1);
+// Compresses `bytes` at `level` (1..12 as libdeflate counts, 1..9 meaning what they mean to
+// zlib; -1 = 6, the default): one gzip member, or with `threads` > 1 and a large input, one
+// member per thread's share, concatenated (valid gzip: every reader inflates all members).
+Result<std::string> gzip(std::string_view bytes, int level = -1, int threads = 1);
 
 // Returns the uncompressed protobuf bytes of a pprof input: inflated when gzipped, copied
 // otherwise; zero-byte and over-limit inputs are Input errors naming `name`.
