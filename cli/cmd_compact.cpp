@@ -35,6 +35,7 @@ void register_compact(CLI::App& app, Cli& cli) {
       PGO_TRY_ASSIGN(merge::CompactReport r, merge::compact(*store, req));
       if (cli.json()) {
         fmt::print("{}\n", nlohmann::json{{"hour_generations", r.hour_generations},
+                                           {"quarter_generations", r.quarter_generations},
                                            {"day_generations", r.day_generations},
                                            {"raw_profiles", r.raw_profiles},
                                            {"parts", r.parts},
@@ -43,10 +44,10 @@ void register_compact(CLI::App& app, Cli& cli) {
                                            {"damaged", r.damaged}}
                                 .dump(2));
       }
-      spdlog::info("compacted {} raw profile(s) of {} into {} hour and {} day rollup(s) ({} part(s)); "
+      spdlog::info("compacted {} raw profile(s) of {} into {} hour, {} quarter and {} day rollup(s) ({} part(s)); "
                    "{} period(s) already up to date, {} input(s) skipped",
-                   r.raw_profiles, req.app, r.hour_generations, r.day_generations, r.parts, r.up_to_date,
-                   r.skipped);
+                   r.raw_profiles, req.app, r.hour_generations, r.quarter_generations, r.day_generations, r.parts,
+                   r.up_to_date, r.skipped);
       if (r.damaged > 0) spdlog::warn("{} damaged object(s) or manifest(s) skipped", r.damaged);
       return success();
     };

@@ -149,28 +149,50 @@ Result<void> compact_hours(store::Store& store, const CompactRequest& req, Compa
   return success();
 }
 
-Result<void> compact_days(store::Store& store, const CompactRequest& req, CompactReport& report) {
-  for (TimePoint day = floor<days>(req.window.since); day + days{1} <= req.window.until; day += days{1}) {
+// Compacts the hour rollups of one period (a quarter or a day) into its next generation.
+// `hour_keys`: the listing of its day's hour rollups.
+Result<void> compact_from_hours(store::Store& store, RollupLevel level, TimePoint start,
+                                const std::vector<std::string>& hour_keys, const CompactRequest& req,
+                                CompactReport& report) {
+  const TimePoint end = start + store::period_of(level);
+  auto in_period = [&](const std::string& k) {
+    auto hour = store::manifest_hour(req.app, k);
+    return hour && *hour >= start && *hour < end;
+  };
+  if (std::none_of(hour_keys.begin(), hour_keys.end(), in_period)) return success();
+  auto collect = [&](const std::set<std::string>& covered) -> Result<PeriodInputs> {
+    std::vector<std::string> fresh;
+    for (const auto& k : hour_keys) {
+      if (in_period(k) && !covered.contains(k)) fresh.push_back(k);
+    }
+    std::vector<store::DamagedObject> damaged;
+    PGO_TRY_ASSIGN(auto manifests, store::read_manifest_keys(store, fresh, &damaged));
+    report.damaged += damaged.size();
+    PeriodInputs in;
+    for (const auto& m : manifests) {
+      in.keys.push_back(store::manifest_key(m.app, m.level, m.start, m.generation));
+      for (const auto& p : m.parts) in.objects.push_back({{p.key, p.meta, p.profiles}, p.first_collected, p.last_collected});
+      in.kept.insert(in.kept.end(), m.kept.begin(), m.kept.end());
+    }
+    return in;
+  };
+  PGO_TRY_ASSIGN(bool wrote, compact_period(store, level, start, collect, req, report));
+  ++(wrote ? (level == RollupLevel::Day ? report.day_generations : report.quarter_generations) : report.up_to_date);
+  return success();
+}
+
+// Each closed quarter and day of the window, from its hour rollups (one listing per day).
+Result<void> compact_quarters_and_days(store::Store& store, const CompactRequest& req, CompactReport& report) {
+  const Duration quarter = store::period_of(RollupLevel::Quarter);
+  for (TimePoint day = floor<days>(req.window.since); day + quarter <= req.window.until; day += days{1}) {
     PGO_TRY_ASSIGN(auto hour_keys, store.list_raw(store::hour_rollups_of_day(req.app, day)));
-    auto collect = [&](const std::set<std::string>& covered) -> Result<PeriodInputs> {
-      std::vector<std::string> fresh;
-      for (const auto& k : hour_keys) {
-        if (store::manifest_hour(req.app, k) && !covered.contains(k)) fresh.push_back(k);
-      }
-      std::vector<store::DamagedObject> damaged;
-      PGO_TRY_ASSIGN(auto manifests, store::read_manifest_keys(store, fresh, &damaged));
-      report.damaged += damaged.size();
-      PeriodInputs in;
-      for (const auto& m : manifests) {
-        in.keys.push_back(store::manifest_key(m.app, m.level, m.start, m.generation));
-        for (const auto& p : m.parts) in.objects.push_back({{p.key, p.meta, p.profiles}, p.first_collected, p.last_collected});
-        in.kept.insert(in.kept.end(), m.kept.begin(), m.kept.end());
-      }
-      return in;
-    };
     if (hour_keys.empty()) continue;
-    PGO_TRY_ASSIGN(bool wrote, compact_period(store, RollupLevel::Day, day, collect, req, report));
-    ++(wrote ? report.day_generations : report.up_to_date);
+    for (TimePoint q = day; q < day + days{1} && q + quarter <= req.window.until; q += quarter) {
+      PGO_TRY(compact_from_hours(store, RollupLevel::Quarter, q, hour_keys, req, report));
+    }
+    if (day + days{1} <= req.window.until) {
+      PGO_TRY(compact_from_hours(store, RollupLevel::Day, day, hour_keys, req, report));
+    }
   }
   return success();
 }
@@ -179,12 +201,12 @@ Result<void> compact_days(store::Store& store, const CompactRequest& req, Compac
 
 Result<CompactReport> compact(store::Store& store, const CompactRequest& request) {
   CompactReport report;
-  // Hours are compacted from the start of the first day, so a day rollup never stands for a
-  // day whose earlier hours were left raw.
+  // Hours are compacted from the start of the first day, so a quarter or day rollup never
+  // stands for a period whose earlier hours were left raw.
   CompactRequest hours_request = request;
   hours_request.window.since = std::chrono::floor<std::chrono::days>(request.window.since);
   PGO_TRY(compact_hours(store, hours_request, report));
-  PGO_TRY(compact_days(store, request, report));
+  PGO_TRY(compact_quarters_and_days(store, request, report));
   return report;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `pgopipe compact`: merges the raw profiles of each closed hour into hour rollups, and the
-// hour rollups of each closed day into day rollups (key layout: core/store/rollup.hpp). A
-// rerun writes nothing; an upload that lands in an hour already compacted is merged into a
-// new generation of that hour (and then of its day), never lost and never counted twice.
+// hour rollups of each closed quarter (6 hours) and day into quarter and day rollups (key
+// layout: core/store/rollup.hpp). A rerun writes nothing; an upload that lands in an hour
+// already compacted is merged into a new generation of that hour (and then of its quarter and
+// day), never lost and never counted twice.
 #pragma once
 
 #include <string>
@@ -15,18 +16,19 @@ namespace pgopipe::merge {
 
 struct CompactRequest {
   std::string app;
-  Window window;  // hours and days that overlap it and have ended by window.until
+  Window window;  // hours, quarters and days that overlap it and have ended by window.until
   InputLimits limits;
   int jobs = 2;
 };
 
 struct CompactReport {
   size_t hour_generations = 0;  // manifests written
+  size_t quarter_generations = 0;
   size_t day_generations = 0;
   size_t raw_profiles = 0;      // raw objects merged into the new hour rollups
   size_t parts = 0;             // merged profiles written
   size_t skipped = 0;           // inputs that could not be merged (named in a warning)
-  size_t up_to_date = 0;        // hours and days with raw data and nothing new to compact
+  size_t up_to_date = 0;        // periods with data and nothing new to compact
   size_t damaged = 0;           // listed objects or manifests skipped as damaged
 };
 

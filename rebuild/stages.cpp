@@ -73,8 +73,8 @@ Result<FetchedWindow> fetch_window(store::Store& store, const RebuildConfig& con
   if (config.compact) {
     merge::CompactRequest compact{config.app, w.query.window, config.limits, 2};
     PGO_TRY_ASSIGN(merge::CompactReport done, merge::compact(store, compact));
-    spdlog::info("compacted {} raw profile(s) into {} hour and {} day rollup(s) before the fetch", done.raw_profiles,
-                 done.hour_generations, done.day_generations);
+    spdlog::info("compacted {} raw profile(s) into {} hour, {} quarter and {} day rollup(s) before the fetch",
+                 done.raw_profiles, done.hour_generations, done.quarter_generations, done.day_generations);
   }
   PGO_TRY_ASSIGN(auto all, merge::list_window(store, w.query, &w.damaged));
   if (!w.damaged.empty()) {

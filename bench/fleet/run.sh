@@ -47,12 +47,14 @@ populate() { # store per_hour [s3 flags...]
     done
   done
 }
-timed() { # name command...: wall seconds and peak RSS (MiB) into $work/<name>.time
-  local name=$1
+timed() { # name command...: wall seconds into $work/<name>.wall, peak RSS into $work/<name>.time
+  local name=$1 start=$EPOCHREALTIME
   shift
   /usr/bin/time -v -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.log"
+  # The shell's microsecond clock: time -v reports hundredths, too coarse for a 0.1 s merge.
+  awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }' > "$work/$name.wall"
 }
-wall() { awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$work/$1.time"; }
+wall() { cat "$work/$1.wall"; }
 rss() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$work/$1.time"; }
 per_function() { go tool pprof -top -nodecount=1000000 -unit=ns "$1" 2> /dev/null | sed '1,/flat%/d' | awk '{print $1, $NF}' | sort; }
 agree() { # a b

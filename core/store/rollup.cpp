@@ -22,8 +22,16 @@ std::string date_path(TimePoint t) {
   return fmt::format("{:04d}/{:02d}/{:02d}/", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
 }
 
+constexpr RollupLevel kLevels[] = {RollupLevel::Hour, RollupLevel::Quarter, RollupLevel::Day};
+
 TimePoint period_start(RollupLevel level, TimePoint t) {
-  return level == RollupLevel::Hour ? floor<hours>(t) : TimePoint{floor<days>(t)};
+  const TimePoint day = floor<days>(t);
+  switch (level) {
+    case RollupLevel::Hour: return floor<hours>(t);
+    case RollupLevel::Quarter: return day + floor<hours>(t - day) / 6 * 6;
+    case RollupLevel::Day: break;
+  }
+  return day;
 }
 
 // True when the raw object `key` of `app` was collected in [start, start + period).
@@ -104,8 +112,13 @@ Result<void> check_placement(const ManifestReader& r, const RollupManifest& m) {
     if (!p.key.starts_with(own) || p.meta.app != m.app) return r.bad("part " + printable(p.key) + " lies outside the rollup");
   }
   for (const auto& input : m.inputs) {
-    bool ok = m.level == RollupLevel::Hour ? raw_key_within(input, m.app, m.start, period)
-                                           : manifest_hour(m.app, input) && input.starts_with(hour_rollups_of_day(m.app, m.start));
+    bool ok = false;
+    if (m.level == RollupLevel::Hour) {
+      ok = raw_key_within(input, m.app, m.start, period);
+    } else {  // quarter and day rollups cover the hour rollups of their period
+      auto hour = manifest_hour(m.app, input);
+      ok = hour && *hour >= m.start && *hour < m.start + period;
+    }
     if (!ok) return r.bad("input " + printable(input) + " lies outside the rollup's period");
   }
   for (const auto& k : m.kept) {
@@ -118,20 +131,36 @@ Result<void> check_placement(const ManifestReader& r, const RollupManifest& m) {
 
 }  // namespace
 
-std::string_view to_string(RollupLevel level) { return level == RollupLevel::Hour ? "hour" : "day"; }
+std::string_view to_string(RollupLevel level) {
+  switch (level) {
+    case RollupLevel::Hour: return "hour";
+    case RollupLevel::Quarter: return "quarter";
+    case RollupLevel::Day: break;
+  }
+  return "day";
+}
 
 Duration period_of(RollupLevel level) {
-  return level == RollupLevel::Hour ? Duration{hours{1}} : Duration{days{1}};
+  switch (level) {
+    case RollupLevel::Hour: return hours{1};
+    case RollupLevel::Quarter: return hours{6};
+    case RollupLevel::Day: break;
+  }
+  return days{1};
 }
 
 std::string rollup_prefix(std::string_view app, RollupLevel level, TimePoint start) {
   std::string out = fmt::format("{}/rollup/{}/{}", app, to_string(level), date_path(start));
-  if (level == RollupLevel::Hour) out += fmt::format("{:02d}/", floor<hours>(start - floor<days>(start)).count());
+  if (level != RollupLevel::Day) out += fmt::format("{:02d}/", floor<hours>(start - floor<days>(start)).count());
   return out;
 }
 
+std::string rollups_of_day(std::string_view app, RollupLevel level, TimePoint day) {
+  return fmt::format("{}/rollup/{}/{}", app, to_string(level), date_path(day));
+}
+
 std::string hour_rollups_of_day(std::string_view app, TimePoint day) {
-  return fmt::format("{}/rollup/hour/{}", app, date_path(day));
+  return rollups_of_day(app, RollupLevel::Hour, day);
 }
 
 std::string manifest_key(std::string_view app, RollupLevel level, TimePoint start, int generation) {
@@ -150,11 +179,12 @@ std::optional<int> manifest_generation(std::string_view key) {
 }
 
 std::optional<std::pair<RollupLevel, TimePoint>> manifest_period(std::string_view app, std::string_view key) {
-  // <app>/rollup/hour/YYYY/MM/DD/HH/gNNNN.json or <app>/rollup/day/YYYY/MM/DD/gNNNN.json
+  // <app>/rollup/{hour,quarter}/YYYY/MM/DD/HH/gNNNN.json or <app>/rollup/day/YYYY/MM/DD/gNNNN.json
   if (!manifest_generation(key)) return std::nullopt;
-  for (RollupLevel level : {RollupLevel::Hour, RollupLevel::Day}) {
+  for (RollupLevel level : kLevels) {
     std::string head = fmt::format("{}/rollup/{}/", app, to_string(level));
-    size_t want = level == RollupLevel::Hour ? 14 : 11;
+    const bool has_hour = level != RollupLevel::Day;
+    size_t want = has_hour ? 14 : 11;
     if (!key.starts_with(head) || key.size() != head.size() + want + 10) continue;
     std::string_view rest = key.substr(head.size());
     auto num = [&](size_t at, size_t n) {
@@ -162,13 +192,15 @@ std::optional<std::pair<RollupLevel, TimePoint>> manifest_period(std::string_vie
       for (char c : rest.substr(at, n)) v = (c >= '0' && c <= '9') ? v * 10 + (c - '0') : -1000000;
       return v;
     };
-    int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = level == RollupLevel::Hour ? num(11, 2) : 0;
+    int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = has_hour ? num(11, 2) : 0;
     // Nanosecond time points end in 2262; keys are of collection times, never that far out.
     if (y < 1970 || y > 2200 || mo < 1 || d < 1 || h < 0 || h > 23) return std::nullopt;
     year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) return std::nullopt;
     TimePoint t = TimePoint{sys_days{ymd}} + hours{h};
-    if (rollup_prefix(app, level, t) != key.substr(0, key.size() - 10)) return std::nullopt;
+    if (period_start(level, t) != t || rollup_prefix(app, level, t) != key.substr(0, key.size() - 10)) {
+      return std::nullopt;
+    }
     return std::pair{level, t};
   }
   return std::nullopt;
@@ -223,8 +255,9 @@ Result<RollupManifest> manifest_from_text(std::string_view key, std::string_view
   if (j.is_discarded() || !j.is_object()) return r.bad("not a JSON object");
   RollupManifest m;
   PGO_TRY_ASSIGN(const json* level, r.field(j, "level", json::value_t::string));
-  if (*level != "hour" && *level != "day") return r.bad("level is neither hour nor day");
-  m.level = *level == "hour" ? RollupLevel::Hour : RollupLevel::Day;
+  auto known = std::find_if(std::begin(kLevels), std::end(kLevels), [&](RollupLevel l) { return *level == to_string(l); });
+  if (known == std::end(kLevels)) return r.bad("level is none of hour, quarter and day");
+  m.level = *known;
   PGO_TRY_ASSIGN(const json* app, r.field(j, "app", json::value_t::string));
   m.app = app->get<std::string>();
   if (auto v = validate_app(m.app); !v) return r.bad(v.error().message);

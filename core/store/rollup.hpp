@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// Rollups: the merged profiles of closed hours and days that `pgopipe compact` writes, so a
-// window query reads a few objects per day instead of every raw upload. Key layout:
+// Rollups: the merged profiles of closed hours, quarters (6 hours) and days that `pgopipe
+// compact` writes, so a window query reads a few objects per day instead of every raw upload.
+// Key layout:
 //   <app>/rollup/hour/YYYY/MM/DD/HH/gNNNN.json                     manifest of generation N
 //   <app>/rollup/hour/YYYY/MM/DD/HH/gNNNN-<group>-<inputs>.<ext>   one merged profile per group
+//   <app>/rollup/quarter/YYYY/MM/DD/HH/gNNNN.json  (HH = 00, 06, 12, 18; and its parts)
 //   <app>/rollup/day/YYYY/MM/DD/gNNNN.json  (and its parts)
 // A group is one (kind, build ID, label set); <inputs> is a digest of what the part merges, so
 // two compactors merging the same inputs write the same key with the same bytes. The manifest
 // is written last and exclusively: a rollup exists once its manifest does. Generation N covers
-// inputs (raw object keys for an hour, hour manifest keys for a day) that no earlier generation
-// of the same hour or day covers, so an upload that arrives late is merged exactly once.
+// inputs (raw object keys for an hour, hour manifest keys for a quarter or a day) that no
+// earlier generation of the same period covers, so an upload that arrives late is merged
+// exactly once. Quarters and days are both built from hour rollups, independently.
 #pragma once
 
 #include <optional>
@@ -24,9 +27,9 @@
 
 namespace pgopipe::store {
 
-enum class RollupLevel { Hour, Day };
+enum class RollupLevel { Hour, Quarter, Day };
 
-// "hour" or "day".
+// "hour", "quarter" or "day".
 std::string_view to_string(RollupLevel level);
 
 // The length of a rollup's period.
@@ -44,7 +47,7 @@ struct RollupPart {
 struct RollupManifest {
   RollupLevel level = RollupLevel::Hour;
   std::string app;
-  TimePoint start{};  // the hour or day (UTC) it covers
+  TimePoint start{};  // the hour, quarter or day (UTC) it covers
   int generation = 1;
   std::vector<std::string> inputs;  // sorted keys this generation covers
   std::string inputs_sha256;        // sha256 of the sorted inputs, one per line
@@ -57,7 +60,10 @@ struct RollupManifest {
 // "<app>/rollup/<level>/YYYY/MM/DD/[HH/]" for the period starting at `start`.
 std::string rollup_prefix(std::string_view app, RollupLevel level, TimePoint start);
 
-// "<app>/rollup/hour/YYYY/MM/DD/": every hour rollup of one day (one listing).
+// "<app>/rollup/<level>/YYYY/MM/DD/": every rollup of `level` in one day (one listing).
+std::string rollups_of_day(std::string_view app, RollupLevel level, TimePoint day);
+
+// rollups_of_day(app, RollupLevel::Hour, day).
 std::string hour_rollups_of_day(std::string_view app, TimePoint day);
 
 // The manifest key of a generation.

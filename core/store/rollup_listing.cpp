@@ -32,43 +32,79 @@ void add_raw(std::vector<Window>& raw, Window w) {
   }
 }
 
-// One day of the window: rollups where they cover it, raw windows for the rest.
+using HourManifests = std::map<TimePoint, std::vector<std::string>>;  // hour -> its manifest keys
+
+// Adds the rollups `manifests` of one quarter or day to `out`, with the hour generations of its
+// period that they do not cover (written after them: uploads that arrived late).
+Result<void> add_coarse(Store& store, const Query& q, const std::vector<RollupManifest>& manifests,
+                        const HourManifests& hours_in_period, std::vector<StoredObject>& out,
+                        std::vector<DamagedObject>* damaged) {
+  const std::set<std::string> covered = covered_inputs(manifests);
+  for (const auto& m : manifests) add_manifest(m, q, out);
+  std::vector<std::string> late;
+  for (const auto& [hour, keys] : hours_in_period) {
+    for (const auto& k : keys) {
+      if (!covered.contains(k)) late.push_back(k);
+    }
+  }
+  PGO_TRY_ASSIGN(auto late_manifests, read_manifest_keys(store, late, damaged));
+  for (const auto& m : late_manifests) add_manifest(m, q, out);
+  return success();
+}
+
+// The hours of `all` in [start, start + period).
+HourManifests hours_within(const HourManifests& all, TimePoint start, Duration period) {
+  return HourManifests(all.lower_bound(start), all.lower_bound(start + period));
+}
+
+// One day of the window: the coarsest rollups that lie wholly inside it (day, else quarters),
+// hour rollups for the whole hours left, raw windows for the rest. Day and quarter rollups are
+// read only when no time decay asks for hour resolution (Query::day_rollups).
 Result<void> list_day(Store& store, const Query& q, TimePoint day, std::vector<StoredObject>& out,
                       std::vector<Window>& raw, std::vector<DamagedObject>* damaged) {
   const TimePoint lo = std::max(q.window.since, day), hi = std::min(q.window.until, day + days{1});
   PGO_TRY_ASSIGN(std::vector<std::string> hour_keys, store.list_raw(hour_rollups_of_day(q.app, day)));
-  std::map<TimePoint, std::vector<std::string>> by_hour;
+  HourManifests by_hour;
   for (auto& key : hour_keys) {
     if (auto h = manifest_hour(q.app, key)) by_hour[*h].push_back(std::move(key));
   }
   if (q.day_rollups && lo == day && hi == day + days{1}) {
     PGO_TRY_ASSIGN(auto day_manifests, read_manifests(store, q.app, RollupLevel::Day, day, damaged));
-    if (!day_manifests.empty()) {
-      const std::set<std::string> covered = covered_inputs(day_manifests);
-      for (const auto& m : day_manifests) add_manifest(m, q, out);
-      // Hour generations written after the day's rollup (uploads that arrived late).
-      std::vector<std::string> late;
-      for (const auto& [hour, keys] : by_hour) {
-        for (const auto& k : keys) {
-          if (!covered.contains(k)) late.push_back(k);
-        }
-      }
-      PGO_TRY_ASSIGN(auto late_manifests, read_manifest_keys(store, late, damaged));
-      for (const auto& m : late_manifests) add_manifest(m, q, out);
-      return success();
+    if (!day_manifests.empty()) return add_coarse(store, q, day_manifests, by_hour, out, damaged);
+  }
+  // Quarters wholly inside the window, when it has any: one listing for the day's quarters.
+  const Duration quarter = period_of(RollupLevel::Quarter);
+  std::map<TimePoint, std::vector<std::string>> by_quarter;
+  const TimePoint first_quarter = day + (ceil<hours>(lo - day) + quarter - hours{1}) / quarter * quarter;
+  if (q.day_rollups && first_quarter + quarter <= hi) {
+    PGO_TRY_ASSIGN(std::vector<std::string> quarter_keys,
+                   store.list_raw(rollups_of_day(q.app, RollupLevel::Quarter, day)));
+    for (auto& key : quarter_keys) {
+      auto period = manifest_period(q.app, key);
+      if (period && period->first == RollupLevel::Quarter) by_quarter[period->second].push_back(std::move(key));
     }
   }
-  for (TimePoint h = floor<hours>(lo); h < hi; h += hours{1}) {
+  for (TimePoint h = floor<hours>(lo); h < hi;) {
+    if (auto qt = by_quarter.find(h); qt != by_quarter.end() && h >= lo && h + quarter <= hi) {
+      PGO_TRY_ASSIGN(auto manifests, read_manifest_keys(store, qt->second, damaged));
+      if (!manifests.empty()) {
+        PGO_TRY(add_coarse(store, q, manifests, hours_within(by_hour, h, quarter), out, damaged));
+        h += quarter;
+        continue;
+      }
+    }
     auto it = by_hour.find(h);
     if (h >= lo && h + hours{1} <= hi && it != by_hour.end()) {
       PGO_TRY_ASSIGN(auto manifests, read_manifest_keys(store, it->second, damaged));
       if (manifests.size() == it->second.size()) {
         for (const auto& m : manifests) add_manifest(m, q, out);
+        h += hours{1};
         continue;
       }
       // A damaged manifest: this hour is read from its raw objects instead.
     }
     add_raw(raw, Window{std::max(lo, h), std::min(hi, h + hours{1})});
+    h += hours{1};
   }
   return success();
 }

@@ -59,8 +59,16 @@ TEST_F(RollupGc, RollupsExpireOnTheirOwnCutoffManifestAndParts) {
   ASSERT_TRUE(removed) << removed.error().message;
   auto left = store_->list_raw("svc/rollup/");
   ASSERT_TRUE(left);
-  for (const auto& k : *left) EXPECT_TRUE(k.starts_with("svc/rollup/hour/2026/03/01/11/")) << k;
+  // Hour 11 and the quarter 06:00-12:00 end after the cutoff.
+  for (const auto& k : *left) {
+    EXPECT_TRUE(k.starts_with("svc/rollup/hour/2026/03/01/11/") || k.starts_with("svc/rollup/quarter/2026/03/01/06/"))
+        << k;
+  }
   EXPECT_FALSE(left->empty());
+  auto quarter = store::gc_rollups_older_than(*store_, "svc", at("2026-03-01T12:00:00Z"), /*dry_run=*/true);
+  ASSERT_TRUE(quarter) << quarter.error().message;
+  EXPECT_EQ(*quarter, (std::vector<std::string>{"svc/rollup/hour/2026/03/01/11/g0001.json",
+                                                "svc/rollup/quarter/2026/03/01/06/g0001.json"}));
   EXPECT_EQ(raw("2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z").size(), 2u);  // raw data untouched
 }
 

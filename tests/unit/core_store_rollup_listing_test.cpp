@@ -62,6 +62,33 @@ TEST_F(RollupListing, WholeDaysComeFromDayRollupsUnlessOnlyHoursAreAllowed) {
   for (const auto& key : k) EXPECT_TRUE(key.starts_with("svc/rollup/hour/2026/03/01/")) << key;
 }
 
+TEST_F(RollupListing, WholeQuartersOfAPartialDayComeFromQuarterRollupsAndLateHoursBesideThem) {
+  // The fixture compacted up to 12:00: hours 09, 10, 11 and the quarter 06:00-12:00.
+  auto q = query("2026-03-01T05:30:00Z", "2026-03-01T12:30:00Z");
+  auto k = keys(q);
+  ASSERT_EQ(k.size(), 1u);
+  EXPECT_TRUE(k[0].starts_with("svc/rollup/quarter/2026/03/01/06/g0001-")) << k[0];
+  auto listed = store::list_profiles(*store_, q);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ((*listed)[0].profiles, 4u);
+  // A late upload into hour 10, compacted as its second generation only (not its quarter's):
+  // listed beside the quarter, never inside it twice.
+  std::string late = put("2026-03-01T10:50:00Z", {{"a", 3}});
+  merge::CompactRequest hours_only{"svc", {at("2026-03-01T10:00:00Z"), at("2026-03-01T11:00:00Z")}, {}, 1};
+  ASSERT_TRUE(merge::compact(*store_, hours_only));
+  k = keys(q);
+  ASSERT_EQ(k.size(), 2u);
+  EXPECT_TRUE(k[0].starts_with("svc/rollup/quarter/2026/03/01/06/g0001-")) << k[0];
+  EXPECT_TRUE(k[1].starts_with("svc/rollup/hour/2026/03/01/10/g0002-")) << k[1];
+  // With time decay only hour rollups are read.
+  q.day_rollups = false;
+  for (const auto& key : keys(q)) EXPECT_TRUE(key.starts_with("svc/rollup/hour/")) << key;
+  // A window holding only part of the quarter reads its hours.
+  for (const auto& key : keys(query("2026-03-01T07:00:00Z", "2026-03-01T12:00:00Z"))) {
+    EXPECT_TRUE(key.starts_with("svc/rollup/hour/")) << key;
+  }
+}
+
 TEST_F(RollupListing, FiltersApplyToRollups) {
   auto q = query("2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z");
   EXPECT_EQ(keys(q).size(), 1u);

@@ -59,6 +59,40 @@ TEST(RollupLayout, KeysNameLevelPeriodAndGeneration) {
   EXPECT_FALSE(store::manifest_period("other", "svc/rollup/hour/2026/01/31/12/g0001.json"));
 }
 
+TEST(RollupLayout, QuartersStartAtMidnightSixNoonAndEighteen) {
+  TimePoint noon = at("2026-01-31T12:00:00Z");
+  EXPECT_EQ(store::rollup_prefix("svc", RollupLevel::Quarter, noon), "svc/rollup/quarter/2026/01/31/12/");
+  EXPECT_EQ(store::period_of(RollupLevel::Quarter), std::chrono::hours{6});
+  auto q = store::manifest_period("svc", "svc/rollup/quarter/2026/01/31/18/g0002.json");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->first, RollupLevel::Quarter);
+  EXPECT_EQ(q->second, at("2026-01-31T18:00:00Z"));
+  EXPECT_FALSE(store::manifest_hour("svc", "svc/rollup/quarter/2026/01/31/18/g0002.json"));
+  // Not a quarter's start: no manifest of any level lives there.
+  EXPECT_FALSE(store::manifest_period("svc", "svc/rollup/quarter/2026/01/31/13/g0001.json"));
+  EXPECT_EQ(store::rollups_of_day("svc", RollupLevel::Quarter, noon), "svc/rollup/quarter/2026/01/31/");
+}
+
+TEST(RollupManifest, AQuarterCoversOnlyTheHourRollupsOfItsSixHours) {
+  store::RollupManifest m;
+  m.level = RollupLevel::Quarter;
+  m.app = "svc";
+  m.start = at("2026-01-31T06:00:00Z");
+  m.inputs = {"svc/rollup/hour/2026/01/31/06/g0001.json", "svc/rollup/hour/2026/01/31/11/g0002.json"};
+  m.inputs_sha256 = store::inputs_digest(m.inputs);
+  m.created = m.start;
+  std::string key = store::manifest_key("svc", RollupLevel::Quarter, m.start, 1);
+  auto ok = store::manifest_from_text(key, store::manifest_to_text(m));
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->level, RollupLevel::Quarter);
+  m.inputs.push_back("svc/rollup/hour/2026/01/31/12/g0001.json");  // the next quarter's hour
+  m.inputs_sha256 = store::inputs_digest(m.inputs);
+  auto outside = store::manifest_from_text(key, store::manifest_to_text(m));
+  ASSERT_FALSE(outside);
+  EXPECT_NE(outside.error().message.find("lies outside the rollup's period"), std::string::npos)
+      << outside.error().message;
+}
+
 TEST(RollupLayout, GroupsByKindBuildIdAndLabels) {
   ProfileMeta a;
   a.format = ProfileFormat::PprofGzip;

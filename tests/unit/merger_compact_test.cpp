@@ -34,9 +34,14 @@ TEST_F(Compact, OneRollupPerGroupAndHourThenOnePerDayAndARerunWritesNothing) {
   put("2026-03-01T11:15:00Z", {{"a", 2}});
   auto r = compact();
   EXPECT_EQ(r.hour_generations, 2u);
+  EXPECT_EQ(r.quarter_generations, 1u);  // 06:00-12:00 holds both hours
   EXPECT_EQ(r.day_generations, 1u);
   EXPECT_EQ(r.raw_profiles, 4u);
-  EXPECT_EQ(r.parts, 3u + 2u);  // hour 10: prod and canary, hour 11: prod; the day: prod and canary
+  // hour 10: prod and canary, hour 11: prod; the quarter and the day: prod and canary each
+  EXPECT_EQ(r.parts, 3u + 2u + 2u);
+  auto quarter = manifests(store::RollupLevel::Quarter, "2026-03-01T06:00:00Z");
+  ASSERT_EQ(quarter.size(), 1u);
+  EXPECT_EQ(quarter[0].inputs.size(), 2u);  // the two hour manifests
   auto hour = manifests(store::RollupLevel::Hour, "2026-03-01T10:00:00Z");
   ASSERT_EQ(hour.size(), 1u);
   EXPECT_EQ(hour[0].inputs.size(), 3u);
@@ -56,8 +61,8 @@ TEST_F(Compact, OneRollupPerGroupAndHourThenOnePerDayAndARerunWritesNothing) {
     }
   }
   auto again = compact();
-  EXPECT_EQ(again.hour_generations + again.day_generations + again.parts, 0u);
-  EXPECT_EQ(again.up_to_date, 3u);
+  EXPECT_EQ(again.hour_generations + again.quarter_generations + again.day_generations + again.parts, 0u);
+  EXPECT_EQ(again.up_to_date, 4u);  // two hours, the quarter and the day
 }
 
 // Counts the listings that read metadata (one HEAD per object on S3).
@@ -93,7 +98,7 @@ TEST_F(Compact, ARerunReadsNoObjectMetadataAndANewUploadOnlyItsHours) {
   auto r = merge::compact(counting, req);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(counting.listings, 0u);
-  EXPECT_EQ(r->up_to_date, 3u);
+  EXPECT_EQ(r->up_to_date, 4u);  // two hours, their quarter and the day
   put("2026-03-01T11:30:00Z", {{"a", 1}});
   r = merge::compact(counting, req);
   ASSERT_TRUE(r) << r.error().message;
@@ -115,6 +120,7 @@ TEST_F(Compact, ALateUploadBecomesTheNextGenerationOfItsHourAndDay) {
   std::string late = put("2026-03-01T10:55:00Z", {{"a", 1}});
   auto r = compact();
   EXPECT_EQ(r.hour_generations, 1u);
+  EXPECT_EQ(r.quarter_generations, 1u);
   EXPECT_EQ(r.day_generations, 1u);
   EXPECT_EQ(r.raw_profiles, 1u);
   auto hour = manifests(store::RollupLevel::Hour, "2026-03-01T10:00:00Z");

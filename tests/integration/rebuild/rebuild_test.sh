@@ -140,7 +140,7 @@ fi
 write_config pgo2.yaml ./store ./builds-unchanged "compact: true"
 "$pgopipe" rebuild --config pgo2.yaml > run2.log 2>&1
 expect_rc 10 $? "second rebuild without new profiles is unchanged"
-grep -Eq "compacted [0-9]+ raw profile\(s\) into [0-9]+ hour and [0-9]+ day rollup\(s\) before the fetch" run2.log &&
+grep -Eq "compacted [0-9]+ raw profile\(s\) into [0-9]+ hour, [0-9]+ quarter and [0-9]+ day rollup\(s\) before the fetch" run2.log &&
   pass "compact: true compacts before the fetch" || fail "no compaction line in run2.log"
 [[ ! -e builds-unchanged ]] && pass "nothing rebuilt" || fail "builds-unchanged was created"
 

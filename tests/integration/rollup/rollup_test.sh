@@ -70,10 +70,12 @@ run_store() { # store app
   populate "$store" "$app"
   "$pgopipe" compact --store "$store" --app "$app" --since 5d --json > c1.json 2> c1.log
   expect_rc 0 $? "$app: compact"
-  local hours days
-  hours=$(json_field hour_generations < c1.json) days=$(json_field day_generations < c1.json)
-  [[ $hours -gt 20 && $days -eq 2 ]] && pass "$app: $hours hour and $days day rollups written ($(json_field raw_profiles < c1.json) raw profiles)" ||
-    { fail "$app: compact wrote $hours hour / $days day rollups"; cat c1.log; }
+  local hours quarters days
+  hours=$(json_field hour_generations < c1.json) quarters=$(json_field quarter_generations < c1.json)
+  days=$(json_field day_generations < c1.json)
+  [[ $hours -gt 20 && $quarters -eq 5 && $days -eq 2 ]] &&
+    pass "$app: $hours hour, $quarters quarter and $days day rollups written ($(json_field raw_profiles < c1.json) raw profiles)" ||
+    { fail "$app: compact wrote $hours hour / $quarters quarter / $days day rollups"; cat c1.log; }
   "$pgopipe" compact --store "$store" --app "$app" --since 5d --json > c2.json 2> c2.log
   [[ $(json_field hour_generations < c2.json) == 0 && $(json_field day_generations < c2.json) == 0 && $(json_field parts < c2.json) == 0 ]] &&
     pass "$app: a second compact writes nothing ($(json_field up_to_date < c2.json) periods up to date)" || { fail "$app: rerun wrote rollups"; cat c2.json; }
@@ -84,6 +86,12 @@ run_store() { # store app
   compare "$store" "$app" "$app-days-pprof" pprof "$whole_since" "$whole_until"
   compare "$store" "$app" "$app-mid-instr" instr "$(at 150)" "$(at $((24 * 60 + 200)))"
   compare "$store" "$app" "$app-mid-pprof" pprof "$(at 150)" "$(at $((24 * 60 + 200)))"
+  # That window (02:30 on day 0 to 03:20 on day 1) holds the quarters 06, 12 and 18 of day 0 whole.
+  local quarter_rows
+  quarter_rows=$("$pgopipe" ls --store "$store" --app "$app" --since "$(at 150)" --until "$(at $((24 * 60 + 200)))" --json 2> /dev/null |
+    python3 -c 'import json,sys; print(sum("/rollup/quarter/" in o["key"] for o in json.load(sys.stdin)))')
+  [[ $quarter_rows -ge 3 ]] && pass "$app: the mid-day window reads $quarter_rows quarter-rollup parts" ||
+    fail "$app: the mid-day window reads $quarter_rows quarter-rollup parts"
   local rows raw_rows
   rows=$("$pgopipe" ls --store "$store" --app "$app" --since "$whole_since" --until "$whole_until" --json 2> /dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
   raw_rows=$("$pgopipe" ls --store "$store" --app "$app" --since "$whole_since" --until "$whole_until" --raw --json 2> /dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
@@ -94,9 +102,11 @@ run_store() { # store app
   "$pgopipe" push --store "$store" --app "$app" --label env=prod --collected-at "$(at 305)" pp/gen-0003.pb.gz --allow-duplicate > /dev/null 2>&1 || fail "late push"
   "$pgopipe" push --store "$store" --app "$app" --label env=prod --collected-at "$(at 306)" raw/run-3.profraw --allow-duplicate > /dev/null 2>&1 || fail "late push"
   "$pgopipe" compact --store "$store" --app "$app" --since 5d --json > c3.json 2> c3.log
-  [[ $(json_field hour_generations < c3.json) == 1 && $(json_field day_generations < c3.json) == 1 && $(json_field raw_profiles < c3.json) == 2 &&
-     $(json_field parts < c3.json) == 4 ]] &&
-    pass "$app: two late uploads became one new hour and one new day generation" || { fail "$app: late arrival compaction"; cat c3.json c3.log; }
+  [[ $(json_field hour_generations < c3.json) == 1 && $(json_field quarter_generations < c3.json) == 1 &&
+     $(json_field day_generations < c3.json) == 1 && $(json_field raw_profiles < c3.json) == 2 &&
+     $(json_field parts < c3.json) == 6 ]] &&
+    pass "$app: two late uploads became one new hour, quarter and day generation (2 parts each)" ||
+    { fail "$app: late arrival compaction"; cat c3.json c3.log; }
   compare "$store" "$app" "$app-late-instr" instr "$whole_since" "$whole_until"
   compare "$store" "$app" "$app-late-pprof" pprof "$whole_since" "$whole_until"
   grep -q "merged 13 of 13" "r-$app-late-instr.log" && grep -q "merged 31 of 31" "r-$app-late-pprof.log" &&
