@@ -6,7 +6,8 @@
 # ratio and peak RSS (/usr/bin/time -v) of each. Then the same 1,000 small objects (their own
 # app) through tests/support/fault_proxy.py adding DELAY_MS (20) to every request, as a
 # distant store would: --concurrency 16 against --concurrency 1, side by side with the ratio
-# and the client connections each pull opened (kept alive: at most one per worker).
+# and the client connections each pull opened (kept alive: at most one per worker); first in
+# front of moto, then in front of gofakes3 (a Go S3 server that keeps up with 16 workers).
 # Usage: bench/store_pull/run.sh [path/to/pgopipe]   (default: build/cli/pgopipe)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +21,7 @@ work=$(mktemp -d)
 cleanup() {
   exec 8>&- 2>/dev/null || true
   [ -n "${proxy_pid:-}" ] && wait "$proxy_pid" 2>/dev/null || true
+  [ -n "${fake_pid:-}" ] && kill "$fake_pid" 2>/dev/null || true
   stop_bench_s3
   rm -rf "$work"
 }
@@ -38,10 +40,10 @@ out, small, large, mib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sy
 rng = random.Random(1)
 for i in range(small):
     with open(f"{out}/small-{i:04d}.prof", "wb") as f:
-        f.write(os.urandom(rng.randint(1024, 16384)))
+        f.write(b"x" + os.urandom(rng.randint(1024, 16384)))  # "x": never a format's magic
 for i in range(large):
     with open(f"{out}/large-{i:02d}.prof", "wb") as f:
-        f.write(os.urandom(mib << 20))
+        f.write(b"x" + os.urandom(mib << 20))
 PY
 echo "uploading..."
 t=$(date -u -d '-30 minutes' +%Y-%m-%dT%H:%M:%SZ)
@@ -74,14 +76,20 @@ printf '%-40s %10.2f %14.1f\n' "pgopipe pull (default concurrency 4)" "$s_par" "
 printf '%-40s %10.2f %14.1f\n' "pgopipe pull --concurrency 1" "$s_seq" "$(awk "BEGIN{print $rss_seq/1024}")"
 printf 'speed-up (sequential / parallel): %.2fx\n' "$(awk "BEGIN{print $s_seq/$s_par}")"
 
-# The delayed case: fault_proxy.py in front of moto, delaying every request by $delay_ms ms.
-mkfifo "$work/proxy.in"
-"$PGOPIPE_TEST_PYTHON" "$repo_root/tests/support/fault_proxy.py" "${endpoint##*:}" \
-  < "$work/proxy.in" > "$work/proxy.out" &
-proxy_pid=$!
-exec 8> "$work/proxy.in"
-for _ in $(seq 100); do [ -s "$work/proxy.out" ] && break; sleep 0.1; done
-proxy_port=$(head -1 "$work/proxy.out")
+# The delayed case: fault_proxy.py in front of an S3 server, delaying every request by
+# $delay_ms ms; run against moto and then against gofakes3 (a Go S3 server, pinned, built
+# with the Go toolchain): moto is one Python process whose own rate bounds the parallel pull
+# on a 2-core machine, so only a server that keeps up measures what the latency makes matter.
+start_proxy() {  # server port -> proxy_pid, proxy_port (control lines go to fd 8)
+  rm -f "$work/proxy.in" "$work/proxy.out"
+  mkfifo "$work/proxy.in"
+  "$PGOPIPE_TEST_PYTHON" "$repo_root/tests/support/fault_proxy.py" "$1" < "$work/proxy.in" > "$work/proxy.out" &
+  proxy_pid=$!
+  exec 8> "$work/proxy.in"
+  for _ in $(seq 100); do [ -s "$work/proxy.out" ] && break; sleep 0.1; done
+  proxy_port=$(head -1 "$work/proxy.out")
+}
+stop_proxy() { exec 8>&-; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=; }
 proxy() {  # control line -> the proxy's answer
   local before; before=$(wc -l < "$work/proxy.out")
   echo "$1" >&8
@@ -96,12 +104,28 @@ delayed() {  # name, concurrency -> "name files wall rss requests connections"
   stats=$(proxy stats)
   echo "$line $("$PGOPIPE_TEST_PYTHON" -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["requests"], s["connections"])' "$stats")"
 }
-read -r _ n16 wall16 rss16 req16 conn16 < <(delayed delayed16 16)
-read -r _ n1 wall1 rss1 req1 conn1 < <(delayed delayed1 1)
-[ "$n16" -eq "$small" ] && [ "$n1" -eq "$small" ] || {
-  echo "delayed pulls got $n16 / $n1 files, expected $small" >&2; exit 1; }
-s16=$(to_seconds "$wall16") s1=$(to_seconds "$wall1")
-printf '\n%-40s %10s %14s %9s %12s\n' "pull of $small objects, +${delay_ms} ms/request" "wall (s)" "peak RSS (MiB)" "requests" "connections"
-printf '%-40s %10.2f %14.1f %9s %12s\n' "pgopipe pull --concurrency 16" "$s16" "$(awk "BEGIN{print $rss16/1024}")" "$req16" "$conn16"
-printf '%-40s %10.2f %14.1f %9s %12s\n' "pgopipe pull --concurrency 1" "$s1" "$(awk "BEGIN{print $rss1/1024}")" "$req1" "$conn1"
-printf 'speed-up with %s ms per request (concurrency 1 / 16): %.2fx\n' "$delay_ms" "$(awk "BEGIN{print $s1/$s16}")"
+latency_case() {  # server-name server-port: the two delayed pulls through a proxy to that server
+  start_proxy "$2"
+  read -r _ n16 wall16 rss16 req16 conn16 < <(delayed delayed16 16)
+  read -r _ n1 wall1 rss1 req1 conn1 < <(delayed delayed1 1)
+  stop_proxy
+  [ "$n16" -eq "$small" ] && [ "$n1" -eq "$small" ] || {
+    echo "delayed pulls got $n16 / $n1 files, expected $small" >&2; exit 1; }
+  s16=$(to_seconds "$wall16") s1=$(to_seconds "$wall1")
+  printf '\n%-40s %10s %14s %9s %12s\n' "$1: pull of $small objects, +${delay_ms} ms/request" "wall (s)" "peak RSS (MiB)" "requests" "connections"
+  printf '%-40s %10.2f %14.1f %9s %12s\n' "pgopipe pull --concurrency 16" "$s16" "$(awk "BEGIN{print $rss16/1024}")" "$req16" "$conn16"
+  printf '%-40s %10.2f %14.1f %9s %12s\n' "pgopipe pull --concurrency 1" "$s1" "$(awk "BEGIN{print $rss1/1024}")" "$req1" "$conn1"
+  printf '%s: speed-up with %s ms per request (concurrency 1 / 16): %.2fx\n' "$1" "$delay_ms" "$(awk "BEGIN{print $s1/$s16}")"
+}
+latency_case moto "${endpoint##*:}"
+
+ensure_go
+gobin=${XDG_CACHE_HOME:-$HOME/.cache}/pgopipe/gobin
+[ -x "$gobin/gofakes3" ] || GOBIN=$gobin GOFLAGS=-mod=mod go install github.com/johannesboyne/gofakes3/cmd/gofakes3@v1.2.0
+fake_port=$("$PGOPIPE_TEST_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$gobin/gofakes3" -backend memory -initialbucket bench -host "127.0.0.1:$fake_port" -quiet > "$work/gofakes3.log" 2>&1 &
+fake_pid=$!
+for _ in $(seq 100); do (exec 3<> "/dev/tcp/127.0.0.1/$fake_port") 2> /dev/null && break; sleep 0.1; done
+"$pgopipe" push "$work"/in/small-*.prof --store s3://bench/profiles --s3-endpoint "http://127.0.0.1:$fake_port" --app latency \
+  --allow-unknown --collected-at "$t" --concurrency 8 --log-level warn > /dev/null
+latency_case gofakes3 "$fake_port"
