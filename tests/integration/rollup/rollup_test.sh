@@ -77,7 +77,8 @@ run_store() { # store app
     pass "$app: $hours hour, $quarters quarter and $days day rollups written ($(json_field raw_profiles < c1.json) raw profiles)" ||
     { fail "$app: compact wrote $hours hour / $quarters quarter / $days day rollups"; cat c1.log; }
   "$pgopipe" compact --store "$store" --app "$app" --since 5d --json > c2.json 2> c2.log
-  [[ $(json_field hour_generations < c2.json) == 0 && $(json_field day_generations < c2.json) == 0 && $(json_field parts < c2.json) == 0 ]] &&
+  [[ $(json_field hour_generations < c2.json) == 0 && $(json_field quarter_generations < c2.json) == 0 &&
+     $(json_field day_generations < c2.json) == 0 && $(json_field parts < c2.json) == 0 ]] &&
     pass "$app: a second compact writes nothing ($(json_field up_to_date < c2.json) periods up to date)" || { fail "$app: rerun wrote rollups"; cat c2.json; }
 
   local whole_since=$day0 whole_until
