@@ -24,4 +24,13 @@ endif()
 # symbolizer only, and linking those parts keeps start-up free of libLLVM's ~340,000
 # relocations and ~44 MB of resident pages (a `pgopipe` call would otherwise start slower and
 # larger than `llvm-profdata` itself).
-llvm_map_components_to_libnames(PGOPIPE_LLVM_LIBS ProfileData Symbolize DebugInfoDWARF Object Core Support)
+# The sanitizer build links libLLVM.so instead. LLVM's headers poison and unpoison
+# BumpPtrAllocator slabs only where AddressSanitizer is on; linked statically, one copy of
+# each inline template serves both our instrumented code and the uninstrumented archives, so
+# a slab poisoned by one is written by the other (a false use-after-poison). The shared
+# library keeps its own copies.
+if(PGOPIPE_SANITIZE)
+  set(PGOPIPE_LLVM_LIBS LLVM)
+else()
+  llvm_map_components_to_libnames(PGOPIPE_LLVM_LIBS ProfileData Symbolize DebugInfoDWARF Object Core Support)
+endif()
