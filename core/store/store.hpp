@@ -49,7 +49,7 @@ struct Query {
   std::string build_id;                 // empty: any
   Labels labels;                        // every pair must match exactly
   bool raw_only = false;                // window queries (list_profiles): ignore rollups
-  bool day_rollups = true;              // list_profiles: false reads hour rollups only (time decay)
+  bool day_rollups = true;              // list_profiles: day and quarter rollups too; false: hours only (time decay)
 };
 
 // True when `meta` satisfies every filter of `q` (app, window, kind, build id, labels).
