@@ -22,16 +22,24 @@ std::string date_path(TimePoint t) {
   return fmt::format("{:04d}/{:02d}/{:02d}/", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
 }
 
-constexpr RollupLevel kLevels[] = {RollupLevel::Hour, RollupLevel::Quarter, RollupLevel::Day};
+// Every level, finest first, with its key name and period (each divides a day evenly).
+struct LevelInfo {
+  RollupLevel level;
+  std::string_view name;
+  hours period;
+};
+constexpr LevelInfo kLevels[] = {{RollupLevel::Hour, "hour", hours{1}},
+                                 {RollupLevel::Quarter, "quarter", hours{6}},
+                                 {RollupLevel::Day, "day", hours{24}}};
+
+const LevelInfo& info(RollupLevel level) {
+  return *std::find_if(std::begin(kLevels), std::end(kLevels), [&](const LevelInfo& l) { return l.level == level; });
+}
 
 TimePoint period_start(RollupLevel level, TimePoint t) {
   const TimePoint day = floor<days>(t);
-  switch (level) {
-    case RollupLevel::Hour: return floor<hours>(t);
-    case RollupLevel::Quarter: return day + floor<hours>(t - day) / 6 * 6;
-    case RollupLevel::Day: break;
-  }
-  return day;
+  const Duration period = period_of(level);
+  return day + (t - day) / period * period;
 }
 
 // True when the raw object `key` of `app` was collected in [start, start + period).
@@ -131,26 +139,12 @@ Result<void> check_placement(const ManifestReader& r, const RollupManifest& m) {
 
 }  // namespace
 
-std::string_view to_string(RollupLevel level) {
-  switch (level) {
-    case RollupLevel::Hour: return "hour";
-    case RollupLevel::Quarter: return "quarter";
-    case RollupLevel::Day: break;
-  }
-  return "day";
-}
+std::string_view to_string(RollupLevel level) { return info(level).name; }
 
-Duration period_of(RollupLevel level) {
-  switch (level) {
-    case RollupLevel::Hour: return hours{1};
-    case RollupLevel::Quarter: return hours{6};
-    case RollupLevel::Day: break;
-  }
-  return days{1};
-}
+Duration period_of(RollupLevel level) { return info(level).period; }
 
 std::string rollup_prefix(std::string_view app, RollupLevel level, TimePoint start) {
-  std::string out = fmt::format("{}/rollup/{}/{}", app, to_string(level), date_path(start));
+  std::string out = rollups_of_day(app, level, start);
   if (level != RollupLevel::Day) out += fmt::format("{:02d}/", floor<hours>(start - floor<days>(start)).count());
   return out;
 }
@@ -181,8 +175,8 @@ std::optional<int> manifest_generation(std::string_view key) {
 std::optional<std::pair<RollupLevel, TimePoint>> manifest_period(std::string_view app, std::string_view key) {
   // <app>/rollup/{hour,quarter}/YYYY/MM/DD/HH/gNNNN.json or <app>/rollup/day/YYYY/MM/DD/gNNNN.json
   if (!manifest_generation(key)) return std::nullopt;
-  for (RollupLevel level : kLevels) {
-    std::string head = fmt::format("{}/rollup/{}/", app, to_string(level));
+  for (const auto& [level, name, period] : kLevels) {
+    std::string head = fmt::format("{}/rollup/{}/", app, name);
     const bool has_hour = level != RollupLevel::Day;
     size_t want = has_hour ? 14 : 11;
     if (!key.starts_with(head) || key.size() != head.size() + want + 10) continue;
@@ -255,9 +249,9 @@ Result<RollupManifest> manifest_from_text(std::string_view key, std::string_view
   if (j.is_discarded() || !j.is_object()) return r.bad("not a JSON object");
   RollupManifest m;
   PGO_TRY_ASSIGN(const json* level, r.field(j, "level", json::value_t::string));
-  auto known = std::find_if(std::begin(kLevels), std::end(kLevels), [&](RollupLevel l) { return *level == to_string(l); });
+  auto known = std::find_if(std::begin(kLevels), std::end(kLevels), [&](const LevelInfo& l) { return *level == l.name; });
   if (known == std::end(kLevels)) return r.bad("level is none of hour, quarter and day");
-  m.level = *known;
+  m.level = known->level;
   PGO_TRY_ASSIGN(const json* app, r.field(j, "app", json::value_t::string));
   m.app = app->get<std::string>();
   if (auto v = validate_app(m.app); !v) return r.bad(v.error().message);
