@@ -32,12 +32,12 @@ void add_raw(std::vector<Window>& raw, Window w) {
   }
 }
 
-using HourManifests = std::map<TimePoint, std::vector<std::string>>;  // hour -> its manifest keys
+using ManifestKeys = std::map<TimePoint, std::vector<std::string>>;  // period start -> its manifest keys
 
 // Adds the rollups `manifests` of one quarter or day to `out`, with the hour generations of its
 // period that they do not cover (written after them: uploads that arrived late).
 Result<void> add_coarse(Store& store, const Query& q, const std::vector<RollupManifest>& manifests,
-                        const HourManifests& hours_in_period, std::vector<StoredObject>& out,
+                        const ManifestKeys& hours_in_period, std::vector<StoredObject>& out,
                         std::vector<DamagedObject>* damaged) {
   const std::set<std::string> covered = covered_inputs(manifests);
   for (const auto& m : manifests) add_manifest(m, q, out);
@@ -53,8 +53,8 @@ Result<void> add_coarse(Store& store, const Query& q, const std::vector<RollupMa
 }
 
 // The hours of `all` in [start, start + period).
-HourManifests hours_within(const HourManifests& all, TimePoint start, Duration period) {
-  return HourManifests(all.lower_bound(start), all.lower_bound(start + period));
+ManifestKeys hours_within(const ManifestKeys& all, TimePoint start, Duration period) {
+  return ManifestKeys(all.lower_bound(start), all.lower_bound(start + period));
 }
 
 // One day of the window: the coarsest rollups that lie wholly inside it (day, else quarters),
@@ -64,7 +64,7 @@ Result<void> list_day(Store& store, const Query& q, TimePoint day, std::vector<S
                       std::vector<Window>& raw, std::vector<DamagedObject>* damaged) {
   const TimePoint lo = std::max(q.window.since, day), hi = std::min(q.window.until, day + days{1});
   PGO_TRY_ASSIGN(std::vector<std::string> hour_keys, store.list_raw(hour_rollups_of_day(q.app, day)));
-  HourManifests by_hour;
+  ManifestKeys by_hour;
   for (auto& key : hour_keys) {
     if (auto h = manifest_hour(q.app, key)) by_hour[*h].push_back(std::move(key));
   }
@@ -74,7 +74,7 @@ Result<void> list_day(Store& store, const Query& q, TimePoint day, std::vector<S
   }
   // Quarters wholly inside the window, when it has any: one listing for the day's quarters.
   const Duration quarter = period_of(RollupLevel::Quarter);
-  std::map<TimePoint, std::vector<std::string>> by_quarter;
+  ManifestKeys by_quarter;
   const TimePoint first_quarter = day + (ceil<hours>(lo - day) + quarter - hours{1}) / quarter * quarter;
   if (q.day_rollups && first_quarter + quarter <= hi) {
     PGO_TRY_ASSIGN(std::vector<std::string> quarter_keys,
