@@ -177,7 +177,8 @@ Result<void> compact_from_hours(store::Store& store, RollupLevel level, TimePoin
     return in;
   };
   PGO_TRY_ASSIGN(bool wrote, compact_period(store, level, start, collect, req, report));
-  ++(wrote ? (level == RollupLevel::Day ? report.day_generations : report.quarter_generations) : report.up_to_date);
+  size_t& generations = level == RollupLevel::Day ? report.day_generations : report.quarter_generations;
+  ++(wrote ? generations : report.up_to_date);
   return success();
 }
 
