@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# Shared set-up for scripts/test.sh and scripts/demo.sh (sourced, not run).
+# Shared set-up for scripts/test.sh, scripts/demo.sh and the benchmarks (sourced, not run).
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache_dir=${PGOPIPE_CACHE:-$HOME/.cache/pgopipe}
@@ -68,6 +68,13 @@ start_bench_s3() {
   for _ in $(seq 100); do [ -s "$work/server.json" ] && break; sleep 0.1; done
   bench_s3_endpoint=$("$PGOPIPE_TEST_PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$work/server.json")
 }
+
+# The median of the numbers given as arguments (the lower middle one of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# Seconds (3 decimals) since START, a value of $EPOCHREALTIME: the shell's microsecond clock,
+# for wall times too short for the hundredths of `time -v`.
+seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'; }
 
 # Stops the server start_bench_s3 started (if any) and waits for it.
 stop_bench_s3() {

@@ -51,8 +51,7 @@ timed() { # name command...: wall seconds into $work/<name>.wall, peak RSS into 
   local name=$1 start=$EPOCHREALTIME
   shift
   /usr/bin/time -v -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.log"
-  # The shell's microsecond clock: time -v reports hundredths, too coarse for a 0.1 s merge.
-  awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }' > "$work/$name.wall"
+  seconds_since "$start" > "$work/$name.wall"  # time -v's hundredths are too coarse for a 0.1 s merge
 }
 wall() { cat "$work/$1.wall"; }
 rss() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$work/$1.time"; }
@@ -63,7 +62,6 @@ agree() { # a b
     echo "DIFFERENT"
 }
 requests() { grep -c -- '-> HTTP' "$work/$1.log" || true; }
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 run_fleet() { # label store per_hour [s3 flags...]
   local label=$1 store=$2 n=$3

@@ -10,6 +10,7 @@
 #   bench/merge_pprof/run.sh [BUILD_DIR] [COUNT]        (defaults: build 1000; env ROUNDS=3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/scripts/lib.sh"
 build=$(cd "${1:-$root/build}" && pwd)
 count=${2:-1000} rounds=${ROUNDS:-3}
 work=${PGOPIPE_BENCH_DIR:-$build/bench-merge-pprof}
@@ -41,12 +42,11 @@ measure() {
   shift
   /usr/bin/time -v -o "$work/$name.time" "$@"
   local wall rss cpu
-  wall=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+  wall=$(seconds_since "$start")
   cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.1f", s}' "$work/$name.time")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$work/$name.time")
   walls[$name]+="$wall " cpus[$name]+="$cpu " rsss[$name]+="$rss "
 }
-median() { printf '%s\n' $1 | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 echo "merging ${#files[@]} profiles ($total_mb MB gzipped), $rounds interleaved rounds"
 # /usr/bin/time runs the pgopipe binary itself (a shell function would not be found).
@@ -59,9 +59,9 @@ for ((r = 1; r <= rounds; r++)); do  # the tools take turns, so the machine's lo
   echo "round $r: go tool pprof $(last go) s, pgopipe -j 1 $(last ours1) s, -j 2 $(last ours2) s"
 done
 for name in go ours1 ours2; do
-  printf -v "wall_$name" '%s' "$(median "${walls[$name]}")"
-  printf -v "cpu_$name" '%s' "$(median "${cpus[$name]}")"
-  printf -v "rss_$name" '%s' "$(median "${rsss[$name]}")"
+  printf -v "wall_$name" '%s' "$(median ${walls[$name]})"
+  printf -v "cpu_$name" '%s' "$(median ${cpus[$name]})"
+  printf -v "rss_$name" '%s' "$(median ${rsss[$name]})"
 done
 
 top() { go tool pprof -top -nodecount=1000000 -unit=ns -sample_index="$2" "$1" 2>/dev/null | sed '1,/flat%/d' | awk '{$3=""; print}' | sort; }

@@ -7,6 +7,7 @@
 #   bench/merge_profraw/run.sh [BUILD_DIR]   (env: RUNS=500 FUNCTIONS=3000 JOBS=2 REPEAT=3 WORK=dir)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../../scripts/lib.sh"
 build="$(cd "${1:-$here/../../build}" && pwd)"
 runs="${RUNS:-500}" functions="${FUNCTIONS:-3000}" jobs="${JOBS:-2}" repeat="${REPEAT:-3}"
 work="${WORK:-${TMPDIR:-/tmp}/pgopipe-bench-profraw}"
@@ -42,7 +43,7 @@ measure() {  # measure NAME COMMAND... -> "seconds peak_kb" of one run
   local start=$EPOCHREALTIME
   /usr/bin/time -v "$@" 2> "$log" > /dev/null || { cat "$log" >&2; exit 1; }
   local wall rss
-  wall=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+  wall=$(seconds_since "$start")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
   echo "$wall $rss"
 }
@@ -55,7 +56,6 @@ for ((r = 1; r <= repeat; r++)); do  # alternate the tools so machine noise hits
   ref_t+=("$t"); ref_m+=("$m")
   echo "round $r: pgopipe ${ours_t[-1]} s ${ours_m[-1]} KB | llvm-profdata ${ref_t[-1]} s ${ref_m[-1]} KB"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ot=$(median "${ours_t[@]}") om=$(median "${ours_m[@]}") rt=$(median "${ref_t[@]}") rm=$(median "${ref_m[@]}")
 
 show() { llvm-profdata-19 show --all-functions --counts --ic-targets "$1"; }
