@@ -48,6 +48,8 @@ measure() {
   walls[$name]+="$wall " cpus[$name]+="$cpu " rsss[$name]+="$rss "
 }
 
+last() { awk '{print $NF}' <<< "${walls[$1]}"; }  # the latest wall time of a tool
+
 echo "merging ${#files[@]} profiles ($total_mb MB gzipped), $rounds interleaved rounds"
 # /usr/bin/time runs the pgopipe binary itself (a shell function would not be found).
 merge=("$build/cli/pgopipe" merge --format pprof --normalize none)
@@ -55,7 +57,6 @@ for ((r = 1; r <= rounds; r++)); do  # the tools take turns, so the machine's lo
   measure go bash -c 'go tool pprof -proto "$@" > "'"$work"'/ref.pb.gz" 2>"'"$work"'/go.err"' _ "${files[@]}"
   measure ours1 "${merge[@]}" -j 1 -o "$work/ours1.pb.gz" "${files[@]}" 2> "$work/pgopipe-1.err"
   measure ours2 "${merge[@]}" -j 2 -o "$work/ours2.pb.gz" "${files[@]}" 2> "$work/pgopipe-2.err"
-  last() { awk '{print $NF}' <<< "${walls[$1]}"; }
   echo "round $r: go tool pprof $(last go) s, pgopipe -j 1 $(last ours1) s, -j 2 $(last ours2) s"
 done
 for name in go ours1 ours2; do
