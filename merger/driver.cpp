@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -77,6 +78,168 @@ Result<void> fold_pairwise(std::vector<std::unique_ptr<MergeEngine>>& engines) {
   return success();
 }
 
+// Each input's outcome, shared by the workers: which were merged, the first fatal error, the
+// progress callback. Also hands out inputs until all are taken or a fatal error stops the merge.
+class Outcomes {
+ public:
+  Outcomes(const MergeRequest& req, MergeReport& report, const WarnFn& warn)
+      : req_(req), report_(report), warn_(warn), merged_(req.sources.size(), false) {}
+
+  // The next input to merge, or nullopt when none is left or the merge stopped.
+  std::optional<size_t> next() {
+    if (stop_.load()) return std::nullopt;
+    size_t i = next_.fetch_add(1);
+    if (i >= req_.sources.size()) return std::nullopt;
+    return i;
+  }
+
+  // Records input i's outcome: merged, skipped with a warning, or (FailureMode::Any) fatal.
+  void record(size_t i, const Result<void>& r, uint64_t size) {
+    std::lock_guard lock(mu_);
+    if (req_.progress) req_.progress(++done_, req_.sources.size(), bytes_read_ += size);
+    if (r) {
+      merged_[i] = true;
+      return;
+    }
+    if (req_.failure_mode == FailureMode::Any) {
+      if (!fatal_ || i < fatal_->first) fatal_.emplace(i, r.error());
+      stop_ = true;
+      return;
+    }
+    report_.skipped.emplace_back(req_.sources[i].name, r.error().message);
+    warn_(req_.sources[i].name, "skipped: " + r.error().message);
+  }
+
+  // Read after the workers are done.
+  [[nodiscard]] const std::optional<std::pair<size_t, Error>>& fatal() const { return fatal_; }
+  [[nodiscard]] const std::vector<bool>& merged() const { return merged_; }
+
+ private:
+  const MergeRequest& req_;
+  MergeReport& report_;
+  const WarnFn& warn_;
+  std::atomic<size_t> next_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<bool> merged_;
+  std::optional<std::pair<size_t, Error>> fatal_;
+  size_t done_ = 0;
+  uint64_t bytes_read_ = 0;
+};
+
+// Loads one input's bytes, refusing an input of another family before reading it.
+Result<std::string> load_input(const MergeSource& src, ProfileFamily family) {
+  if (family_of(src.format) != family && src.format != ProfileFormat::Unknown) {
+    return make_error(ErrorCode::Input, "{}: is {}, not a {} profile", src.name, to_string(src.format),
+                      to_string(family));
+  }
+  return src.load();
+}
+
+// One worker per engine, each adding the inputs it takes to its own engine.
+void add_on_each(std::vector<std::unique_ptr<MergeEngine>>& engines, const MergeRequest& req,
+                 const std::vector<double>& weights, ProfileFamily family, Outcomes& outcomes) {
+  auto worker = [&](size_t w) {
+    while (auto i = outcomes.next()) {
+      auto bytes = load_input(req.sources[*i], family);
+      Result<void> r = bytes ? engines[w]->add(req.sources[*i].name, *bytes, weights[*i]) : Result<void>(bytes.error());
+      outcomes.record(*i, r, bytes ? bytes->size() : 0);
+    }
+  };
+  std::vector<std::jthread> threads;
+  for (size_t w = 0; w < engines.size(); ++w) threads.emplace_back(worker, w);
+}
+
+// Workers load and decode inputs in parallel and take turns folding them, into the first
+// engine while it keeps up: a worker that finds it free folds its own input and then whatever
+// others queued meanwhile; otherwise it queues its input. Only when 2 x `jobs` inputs are queued
+// already does a worker fold into another engine (or wait for one). So inputs are folded into
+// as few engines as keep up with decoding (each more engine is one more fold of merged tables
+// at the end), and memory stays bounded.
+void decode_and_fold(std::vector<std::unique_ptr<MergeEngine>>& engines, const MergeRequest& req,
+                     const std::vector<double>& weights, ProfileFamily family, size_t jobs, Outcomes& outcomes) {
+  struct Pending {
+    size_t index = 0;
+    uint64_t size = 0;
+    std::unique_ptr<DecodedInput> input;
+  };
+  std::vector<std::mutex> engine_mu(engines.size());
+  std::mutex mu;  // guards queue and spare
+  std::deque<Pending> queue;
+  std::vector<std::unique_ptr<DecodedInput>> spare;  // holders to reuse, with their buffers
+  const MergeEngine& decoder = *engines.front();     // decode touches no merged state
+
+  auto fold = [&](size_t e, Pending& p) {
+    outcomes.record(p.index, engines[e]->fold_decoded(*p.input), p.size);
+    std::lock_guard lock(mu);
+    spare.push_back(std::move(p.input));
+  };
+  auto drain = [&](size_t e) {  // with engine e locked
+    for (;;) {
+      Pending p;
+      {
+        std::lock_guard lock(mu);
+        if (queue.empty()) return;
+        p = std::move(queue.front());
+        queue.pop_front();
+      }
+      fold(e, p);
+    }
+  };
+  auto fold_here = [&](std::unique_lock<std::mutex>& lock, size_t e, Pending& p) {
+    if (!lock) return false;
+    fold(e, p);
+    drain(e);
+    return true;
+  };
+  auto hand_off = [&](size_t w, Pending& p) {
+    if (std::unique_lock lock(engine_mu[0], std::try_to_lock); fold_here(lock, 0, p)) return;
+    {
+      std::lock_guard lock(mu);
+      if (queue.size() < 2 * jobs) {
+        queue.push_back(std::move(p));
+        return;
+      }
+    }
+    // Folding falls behind decoding: use another engine rather than wait.
+    for (size_t e = 1; e < engines.size(); ++e) {
+      if (std::unique_lock lock(engine_mu[e], std::try_to_lock); fold_here(lock, e, p)) return;
+    }
+    std::unique_lock lock(engine_mu[w % engines.size()]);
+    fold_here(lock, w % engines.size(), p);
+  };
+  auto worker = [&](size_t w) {
+    while (auto i = outcomes.next()) {
+      auto bytes = load_input(req.sources[*i], family);
+      if (!bytes) {
+        outcomes.record(*i, bytes.error(), 0);
+        continue;
+      }
+      Pending p{*i, bytes->size(), nullptr};
+      {
+        std::lock_guard lock(mu);
+        if (!spare.empty()) {
+          p.input = std::move(spare.back());
+          spare.pop_back();
+        }
+      }
+      if (!p.input) p.input = decoder.make_decoded();
+      if (auto r = decoder.decode(req.sources[*i].name, std::move(*bytes), weights[*i], *p.input); !r) {
+        outcomes.record(*i, r, p.size);
+        std::lock_guard lock(mu);
+        spare.push_back(std::move(p.input));
+        continue;
+      }
+      hand_off(w, p);
+    }
+    // What others queued after the last fold: whoever leaves last folds it.
+    std::lock_guard lock(engine_mu[w % engines.size()]);
+    drain(w % engines.size());
+  };
+  std::vector<std::jthread> threads;
+  for (size_t w = 0; w < jobs; ++w) threads.emplace_back(worker, w);
+}
+
 }  // namespace
 
 Result<FailureMode> parse_failure_mode(std::string_view text) {
@@ -135,55 +298,22 @@ Result<MergeReport> run_merge(const MergeRequest& req, const WarnFn& warn) {
   size_t jobs = std::clamp<size_t>(static_cast<size_t>(std::max(req.jobs, 1)), 1, req.sources.size());
   MergeOptions options = req.options;
   options.write_threads = std::max(req.jobs, 1);
+  PGO_TRY_ASSIGN(auto probe, make_merge_engine(report.family, options, warn));
+  const bool apart = jobs > 1 && probe->make_decoded() != nullptr;
   std::vector<std::unique_ptr<MergeEngine>> engines;
-  for (size_t j = 0; j < jobs; ++j) {
+  engines.push_back(std::move(probe));
+  for (size_t j = 1; j < jobs; ++j) {
     PGO_TRY_ASSIGN(auto engine, make_merge_engine(report.family, options, warn));
     engines.push_back(std::move(engine));
   }
-
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
-  std::mutex mu;
-  std::vector<bool> merged(req.sources.size(), false);
-  std::optional<std::pair<size_t, Error>> fatal;
-  size_t done = 0;
-  uint64_t bytes_read = 0;
-
-  auto worker = [&](size_t w) {
-    while (!stop.load()) {
-      size_t i = next.fetch_add(1);
-      if (i >= req.sources.size()) return;
-      const MergeSource& src = req.sources[i];
-      Result<void> r = success();
-      uint64_t size = 0;
-      if (family_of(src.format) != report.family && src.format != ProfileFormat::Unknown) {
-        r = make_error(ErrorCode::Input, "{}: is {}, not a {} profile", src.name,
-                       to_string(src.format), to_string(report.family));
-      } else if (auto bytes = src.load(); !bytes) {
-        r = bytes.error();
-      } else {
-        size = bytes->size();
-        r = engines[w]->add(src.name, *bytes, plan.weights[i]);
-      }
-      std::lock_guard lock(mu);
-      if (req.progress) req.progress(++done, req.sources.size(), bytes_read += size);
-      if (r) {
-        merged[i] = true;
-        continue;
-      }
-      if (req.failure_mode == FailureMode::Any) {
-        if (!fatal || i < fatal->first) fatal.emplace(i, r.error());
-        stop = true;
-        return;
-      }
-      report.skipped.emplace_back(src.name, r.error().message);
-      warn(src.name, "skipped: " + r.error().message);
-    }
-  };
-  {
-    std::vector<std::jthread> threads;
-    for (size_t w = 0; w < jobs; ++w) threads.emplace_back(worker, w);
+  Outcomes outcomes(req, report, warn);
+  if (apart) {
+    decode_and_fold(engines, req, plan.weights, report.family, jobs, outcomes);
+  } else {
+    add_on_each(engines, req, plan.weights, report.family, outcomes);
   }
+  const auto& fatal = outcomes.fatal();
+  const auto& merged = outcomes.merged();
   if (fatal) return fatal->second;
   for (size_t i = 0; i < req.sources.size(); ++i) {
     if (!merged[i]) continue;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // A merge engine accumulates profiles of one family (pprof, LLVM instrumented, LLVM sample)
 // and writes the merged result. The driver (merger/driver.hpp) feeds it inputs one at a time
-// on several workers, each with its own engine, and folds the engines together at the end,
-// so memory stays bounded by the merged result plus one input per worker.
+// on several workers and folds the engines together at the end, so memory stays bounded by the
+// merged result per engine plus a few inputs per worker. Engines that can decode an input apart
+// from their merged state (pprof) let every worker decode while the workers take turns folding
+// into as few engines as keep up; the others get one engine per worker.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,13 @@ struct MergeOptions {
   int write_threads = 1;
 };
 
+// An input decoded apart from any engine's merged state (MergeEngine::decode), owning what it
+// refers to; holders are reused from one input to the next.
+class DecodedInput {
+ public:
+  virtual ~DecodedInput() = default;
+};
+
 // A non-fatal problem inside one input (e.g. a function hash conflict), reported by name.
 using WarnFn = std::function<void(const std::string& input, const std::string& message)>;
 
@@ -45,6 +54,25 @@ class MergeEngine {
   // needs integers receive integral values from the driver). A malformed input is an Input
   // error naming `name`, and leaves the engine's accumulated state unchanged.
   virtual Result<void> add(std::string_view name, std::string_view bytes, double weight) = 0;
+
+  // A holder for `decode`, when this engine can decode an input on one thread while another
+  // thread folds; nullptr (the default) when inputs go through `add` only.
+  [[nodiscard]] virtual std::unique_ptr<DecodedInput> make_decoded() const { return nullptr; }
+
+  // Decodes and checks one input into `into` (made by `make_decoded` of an engine of the same
+  // family and options) without touching merged state, so any thread may call it. Errors as
+  // `add`'s.
+  virtual Result<void> decode(std::string_view name, std::string /*bytes*/, double /*weight*/,
+                              DecodedInput& /*into*/) const {
+    return make_error(ErrorCode::Internal, "{}: the {} merge engine does not decode inputs apart", name,
+                      to_string(family()));
+  }
+
+  // Folds a decoded input into this engine (`add` is decode and fold in one step). Errors when
+  // the input does not fit what was merged so far (e.g. other sample types).
+  virtual Result<void> fold_decoded(DecodedInput& /*input*/) {
+    return make_error(ErrorCode::Internal, "the {} merge engine does not fold decoded inputs", to_string(family()));
+  }
 
   // Folds everything `other` (an engine of the same family and options) accumulated into this.
   virtual Result<void> absorb(MergeEngine& other) = 0;

@@ -68,41 +68,27 @@ class PprofEngine final : public merge::MergeEngine {
   PprofEngine(merge::MergeOptions options, merge::WarnFn warn) : options_(options), warn_(std::move(warn)) { reset(); }
 
   Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
-    if (!(weight > 0) || !std::isfinite(weight)) {
-      return make_error(ErrorCode::Usage, "{}: weight {} must be a positive number", name, weight);
-    }
-    if (bytes.empty()) return make_error(ErrorCode::Input, "{}: empty file (zero bytes), not a pprof profile", name);
-    std::string_view raw = bytes;
-    if (pprof::is_gzip(bytes)) {
-      PGO_TRY_ASSIGN(raw, pprof::gunzip_into(name, bytes, options_.limits.max_decompressed_bytes, inflated_));
-    } else if (bytes.size() > options_.limits.max_decompressed_bytes) {
-      return make_error(ErrorCode::Input, "{}: {} bytes exceed the input limit of {} bytes "
-                        "(limits.max_decompressed_bytes)", name, bytes.size(),
-                        options_.limits.max_decompressed_bytes);
-    }
-    PGO_TRY(pprof::check_decoded_size(name, raw, options_.limits));
-    Tables& src = input_;  // reused between inputs: its capacity is the "one input" of memory
-    PGO_TRY(decode_tables(name, raw, src));
-    PGO_TRY(check_compatible(name, src));
-    if (options_.normalize_duration && src.header.duration_nanos > 0) {
-      int64_t duration = src.header.duration_nanos;
-      if (duration < kMinNormalizedDuration) {
-        if (warn_) {
-          warn_(std::string(name), fmt::format("duration_nanos {} is below 10 ms; normalised as 10 ms "
-                                               "(weight at most 6000)", duration));
-        }
-        duration = kMinNormalizedDuration;
-      }
-      weight *= 60e9 / static_cast<double>(duration);  // one minute each
-    }
-    add_totals(input_totals_, sample_totals(src));
-    clamped_ = false;
-    fold(src, weight);
-    if (clamped_ && warn_) {
-      warn_(std::string(name), fmt::format("values times weight {} exceed the 64-bit range; clamped", weight));
-    }
-    if (first_input_.empty()) first_input_ = name;
+    // The engine's own buffers are reused between inputs: their capacity is the "one input".
+    PGO_TRY_ASSIGN(weight, prepare(name, bytes, weight, inflated_, input_));
+    return fold_prepared(name, input_, weight);
+  }
+
+  [[nodiscard]] std::unique_ptr<merge::DecodedInput> make_decoded() const override {
+    return std::make_unique<DecodedPprof>();
+  }
+
+  Result<void> decode(std::string_view name, std::string bytes, double weight,
+                      merge::DecodedInput& into) const override {
+    auto& d = static_cast<DecodedPprof&>(into);
+    d.name = name;
+    d.bytes = std::move(bytes);
+    PGO_TRY_ASSIGN(d.weight, prepare(d.name, d.bytes, weight, d.inflated, d.tables));
     return success();
+  }
+
+  Result<void> fold_decoded(merge::DecodedInput& input) override {
+    auto& d = static_cast<DecodedPprof&>(input);
+    return fold_prepared(d.name, d.tables, d.weight);
   }
 
   Result<void> absorb(merge::MergeEngine& other_engine) override {
@@ -140,6 +126,60 @@ class PprofEngine final : public merge::MergeEngine {
   [[nodiscard]] ProfileFamily family() const override { return ProfileFamily::Pprof; }
 
  private:
+  // An input inflated, checked and decoded on any thread, waiting to be folded.
+  struct DecodedPprof final : merge::DecodedInput {
+    std::string name;
+    std::string bytes;     // as loaded: the tables view into it when it is not gzipped
+    std::string inflated;  // its inflated form (the holder is reused, and so is this buffer)
+    Tables tables;
+    double weight = 0;     // after duration normalisation
+  };
+
+  // Inflates, checks and decodes `bytes` into `out` (strings view into `bytes` or `inflated`);
+  // returns the weight to fold with. Touches no merged state, so any thread may call it.
+  Result<double> prepare(std::string_view name, std::string_view bytes, double weight, std::string& inflated,
+                         Tables& out) const {
+    if (!(weight > 0) || !std::isfinite(weight)) {
+      return make_error(ErrorCode::Usage, "{}: weight {} must be a positive number", name, weight);
+    }
+    if (bytes.empty()) return make_error(ErrorCode::Input, "{}: empty file (zero bytes), not a pprof profile", name);
+    std::string_view raw = bytes;
+    if (pprof::is_gzip(bytes)) {
+      PGO_TRY_ASSIGN(raw, pprof::gunzip_into(name, bytes, options_.limits.max_decompressed_bytes, inflated));
+    } else if (bytes.size() > options_.limits.max_decompressed_bytes) {
+      return make_error(ErrorCode::Input, "{}: {} bytes exceed the input limit of {} bytes "
+                        "(limits.max_decompressed_bytes)", name, bytes.size(),
+                        options_.limits.max_decompressed_bytes);
+    }
+    PGO_TRY(pprof::check_decoded_size(name, raw, options_.limits));
+    PGO_TRY(decode_tables(name, raw, out));
+    if (options_.normalize_duration && out.header.duration_nanos > 0) {
+      int64_t duration = out.header.duration_nanos;
+      if (duration < kMinNormalizedDuration) {
+        if (warn_) {
+          warn_(std::string(name), fmt::format("duration_nanos {} is below 10 ms; normalised as 10 ms "
+                                               "(weight at most 6000)", duration));
+        }
+        duration = kMinNormalizedDuration;
+      }
+      weight *= 60e9 / static_cast<double>(duration);  // one minute each
+    }
+    return weight;
+  }
+
+  // Folds a prepared input into the merged tables, if its sample types match theirs.
+  Result<void> fold_prepared(std::string_view name, const Tables& src, double weight) {
+    PGO_TRY(check_compatible(name, src));
+    add_totals(input_totals_, sample_totals(src));
+    clamped_ = false;
+    fold(src, weight);
+    if (clamped_ && warn_) {
+      warn_(std::string(name), fmt::format("values times weight {} exceed the 64-bit range; clamped", weight));
+    }
+    if (first_input_.empty()) first_input_ = name;
+    return success();
+  }
+
   void reset() {
     t_ = Tables{};  // frees memory (an absorbed engine is emptied)
     input_ = Tables{};

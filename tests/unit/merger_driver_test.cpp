@@ -7,6 +7,7 @@
 
 #include "core/fs.hpp"
 #include "core/store/local_store.hpp"
+#include "tests/unit/cpu_profiles.hpp"
 
 namespace pgopipe::merge {
 namespace {
@@ -227,6 +228,49 @@ TEST_F(MergeDriverTest, FamiliesAreDecidedOrRefused) {
   EXPECT_EQ(total_of(forced.output), total_of(a));
 
   EXPECT_EQ(run_merge(MergeRequest{}, collect()).error().code, ErrorCode::NotFound);
+}
+
+// pprof inputs are decoded by every worker and folded by whichever finds an engine free, so
+// this runs many inputs through several workers: the result and the damaged input's fate must
+// not depend on how the work was shared.
+TEST_F(MergeDriverTest, PprofInputsDecodedApartMergeAsOneWorkerDoes) {
+  std::vector<std::string> inputs;
+  std::map<std::string, int64_t> expected;
+  for (int i = 0; i < 60; ++i) {
+    std::map<std::string, int64_t> flat{{"f" + std::to_string(i % 7), i + 1}, {"common", 2}};
+    for (const auto& [fn, n] : flat) expected[fn] += n;
+    inputs.push_back(write("in" + std::to_string(i) + ".pb.gz", testing::cpu_profile(flat)));
+  }
+  auto bad = write("bad.pb.gz", testing::cpu_profile({{"x", 1}}).substr(0, 40));  // truncated gzip
+  for (int jobs : {1, 2, 3, 8}) {
+    auto req = request(inputs, "jobs" + std::to_string(jobs) + ".pb.gz");
+    req.options.output_format = ProfileFormat::PprofGzip;
+    req.jobs = jobs;
+    auto report = run_merge(req, collect());
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->merged, inputs.size()) << jobs;
+    EXPECT_EQ(testing::flat_of(read_file(req.output).value()), expected) << jobs << " workers";
+
+    auto with_bad = inputs;
+    with_bad.insert(with_bad.begin() + 30, bad);
+    warnings_.clear();
+    req = request(with_bad, "warn" + std::to_string(jobs) + ".pb.gz");
+    req.options.output_format = ProfileFormat::PprofGzip;
+    req.jobs = jobs;
+    req.failure_mode = FailureMode::Warn;
+    report = run_merge(req, collect());
+    ASSERT_TRUE(report) << report.error().message;
+    ASSERT_EQ(report->skipped.size(), 1u) << jobs;
+    EXPECT_EQ(report->skipped[0].first, bad);
+    EXPECT_EQ(testing::flat_of(read_file(req.output).value()), expected) << jobs << " workers";
+
+    req.failure_mode = FailureMode::Any;
+    req.output = dir_.path() / ("any" + std::to_string(jobs) + ".pb.gz");
+    report = run_merge(req, collect());
+    ASSERT_FALSE(report) << jobs;
+    EXPECT_NE(report.error().message.find(bad), std::string::npos) << report.error().message;
+    EXPECT_FALSE(fs::exists(req.output));
+  }
 }
 
 TEST_F(MergeDriverTest, StoreSourcesCarryTimesIntoTheReport) {
