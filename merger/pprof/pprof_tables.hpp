@@ -79,7 +79,11 @@ struct Tables {
 // Input error naming `name`.
 Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables& out);
 
-// Encodes tables as uncompressed profile.proto bytes (ids are index + 1).
-std::string encode(const Tables& t);
+// Encodes tables as uncompressed profile.proto bytes (ids are index + 1): the whole profile,
+// or part `part` of `parts` pieces of similar size, which concatenated in order are the whole.
+std::string encode(const Tables& t, size_t part = 0, size_t parts = 1);
+
+// About how many bytes encode(t) writes (to size buffers and decide how to split).
+size_t encoded_size_estimate(const Tables& t);
 
 }  // namespace pgopipe::pprof_merge

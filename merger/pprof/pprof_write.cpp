@@ -2,6 +2,8 @@
 // Encodes Tables straight into profile.proto wire format (no intermediate message objects, so
 // writing a large merged profile costs one output buffer). Field numbers follow
 // core/formats/pprof/profile.proto; zero scalars are omitted as proto3 does.
+#include <algorithm>
+
 #include "merger/pprof/pprof_tables.hpp"
 
 namespace pgopipe::pprof_merge {
@@ -125,11 +127,13 @@ class ProfileWriter {
     });
   }
 
-  // The string table (field 6) and the header fields 7..15.
-  void strings_and_header() {
+  // String i of the string table (field 6).
+  void string(size_t i) { Encoder(out_).bytes(6, t_.strings[i]); }
+
+  // The header fields 7..15.
+  void header() {
     const Header& h = t_.header;
     Encoder e(out_);
-    for (std::string_view s : t_.strings) e.bytes(6, s);
     e.field(7, h.drop_frames);
     e.field(8, h.keep_frames);
     e.field_signed(9, h.time_nanos);
@@ -154,16 +158,83 @@ class ProfileWriter {
 
 }  // namespace
 
-std::string encode(const Tables& t) {
+namespace {
+
+// The items of a profile in the order they are written: sample types, samples, mappings,
+// locations, functions, strings, then the header. Each item's bytes follow from it alone, so
+// ranges of items can be encoded apart and concatenated in order.
+struct Items {
+  size_t types, samples, mappings, locations, functions, strings;
+  explicit Items(const Tables& t)
+      : types(t.header.sample_types.size()),
+        samples(types + t.samples.size()),
+        mappings(samples + t.mappings.size()),
+        locations(mappings + t.locations.size()),
+        functions(locations + t.functions.size()),
+        strings(functions + t.strings.size()) {}
+  [[nodiscard]] size_t count() const { return strings + 1; }  // + the header
+};
+
+// A rough size of item i in bytes, to split a profile into parts of similar size.
+size_t item_size(const Tables& t, const Items& items, size_t i) {
+  if (i < items.types) return 4;
+  if (i < items.samples) {
+    const SampleRec& s = t.samples[i - items.types];
+    return 4 + 2 * size_t{s.stack_count} + 4 * t.value_count() + 6 * size_t{s.label_count};
+  }
+  if (i < items.mappings) return 40;
+  if (i < items.locations) return 12 + 8 * size_t{t.locations[i - items.mappings].line_count};
+  if (i < items.functions) return 16;
+  if (i < items.strings) return 2 + t.strings[i - items.functions].size();
+  return 32;
+}
+
+}  // namespace
+
+size_t encoded_size_estimate(const Tables& t) {
+  return t.stack.size() * 3 + t.samples.size() * 16 + t.locations.size() * 24 + t.lines.size() * 8;
+}
+
+std::string encode(const Tables& t, size_t part, size_t parts) {
+  const Items items(t);
+  size_t begin = 0, end = items.count();
+  if (parts > 1) {
+    size_t total = 0;
+    for (size_t i = 0; i < items.count(); ++i) total += item_size(t, items, i);
+    // Part k covers the items whose running size starts in [k, k + 1) * total / parts.
+    size_t running = 0;
+    begin = end = items.count();
+    for (size_t i = 0; i < items.count(); ++i) {
+      size_t k = std::min(parts - 1, running * parts / std::max<size_t>(total, 1));
+      if (k == part && begin == items.count()) begin = i;
+      if (k > part) {
+        end = i;
+        break;
+      }
+      running += item_size(t, items, i);
+    }
+    if (begin == items.count()) return {};
+  }
   std::string out;
-  out.reserve(t.stack.size() * 3 + t.samples.size() * 16 + t.locations.size() * 24 + t.lines.size() * 8);
+  out.reserve(encoded_size_estimate(t) / parts);
   ProfileWriter w(t, out);
-  for (const auto& st : t.header.sample_types) w.value_type(1, st);
-  for (size_t i = 0; i < t.samples.size(); ++i) w.sample(i);
-  for (size_t i = 0; i < t.mappings.size(); ++i) w.mapping(i);
-  for (size_t i = 0; i < t.locations.size(); ++i) w.location(i);
-  for (size_t i = 0; i < t.functions.size(); ++i) w.function(i);
-  w.strings_and_header();
+  for (size_t i = begin; i < end; ++i) {
+    if (i < items.types) {
+      w.value_type(1, t.header.sample_types[i]);
+    } else if (i < items.samples) {
+      w.sample(i - items.types);
+    } else if (i < items.mappings) {
+      w.mapping(i - items.samples);
+    } else if (i < items.locations) {
+      w.location(i - items.mappings);
+    } else if (i < items.functions) {
+      w.function(i - items.locations);
+    } else if (i < items.strings) {
+      w.string(i - items.functions);
+    } else {
+      w.header();
+    }
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/pprof/pprof_engine.hpp"
+#include "merger/pprof/pprof_tables.hpp"
 
 #include <gtest/gtest.h>
 
@@ -222,6 +223,36 @@ TEST(PprofEngine, AbsorbEqualsSequentialMerge) {
   ASSERT_TRUE(left->absorb(*right).ok());
   EXPECT_EQ(written(*left).SerializeAsString(), written(*seq).SerializeAsString());
   EXPECT_EQ(left->family(), ProfileFamily::Pprof);
+}
+
+// Large outputs are written in parts on several threads; the parts in order must be the
+// profile, byte for byte, however many there are (more parts than items included).
+TEST(PprofEngine, EncodedPartsConcatenateToTheWholeProfile) {
+  Builder b;
+  std::vector<uint64_t> locations;
+  for (int i = 0; i < 40; ++i) {
+    locations.push_back(b.location(0x10 * (i + 1), {{"fn" + std::to_string(i % 9), i}, {"outer", 1}}));
+  }
+  for (int i = 0; i < 200; ++i) {
+    b.sample({locations[i % 40], locations[(i * 7) % 40], locations[(i * 13) % 40]}, i + 1,
+             {{"worker", std::to_string(i % 3)}});
+  }
+  std::string raw = b.bytes(false);
+  pprof_merge::Tables t;
+  ASSERT_TRUE(pprof_merge::decode_tables("in", raw, t).ok());
+  const std::string whole = pprof_merge::encode(t);
+  ASSERT_GT(whole.size(), 1000u);
+  for (size_t parts : {2u, 3u, 7u, 1000u}) {
+    std::string joined;
+    size_t nonempty = 0;
+    for (size_t k = 0; k < parts; ++k) {
+      std::string piece = pprof_merge::encode(t, k, parts);
+      nonempty += !piece.empty();
+      joined += piece;
+    }
+    EXPECT_EQ(joined, whole) << parts << " parts";
+    EXPECT_GE(nonempty, std::min<size_t>(parts, 3)) << parts << " parts: the work was not shared";
+  }
 }
 
 TEST(PprofEngine, IncompatibleSampleTypesNameBoth) {
