@@ -41,7 +41,9 @@ Arguments:
               (text, binary or extbinary) or, for GCC, a directory of ``.gcda`` files.
               Its kind is detected from its bytes; raw ``.profraw`` must be merged first.
 ``KIND``      ``INSTR`` or ``SAMPLE`` to insist on a kind (``GENERATE`` with ``SAMPLE``
-              builds with ``-g -fdebug-info-for-profiling`` for sampling profilers).
+              builds the binary to sample in production: ``-g -fdebug-info-for-profiling
+              -fno-omit-frame-pointer``, so samples map to source lines and their
+              frame-pointer stacks give ``pgopipe convert`` the call targets).
 ``STORE``/``APP``/``WINDOW``
               Fetch and merge the profile at build time:
               ``pgopipe merge --store <url> --app <name> --since <duration> -o ...``.
@@ -290,7 +292,7 @@ function(_pgo_generate_flags compiler compile_out link_out)
     if(compiler STREQUAL "GNU")
       message(FATAL_ERROR "KIND SAMPLE needs clang: GCC cannot use LLVM sample profiles")
     endif()
-    set(compile -g -fdebug-info-for-profiling)
+    set(compile -g -fdebug-info-for-profiling -fno-omit-frame-pointer)
     set(link "")
   elseif(compiler STREQUAL "GNU")
     set(dir "${PGO_GENERATE_DIR}")

@@ -121,6 +121,12 @@ function(scenario_instr)
 endfunction()
 
 function(scenario_sample)
+  # The production build to sample: line tables for profiling and frame-pointer stacks.
+  configure(o "${WORK}/src" "${WORK}/build-sampled" -DPGO=auto -DPGO_TEST_CASE=sampled)
+  file(READ "${WORK}/build-sampled/compile_commands.json" cc)
+  expect("sampled build flags" "-g -fdebug-info-for-profiling -fno-omit-frame-pointer" "${cc}")
+  expect_not("instrumentation in the sampled build" "-fprofile-(instr-)?generate" "${cc}")
+  build(o "${WORK}/build-sampled")
   file(WRITE "${WORK}/app.afdo.txt" "_ZL3hoti:30000:10000\n 0: 10000\n 1: 10000\n"
              "_Z4worki:20000:1\n 0: 1\n 1: 10000\n 2: 10000 _ZL3hoti:10000\n")
   run(o "${PROFDATA}" merge --sample --extbinary -o "${WORK}/app.afdo" "${WORK}/app.afdo.txt")
