@@ -12,7 +12,11 @@
 # counts as applied when at least one such record names it; the share is over the
 # functions with samples in the profile (by count and weighted by their samples).
 #
-# usage: bench/convert/quality.sh [path/to/pgopipe] [runs]   (env PROGRAMS, PERF_FREQ, KEEP=1)
+# EXTRA="name=flags;name=flags" also builds sample PGO from pgopipe's profile with each set of
+# extra compiler flags (e.g. EXTRA="profi=-fsample-profile-use-profi") and prints, per
+# program, each one's speed-up and the share of the IR-instrumented gain it recovers.
+#
+# usage: bench/convert/quality.sh [path/to/pgopipe] [runs]   (env PROGRAMS, PERF_FREQ, EXTRA, KEEP=1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -76,7 +80,14 @@ bench_one() {
   local sflags=(-O2 -g -fdebug-info-for-profiling)
   build spgo_pgopipe "${sflags[@]}" -fprofile-sample-use="$PWD/pgopipe.afdo"
   build spgo_profgen "${sflags[@]}" -fprofile-sample-use="$PWD/profgen.afdo"
-  local variants=(base instr spgo_pgopipe spgo_profgen)
+  local variants=(base instr spgo_pgopipe spgo_profgen) extra xname xflags
+  IFS=';' read -ra extra <<<"${EXTRA:-}"
+  for x in "${extra[@]}"; do
+    xname=${x%%=*}
+    read -ra xflags <<<"${x#*=}"
+    build "x_$xname" "${sflags[@]}" -fprofile-sample-use="$PWD/pgopipe.afdo" "${xflags[@]}"
+    variants+=("x_$xname")
+  done
   for v in "${variants[@]}"; do : >"t.$v"; done
   for ((i = 0; i < runs; i++)); do
     for v in "${variants[@]}"; do cpu_time "./$v/prog" "${bench[@]}" >>"t.$v"; done
@@ -88,6 +99,11 @@ bench_one() {
     "${t[base]}" "${t[instr]}" "$(ratio instr)" \
     "${t[spgo_pgopipe]}" "$(ratio spgo_pgopipe)" "$(applied pgopipe.afdo spgo_pgopipe)" \
     "${t[spgo_profgen]}" "$(ratio spgo_profgen)" "$(applied profgen.afdo spgo_profgen)" "$((SECONDS - t0))"
+  for x in "${extra[@]}"; do
+    xname=${x%%=*}
+    awk -v n="$xname" -v f="${x#*=}" -v b="${t[base]}" -v i="${t[instr]}" -v v="${t[x_$xname]}" \
+      'BEGIN {printf "|   %s: pgopipe profile + %s | | | | %.3f s (%.3f×, %.0f %% of the IR gain) | | |\n", n, f, v, b / v, 100 * (b / v - 1) / (b / i - 1)}'
+  done
   popd >/dev/null
 }
 
