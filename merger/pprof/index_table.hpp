@@ -31,6 +31,24 @@ class IndexTable {
     }
   }
 
+  // Starts loading the slot where an entity with hash `h` would be into the cache.
+  void prefetch(uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[fold(h) & mask_]);
+  }
+
+  // The first entity on `h`'s probe sequence whose tag matches (the likely match, for the
+  // caller to prefetch), or kNone.
+  [[nodiscard]] uint32_t likely(uint64_t h) const {
+    if (slots_.empty()) return kNone;
+    const uint32_t tag = fold(h);
+    for (size_t i = tag & mask_; slots_[i].index != kEmpty; i = (i + 1) & mask_) {
+      if (slots_[i].tag == tag) return slots_[i].index;
+    }
+    return kNone;
+  }
+
+  static constexpr uint32_t kNone = UINT32_MAX;
+
   // Pre-sizes the table for `n` entries.
   void reserve(size_t n) {
     while (n * 4 > slots_.size() * 3) grow();

@@ -284,11 +284,10 @@ class PprofEngine final : public merge::MergeEngine {
     return m;
   }
 
-  uint32_t map_location(uint32_t i) {
-    uint32_t& m = loc_memo_[i];
-    if (m != kUnmapped) return m;
+  // The merged form of input location i (its lines, mapped, appended to `lines`) and its hash.
+  uint64_t location_key(uint32_t i, LocationRec& r, std::vector<LineRec>& lines) {
     const LocationRec& s = src_->locations[i];
-    LocationRec r;
+    r = LocationRec{};
     r.folded = s.folded;
     r.address = s.address;
     uint64_t key_addr = s.address;
@@ -298,36 +297,94 @@ class PprofEngine final : public merge::MergeEngine {
       r.address = static_cast<uint64_t>(static_cast<int64_t>(s.address) + mm.delta);
       key_addr = r.address - t_.mappings[mm.index].start;
     }
-    scratch_lines_.clear();
     uint64_t h = hash_mix(hash_mix(hash_mix(3, r.mapping), key_addr), r.folded);
     for (uint32_t k = 0; k < s.line_count; ++k) {
       const LineRec& l = src_->lines[s.line_begin + k];
       LineRec ml{l.function != 0 ? map_function(l.function - 1) + 1 : 0, l.line, l.column};
       h = hash_mix(hash_mix(hash_mix(h, ml.function), static_cast<uint64_t>(ml.line)),
                    static_cast<uint64_t>(ml.column));
-      scratch_lines_.push_back(ml);
+      lines.push_back(ml);
     }
+    return h;
+  }
+
+  // The merged index of location `r` with hash `h` and `count` lines, added if new.
+  uint32_t find_or_add_location(LocationRec r, uint64_t h, const LineRec* lines, uint32_t count) {
     auto candidate = static_cast<uint32_t>(t_.locations.size());
-    m = locations_ix_.find_or_insert(h, candidate, [&](uint32_t j) {
+    uint32_t m = locations_ix_.find_or_insert(h, candidate, [&](uint32_t j) {
       const LocationRec& o = t_.locations[j];
-      if (o.mapping != r.mapping || o.address != r.address || o.folded != r.folded ||
-          o.line_count != scratch_lines_.size()) {
+      if (o.mapping != r.mapping || o.address != r.address || o.folded != r.folded || o.line_count != count) {
         return false;
       }
-      for (uint32_t k = 0; k < o.line_count; ++k) {
+      for (uint32_t k = 0; k < count; ++k) {
         const LineRec& a = t_.lines[o.line_begin + k];
-        const LineRec& b = scratch_lines_[k];
-        if (a.function != b.function || a.line != b.line || a.column != b.column) return false;
+        if (a.function != lines[k].function || a.line != lines[k].line || a.column != lines[k].column) return false;
       }
       return true;
     });
     if (m == candidate) {
       r.line_begin = static_cast<uint32_t>(t_.lines.size());
-      r.line_count = static_cast<uint32_t>(scratch_lines_.size());
-      t_.lines.insert(t_.lines.end(), scratch_lines_.begin(), scratch_lines_.end());
+      r.line_count = count;
+      t_.lines.insert(t_.lines.end(), lines, lines + count);
       t_.locations.push_back(r);
     }
     return m;
+  }
+
+  uint32_t map_location(uint32_t i) {
+    uint32_t& m = loc_memo_[i];
+    if (m != kUnmapped) return m;
+    scratch_lines_.clear();
+    LocationRec r;
+    uint64_t h = location_key(i, r, scratch_lines_);
+    m = find_or_add_location(r, h, scratch_lines_.data(), static_cast<uint32_t>(scratch_lines_.size()));
+    return m;
+  }
+
+  // Maps every location the input's kept (non-zero) samples reference, in the order folding
+  // would first reach them (so -j 1 outputs stay deterministic), a batch at a time: for
+  // the whole batch first the table slots, then the likely merged locations, then their
+  // lines are prefetched, so these dependent cache misses overlap instead of queueing.
+  void map_locations_ahead(const Tables& src, double weight) {
+    constexpr size_t kBatch = 16;
+    constexpr uint32_t kQueued = kUnmapped - 1;
+    auto flush = [&] {
+      for (const LocationAhead& a : ahead_) locations_ix_.prefetch(a.h);
+      for (const LocationAhead& a : ahead_) {
+        if (uint32_t j = locations_ix_.likely(a.h); j != IndexTable::kNone) __builtin_prefetch(&t_.locations[j]);
+      }
+      for (const LocationAhead& a : ahead_) {
+        if (uint32_t j = locations_ix_.likely(a.h); j != IndexTable::kNone) {
+          __builtin_prefetch(&t_.lines[t_.locations[j].line_begin]);
+        }
+      }
+      for (const LocationAhead& a : ahead_) {
+        loc_memo_[a.index] = find_or_add_location(a.r, a.h, ahead_lines_.data() + a.line_begin, a.line_count);
+      }
+      ahead_.clear();
+      ahead_lines_.clear();
+    };
+    const size_t n = t_.value_count();
+    for (size_t i = 0; i < src.samples.size(); ++i) {
+      const SampleRec& s = src.samples[i];
+      bool zero = true;
+      for (size_t k = 0; k < n && zero; ++k) {
+        int64_t v = src.values[i * n + k];
+        zero = (weight == 1.0 ? v : scale_value(v, weight, clamped_)) == 0;
+      }
+      if (zero) continue;  // fold_sample drops it without mapping its stack
+      for (uint32_t k = 0; k < s.stack_count; ++k) {
+        uint32_t loc = src.stack[s.stack_begin + k];
+        if (loc_memo_[loc] != kUnmapped) continue;
+        loc_memo_[loc] = kQueued;
+        LocationAhead a{loc, {}, 0, static_cast<uint32_t>(ahead_lines_.size()), 0};
+        a.h = location_key(loc, a.r, ahead_lines_);
+        a.line_count = static_cast<uint32_t>(ahead_lines_.size()) - a.line_begin;
+        ahead_.push_back(a);
+        if (ahead_.size() == kBatch) flush();
+      }
+    }
+    flush();
   }
 
   void fold_sample(const SampleRec& s, const int64_t* values, double weight) {
@@ -417,6 +474,7 @@ class PprofEngine final : public merge::MergeEngine {
     if (t_.mappings.empty() && !src.mappings.empty()) map_mapping(0);
     const size_t n = t_.value_count();
     scratch_values_.resize(n);
+    map_locations_ahead(src, weight);
     for (size_t i = 0; i < src.samples.size(); ++i) fold_sample(src.samples[i], src.values.data() + i * n, weight);
     src_ = nullptr;
   }
@@ -437,6 +495,15 @@ class PprofEngine final : public merge::MergeEngine {
   std::vector<uint32_t> str_memo_, fn_memo_, loc_memo_, scratch_stack_;
   std::vector<MappingMemo> map_memo_;
   std::vector<LineRec> scratch_lines_;
+  // A location waiting in map_locations_ahead's batch: its merged form (lines in ahead_lines_).
+  struct LocationAhead {
+    uint32_t index;
+    LocationRec r;
+    uint64_t h;
+    uint32_t line_begin, line_count;
+  };
+  std::vector<LocationAhead> ahead_;
+  std::vector<LineRec> ahead_lines_;
   std::vector<LabelRec> scratch_labels_;
   std::vector<int64_t> scratch_values_;
 };

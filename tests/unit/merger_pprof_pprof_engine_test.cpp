@@ -255,6 +255,29 @@ TEST(PprofEngine, EncodedPartsConcatenateToTheWholeProfile) {
   }
 }
 
+// Locations are mapped a batch at a time ahead of the samples: more than a batch, input
+// locations that are the same location, and one that only an all-zero sample references (pprof
+// drops such samples, and nothing else references it, so it must not appear).
+TEST(PprofEngine, LocationsMappedAheadAreUnifiedAndOnlyWhatKeptSamplesReference) {
+  Builder b;
+  std::vector<uint64_t> locations;
+  for (int i = 0; i < 40; ++i) locations.push_back(b.location(0x10 * (i + 1), {{"fn" + std::to_string(i), i}}));
+  uint64_t twin = b.location(0x10, {{"fn0", 0}});  // the same as locations[0] under another id
+  uint64_t only_zero = b.location(0x9990, {{"zero_only", 1}});
+  for (int i = 0; i < 40; ++i) b.sample({locations[i], locations[(i + 1) % 40]}, 1);
+  b.sample({twin, locations[5]}, 2);
+  b.sample({only_zero, locations[6]}, 0);
+  auto e = engine();
+  ASSERT_TRUE(e->add("a", b.bytes(), 1.0).ok());
+  ASSERT_TRUE(e->add("b", b.bytes(), 1.0).ok());
+  pprof::Profile out = written(*e);
+  EXPECT_EQ(out.location_size(), 40);
+  for (const auto& f : out.function()) EXPECT_NE(pprof::string_at(out, f.name()), "zero_only");
+  auto totals = flat(out);
+  EXPECT_EQ(totals["fn0"], 2 * (1 + 2));  // its own sample and the twin's, from both inputs
+  EXPECT_EQ(totals["fn1"], 2);
+}
+
 TEST(PprofEngine, IncompatibleSampleTypesNameBoth) {
   Builder heap;
   heap.profile().clear_sample_type();
