@@ -10,8 +10,6 @@
 #include <tuple>
 
 #include "core/formats/pprof/pprof.hpp"
-#include "core/fs.hpp"
-#include "core/parallel.hpp"
 #include "merger/pprof/index_table.hpp"
 #include "merger/pprof/pprof_engine.hpp"
 #include "merger/pprof/pprof_tables.hpp"
@@ -23,9 +21,6 @@ namespace {
 using namespace pprof_merge;
 
 constexpr uint32_t kUnmapped = UINT32_MAX;
-
-// Below this much encoded profile per thread, writing on one more thread costs more than it saves.
-constexpr size_t kMinPartBytes = size_t{4} << 20;
 
 struct MappingMemo {
   uint32_t index = kUnmapped;
@@ -119,32 +114,7 @@ class PprofEngine final : public merge::MergeEngine {
       rescale_to_totals(t_, input_totals_);
       input_totals_ = sample_totals(t_);  // a second write must not scale again
     }
-    // A large profile is encoded, and compressed, in parts on several threads: the parts are
-    // runs of whole fields, so in order they are the profile, and their gzip members
-    // concatenated are one gzip stream.
-    const size_t parts = std::clamp<size_t>(encoded_size_estimate(t_) / kMinPartBytes, 1,
-                                            static_cast<size_t>(std::max(options_.write_threads, 1)));
-    const bool compress = options_.output_format != ProfileFormat::Pprof;
-    std::vector<std::string> pieces(parts);
-    auto write_part = [&](size_t k) -> Result<void> {
-      pieces[k] = encode(t_, k, parts);
-      if (compress) {
-        // Level 1: merged profiles are large and read by tools, so speed beats the last few %.
-        PGO_TRY_ASSIGN(pieces[k], pprof::gzip(pieces[k], 1));
-      }
-      return success();
-    };
-    PGO_TRY(parallel_for(parts, static_cast<int>(parts), write_part));
-    if (parts == 1) return write_file_atomic(out, pieces[0]);
-    std::string whole;
-    size_t size = 0;
-    for (const auto& p : pieces) size += p.size();
-    whole.reserve(size);
-    for (auto& p : pieces) {
-      whole += p;
-      std::string().swap(p);
-    }
-    return write_file_atomic(out, whole);
+    return write_tables(t_, out, options_.output_format != ProfileFormat::Pprof, options_.write_threads);
   }
 
   [[nodiscard]] ProfileFamily family() const override { return ProfileFamily::Pprof; }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,11 +80,23 @@ struct Tables {
 // Input error naming `name`.
 Result<void> decode_tables(std::string_view name, std::string_view bytes, Tables& out);
 
-// Encodes tables as uncompressed profile.proto bytes (ids are index + 1): the whole profile,
-// or part `part` of `parts` pieces of similar size, which concatenated in order are the whole.
-std::string encode(const Tables& t, size_t part = 0, size_t parts = 1);
+// Encodes tables as uncompressed profile.proto bytes (ids are index + 1).
+std::string encode(const Tables& t);
+
+// Splits the profile's fields (sample types, samples, mappings, locations, functions, strings,
+// header, in encode's order) into `parts` runs of similar encoded size: parts + 1 boundaries.
+std::vector<size_t> split_items(const Tables& t, size_t parts);
+
+// Encodes the fields [begin, end) of split_items' order: runs encoded apart and concatenated
+// in order are encode(t)'s bytes.
+std::string encode(const Tables& t, size_t begin, size_t end);
 
 // About how many bytes encode(t) writes (to size buffers and decide how to split).
 size_t encoded_size_estimate(const Tables& t);
+
+// Writes the profile to `out` atomically, gzipped when `compress` (level 1). A large profile is
+// encoded and compressed in parts on up to `threads` threads, one gzip member per part
+// (concatenated members are one gzip stream).
+Result<void> write_tables(const Tables& t, const std::filesystem::path& out, bool compress, int threads);
 
 }  // namespace pgopipe::pprof_merge

@@ -4,6 +4,9 @@
 // core/formats/pprof/profile.proto; zero scalars are omitted as proto3 does.
 #include <algorithm>
 
+#include "core/formats/pprof/pprof.hpp"
+#include "core/fs.hpp"
+#include "core/parallel.hpp"
 #include "merger/pprof/pprof_tables.hpp"
 
 namespace pgopipe::pprof_merge {
@@ -160,6 +163,9 @@ class ProfileWriter {
 
 namespace {
 
+// Below this much encoded profile per thread, writing on one more thread costs more than it saves.
+constexpr size_t kMinPartBytes = size_t{4} << 20;
+
 // The items of a profile in the order they are written: sample types, samples, mappings,
 // locations, functions, strings, then the header. Each item's bytes follow from it alone, so
 // ranges of items can be encoded apart and concatenated in order.
@@ -195,28 +201,26 @@ size_t encoded_size_estimate(const Tables& t) {
   return t.stack.size() * 3 + t.samples.size() * 16 + t.locations.size() * 24 + t.lines.size() * 8;
 }
 
-std::string encode(const Tables& t, size_t part, size_t parts) {
+std::vector<size_t> split_items(const Tables& t, size_t parts) {
   const Items items(t);
-  size_t begin = 0, end = items.count();
-  if (parts > 1) {
-    size_t total = 0;
-    for (size_t i = 0; i < items.count(); ++i) total += item_size(t, items, i);
-    // Part k covers the items whose running size starts in [k, k + 1) * total / parts.
-    size_t running = 0;
-    begin = end = items.count();
-    for (size_t i = 0; i < items.count(); ++i) {
-      size_t k = std::min(parts - 1, running * parts / std::max<size_t>(total, 1));
-      if (k == part && begin == items.count()) begin = i;
-      if (k > part) {
-        end = i;
-        break;
-      }
-      running += item_size(t, items, i);
-    }
-    if (begin == items.count()) return {};
+  size_t total = 0;
+  for (size_t i = 0; parts > 1 && i < items.count(); ++i) total += item_size(t, items, i);
+  total = std::max<size_t>(total, 1);
+  // Part k starts at the first item whose running size reaches k * total / parts.
+  std::vector<size_t> bounds{0};
+  size_t running = 0;
+  for (size_t i = 0; i < items.count() && bounds.size() < parts; ++i) {
+    while (bounds.size() < parts && running * parts >= bounds.size() * total) bounds.push_back(i);
+    running += item_size(t, items, i);
   }
+  bounds.resize(parts + 1, items.count());
+  return bounds;
+}
+
+std::string encode(const Tables& t, size_t begin, size_t end) {
+  const Items items(t);
   std::string out;
-  out.reserve(encoded_size_estimate(t) / parts);
+  out.reserve(encoded_size_estimate(t) * (end - begin) / std::max<size_t>(items.count(), 1));
   ProfileWriter w(t, out);
   for (size_t i = begin; i < end; ++i) {
     if (i < items.types) {
@@ -236,6 +240,30 @@ std::string encode(const Tables& t, size_t part, size_t parts) {
     }
   }
   return out;
+}
+
+std::string encode(const Tables& t) { return encode(t, 0, Items(t).count()); }
+
+Result<void> write_tables(const Tables& t, const std::filesystem::path& out, bool compress, int threads) {
+  const size_t parts = std::clamp<size_t>(encoded_size_estimate(t) / kMinPartBytes, 1,
+                                          static_cast<size_t>(std::max(threads, 1)));
+  const std::vector<size_t> bounds = split_items(t, parts);
+  std::vector<std::string> pieces(parts);
+  auto write_part = [&](size_t k) -> Result<void> {
+    pieces[k] = encode(t, bounds[k], bounds[k + 1]);
+    if (compress) {
+      // Level 1: merged profiles are large and read by tools, so speed beats the last few %.
+      PGO_TRY_ASSIGN(pieces[k], pprof::gzip(pieces[k], 1));
+    }
+    return success();
+  };
+  PGO_TRY(parallel_for(parts, static_cast<int>(parts), write_part));
+  PGO_TRY_ASSIGN(AtomicFile file, AtomicFile::create(out));
+  for (auto& piece : pieces) {
+    PGO_TRY(file.write(piece));
+    std::string().swap(piece);
+  }
+  return file.commit();
 }
 
 }  // namespace pgopipe::pprof_merge

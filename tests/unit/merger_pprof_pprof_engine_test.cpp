@@ -243,10 +243,12 @@ TEST(PprofEngine, EncodedPartsConcatenateToTheWholeProfile) {
   const std::string whole = pprof_merge::encode(t);
   ASSERT_GT(whole.size(), 1000u);
   for (size_t parts : {2u, 3u, 7u, 1000u}) {
+    const std::vector<size_t> bounds = pprof_merge::split_items(t, parts);
+    ASSERT_EQ(bounds.size(), parts + 1);
     std::string joined;
     size_t nonempty = 0;
     for (size_t k = 0; k < parts; ++k) {
-      std::string piece = pprof_merge::encode(t, k, parts);
+      std::string piece = pprof_merge::encode(t, bounds[k], bounds[k + 1]);
       nonempty += !piece.empty();
       joined += piece;
     }
