@@ -315,7 +315,7 @@ class PprofEngine final : public merge::MergeEngine {
   // would first reach them (so -j 1 outputs stay deterministic), a batch at a time: for
   // the whole batch first the table slots, then the likely merged locations, then their
   // lines are prefetched, so these dependent cache misses overlap instead of queueing.
-  void map_locations_ahead(const Tables& src, double weight) {
+  void map_locations_ahead(const Tables& src, const int64_t* values) {
     constexpr size_t kBatch = 16;
     constexpr uint32_t kQueued = kUnmapped - 1;
     auto flush = [&] {
@@ -337,12 +337,7 @@ class PprofEngine final : public merge::MergeEngine {
     const size_t n = t_.value_count();
     for (size_t i = 0; i < src.samples.size(); ++i) {
       const SampleRec& s = src.samples[i];
-      bool zero = true;
-      for (size_t k = 0; k < n && zero; ++k) {
-        int64_t v = src.values[i * n + k];
-        zero = (weight == 1.0 ? v : scale_value(v, weight, clamped_)) == 0;
-      }
-      if (zero) continue;  // fold_sample drops it without mapping its stack
+      if (!kept(values + i * n, n)) continue;  // fold_sample drops it without mapping its stack
       for (uint32_t k = 0; k < s.stack_count; ++k) {
         uint32_t loc = src.stack[s.stack_begin + k];
         if (loc_memo_[loc] != kUnmapped) continue;
@@ -357,14 +352,24 @@ class PprofEngine final : public merge::MergeEngine {
     flush();
   }
 
-  void fold_sample(const SampleRec& s, const int64_t* values, double weight) {
+  // The input's sample values times `weight` (saturating, and noting it in clamped_): the
+  // input's own values when the weight is 1, else scaled once into scaled_.
+  const int64_t* scaled_values(const Tables& src, double weight) {
+    if (weight == 1.0) return src.values.data();
+    scaled_.resize(src.values.size());
+    for (size_t i = 0; i < src.values.size(); ++i) scaled_[i] = scale_value(src.values[i], weight, clamped_);
+    return scaled_.data();
+  }
+
+  // False for a sample whose `n` (scaled) values are all zero: pprof drops such samples.
+  static bool kept(const int64_t* values, size_t n) {
+    return std::any_of(values, values + n, [](int64_t v) { return v != 0; });
+  }
+
+  // Folds input sample `s` with its scaled `values` into the merged samples.
+  void fold_sample(const SampleRec& s, const int64_t* values) {
     const size_t n = t_.value_count();
-    bool zero = true;
-    for (size_t k = 0; k < n; ++k) {
-      scratch_values_[k] = weight == 1.0 ? values[k] : scale_value(values[k], weight, clamped_);
-      zero = zero && scratch_values_[k] == 0;
-    }
-    if (zero) return;  // pprof drops all-zero samples
+    if (!kept(values, n)) return;
     scratch_stack_.clear();
     uint64_t h = hash_mix(4, s.stack_count);
     for (uint32_t k = 0; k < s.stack_count; ++k) {
@@ -403,11 +408,11 @@ class PprofEngine final : public merge::MergeEngine {
                   static_cast<uint32_t>(t_.labels.size()), s.label_count};
       t_.stack.insert(t_.stack.end(), scratch_stack_.begin(), scratch_stack_.end());
       t_.labels.insert(t_.labels.end(), scratch_labels_.begin(), scratch_labels_.end());
-      t_.values.insert(t_.values.end(), scratch_values_.begin(), scratch_values_.end());
+      t_.values.insert(t_.values.end(), values, values + n);
       t_.samples.push_back(r);
     } else {
       int64_t* acc = t_.values.data() + size_t{idx} * n;
-      for (size_t k = 0; k < n; ++k) acc[k] = wrapping_add(acc[k], scratch_values_[k]);
+      for (size_t k = 0; k < n; ++k) acc[k] = wrapping_add(acc[k], values[k]);
     }
   }
 
@@ -443,9 +448,9 @@ class PprofEngine final : public merge::MergeEngine {
     // The first mapping conventionally is the main binary: keep it first.
     if (t_.mappings.empty() && !src.mappings.empty()) map_mapping(0);
     const size_t n = t_.value_count();
-    scratch_values_.resize(n);
-    map_locations_ahead(src, weight);
-    for (size_t i = 0; i < src.samples.size(); ++i) fold_sample(src.samples[i], src.values.data() + i * n, weight);
+    const int64_t* values = scaled_values(src, weight);
+    map_locations_ahead(src, values);
+    for (size_t i = 0; i < src.samples.size(); ++i) fold_sample(src.samples[i], values + i * n);
     src_ = nullptr;
   }
 
@@ -475,7 +480,7 @@ class PprofEngine final : public merge::MergeEngine {
   std::vector<LocationAhead> ahead_;
   std::vector<LineRec> ahead_lines_;
   std::vector<LabelRec> scratch_labels_;
-  std::vector<int64_t> scratch_values_;
+  std::vector<int64_t> scaled_;  // the current input's values times its weight
 };
 
 }  // namespace
