@@ -4,7 +4,6 @@
 // what samples reference, as pprof's own merge does) through open-addressing tables keyed by
 // precomputed hashes of compact ids. Only the merged tables and one input are ever in memory.
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <functional>
 #include <tuple>
@@ -12,6 +11,7 @@
 #include "core/formats/pprof/pprof.hpp"
 #include "merger/pprof/index_table.hpp"
 #include "merger/pprof/pprof_engine.hpp"
+#include "merger/pprof/pprof_input.hpp"
 #include "merger/pprof/pprof_tables.hpp"
 #include "merger/pprof/sample_totals.hpp"
 #include "merger/pprof/string_arena.hpp"
@@ -43,23 +43,8 @@ MappingKey mapping_key(const MappingRec& m) {
   return {size, m.offset, 0, 0};
 }
 
-// Durations below this are taken as this when normalising, so a profile claiming a few
-// nanoseconds cannot outweigh every other input by orders of magnitude. 10 ms is one period
-// of Go's 100 Hz CPU sampling: no real CPU profile with a sample is shorter.
-constexpr int64_t kMinNormalizedDuration = 10'000'000;  // 10 ms: weight at most 6000
-
 int64_t wrapping_add(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-}
-
-std::string describe_types(const Tables& t) {
-  std::string out = "[";
-  for (size_t i = 0; i < t.header.sample_types.size(); ++i) {
-    const auto& st = t.header.sample_types[i];
-    out += fmt::format("{}{}/{}", i ? " " : "", t.strings[st.type], t.strings[st.unit]);
-  }
-  return out + fmt::format("] (period {}/{})", t.strings[t.header.period_type.type],
-                           t.strings[t.header.period_type.unit]);
 }
 
 class PprofEngine final : public merge::MergeEngine {
@@ -68,7 +53,7 @@ class PprofEngine final : public merge::MergeEngine {
 
   Result<void> add(std::string_view name, std::string_view bytes, double weight) override {
     // The engine's own buffers are reused between inputs: their capacity is the "one input".
-    PGO_TRY_ASSIGN(weight, prepare(name, bytes, weight, inflated_, input_));
+    PGO_TRY_ASSIGN(weight, prepare_input(name, bytes, weight, options_, warn_, inflated_, input_));
     return fold_prepared(name, input_, weight);
   }
 
@@ -81,7 +66,7 @@ class PprofEngine final : public merge::MergeEngine {
     auto& d = static_cast<DecodedPprof&>(into);
     d.name = name;
     d.bytes = std::move(bytes);
-    PGO_TRY_ASSIGN(d.weight, prepare(d.name, d.bytes, weight, d.inflated, d.tables));
+    PGO_TRY_ASSIGN(d.weight, prepare_input(d.name, d.bytes, weight, options_, warn_, d.inflated, d.tables));
     return success();
   }
 
@@ -129,38 +114,6 @@ class PprofEngine final : public merge::MergeEngine {
     double weight = 0;     // after duration normalisation
   };
 
-  // Inflates, checks and decodes `bytes` into `out` (strings view into `bytes` or `inflated`);
-  // returns the weight to fold with. Touches no merged state, so any thread may call it.
-  Result<double> prepare(std::string_view name, std::string_view bytes, double weight, std::string& inflated,
-                         Tables& out) const {
-    if (!(weight > 0) || !std::isfinite(weight)) {
-      return make_error(ErrorCode::Usage, "{}: weight {} must be a positive number", name, weight);
-    }
-    if (bytes.empty()) return make_error(ErrorCode::Input, "{}: empty file (zero bytes), not a pprof profile", name);
-    std::string_view raw = bytes;
-    if (pprof::is_gzip(bytes)) {
-      PGO_TRY_ASSIGN(raw, pprof::gunzip_into(name, bytes, options_.limits.max_decompressed_bytes, inflated));
-    } else if (bytes.size() > options_.limits.max_decompressed_bytes) {
-      return make_error(ErrorCode::Input, "{}: {} bytes exceed the input limit of {} bytes "
-                        "(limits.max_decompressed_bytes)", name, bytes.size(),
-                        options_.limits.max_decompressed_bytes);
-    }
-    PGO_TRY(pprof::check_decoded_size(name, raw, options_.limits));
-    PGO_TRY(decode_tables(name, raw, out));
-    if (options_.normalize_duration && out.header.duration_nanos > 0) {
-      int64_t duration = out.header.duration_nanos;
-      if (duration < kMinNormalizedDuration) {
-        if (warn_) {
-          warn_(std::string(name), fmt::format("duration_nanos {} is below 10 ms; normalised as 10 ms "
-                                               "(weight at most 6000)", duration));
-        }
-        duration = kMinNormalizedDuration;
-      }
-      weight *= 60e9 / static_cast<double>(duration);  // one minute each
-    }
-    return weight;
-  }
-
   // Folds a prepared input into the merged tables, if its sample types match theirs.
   Result<void> fold_prepared(std::string_view name, const Tables& src, double weight) {
     PGO_TRY(check_compatible(name, src));
@@ -189,21 +142,7 @@ class PprofEngine final : public merge::MergeEngine {
   }
 
   Result<void> check_compatible(std::string_view name, const Tables& src) const {
-    if (!has_input_) return success();
-    const Header& a = t_.header;
-    const Header& b = src.header;
-    bool same = a.sample_types.size() == b.sample_types.size() &&
-                t_.strings[a.period_type.type] == src.strings[b.period_type.type] &&
-                t_.strings[a.period_type.unit] == src.strings[b.period_type.unit];
-    for (size_t i = 0; same && i < a.sample_types.size(); ++i) {
-      same = t_.strings[a.sample_types[i].type] == src.strings[b.sample_types[i].type] &&
-             t_.strings[a.sample_types[i].unit] == src.strings[b.sample_types[i].unit];
-    }
-    if (same) return success();
-    return make_error(ErrorCode::Input,
-                      "{}: incompatible sample types {}; the profiles merged before it (first: {}) "
-                      "have {}",
-                      name, describe_types(src), first_input_, describe_types(t_));
+    return has_input_ ? check_sample_types(name, src, t_, first_input_) : success();
   }
 
   uint32_t intern(std::string_view s) {
