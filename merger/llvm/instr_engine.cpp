@@ -213,6 +213,22 @@ Result<std::unique_ptr<merge::MergeEngine>> make_instr_engine(const merge::Merge
   return std::unique_ptr<merge::MergeEngine>(std::make_unique<InstrEngine>(std::move(warn)));
 }
 
+Result<std::vector<InstrFunction>> read_instr_functions(std::string_view name, std::string_view bytes) {
+  try {
+    PGO_TRY_ASSIGN(LoadedInput in, load(name, bytes));
+    std::vector<InstrFunction> out;
+    out.reserve(in.records.size());
+    for (const auto& record : in.records) {
+      uint64_t sum = 0;
+      for (uint64_t c : record.Counts) sum += c;
+      out.push_back(InstrFunction{record.Name.str(), record.Hash, sum});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::Internal, "{}: reading failed: {}", name, e.what());
+  }
+}
+
 Result<merge::ProfileSummary> summarize_instr(std::string_view name, std::string_view bytes, size_t top) {
   try {
     PGO_TRY_ASSIGN(LoadedInput in, load(name, bytes));

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "merger/engine.hpp"
 
@@ -20,5 +22,17 @@ Result<std::unique_ptr<merge::MergeEngine>> make_instr_engine(const merge::Merge
 // counters, hottest ranked by each record's maximum counter (the block count llvm-profdata
 // --topn uses), build_ids = the binary IDs in the file. Input error naming `name` if malformed.
 Result<merge::ProfileSummary> summarize_instr(std::string_view name, std::string_view bytes, size_t top);
+
+// One function record of an instrumented profile: its PGO name, the structural hash clang
+// compares with the function it compiles, and the sum of its counters.
+struct InstrFunction {
+  std::string name;
+  uint64_t hash = 0;
+  uint64_t count = 0;
+};
+
+// Every function record of an instrumented profile (raw, indexed or text); Input error naming
+// `name` if malformed.
+Result<std::vector<InstrFunction>> read_instr_functions(std::string_view name, std::string_view bytes);
 
 }  // namespace pgopipe::llvm_merge
