@@ -9,12 +9,9 @@ set -euo pipefail
 repo=$1 build=$2 pgopipe=$3 work=$4
 rm -rf "$work" && mkdir -p "$work"
 
-if ! out=$(bash "$repo/scripts/docker-base.sh" 2>&1); then
-  echo "$out"
-  echo "PGOPIPE-SKIP: no Docker engine could be started here (see above); the Docker example was NOT built"
-  exit 77
-fi
-echo "$out"
+source "$repo/tests/support/docker_test_lib.sh"
+docker_ready_or_skip "the Docker example was NOT built"
+docker_require_space
 
 # The job count inside a real container follows its CPU quota (1 CPU here), not the host.
 # The host's pgopipe runs through the host's loader and libraries, mounted read-only.
@@ -28,10 +25,10 @@ grep -q "building with 1 job(s) (cgroup" <<<"$jobs" \
 # An image holding only the CMake package stands in for the full pgopipe image.
 cmake --install "$build" --component pgopipe_cmake --prefix "$work/pkg/usr/local" >/dev/null
 printf 'FROM scratch\nCOPY usr /usr\n' > "$work/pkg/Dockerfile"
-docker build -q -t pgopipe-cmake:test "$work/pkg" >/dev/null
+docker build -q --label "$docker_test_label" -t pgopipe-cmake:test "$work/pkg" >/dev/null
 
 cp -r "$repo/examples/docker" "$work/ctx"
-args=(--build-arg PGOPIPE_IMAGE=pgopipe-cmake:test)
+args=(--build-arg PGOPIPE_IMAGE=pgopipe-cmake:test --label "$docker_test_label")
 
 # Builds the image (and its build stage, to inspect the flags even when layers are cached).
 # Usage: image <tag> <docker build args...>
@@ -126,7 +123,7 @@ build:
   kind: docker
   source: ./ctx
   image: pgopipe-example-rebuild
-  args: [--build-arg, PGOPIPE_IMAGE=pgopipe-cmake:test]
+  args: [--build-arg, PGOPIPE_IMAGE=pgopipe-cmake:test, --label, $docker_test_label]
 benchmark: {command: [docker, run, --rm, "{image}", "2000000"], runs: 2, metric: wall}
 gate: {max_slowdown: 0.5}
 report: {dir: ./rebuild-report}

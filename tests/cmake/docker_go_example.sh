@@ -11,12 +11,9 @@ set -euo pipefail
 repo=$1 pgopipe=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 
-if ! out=$(bash "$repo/scripts/docker-base.sh" 2>&1); then
-  echo "$out"
-  echo "PGOPIPE-SKIP: no Docker engine could be started here (see above); the Docker Go example was NOT built"
-  exit 77
-fi
-echo "$out"
+source "$repo/tests/support/docker_test_lib.sh"
+docker_ready_or_skip "the Docker Go example was NOT built"
+docker_require_space
 # `go version -m` reads the build settings of the binaries copied out of the images.
 source "$repo/scripts/lib.sh"
 ensure_go
@@ -30,6 +27,7 @@ build() {  # build VARIANT [--profile FILE]: through `pgopipe build docker`
   local variant=$1; shift
   local start=$SECONDS
   "$pgopipe" build docker --context "$work/ctx" -f "$dockerfile" --tag "$tag:$variant" "$@" \
+    -- --label "$docker_test_label" \
     > "$work/$variant.log" 2>&1 || { cat "$work/$variant.log"; echo "pgopipe build docker ($variant) failed"; exit 1; }
   test ! -e "$work/ctx/.pgopipe" || { echo "pgopipe build docker left the profile copy in the context"; exit 1; }
   local id
@@ -74,7 +72,8 @@ cat > "$work/pgo.yaml" <<YAML
 app: go-image
 store: $work/store
 window: {since: 1h}
-build: {kind: docker, source: $work/ctx, dockerfile: $dockerfile, image: $tag-rebuild, profile: pprof}
+build: {kind: docker, source: $work/ctx, dockerfile: $dockerfile, image: $tag-rebuild, profile: pprof,
+       args: [--label, $docker_test_label]}
 benchmark: {command: [docker, run, --rm, "{image}", -bench, "300"], runs: 3, metric: wall}
 gate: {max_slowdown: 0.9}
 report: {dir: $work/report}

@@ -13,11 +13,9 @@ set -euo pipefail
 repo=$1 build=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 
-if ! out=$(bash "$repo/scripts/docker-base.sh" 2>&1); then
-  echo "$out"
-  echo "PGOPIPE-SKIP: no Docker engine could be started here (see above); the .deb was NOT installed"
-  exit 77
-fi
+source "$repo/tests/support/docker_test_lib.sh"
+docker_ready_or_skip "the .deb was NOT installed"
+docker_require_space
 (cd "$build" && cpack -G DEB -B "$work/deb" > "$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; echo "FAIL: cpack"; exit 1; }
 deb=$(ls "$work"/deb/pgopipe_*.deb)
 echo "built $(basename "$deb"): $(dpkg-deb -f "$deb" Depends)"
