@@ -29,7 +29,12 @@ build_dir=${PGOPIPE_BUILD_DIR:-$repo_root/build}
 # Tests ON explicitly: the demo configures the same build dir with them off, and CMake keeps
 # that setting in its cache.
 build_pgopipe "$build_dir" -DPGOPIPE_BUILD_TESTS=ON -DPGOPIPE_DOCKER_TESTS="${PGOPIPE_DOCKER_TESTS:-ON}"
-run_ctest normal "$build_dir" --timeout 900 -j2 "$@"
+normal_started=$(date +%s)
+normal_rc=0
+run_ctest normal "$build_dir" --timeout 900 -j2 "$@" || normal_rc=$?
+repo=$repo_root source "$repo_root/tests/support/docker_test_lib.sh"
+docker_remove_dangling_since "$normal_started"
+((normal_rc == 0)) || exit "$normal_rc"
 
 # PGOPIPE_TEST_QUICK=1: stop after the normal stage above (a developer's quick run). CI, which
 # sets no knob, goes on with the sanitizer and fuzz stages below.

@@ -3,7 +3,9 @@
 #
 # Every image these tests build carries the label below, so that a rerun can remove what the
 # previous run left behind (the images its tags pointed to before, now untagged) and the
-# engine's data root does not grow with every run.
+# engine's data root does not grow with every run. Multi-stage builds also leave each build
+# stage's image behind, untagged and without the label; scripts/test.sh removes those once
+# the docker tests are done (docker_remove_dangling_since), never while one is building.
 
 docker_test_label=org.pgopipe.test=1
 # Free space the docker tests need in the engine's data root: the C++ example image with
@@ -45,4 +47,16 @@ docker_require_space() {
       "need $docker_test_min_free_gb GB (docker system df shows what uses it)"
     exit 1
   fi
+}
+
+# docker_remove_dangling_since EPOCH: removes the untagged images created since EPOCH (the
+# build stages the docker tests left); a no-op without a running engine.
+docker_remove_dangling_since() {
+  command -v docker > /dev/null && docker info > /dev/null 2>&1 || return 0
+  local id created removed=0
+  while read -r id created; do
+    [[ -n $id ]] && (($(date -d "$created" +%s) >= $1)) || continue
+    if docker rmi "$id" > /dev/null 2>&1; then removed=$((removed + 1)); fi
+  done < <(docker images -q --no-trunc --filter dangling=true | xargs -r docker image inspect -f '{{.Id}} {{.Created}}')
+  ((removed == 0)) || echo "pgopipe: removed $removed untagged image(s) the docker tests left"
 }
