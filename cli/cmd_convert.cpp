@@ -33,6 +33,9 @@ void register_convert(CLI::App& app, Cli& cli) {
   choices(cmd->add_option("--line-counts", *line_counts,
                           "A line's count from its instructions' IP samples (default sum)"),
           {"sum", "max", "mean"});
+  cmd->add_option("--source-diff", opts->source_diff,
+                  "Unified diff from the profiled source to the source being built (git diff PROFILED "
+                  "HEAD): samples move to their lines' new places, samples on changed lines are dropped");
   add_weight_flags(*cmd, *weighting);
   cmd->callback([&cli, opts, output, to, weighting, line_counts] {
     cli.action = [&cli, opts, output, to, weighting, line_counts]() -> Result<void> {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 
 #include "core/formats/format.hpp"
 #include "core/formats/perf/perf_data.hpp"
@@ -11,6 +12,7 @@
 #include "core/process.hpp"
 #include "merger/convert/binaries.hpp"
 #include "merger/convert/pprof_input.hpp"
+#include "merger/convert/source_diff.hpp"
 
 namespace pgopipe::convert {
 namespace {
@@ -122,7 +124,13 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
   }
   PGO_TRY(weigh_and_fold(o, loaded, samples, result.warnings));
   PGO_TRY_ASSIGN(auto binaries, BinarySet::open(o.binaries, o.binary_dir));
-  PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, {o.text, o.call_line_samples, o.line_counts}, o.output));
+  std::optional<SourceDiff> diff;
+  if (!o.source_diff.empty()) {
+    PGO_TRY_ASSIGN(std::string text, read_file(o.source_diff));
+    PGO_TRY_ASSIGN(diff, SourceDiff::parse(o.source_diff, text));
+  }
+  BuildOptions build{o.text, o.call_line_samples, o.line_counts, diff ? &*diff : nullptr};
+  PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, build, o.output));
   if (o.progress) o.progress(o.inputs.size() + 1, o.inputs.size() + 1, input_bytes);
   const ConvertReport& r = result.report;
   for (const auto& [what, n] : r.unmatched)
@@ -132,6 +140,9 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
   if (r.outside_segment_frames)
     result.warnings.push_back(fmt::format("{} frame(s) outside the binary's loadable segments",
                                           r.outside_segment_frames));
+  if (r.changed_by_diff_samples)
+    result.warnings.push_back(fmt::format("{} sample(s) on lines {} changes: dropped, not applied to other code",
+                                          r.changed_by_diff_samples, o.source_diff));
   if (r.unsymbolized_frames)
     result.warnings.push_back(fmt::format(
         "{} frame(s) not attributed to a source line ({} address(es) without debug info, the "

@@ -25,6 +25,8 @@ struct ConvertOptions {
   bool allow_profgen = true;          // hand perf.data with branch stacks to llvm-profgen
   bool call_line_samples = false;     // see BuildOptions::call_line_samples
   BuildOptions::LineCounts line_counts = BuildOptions::LineCounts::Sum;  // see BuildOptions
+  // A unified diff from the profiled source to the source being built (BuildOptions).
+  std::string source_diff;
   // Per-input weights (--weight, --weight-file) and time decay (--half-life: ages from the
   // pprof collection time, inputs without one are not decayed); integer-scaled like merge.
   merge::WeightPolicy weights;

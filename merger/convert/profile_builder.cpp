@@ -34,7 +34,7 @@ struct Placed {
 class Builder {
  public:
   Builder(const perf::AddressSamples& samples, BinarySet& binaries, const BuildOptions& options)
-      : samples_(samples), binaries_(binaries), options_(options), symbolizer_(make_inline_symbolizer()),
+      : samples_(samples), binaries_(binaries), options_(options), symbolizer_(make_inline_symbolizer(options.source_diff)),
         binary_of_mapping_(samples.mappings().size()) {}
 
   Result<void> run() {
@@ -171,6 +171,10 @@ class Builder {
     std::string key;
     for (const auto& [where, count] : leaf_counts_) {
       auto frames = symbolizer_->frames(*where.first, where.second);
+      if (frames.empty() && symbolizer_->dropped_by_diff(*where.first, where.second)) {
+        report_.changed_by_diff_samples += count;
+        continue;
+      }
       if (frames.empty() || !all_lines(frames)) {
         report_.unsymbolized_frames += count;
         continue;

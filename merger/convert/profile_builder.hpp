@@ -17,6 +17,8 @@
 
 namespace pgopipe::convert {
 
+class SourceDiff;
+
 struct BuildOptions {
   bool text = false;  // text instead of extbinary output
   // Caller frames add the samples spent below them to their call line (once per sample).
@@ -27,6 +29,9 @@ struct BuildOptions {
   // (time spent on the line), the maximum of one instruction, or their mean over the line's
   // sampled instructions (closest to how often the line ran: a long line is not hotter).
   enum class LineCounts { Sum, Max, Mean } line_counts = LineCounts::Sum;
+  // The diff from the profiled source to the source being built: lines move to their new
+  // place and samples on lines it changed are dropped (see make_inline_symbolizer).
+  const SourceDiff* source_diff = nullptr;
 };
 
 // What the conversion did with the samples; all counts are weighted by sample count.
@@ -38,6 +43,7 @@ struct ConvertReport {
   uint64_t outside_segment_frames = 0;  // frames whose file offset lies in no PT_LOAD
   uint64_t unsymbolized_frames = 0;   // frames without debug info at their address
   uint64_t unsymbolized_addresses = 0;  // distinct such addresses
+  uint64_t changed_by_diff_samples = 0;  // samples whose leaf sits on a line the source diff changed
   uint64_t functions = 0;             // top-level functions in the profile
   uint64_t call_edges = 0;            // caller -> callee frame pairs attributed
   std::map<std::string, uint64_t> unmatched;  // "build id X (file)" -> frames, for the report

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/convert/symbolizer.hpp"
 
+#include "merger/convert/source_diff.hpp"
+
 #include <llvm/DebugInfo/DIContext.h>
 #include <llvm/DebugInfo/Symbolize/Symbolize.h>
 #include <llvm/IR/DebugInfoMetadata.h>
@@ -10,6 +12,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace pgopipe::convert {
@@ -49,7 +52,7 @@ struct Slice {
 
 class LlvmInlineSymbolizer final : public InlineSymbolizer {
  public:
-  LlvmInlineSymbolizer() : saver_(alloc_), symbolizer_(options()) {}
+  explicit LlvmInlineSymbolizer(const SourceDiff* diff) : diff_(diff), saver_(alloc_), symbolizer_(options()) {}
 
   std::span<const SourceFrame> frames(const Binary& binary, uint64_t vaddr) override {
     auto [it, inserted] = cache_.try_emplace(Key{&binary, vaddr});
@@ -63,6 +66,9 @@ class LlvmInlineSymbolizer final : public InlineSymbolizer {
   }
   [[nodiscard]] uint64_t unsymbolized() const override { return unsymbolized_; }
   [[nodiscard]] const std::string& first_error() const override { return first_error_; }
+  [[nodiscard]] bool dropped_by_diff(const Binary& binary, uint64_t vaddr) const override {
+    return dropped_.contains(Key{&binary, vaddr});
+  }
 
  private:
   static llvm::symbolize::LLVMSymbolizer::Options options() {
@@ -95,7 +101,19 @@ class LlvmInlineSymbolizer final : public InlineSymbolizer {
       SourceFrame sf;
       sf.function = intern(canonical_function_name(f.FunctionName));
       sf.has_line = f.Line != 0;
-      sf.line_offset = sf.has_line ? (f.Line - f.StartLine) & 0xffff : 0;
+      uint32_t line = f.Line, start = f.StartLine;
+      if (diff_ && sf.has_line) {
+        auto new_line = diff_->new_line(f.FileName, f.Line);
+        auto new_start = diff_->new_line(f.StartFileName.empty() ? f.FileName : f.StartFileName, f.StartLine);
+        if (!new_line || !new_start) {
+          pool_.resize(slice.first);
+          dropped_.insert(Key{&binary, vaddr});
+          return slice;
+        }
+        line = *new_line;
+        start = *new_start;
+      }
+      sf.line_offset = sf.has_line ? (line - start) & 0xffff : 0;
       sf.discriminator = llvm::DILocation::getBaseDiscriminatorFromDiscriminator(
           f.Discriminator, /*IsFSDiscriminator=*/false);
       pool_.push_back(sf);
@@ -105,19 +123,21 @@ class LlvmInlineSymbolizer final : public InlineSymbolizer {
     return slice;
   }
 
+  const SourceDiff* diff_;
   llvm::BumpPtrAllocator alloc_;
   llvm::UniqueStringSaver saver_;
   llvm::symbolize::LLVMSymbolizer symbolizer_;
   std::unordered_map<Key, Slice, KeyHash> cache_;
   std::vector<SourceFrame> pool_;
   uint64_t unsymbolized_ = 0;
+  std::unordered_set<Key, KeyHash> dropped_;  // addresses on lines the diff changed
   std::string first_error_;
 };
 
 }  // namespace
 
-std::unique_ptr<InlineSymbolizer> make_inline_symbolizer() {
-  return std::make_unique<LlvmInlineSymbolizer>();
+std::unique_ptr<InlineSymbolizer> make_inline_symbolizer(const SourceDiff* diff) {
+  return std::make_unique<LlvmInlineSymbolizer>(diff);
 }
 
 }  // namespace pgopipe::convert

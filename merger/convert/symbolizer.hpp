@@ -12,6 +12,8 @@
 
 namespace pgopipe::convert {
 
+class SourceDiff;
+
 // One source-level frame. `function` is the canonical linkage name (suffixes such as
 // .llvm.N, .part.N, .cold folded), owned by the symbolizer and valid while it lives.
 struct SourceFrame {
@@ -33,9 +35,16 @@ class InlineSymbolizer {
   [[nodiscard]] virtual uint64_t unsymbolized() const = 0;
   // First symbolizer error message seen (empty if none).
   [[nodiscard]] virtual const std::string& first_error() const = 0;
+  // True when `vaddr` has no frames because one of them sits on a line the source diff
+  // removed or rewrote (only after frames() was asked for it).
+  [[nodiscard]] virtual bool dropped_by_diff(const Binary& binary, uint64_t vaddr) const = 0;
 };
 
-std::unique_ptr<InlineSymbolizer> make_inline_symbolizer();
+// With `diff`, frames speak of the source being built: line offsets are computed from the
+// lines' and the functions' new places, and an address any of whose frames sits on a line the
+// diff removed or rewrote has no frames (its samples are dropped, not applied elsewhere).
+// `diff` must outlive the symbolizer.
+std::unique_ptr<InlineSymbolizer> make_inline_symbolizer(const SourceDiff* diff = nullptr);
 
 // Folds the suffixes clang's sample loader folds (and .cold parts) off a function name.
 std::string_view canonical_function_name(std::string_view name);

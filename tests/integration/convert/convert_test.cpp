@@ -211,6 +211,71 @@ TEST_F(ConvertTest, SyntheticPprofConvertsToExactSamples) {
   EXPECT_EQ(site.getCallTargets().at(FunctionId("hot_loop")), 10u);
 }
 
+TEST_F(ConvertTest, SourceDiffMovesLinesToTheNewSourceAndDropsChangedOnes) {
+  // The same synthetic samples as above, converted for a newer workload.c: two lines inserted
+  // in hot_loop before its loop, then the call line of mix() rewritten.
+  std::vector<SymFrame> fa, fb;
+  uint64_t a = 0, b = 0;
+  for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
+    auto f = symbolize(bin_, addr);
+    if (!a && f.size() == 2 && f[1].function == "mix") a = addr, fa = f;
+    if (!b && f.size() == 1 && f[0].function == "hot_loop" && f[0].line_offset >= 2) b = addr, fb = f;
+  }
+  std::string ret_hex;
+  instructions_of(bin_, "main", &ret_hex);
+  ASSERT_TRUE(a && b && !ret_hex.empty()) << "workload lacks the expected inlining/call";
+  uint64_t ret = std::stoull(ret_hex, nullptr, 16);
+  ASSERT_EQ(fa[0].line_offset, 3u) << "mix() is no longer called on workload.c:14";
+  auto in = write_pprof("diffed.pb.gz", build_id_, {{{runtime(a), runtime(ret)}, 7}, {{runtime(b), runtime(ret)}, 3}});
+  auto convert_with = [&](const std::string& diff_text) {
+    std::ofstream(dir_ / "change.diff") << diff_text;
+    convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "diffed.afdo"};
+    o.source_diff = (dir_ / "change.diff").string();
+    return convert::convert_to_sample_profile(o);
+  };
+  using llvm::sampleprof::FunctionId;
+  using llvm::sampleprof::LineLocation;
+
+  auto moved = convert_with(R"(--- a/tests/integration/convert/workload.c
++++ b/tests/integration/convert/workload.c
+@@ -12,2 +12,4 @@ __attribute__((noinline)) unsigned hot_loop(unsigned n) {
+   unsigned acc = 0;
++  if (n == 0)
++    return 0;
+   for (unsigned i = 0; i < n; ++i) {
+)");
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->report.attributed_samples, 10u);
+  auto reader = read_back((dir_ / "diffed.afdo").string());
+  ASSERT_TRUE(reader);
+  const auto* hot = reader->getSamplesFor("hot_loop");
+  ASSERT_TRUE(hot);
+  EXPECT_EQ(hot->getBodySamples().at(LineLocation(fb[0].line_offset + 2, fb[0].discriminator)).getSamples(), 3u);
+  const auto* callees = hot->findFunctionSamplesMapAt(LineLocation(5, fa[0].discriminator));
+  ASSERT_TRUE(callees) << "mix() was not moved to its new call line";
+  EXPECT_EQ(callees->at(FunctionId("mix")).getTotalSamples(), 7u);
+
+  auto rewritten = convert_with(R"(--- a/tests/integration/convert/workload.c
++++ b/tests/integration/convert/workload.c
+@@ -14 +14 @@
+-    acc += mix(i + acc);
++    acc += mix(i ^ acc);
+)");
+  ASSERT_TRUE(rewritten) << rewritten.error().message;
+  EXPECT_EQ(rewritten->report.attributed_samples, 3u);  // the samples under the rewritten call are gone
+  EXPECT_EQ(rewritten->report.changed_by_diff_samples, 7u);
+  reader = read_back((dir_ / "diffed.afdo").string());
+  ASSERT_TRUE(reader);
+  hot = reader->getSamplesFor("hot_loop");
+  ASSERT_TRUE(hot);
+  EXPECT_EQ(hot->findFunctionSamplesMapAt(LineLocation(3, fa[0].discriminator)), nullptr);
+
+  auto broken = convert_with("--- a/workload.c\n+++ b/workload.c\n@@ -14 +14 @@\n-x\n");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("change.diff:4: the diff ends inside a hunk"), std::string::npos)
+      << broken.error().message;
+}
+
 TEST_F(ConvertTest, BuildIdDirectoryAndCountedMismatches) {
   auto a = instructions_of(bin_, "hot_loop").front();
   auto dir = dir_ / "by-id";
