@@ -27,38 +27,12 @@ work=$(mktemp -d /tmp/pgopipe-bench-quality.XXXXXX)
 if [[ ${KEEP:-0} == 1 ]]; then trap 'echo "kept $work"' EXIT; else trap 'rm -rf "$work"' EXIT; fi
 cd "$work"
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-# CPU time of one run in seconds, from perf stat's task-clock (ms resolution; /usr/bin/time
-# has 10 ms, too coarse for sub-second runs).
-cpu_time() { perf stat -x, -e task-clock -o cpu.tmp -- "$@" >/dev/null && awk -F, '/task-clock/ {print $1 / 1000}' cpu.tmp; }
+source "$here/lib.sh"
 
 # perf script -> llvm-profgen's LBR format with a fake one-entry branch stack per IP sample.
 fake_lbr() {
   perf script -i "$1" --show-mmap-events -F ip -G 2>/dev/null |
     awk '/PERF_RECORD/ {print " " $0; next} NF==1 {printf " %s 0x%s/0x%s/P/-/-/0\n", $1, $1, $1}'
-}
-
-# build DIR FLAGS...: compiles every source of the program (2 at a time) and links DIR/prog.
-build() {
-  local dir=$1; shift
-  mkdir -p "$dir"
-  printf '%s\n' "${srcs[@]}" | xargs -P 2 -I{} sh -c \
-    'f={}; b=$(basename "$f"); exec "$0" "$@" -c "$f" -o "'"$dir"'/$b.o" \
-       -fsave-optimization-record -foptimization-record-passes=sample-profile \
-       -foptimization-record-file="'"$dir"'/$b.opt.yaml"' "$cc" "${lang[@]}" "$@"
-  "$cc" "$@" -Wno-unused-command-line-argument "$dir"/*.o -o "$dir/prog" "${link[@]}"
-}
-
-# applied PROFILE DIR: "applied/profiled functions (share of samples)".
-applied() {
-  llvm-profdata-19 show --sample "$1" | awk -F': ' '/^Function: / {split($3, v, ", "); if (v[1] > 0) print $2, v[1]}' \
-    | sort -u -k1,1 > "$2/profiled.txt"
-  cat "$2"/*.opt.yaml | awk '/^Name: *AppliedSamples/ {a=1; next} /^--- / {a=0} a && /^Function:/ {print $2}' \
-    | sort -u > "$2/applied.txt"
-  join "$2/profiled.txt" "$2/applied.txt" > "$2/both.txt" || true
-  awk -v f="$2/both.txt" 'BEGIN {while ((getline l < f) > 0) {split(l, x, " "); hit[x[1]] = 1}}
-       {n++; s += $2; if ($1 in hit) {a++; as += $2}}
-       END {printf "%d/%d fns (%.0f%% of samples)", a, n, n ? 100 * as / s : 0}' "$2/profiled.txt"
 }
 
 bench_one() {
