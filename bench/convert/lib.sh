@@ -29,3 +29,18 @@ applied() {
        {n++; s += $2; if ($1 in hit) {a++; as += $2}}
        END {printf "%d/%d fns (%.0f%% of samples)", a, n, n ? 100 * as / s : 0}' "$2/profiled.txt"
 }
+
+# time_variants RUNS VARIANT...: runs every ./VARIANT/prog "${bench[@]}" RUNS times, the
+# variants interleaved, and sets t[VARIANT] (the caller declares `declare -A t`) to the median.
+time_variants() {
+  local runs=$1 v i
+  shift
+  for v in "$@"; do : > "t.$v"; done
+  for ((i = 0; i < runs; i++)); do
+    for v in "$@"; do cpu_time "./$v/prog" "${bench[@]}" >> "t.$v"; done
+  done
+  for v in "$@"; do t[$v]=$(median < "t.$v"); done
+}
+
+# speedup VARIANT: -O2's median time over VARIANT's, "1.234".
+speedup() { awk -v b="${t[base]}" -v x="${t[$1]}" 'BEGIN {printf "%.3f", b / x}'; }

@@ -62,17 +62,12 @@ bench_one() {
     build "x_$xname" "${sflags[@]}" -fprofile-sample-use="$PWD/pgopipe.afdo" "${xflags[@]}"
     variants+=("x_$xname")
   done
-  for v in "${variants[@]}"; do : >"t.$v"; done
-  for ((i = 0; i < runs; i++)); do
-    for v in "${variants[@]}"; do cpu_time "./$v/prog" "${bench[@]}" >>"t.$v"; done
-  done
   declare -A t
-  for v in "${variants[@]}"; do t[$v]=$(median <"t.$v"); done
-  ratio() { awk -v b="${t[base]}" -v x="${t[$1]}" 'BEGIN {printf "%.3f", b / x}'; }
+  time_variants "$runs" "${variants[@]}"
   printf '| %s | %s | %.3f s | %.3f s (%s×) | %.3f s (%s×) %s | %.3f s (%s×) %s | %ss |\n' "$name" "$nsamples" \
-    "${t[base]}" "${t[instr]}" "$(ratio instr)" \
-    "${t[spgo_pgopipe]}" "$(ratio spgo_pgopipe)" "$(applied pgopipe.afdo spgo_pgopipe)" \
-    "${t[spgo_profgen]}" "$(ratio spgo_profgen)" "$(applied profgen.afdo spgo_profgen)" "$((SECONDS - t0))"
+    "${t[base]}" "${t[instr]}" "$(speedup instr)" \
+    "${t[spgo_pgopipe]}" "$(speedup spgo_pgopipe)" "$(applied pgopipe.afdo spgo_pgopipe)" \
+    "${t[spgo_profgen]}" "$(speedup spgo_profgen)" "$(applied profgen.afdo spgo_profgen)" "$((SECONDS - t0))"
   for x in "${extra[@]}"; do
     xname=${x%%=*}
     awk -v n="$xname" -v f="${x#*=}" -v b="${t[base]}" -v i="${t[instr]}" -v v="${t[x_$xname]}" \

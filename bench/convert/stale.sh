@@ -81,23 +81,18 @@ variants=(base instr_fresh instr_stale sample_fresh sample_stale sample_salvage 
 for v in "${variants[@]}"; do
   ./$v/prog "${bench[@]}" | grep checksum > "$v.sum"
   cmp -s base.sum "$v.sum" || { echo "$v answers differently from -O2" >&2; exit 1; }
-  : > "t.$v"
-done
-for ((i = 0; i < runs; i++)); do
-  for v in "${variants[@]}"; do cpu_time "./$v/prog" "${bench[@]}" >> "t.$v"; done
 done
 declare -A t
-for v in "${variants[@]}"; do t[$v]=$(median < "t.$v"); done
-gain() { awk -v b="${t[base]}" -v x="${t[$1]}" 'BEGIN {printf "%.3f", b / x}'; }
+time_variants "$runs" "${variants[@]}"
 share() { awk -v b="${t[base]}" -v f="${t[$1]}" -v s="${t[$2]}" 'BEGIN {printf "%.0f", 100 * (b / s - 1) / (b / f - 1)}'; }
 
 echo "median CPU time (task-clock) of $runs interleaved runs; speedup = -O2 / variant; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| profile | fresh | stale | stale, clang's matching | stale, --source-diff | share of the fresh gain: stale / matching / --source-diff |"
 echo "|---|---|---|---|---|---|"
-printf '| instrumented | %s× | %s× | (hash check drops) | | %s %% |\n' "$(gain instr_fresh)" "$(gain instr_stale)" \
+printf '| instrumented | %s× | %s× | (hash check drops) | | %s %% |\n' "$(speedup instr_fresh)" "$(speedup instr_stale)" \
   "$(share instr_fresh instr_stale)"
-printf '| sample (pgopipe convert) | %s× | %s× | %s× | %s× | %s %% / %s %% / %s %% |\n' "$(gain sample_fresh)" \
-  "$(gain sample_stale)" "$(gain sample_salvage)" "$(gain sample_diff)" "$(share sample_fresh sample_stale)" \
+printf '| sample (pgopipe convert) | %s× | %s× | %s× | %s× | %s %% / %s %% / %s %% |\n' "$(speedup sample_fresh)" \
+  "$(speedup sample_stale)" "$(speedup sample_salvage)" "$(speedup sample_diff)" "$(share sample_fresh sample_stale)" \
   "$(share sample_fresh sample_salvage)" "$(share sample_fresh sample_diff)"
 
 # The hash check: a changed function's record must carry a different hash (clang drops it).

@@ -162,6 +162,31 @@ class ConvertTest : public ::testing::Test {
     return std::move(*reader);
   }
 
+  // Addresses the synthetic profiles sample, with their frames from llvm-symbolizer: A, an
+  // instruction of hot_loop inside the inlined mix(); B, one of hot_loop's own lines at line
+  // offset >= min_b_offset; ret, the return address of main's first call to hot_loop. Zero
+  // where the workload lacks them.
+  struct HotLoop {
+    uint64_t a = 0;
+    std::vector<SymFrame> fa;
+    uint64_t b = 0;
+    std::vector<SymFrame> fb;
+    uint64_t ret = 0;
+  };
+  static HotLoop hot_loop_addresses(uint32_t min_b_offset) {
+    HotLoop h;
+    for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
+      auto f = symbolize(bin_, addr);
+      if (!h.a && f.size() == 2 && f[1].function == "mix") h.a = addr, h.fa = f;
+      if (!h.b && f.size() == 1 && f[0].function == "hot_loop" && f[0].line_offset >= min_b_offset)
+        h.b = addr, h.fb = f;
+    }
+    std::string ret_hex;
+    instructions_of(bin_, "main", &ret_hex);
+    if (!ret_hex.empty()) h.ret = std::stoull(ret_hex, nullptr, 16);
+    return h;
+  }
+
   static constexpr uint64_t kStart = 0x555555554000ULL;
   static inline std::unique_ptr<ScratchDir> scratch_;
   static inline fs::path dir_;
@@ -170,17 +195,8 @@ class ConvertTest : public ::testing::Test {
 
 TEST_F(ConvertTest, SyntheticPprofConvertsToExactSamples) {
   // A: an instruction of hot_loop inside the inlined mix(); B: one of hot_loop's own lines.
-  std::vector<SymFrame> fa, fb;
-  uint64_t a = 0, b = 0;
-  for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
-    auto f = symbolize(bin_, addr);
-    if (!a && f.size() == 2 && f[1].function == "mix") a = addr, fa = f;
-    if (!b && f.size() == 1 && f[0].function == "hot_loop") b = addr, fb = f;
-  }
-  std::string ret_hex;
-  instructions_of(bin_, "main", &ret_hex);
-  ASSERT_TRUE(a && b && !ret_hex.empty()) << "workload lacks the expected inlining/call";
-  uint64_t ret = std::stoull(ret_hex, nullptr, 16);
+  auto [a, fa, b, fb, ret] = hot_loop_addresses(0);
+  ASSERT_TRUE(a && b && ret) << "workload lacks the expected inlining/call";
   auto call = symbolize(bin_, ret - 1);
   ASSERT_EQ(call.size(), 1u);
   ASSERT_TRUE(call[0].has_line) << "the call to hot_loop sits on line 0";
@@ -214,17 +230,8 @@ TEST_F(ConvertTest, SyntheticPprofConvertsToExactSamples) {
 TEST_F(ConvertTest, SourceDiffMovesLinesToTheNewSourceAndDropsChangedOnes) {
   // The same synthetic samples as above, converted for a newer workload.c: two lines inserted
   // in hot_loop before its loop, then the call line of mix() rewritten.
-  std::vector<SymFrame> fa, fb;
-  uint64_t a = 0, b = 0;
-  for (uint64_t addr : instructions_of(bin_, "hot_loop")) {
-    auto f = symbolize(bin_, addr);
-    if (!a && f.size() == 2 && f[1].function == "mix") a = addr, fa = f;
-    if (!b && f.size() == 1 && f[0].function == "hot_loop" && f[0].line_offset >= 2) b = addr, fb = f;
-  }
-  std::string ret_hex;
-  instructions_of(bin_, "main", &ret_hex);
-  ASSERT_TRUE(a && b && !ret_hex.empty()) << "workload lacks the expected inlining/call";
-  uint64_t ret = std::stoull(ret_hex, nullptr, 16);
+  auto [a, fa, b, fb, ret] = hot_loop_addresses(2);  // B below the inserted lines
+  ASSERT_TRUE(a && b && ret) << "workload lacks the expected inlining/call";
   ASSERT_EQ(fa[0].line_offset, 3u) << "mix() is no longer called on workload.c:14";
   auto in = write_pprof("diffed.pb.gz", build_id_, {{{runtime(a), runtime(ret)}, 7}, {{runtime(b), runtime(ret)}, 3}});
   auto convert_with = [&](const std::string& diff_text) {
