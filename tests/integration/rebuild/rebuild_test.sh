@@ -47,7 +47,7 @@ write_config() { # file store build_dir [extra yaml lines...]
     echo "  args: [-G, Ninja, -DCMAKE_C_COMPILER=clang-19, -DPGOPIPE_CMAKE_MODULE_DIR=$repo/cmake-modules]"
     echo "report: {dir: ./report}"
     # The tiny program gains ~nothing from PGO: a wide gate keeps timing noise from gating
-    # the runs meant to publish; the gate test rigs a 3x slowdown.
+    # the runs meant to publish; the gate test rigs an 8x slowdown.
     echo "gate: {max_slowdown: 0.5}"
     printf '%s\n' "$@"
     echo "benchmark:"
@@ -144,7 +144,7 @@ grep -Eq "compacted [0-9]+ raw profile\(s\) into [0-9]+ hour, [0-9]+ quarter and
   pass "compact: true compacts before the fetch" || fail "no compaction line in run2.log"
 [[ ! -e builds-unchanged ]] && pass "nothing rebuilt" || fail "builds-unchanged was created"
 
-# 3. Gated: new profiles (mode b) change the profile; the rigged benchmark makes PGO 3x slower.
+# 3. Gated: new profiles (mode b) change the profile; the rigged benchmark makes PGO 8x slower.
 push_profiles "$work/store" b 3
 cp "$manifest" manifest.before
 write_config gated.yaml ./store ./builds
