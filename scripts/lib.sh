@@ -43,12 +43,15 @@ ensure_python_tools() {
 }
 
 # Configures and builds pgopipe in $1 with extra CMake arguments.
-# Uses ccache where the machine has it (reruns and the sanitizer stage rebuild little).
+# Uses ccache where the machine has it (reruns and the sanitizer stage rebuild little). Paths
+# are hashed relative to the checkout and without the working directory, so another clone of
+# the same sources (CI's fresh clone) reuses what this one compiled.
 build_pgopipe() {
   local build_dir=$1; shift
   local launcher=()
   if command -v ccache >/dev/null 2>&1; then
-    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    local ccache="env;CCACHE_BASEDIR=$repo_root;CCACHE_NOHASHDIR=true;ccache"
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER="$ccache" -DCMAKE_CXX_COMPILER_LAUNCHER="$ccache")
   fi
   cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
   cmake --build "$build_dir" -j"$(nproc)"

@@ -50,12 +50,8 @@ echo "pgopipe: normal stage done after ${SECONDS} s"
 stage_start=$SECONDS
 asan_dir=${PGOPIPE_ASAN_BUILD_DIR:-$repo_root/build-asan}
 asan_flags="-O1 -gline-tables-only -DNDEBUG"
-launcher=()
-if command -v ccache >/dev/null 2>&1; then
-  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
 CC=clang-19 CXX=clang++-19 build_pgopipe "$asan_dir" -DPGOPIPE_BUILD_TESTS=ON -DPGOPIPE_SANITIZE=ON -DPGOPIPE_FUZZ=ON \
-  -DPGOPIPE_FUZZ_SECONDS="${PGOPIPE_FUZZ_SECONDS:-45}" "${launcher[@]}" \
+  -DPGOPIPE_FUZZ_SECONDS="${PGOPIPE_FUZZ_SECONDS:-45}" \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="$asan_flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$asan_flags"
 echo "pgopipe: sanitizer build took $((SECONDS - stage_start)) s"
 # Reports go to files too: a pgopipe child process whose stderr a test does not show still
