@@ -259,13 +259,12 @@ class PprofEngine final : public merge::MergeEngine {
     constexpr uint32_t kQueued = kUnmapped - 1;
     auto flush = [&] {
       for (const LocationAhead& a : ahead_) locations_ix_.prefetch(a.h);
-      for (const LocationAhead& a : ahead_) {
-        if (uint32_t j = locations_ix_.likely(a.h); j != IndexTable::kNone) __builtin_prefetch(&t_.locations[j]);
+      for (LocationAhead& a : ahead_) {
+        a.likely = locations_ix_.likely(a.h);
+        if (a.likely != IndexTable::kNone) __builtin_prefetch(&t_.locations[a.likely]);
       }
       for (const LocationAhead& a : ahead_) {
-        if (uint32_t j = locations_ix_.likely(a.h); j != IndexTable::kNone) {
-          __builtin_prefetch(&t_.lines[t_.locations[j].line_begin]);
-        }
+        if (a.likely != IndexTable::kNone) __builtin_prefetch(&t_.lines[t_.locations[a.likely].line_begin]);
       }
       for (const LocationAhead& a : ahead_) {
         loc_memo_[a.index] = find_or_add_location(a.r, a.h, ahead_lines_.data() + a.line_begin, a.line_count);
@@ -281,7 +280,7 @@ class PprofEngine final : public merge::MergeEngine {
         uint32_t loc = src.stack[s.stack_begin + k];
         if (loc_memo_[loc] != kUnmapped) continue;
         loc_memo_[loc] = kQueued;
-        LocationAhead a{loc, {}, 0, static_cast<uint32_t>(ahead_lines_.size()), 0};
+        LocationAhead a{loc, {}, 0, static_cast<uint32_t>(ahead_lines_.size()), 0, IndexTable::kNone};
         a.h = location_key(loc, a.r, ahead_lines_);
         a.line_count = static_cast<uint32_t>(ahead_lines_.size()) - a.line_begin;
         ahead_.push_back(a);
@@ -415,6 +414,7 @@ class PprofEngine final : public merge::MergeEngine {
     LocationRec r;
     uint64_t h;
     uint32_t line_begin, line_count;
+    uint32_t likely;  // the merged location its probe would try first (IndexTable::likely)
   };
   std::vector<LocationAhead> ahead_;
   std::vector<LineRec> ahead_lines_;
