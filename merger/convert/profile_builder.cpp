@@ -218,7 +218,9 @@ class Builder {
     if (!caller.binary) return;
     auto frames = symbolizer_->frames(*caller.binary, caller.vaddr);
     if (frames.empty() || !all_lines(frames)) {
-      report_.unsymbolized_frames += count;  // includes calls the compiler put on line 0
+      // A call on a line the source diff changed is dropped on purpose, not unattributable.
+      if (!(frames.empty() && symbolizer_->dropped_by_diff(*caller.binary, caller.vaddr)))
+        report_.unsymbolized_frames += count;  // includes calls the compiler put on line 0
       return;
     }
     FunctionSamples& fs = walk(frames, options_.call_line_samples ? count : 0);

@@ -277,6 +277,19 @@ TEST_F(ConvertTest, SourceDiffMovesLinesToTheNewSourceAndDropsChangedOnes) {
   ASSERT_TRUE(hot);
   EXPECT_EQ(hot->findFunctionSamplesMapAt(LineLocation(3, fa[0].discriminator)), nullptr);
 
+  // main's call line rewritten: its call edges go, and they are not reported as frames
+  // without a source line.
+  auto call_rewritten = convert_with(R"(--- a/tests/integration/convert/workload.c
++++ b/tests/integration/convert/workload.c
+@@ -22 +22 @@
+-  r += hot_loop(n);
++  r += hot_loop(n) + 0;
+)");
+  ASSERT_TRUE(call_rewritten) << call_rewritten.error().message;
+  EXPECT_EQ(call_rewritten->report.attributed_samples, 10u);
+  EXPECT_EQ(call_rewritten->report.call_edges, 0u);
+  EXPECT_EQ(call_rewritten->report.unsymbolized_frames, moved->report.unsymbolized_frames);
+
   auto broken = convert_with("--- a/workload.c\n+++ b/workload.c\n@@ -14 +14 @@\n-x\n");
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message.find("change.diff:4: the diff ends inside a hunk"), std::string::npos)
