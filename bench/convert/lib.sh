@@ -7,7 +7,14 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 # has 10 ms, too coarse for sub-second runs).
 cpu_time() { perf stat -x, -e task-clock -o cpu.tmp -- "$@" >/dev/null && awk -F, '/task-clock/ {print $1 / 1000}' cpu.tmp; }
 
-# build DIR FLAGS...: compiles every source of the program (2 at a time) and links DIR/prog.
+# Code layout alone moves these programs' times by several per cent: the same objects linked
+# with their code 16 bytes further on can run 5 % faster or slower, as much as a profile's
+# effect. So each build is linked LAYOUTS times (default 3), layout L with a 16·L-byte pad in
+# front of the program's code, and a variant's time is the median over all its layouts' runs.
+LAYOUTS=${LAYOUTS:-3}
+
+# build DIR FLAGS...: compiles every source of the program (2 at a time) and links DIR/prog
+# and its other layouts DIR/prog.L (L = 1 .. LAYOUTS-1).
 build() {
   local dir=$1; shift
   mkdir -p "$dir"
@@ -16,6 +23,12 @@ build() {
        -fsave-optimization-record -foptimization-record-passes=sample-profile \
        -foptimization-record-file="'"$dir"'/$b.opt.yaml"' "$cc" "${lang[@]}" "$@"
   "$cc" "$@" -Wno-unused-command-line-argument "$dir"/*.o -o "$dir/prog" "${link[@]}"
+  local l
+  for ((l = 1; l < LAYOUTS; l++)); do
+    printf '.section .text.unlikely.pgopipe_layout_pad,"ax"\n.globl pgopipe_layout_pad\npgopipe_layout_pad:\n.fill %d,1,0x90\n.section .note.GNU-stack,"",@progbits\n' $((16 * l)) |
+      clang-19 -c -x assembler - -o "$dir/pad.$l.o.pad"
+    "$cc" "$@" -Wno-unused-command-line-argument -x none "$dir/pad.$l.o.pad" "$dir"/*.o -o "$dir/prog.$l" "${link[@]}"
+  done
 }
 
 # applied PROFILE DIR: "applied/profiled functions (share of samples)".
@@ -30,14 +43,21 @@ applied() {
        END {printf "%d/%d fns (%.0f%% of samples)", a, n, n ? 100 * as / s : 0}' "$2/profiled.txt"
 }
 
-# time_variants RUNS VARIANT...: runs every ./VARIANT/prog "${bench[@]}" RUNS times, the
-# variants interleaved, and sets t[VARIANT] (the caller declares `declare -A t`) to the median.
+# time_variants RUNS VARIANT...: runs every layout of ./VARIANT/prog "${bench[@]}" RUNS times,
+# the variants and layouts interleaved, and sets t[VARIANT] (the caller declares `declare -A
+# t`) to the median over all of them.
 time_variants() {
-  local runs=$1 v i
+  local runs=$1 v i l exe
   shift
   for v in "$@"; do : > "t.$v"; done
   for ((i = 0; i < runs; i++)); do
-    for v in "$@"; do cpu_time "./$v/prog" "${bench[@]}" >> "t.$v"; done
+    for ((l = 0; l < LAYOUTS; l++)); do
+      for v in "$@"; do
+        exe=./$v/prog
+        ((l > 0)) && exe+=".$l"
+        cpu_time "$exe" "${bench[@]}" >> "t.$v"
+      done
+    done
   done
   for v in "$@"; do t[$v]=$(median < "t.$v"); done
 }
