@@ -135,7 +135,7 @@ function(scenario_sample)
               "-DCMAKE_CXX_FLAGS=-Rpass-missed=inline -fdiagnostics-show-hotness")
     expect("a sample profile" "optimised with .*${profile} \\(SAMPLE\\)" "${o}")
     file(READ "${WORK}/build/compile_commands.json" cc)
-    expect("sample flags" "-fprofile-sample-use=[^ ]* -fdebug-info-for-profiling" "${cc}")
+    expect("sample flags" "-fprofile-sample-use=[^ ]* -fdebug-info-for-profiling -fsample-profile-use-profi" "${cc}")
     build(o "${WORK}/build")
     expect("sample counts in a static function"
            "'_ZL4coldi' not inlined into '_ZL3hoti'[^\n]*\\(hotness: [1-9]" "${o}")
