@@ -53,6 +53,7 @@ mkdir -p binaries && cp sampled/service binaries/
 "$pgopipe" build cmake -S "$repo_root/examples/service" -B spgo --profile "$PWD/sampled.afdo" -j "$jobs" \
   -- "${module[@]}" > spgo.log 2>&1 || { tail -40 spgo.log; fail "sample-PGO build failed"; }
 grep -q 'fprofile-sample-use' spgo/build.ninja || fail "the PGO build did not get -fprofile-sample-use"
+grep -q 'fsample-profile-use-profi' spgo/build.ninja || fail "the PGO build did not get profile inference (-fsample-profile-use-profi)"
 baseline=${PGOPIPE_DEMO_BASELINE:-}
 if [[ -z $baseline ]]; then
   "$pgopipe" build cmake -S "$repo_root/examples/service" -B base --pgo off -j "$jobs" -- "${module[@]}" \
