@@ -45,7 +45,8 @@ Arguments:
               -fno-omit-frame-pointer``, so samples map to source lines and their
               frame-pointer stacks give ``pgopipe convert`` the call targets; ``USE``
               with a sample profile adds ``-fdebug-info-for-profiling
-              -fsample-profile-use-profi``, clang's flow-based profile inference).
+              -fsample-profile-use-profi``, clang's flow-based profile inference,
+              unless ``PGO_SAMPLE_INFERENCE`` is OFF).
 ``STORE``/``APP``/``WINDOW``
               Fetch and merge the profile at build time:
               ``pgopipe merge --store <url> --app <name> --since <duration> -o ...``.
@@ -64,7 +65,8 @@ Other cache variables: ``PGO_INSTRUMENTATION`` (``IR`` or ``FRONTEND``, clang's
 instrumentation for ``generate``), ``PGO_GENERATE_DIR`` (where instrumented binaries
 write profiles; empty: the compiler's default, ``LLVM_PROFILE_FILE`` always wins),
 ``PGO_REPORT_STALE`` (count functions whose profile data is out of date and print the
-count after each link), ``PGOPIPE_EXECUTABLE``.
+count after each link), ``PGO_SAMPLE_INFERENCE`` (``-fsample-profile-use-profi`` with
+sample profiles; default ON), ``PGOPIPE_EXECUTABLE``.
 
 The profile is copied into ``<build>/pgo/`` only when its content changes, so touching it
 rebuilds nothing while new content rebuilds the target's objects. Profiles apply across
@@ -99,6 +101,7 @@ set(PGO_INSTRUMENTATION IR CACHE STRING "clang instrumentation for PGO=generate:
 set_property(CACHE PGO_INSTRUMENTATION PROPERTY STRINGS IR FRONTEND)
 set(PGO_GENERATE_DIR "" CACHE PATH "Directory instrumented binaries write profiles to")
 option(PGO_REPORT_STALE "Report functions with out-of-date profile data after each link" ON)
+option(PGO_SAMPLE_INFERENCE "Sample profiles: clang's flow-based profile inference (-fsample-profile-use-profi)" ON)
 
 function(enable_pgo)
   list(APPEND CMAKE_MESSAGE_CONTEXT "enable_pgo")
@@ -341,7 +344,10 @@ function(_pgo_use_flags compiler kind profile source compile_out link_out)
     # Flow-based profile inference (profi) turns the samples' per-line time into block and
     # edge counts that agree with each other; measured better on the example service in
     # BENCHMARKS.md ("Levers without LBR").
-    set(compile "-fprofile-sample-use=${profile}" -fdebug-info-for-profiling -fsample-profile-use-profi)
+    set(compile "-fprofile-sample-use=${profile}" -fdebug-info-for-profiling)
+    if(PGO_SAMPLE_INFERENCE)
+      list(APPEND compile -fsample-profile-use-profi)
+    endif()
     set(link "")
   else()
     set(flag "-fprofile-use=${profile}")

@@ -140,6 +140,11 @@ function(scenario_sample)
     expect("sample counts in a static function"
            "'_ZL4coldi' not inlined into '_ZL3hoti'[^\n]*\\(hotness: [1-9]" "${o}")
   endforeach()
+  # Profile inference can be turned off; the profile still applies.
+  configure(o "${WORK}/src" "${WORK}/build-noprofi" "-DPGO=${WORK}/app.afdo" -DPGO_SAMPLE_INFERENCE=OFF)
+  file(READ "${WORK}/build-noprofi/compile_commands.json" cc)
+  expect("sample flags without inference" "-fprofile-sample-use=[^ ]* -fdebug-info-for-profiling" "${cc}")
+  expect_not("profile inference when turned off" "-fsample-profile-use-profi" "${cc}")
 endfunction()
 
 function(scenario_gcc)
