@@ -15,10 +15,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 src=$here/interp.c train=150000
 
-fake_lbr() {
-  perf script -i "$1" --show-mmap-events -F ip -G 2>/dev/null |
-    awk '/PERF_RECORD/ {print " " $0; next} NF==1 {printf " %s 0x%s/0x%s/P/-/-/0\n", $1, $1, $1}'
-}
+source "$here/lib.sh"
 # switch_weights FILE.ll: the dispatch switch's case values and weights, "value weight" per line
 # (the default destination first, as value "default").
 switch_weights() {

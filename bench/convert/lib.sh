@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-# Helpers shared by the sample-PGO quality benches (quality.sh, stale.sh); source it. build()
-# compiles the globals srcs (sources), cc, lang (language flags) and link (link flags).
+# Helpers shared by the sample-PGO benches (quality.sh, stale.sh, run.sh, interp-weights.sh);
+# source it. build() compiles the globals srcs (sources), cc, lang (language flags) and link
+# (link flags).
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # CPU time of one run in seconds, from perf stat's task-clock (ms resolution; /usr/bin/time
@@ -13,6 +14,19 @@ cpu_time() { perf stat -x, -e task-clock -o cpu.tmp -- "$@" >/dev/null && awk -F
 # front of the program's code, and a variant's time is the median over all its layouts' runs.
 LAYOUTS=${LAYOUTS:-3}
 
+# layout_exe DIR L: the program of layout L in DIR.
+layout_exe() { if (($2 > 0)); then echo "$1/prog.$2"; else echo "$1/prog"; fi; }
+
+# layout_pad L: an object of 16·L bytes of code, built once per working directory, linked
+# before the program's objects.
+layout_pad() {
+  local pad=$PWD/layout-pad.$1.o
+  [[ -f $pad ]] ||
+    printf '.section .text.unlikely.pgopipe_layout_pad,"ax"\n.globl pgopipe_layout_pad\npgopipe_layout_pad:\n.fill %d,1,0x90\n.section .note.GNU-stack,"",@progbits\n' $((16 * $1)) |
+    clang-19 -c -x assembler - -o "$pad"
+  echo "$pad"
+}
+
 # build DIR FLAGS...: compiles every source of the program (2 at a time) and links DIR/prog
 # and its other layouts DIR/prog.L (L = 1 .. LAYOUTS-1).
 build() {
@@ -22,13 +36,22 @@ build() {
     'f={}; b=$(basename "$f"); exec "$0" "$@" -c "$f" -o "'"$dir"'/$b.o" \
        -fsave-optimization-record -foptimization-record-passes=sample-profile \
        -foptimization-record-file="'"$dir"'/$b.opt.yaml"' "$cc" "${lang[@]}" "$@"
-  "$cc" "$@" -Wno-unused-command-line-argument "$dir"/*.o -o "$dir/prog" "${link[@]}"
-  local l
-  for ((l = 1; l < LAYOUTS; l++)); do
-    printf '.section .text.unlikely.pgopipe_layout_pad,"ax"\n.globl pgopipe_layout_pad\npgopipe_layout_pad:\n.fill %d,1,0x90\n.section .note.GNU-stack,"",@progbits\n' $((16 * l)) |
-      clang-19 -c -x assembler - -o "$dir/pad.$l.o.pad"
-    "$cc" "$@" -Wno-unused-command-line-argument -x none "$dir/pad.$l.o.pad" "$dir"/*.o -o "$dir/prog.$l" "${link[@]}"
+  local l pad
+  for ((l = 0; l < LAYOUTS; l++)); do
+    pad=()
+    ((l == 0)) || pad=("$(layout_pad "$l")")
+    "$cc" "$@" -Wno-unused-command-line-argument "${pad[@]}" "$dir"/*.o -o "$(layout_exe "$dir" "$l")" "${link[@]}"
   done
+}
+
+# sample_count PERF_DATA: the samples in a perf.data.
+sample_count() { perf script -i "$1" -F ip -G 2>/dev/null | wc -l; }
+
+# fake_lbr PERF_DATA: perf script in llvm-profgen's LBR format, a one-entry fake branch stack
+# per IP sample (what llvm-profgen's --leading-ip-only reads when there is no LBR).
+fake_lbr() {
+  perf script -i "$1" --show-mmap-events -F ip -G 2>/dev/null |
+    awk '/PERF_RECORD/ {print " " $0; next} NF==1 {printf " %s 0x%s/0x%s/P/-/-/0\n", $1, $1, $1}'
 }
 
 # applied PROFILE DIR: "applied/profiled functions (share of samples)".
@@ -47,16 +70,12 @@ applied() {
 # the variants and layouts interleaved, and sets t[VARIANT] (the caller declares `declare -A
 # t`) to the median over all of them.
 time_variants() {
-  local runs=$1 v i l exe
+  local runs=$1 v i l
   shift
   for v in "$@"; do : > "t.$v"; done
   for ((i = 0; i < runs; i++)); do
     for ((l = 0; l < LAYOUTS; l++)); do
-      for v in "$@"; do
-        exe=./$v/prog
-        ((l > 0)) && exe+=".$l"
-        cpu_time "$exe" "${bench[@]}" >> "t.$v"
-      done
+      for v in "$@"; do cpu_time "$(layout_exe "./$v" "$l")" "${bench[@]}" >> "t.$v"; done
     done
   done
   for v in "$@"; do t[$v]=$(median < "t.$v"); done

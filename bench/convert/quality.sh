@@ -40,12 +40,6 @@ cd "$work"
 
 source "$here/lib.sh"
 
-# perf script -> llvm-profgen's LBR format with a fake one-entry branch stack per IP sample.
-fake_lbr() {
-  perf script -i "$1" --show-mmap-events -F ip -G 2>/dev/null |
-    awk '/PERF_RECORD/ {print " " $0; next} NF==1 {printf " %s 0x%s/0x%s/P/-/-/0\n", $1, $1, $1}'
-}
-
 # LEVERS=1's builds (see the header); adds to the caller's variants and rows.
 build_levers() {
   build ir_noicp -O2 -fprofile-use="$PWD/instr.profdata" "${ir[@]}" -Wno-backend-plugin -mllvm -disable-icp
@@ -69,7 +63,7 @@ build_levers() {
     "ir_novp=IR PGO without value profiles (-disable-icp -disable-memop-opt)"
     "prod=the sampled production build (-g -fdebug-info-for-profiling -fno-omit-frame-pointer)"
     "prod_probes=the production build with -fpseudo-probe-for-profiling"
-    "spgo_probes=probe-based profile (llvm-profgen, IP-only, $(perf script -i probes.data -F ip -G 2>/dev/null | wc -l) samples)"
+    "spgo_probes=probe-based profile (llvm-profgen, IP-only, $(sample_count probes.data) samples)"
     "spgo_lld=pgopipe profile, -ffunction-sections, lld"
     "spgo_order=pgopipe profile, -ffunction-sections, lld + symbol ordering file ($(wc -l <order.txt) functions)")
 }
@@ -86,7 +80,7 @@ bench_one() {
   build prod -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer
   perf record -q -e cpu-clock -F "${PERF_FREQ:-4000}" -g -o perf.data ./prod/prog "${train[@]}" >/dev/null 2>perf.log
   local nsamples
-  nsamples=$(perf script -i perf.data -F ip -G 2>/dev/null | wc -l)
+  nsamples=$(sample_count perf.data)
   "$pgopipe" convert perf.data -o pgopipe.afdo --binary "$PWD/prod/prog" 2>convert.log
   fake_lbr perf.data >fake.txt
   llvm-profgen-19 --perfscript=fake.txt --binary="$PWD/prod/prog" --leading-ip-only --output=profgen.afdo 2>profgen.log

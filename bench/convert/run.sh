@@ -17,6 +17,7 @@ runs=${2:-7}
 work=$(mktemp -d /tmp/pgopipe-bench-convert.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+source "$here/lib.sh"
 peak_rss_mb() { awk '/Maximum resident/ {printf "%.0f", $NF / 1024}' "$1"; }
 cpu_s() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"; }
 wall_s() { awk '/Elapsed \(wall/ {n = split($NF, t, ":"); printf "%.2f", t[n - 1] * 60 + t[n]}' "$1"; }
@@ -26,8 +27,7 @@ clang-19 -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer "$here/interp
 perf record -q -e cpu-clock -g -o perf.data ./prod 200000 >/dev/null 2>perf.log
 perf script -i perf.data --show-mmap-events -F comm,pid,tid,event,ip,dso >stacks.txt 2>/dev/null
 perf script -i perf.data --show-mmap-events -F comm,pid,tid,event,ip,dso -G >ip.txt 2>/dev/null
-perf script -i perf.data --show-mmap-events -F ip -G 2>/dev/null |
-  awk '/PERF_RECORD/ {print " " $0; next} NF==1 {printf " %s 0x%s/0x%s/P/-/-/0\n", $1, $1, $1}' >fake.txt
+fake_lbr perf.data >fake.txt
 n=$(grep -c 'cpu-clock' ip.txt)
 reps=$(((1000000 + n - 1) / n))
 replicate() { # IN OUT [blank line after each copy]
