@@ -43,10 +43,7 @@ Arguments:
 ``KIND``      ``INSTR`` or ``SAMPLE`` to insist on a kind (``GENERATE`` with ``SAMPLE``
               builds the binary to sample in production: ``-g -fdebug-info-for-profiling
               -fno-omit-frame-pointer``, so samples map to source lines and their
-              frame-pointer stacks give ``pgopipe convert`` the call targets; ``USE``
-              with a sample profile adds ``-fdebug-info-for-profiling
-              -fsample-profile-use-profi``, clang's flow-based profile inference,
-              unless ``PGO_SAMPLE_INFERENCE`` is OFF).
+              frame-pointer stacks give ``pgopipe convert`` the call targets).
 ``STORE``/``APP``/``WINDOW``
               Fetch and merge the profile at build time:
               ``pgopipe merge --store <url> --app <name> --since <duration> -o ...``.
@@ -65,8 +62,8 @@ Other cache variables: ``PGO_INSTRUMENTATION`` (``IR`` or ``FRONTEND``, clang's
 instrumentation for ``generate``), ``PGO_GENERATE_DIR`` (where instrumented binaries
 write profiles; empty: the compiler's default, ``LLVM_PROFILE_FILE`` always wins),
 ``PGO_REPORT_STALE`` (count functions whose profile data is out of date and print the
-count after each link), ``PGO_SAMPLE_INFERENCE`` (``-fsample-profile-use-profi`` with
-sample profiles; default ON), ``PGOPIPE_EXECUTABLE``.
+count after each link), ``PGO_SAMPLE_INFERENCE`` (sample profiles build with clang's
+flow-based profile inference, ``-fsample-profile-use-profi``; default ON), ``PGOPIPE_EXECUTABLE``.
 
 The profile is copied into ``<build>/pgo/`` only when its content changes, so touching it
 rebuilds nothing while new content rebuilds the target's objects. Profiles apply across
@@ -341,9 +338,7 @@ function(_pgo_use_flags compiler kind profile source compile_out link_out)
   elseif(kind STREQUAL "GCDA")
     message(FATAL_ERROR "${source} holds GCC .gcda files, which clang cannot use")
   elseif(kind STREQUAL "SAMPLE")
-    # Flow-based profile inference (profi) turns the samples' per-line time into block and
-    # edge counts that agree with each other; measured better on the example service in
-    # BENCHMARKS.md ("Levers without LBR").
+    # Profile inference: measured ahead on the example service (BENCHMARKS.md, "Levers without LBR").
     set(compile "-fprofile-sample-use=${profile}" -fdebug-info-for-profiling)
     if(PGO_SAMPLE_INFERENCE)
       list(APPEND compile -fsample-profile-use-profi)
