@@ -30,6 +30,9 @@ void register_convert(CLI::App& app, Cli& cli) {
   cmd->add_flag("--text", opts->text, "Write the text format instead of extbinary");
   cmd->add_flag("--call-line-samples", opts->call_line_samples,
                 "Also add the samples spent in callees to the call lines of their callers");
+  cmd->add_flag("--stacks-as-recorded", [opts](std::int64_t) { opts->restore_lost_callers = false; },
+                "Keep call edges as the frame-pointer stacks record them, also where the unwinder "
+                "skipped the caller of a function sampled in its prologue or at its return");
   choices(cmd->add_option("--line-counts", *line_counts,
                           "A line's count from its instructions' IP samples (default sum)"),
           {"sum", "max", "mean"});
@@ -59,6 +62,8 @@ void register_convert(CLI::App& app, Cli& cli) {
                          {"attributed_samples", r.attributed_samples},
                          {"functions", r.functions},
                          {"call_edges", r.call_edges},
+                         {"lost_caller_samples", r.lost_caller_samples},
+                         {"restored_caller_samples", r.restored_caller_samples},
                          {"kernel_frames", r.input.kernel_frames},
                          {"unmapped_frames", r.input.unmapped_frames},
                          {"no_binary_frames", r.no_binary_frames},

@@ -32,6 +32,15 @@ class DwarfCodeMap final : public CodeMap {
     }
     std::sort(functions_.begin(), functions_.end(),
               [](const auto& a, const auto& b) { return a.start < b.start; });
+    if (obj_.getBinary()->getArch() != llvm::Triple::x86_64) return;
+    for (const auto& section : obj_.getBinary()->sections()) {
+      auto contents = section.getContents();
+      if (!contents) {
+        llvm::consumeError(contents.takeError());
+        continue;
+      }
+      if (section.isText() && !section.isVirtual()) code_.push_back({section.getAddress(), *contents});
+    }
   }
 
   [[nodiscard]] const std::vector<FunctionRange>& functions() const override { return functions_; }
@@ -54,10 +63,23 @@ class DwarfCodeMap final : public CodeMap {
     return out;
   }
 
+  std::pair<const FunctionRange*, std::span<const uint8_t>> x86_64_code_at(uint64_t addr) const override {
+    auto fn = std::upper_bound(functions_.begin(), functions_.end(), addr,
+                               [](uint64_t a, const FunctionRange& f) { return a < f.start; });
+    if (fn == functions_.begin() || addr >= std::prev(fn)->end) return {nullptr, {}};
+    const FunctionRange& f = *std::prev(fn);
+    for (const auto& [start, bytes] : code_) {
+      if (f.start >= start && f.end <= start + bytes.size())
+        return {&f, {reinterpret_cast<const uint8_t*>(bytes.data()) + (f.start - start), f.end - f.start}};
+    }
+    return {nullptr, {}};
+  }
+
  private:
   llvm::object::OwningBinary<llvm::object::ObjectFile> obj_;
   std::unique_ptr<llvm::DWARFContext> dwarf_;
   std::vector<FunctionRange> functions_;
+  std::vector<std::pair<uint64_t, llvm::StringRef>> code_;  // x86-64 text sections: address, bytes
 };
 
 }  // namespace

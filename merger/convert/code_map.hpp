@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ class CodeMap {
   [[nodiscard]] virtual const std::vector<FunctionRange>& functions() const = 0;
   // Addresses in [start, end) where a line-table row starts (each distinct source position).
   virtual std::vector<uint64_t> line_rows(uint64_t start, uint64_t end) = 0;
+  // The function holding `addr` and its machine code, for x86-64 binaries; nullptr and an
+  // empty span otherwise (another architecture, no function symbol, code not in the file).
+  virtual std::pair<const FunctionRange*, std::span<const uint8_t>> x86_64_code_at(uint64_t addr) const = 0;
 };
 
 // Opens the binary's symbol table and DWARF; nullptr if the file cannot be opened.

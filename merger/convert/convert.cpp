@@ -129,7 +129,8 @@ Result<ConvertResult> convert_to_sample_profile(const ConvertOptions& o) {
     PGO_TRY_ASSIGN(std::string text, read_file(o.source_diff));
     PGO_TRY_ASSIGN(diff, SourceDiff::parse(o.source_diff, text));
   }
-  BuildOptions build{o.text, o.call_line_samples, o.line_counts, diff ? &*diff : nullptr};
+  BuildOptions build{o.text, o.call_line_samples, o.line_counts, diff ? &*diff : nullptr,
+                     o.restore_lost_callers};
   PGO_TRY_ASSIGN(result.report, build_sample_profile(samples, *binaries, build, o.output));
   if (o.progress) o.progress(o.inputs.size() + 1, o.inputs.size() + 1, input_bytes);
   const ConvertReport& r = result.report;

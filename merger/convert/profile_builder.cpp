@@ -12,6 +12,7 @@
 
 #include "core/fs.hpp"
 #include "merger/convert/code_map.hpp"
+#include "merger/convert/lost_callers.hpp"
 #include "merger/convert/symbolizer.hpp"
 
 namespace pgopipe::convert {
@@ -47,17 +48,27 @@ class Builder {
       for (size_t j = 0; j < stack.size(); ++j) {
         PGO_TRY_ASSIGN(placed[j], place(stack[j], j > 0, s.count));
       }
+      const bool lost = options_.restore_lost_callers && stack.size() > 1 && lost_caller(placed[0], placed[1]);
       if (placed[0].binary) leaf_counts_[{placed[0].binary, placed[0].vaddr}] += s.count;
       // Recursion puts the same call site on a stack several times: count it once per
       // sample, or recursive callers would look many times hotter than they are.
       for (size_t j = 1; j < stack.size(); ++j) {
+        if (j + 1 < stack.size() && placed[j].binary && placed[j + 1].binary)
+          lost_callers_.note_nested(site(placed[j + 1]), site(placed[j]));
+        if (j == 1 && lost) {
+          report_.lost_caller_samples += s.count;
+          add_head_samples(callee_name(placed[0]), s.count);
+          lost_callers_.note_lost(callee_name(placed[0]), site(placed[1]), s.count);
+          continue;
+        }
         bool seen = false;
         for (size_t k = 1; k < j && !seen; ++k)
           seen = placed[k].binary == placed[j].binary && placed[k].vaddr == placed[j].vaddr &&
                  placed[k - 1].binary == placed[j - 1].binary;
-        if (!seen) add_call(placed[j - 1], placed[j], s.count);
+        if (!seen) add_call(callee_name(placed[j - 1]), placed[j], s.count, true);
       }
     }
+    restore_lost_callers();
     add_leaves();
     zero_fill();
     report_.unsymbolized_addresses = symbolizer_->unsymbolized();
@@ -132,7 +143,7 @@ class Builder {
   // sample loader then knows those blocks are cold instead of guessing.
   void zero_fill() {
     for (const auto& b : binaries_.binaries()) {
-      auto map = make_code_map(*b);
+      CodeMap* map = code_map(*b);
       if (!map) continue;
       for (const auto& fn : map->functions()) {
         std::string_view name = canonical_function_name(fn.name);
@@ -204,17 +215,58 @@ class Builder {
     return frame_copies_.back();
   }
 
-  // A caller frame: the call instruction's line gets the samples spent below it, the callee
-  // (outermost function of the frame below) becomes a call target and gets head samples.
-  void add_call(const Placed& callee, const Placed& caller, uint64_t count) {
-    std::string_view callee_name;
-    if (callee.binary) {
-      auto cf = symbolizer_->frames(*callee.binary, callee.vaddr);
-      // Symbol-table-only code (PLT stubs) has no line: not a call target worth naming.
-      if (!cf.empty() && cf.front().has_line) callee_name = cf.front().function;
+  static LostCallers::Site site(const Placed& p) { return {p.binary, p.vaddr}; }
+
+  // The binary's code map, opened once; nullptr when it cannot be read.
+  CodeMap* code_map(const Binary& b) {
+    auto& map = code_maps_[&b];
+    if (!map) map = make_code_map(b);
+    return map.get();
+  }
+
+  // The outermost function at a frame, the one a call there entered; empty for code without
+  // a line (PLT stubs: not a call target worth naming) and for frames in no binary.
+  std::string_view callee_name(const Placed& callee) {
+    if (!callee.binary) return {};
+    auto cf = symbolizer_->frames(*callee.binary, callee.vaddr);
+    return !cf.empty() && cf.front().has_line ? cf.front().function : std::string_view{};
+  }
+
+  // Whether the stack lacks the caller of its leaf `leaf`, whose next frame is `next`
+  // (caller_skipped in lost_callers.hpp); decided once per pair of addresses.
+  bool lost_caller(const Placed& leaf, const Placed& next) {
+    if (!leaf.binary) return false;
+    auto [it, inserted] = lost_caller_.try_emplace({site(leaf), site(next)}, false);
+    if (inserted) {
+      const CodeMap* leaf_map = code_map(*leaf.binary);
+      const CodeMap* next_map = next.binary ? code_map(*next.binary) : nullptr;
+      it->second = leaf_map && caller_skipped(*leaf_map, leaf.vaddr, next_map, next.vaddr + 1);
     }
-    if (!callee_name.empty())
-      profiles_.create(SampleContext(id_of(callee_name))).addHeadSamples(count);
+    return it->second;
+  }
+
+  void add_head_samples(std::string_view function, uint64_t count) {
+    if (!function.empty()) profiles_.create(SampleContext(id_of(function))).addHeadSamples(count);
+  }
+
+  // Lost samples become calls from the site LostCallers finds for them (and that site's
+  // function a call from the grandparent), or keep the stack's edge when it finds none.
+  void restore_lost_callers() {
+    for (const auto& a : lost_callers_.resolve()) {
+      add_call(a.callee, Placed{a.site.binary, a.site.vaddr}, a.count, false);
+      if (!a.restored) continue;
+      report_.restored_caller_samples += a.count;
+      std::string_view caller = callee_name(Placed{a.site.binary, a.site.vaddr});
+      add_head_samples(caller, a.count);
+      add_call(caller, Placed{a.grandparent.binary, a.grandparent.vaddr}, a.count, false);
+    }
+  }
+
+  // A caller frame: the call instruction's line gets the samples spent below it, the callee
+  // becomes a call target. `from_stack`: the edge is a stack's own, so it also counts as the
+  // callee's head samples and LostCallers learns from it (restored edges did both when noted).
+  void add_call(std::string_view callee_name, const Placed& caller, uint64_t count, bool from_stack) {
+    if (from_stack) add_head_samples(callee_name, count);
     if (!caller.binary) return;
     auto frames = symbolizer_->frames(*caller.binary, caller.vaddr);
     if (frames.empty() || !all_lines(frames)) {
@@ -224,10 +276,11 @@ class Builder {
       return;
     }
     FunctionSamples& fs = walk(frames, options_.call_line_samples ? count : 0);
-    const SourceFrame& site = frames.back();
-    if (options_.call_line_samples) fs.addBodySamples(site.line_offset, site.discriminator, count);
+    const SourceFrame& line = frames.back();
+    if (options_.call_line_samples) fs.addBodySamples(line.line_offset, line.discriminator, count);
     if (callee_name.empty()) return;
-    fs.addCalledTargetSamples(site.line_offset, site.discriminator, id_of(callee_name), count);
+    if (from_stack) lost_callers_.note_target(site(caller), callee_name, count);
+    fs.addCalledTargetSamples(line.line_offset, line.discriminator, id_of(callee_name), count);
     report_.call_edges += count;
   }
 
@@ -240,6 +293,9 @@ class Builder {
   ConvertReport report_;
   std::map<std::pair<const Binary*, uint64_t>, uint64_t> leaf_counts_;  // leaf address -> samples
   std::deque<std::vector<SourceFrame>> frame_copies_;                    // stable frame storage
+  std::map<const Binary*, std::unique_ptr<CodeMap>> code_maps_;
+  std::map<std::pair<LostCallers::Site, LostCallers::Site>, bool> lost_caller_;  // (leaf, next) -> lost_caller
+  LostCallers lost_callers_;
 };
 
 std::string explain_empty(const ConvertReport& r) {

@@ -32,6 +32,9 @@ struct BuildOptions {
   // The diff from the profiled source to the source being built: lines move to their new
   // place and samples on lines it changed are dropped (see make_inline_symbolizer).
   const SourceDiff* source_diff = nullptr;
+  // Give samples whose frame-pointer stack skipped the leaf's caller back to a call site that
+  // plausibly made the call (lost_callers.hpp); false takes the stacks as recorded.
+  bool restore_lost_callers = true;
 };
 
 // What the conversion did with the samples; all counts are weighted by sample count.
@@ -46,6 +49,8 @@ struct ConvertReport {
   uint64_t changed_by_diff_samples = 0;  // samples whose leaf sits on a line the source diff changed
   uint64_t functions = 0;             // top-level functions in the profile
   uint64_t call_edges = 0;            // caller -> callee frame pairs attributed
+  uint64_t lost_caller_samples = 0;   // samples whose stack skipped the leaf's caller (lost_callers.hpp)
+  uint64_t restored_caller_samples = 0;  // of those, given back to a call site
   std::map<std::string, uint64_t> unmatched;  // "build id X (file)" -> frames, for the report
   std::vector<std::string> binaries_used;     // paths of the binaries attributed to
   std::string symbolizer_error;               // first symbolizer error, if any

@@ -227,6 +227,72 @@ TEST_F(ConvertTest, SyntheticPprofConvertsToExactSamples) {
   EXPECT_EQ(site.getCallTargets().at(FunctionId("hot_loop")), 10u);
 }
 
+// The address after the first instruction of `fn` whose text contains `needle` (a call's
+// return address); zero when there is none.
+uint64_t return_after(const std::string& bin, const std::string& fn, const std::string& needle) {
+  auto r = run("llvm-objdump-19", {"-d", "--no-show-raw-insn", "--disassemble-symbols=" + fn, bin});
+  std::istringstream in(r.out);
+  std::regex insn(R"(^\s+([0-9a-f]+):\s+(.*)$)");
+  std::smatch m;
+  bool found = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!std::regex_match(line, m, insn)) continue;
+    if (found) return std::stoull(m[1].str(), nullptr, 16);
+    found = m[2].str().find(needle) != std::string::npos;
+  }
+  return 0;
+}
+
+// A frame-pointer stack sampled at a function's first instruction skips its caller: the
+// sample shows the grandparent's call site. The converter gives such samples back to the call
+// site that makes the call (here apply_ops's indirect call), unless told to keep the stacks.
+TEST_F(ConvertTest, SamplesAtAFunctionsEntryGoBackToTheCallSiteTheirStackSkipped) {
+  const auto add = instructions_of(bin_, "op_add"), mul = instructions_of(bin_, "op_mul");
+  const uint64_t indirect_ret = return_after(bin_, "apply_ops", "*");
+  const uint64_t main_ret = return_after(bin_, "main", "<apply_ops>");
+  ASSERT_TRUE(add.size() >= 3 && mul.size() >= 3 && indirect_ret && main_ret) << "workload lacks apply_ops";
+  auto indirect = symbolize(bin_, indirect_ret - 1), in_main = symbolize(bin_, main_ret - 1);
+  ASSERT_TRUE(indirect.size() == 1 && in_main.size() == 1);
+  // op_add and op_mul sampled in their bodies under apply_ops (correct stacks), and op_add at
+  // its entry, where the stack goes straight from op_add to main.
+  auto in = write_pprof("entry.pb.gz", build_id_,
+                        {{{runtime(mul[2]), runtime(indirect_ret), runtime(main_ret)}, 5},
+                         {{runtime(add[2]), runtime(indirect_ret), runtime(main_ret)}, 2},
+                         {{runtime(add[0]), runtime(main_ret)}, 7}});
+  using llvm::sampleprof::FunctionId;
+  using llvm::sampleprof::LineLocation;
+  auto targets = [](const llvm::sampleprof::FunctionSamples* fs, const SymFrame& at) {
+    std::map<std::string, uint64_t> out;
+    if (!fs) return out;
+    auto it = fs->getBodySamples().find(LineLocation(at.line_offset, at.discriminator));
+    if (it == fs->getBodySamples().end()) return out;
+    for (const auto& [callee, n] : it->second.getCallTargets()) out[callee.str()] = n;
+    return out;
+  };
+  for (bool restore : {true, false}) {
+    SCOPED_TRACE(restore ? "restored" : "as recorded");
+    convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "entry.afdo"};
+    o.restore_lost_callers = restore;
+    auto res = convert::convert_to_sample_profile(o);
+    ASSERT_TRUE(res) << res.error().message;
+    EXPECT_EQ(res->report.lost_caller_samples, restore ? 7u : 0u);
+    EXPECT_EQ(res->report.restored_caller_samples, restore ? 7u : 0u);
+    auto reader = read_back((dir_ / "entry.afdo").string());
+    ASSERT_TRUE(reader);
+    const auto* op_add = reader->getSamplesFor("op_add");
+    ASSERT_TRUE(op_add);
+    EXPECT_EQ(op_add->getHeadSamples(), 9u);  // every call counted once, either way
+    using Targets = std::map<std::string, uint64_t>;
+    if (restore) {
+      EXPECT_EQ(targets(reader->getSamplesFor("apply_ops"), indirect[0]), (Targets{{"op_add", 9}, {"op_mul", 5}}));
+      EXPECT_EQ(targets(reader->getSamplesFor("main"), in_main[0]), (Targets{{"apply_ops", 14}}));
+    } else {
+      EXPECT_EQ(targets(reader->getSamplesFor("apply_ops"), indirect[0]), (Targets{{"op_add", 2}, {"op_mul", 5}}));
+      EXPECT_EQ(targets(reader->getSamplesFor("main"), in_main[0]), (Targets{{"apply_ops", 7}, {"op_add", 7}}));
+    }
+  }
+}
+
 TEST_F(ConvertTest, SourceDiffMovesLinesToTheNewSourceAndDropsChangedOnes) {
   // The same synthetic samples as above, converted for a newer workload.c: two lines inserted
   // in hot_loop before its loop, then the call line of mix() rewritten.
@@ -281,7 +347,7 @@ TEST_F(ConvertTest, SourceDiffMovesLinesToTheNewSourceAndDropsChangedOnes) {
   // without a source line.
   auto call_rewritten = convert_with(R"(--- a/tests/integration/convert/workload.c
 +++ b/tests/integration/convert/workload.c
-@@ -22 +22 @@
+@@ -32 +32 @@
 -  r += hot_loop(n);
 +  r += hot_loop(n) + 0;
 )");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Converter test workload: a hot loop with an inlined helper, called from main.
+// Converter test workload: a hot loop with an inlined helper, called from main; an indirect call.
 #include <stdio.h>
 #include <stdlib.h>
 static inline unsigned mix(unsigned x) {
@@ -16,6 +16,16 @@ __attribute__((noinline)) unsigned hot_loop(unsigned n) {
   return acc;
 }
 __attribute__((noinline)) unsigned cold_fn(unsigned n) { return n * 3; }
+// An indirect call site whose cheap target is sampled mostly at its first instruction.
+typedef unsigned (*op_fn)(unsigned);
+__attribute__((noinline)) unsigned op_add(unsigned x) { return x + 1; }
+__attribute__((noinline)) unsigned op_mul(unsigned x) { return x * 3 + (x >> 7); }
+op_fn ops[2];
+__attribute__((noinline)) unsigned apply_ops(unsigned n, unsigned x) {
+#pragma clang loop unroll(disable)
+  for (unsigned i = 0; i < n; ++i) x = ops[i & 1](x);
+  return x;
+}
 int main(int argc, char **argv) {
   unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 100000000u;
   unsigned r = 0;
@@ -23,6 +33,9 @@ int main(int argc, char **argv) {
   r += hot_loop(n + 1);
   r += hot_loop(n + 2);
   r += cold_fn(r);
+  ops[0] = argc > 5 ? op_mul : op_add;
+  ops[1] = op_mul;
+  r += apply_ops(n / 16, r);
   printf("%u\n", r);
   return 0;
 }
