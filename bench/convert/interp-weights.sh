@@ -10,12 +10,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 pgopipe=$(realpath "${1:-$here/../../build/cli/pgopipe}")
-work=$(mktemp -d /tmp/pgopipe-interp-weights.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
 src=$here/interp.c train=150000
 
 source "$here/lib.sh"
+bench_workdir interp-weights
 # switch_weights FILE.ll: the dispatch switch's case values and weights, "value weight" per line
 # (the default destination first, as value "default").
 switch_weights() {

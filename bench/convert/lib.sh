@@ -3,6 +3,33 @@
 # source it. build() compiles the globals srcs (sources), cc, lang (language flags) and link
 # (link flags).
 
+# bench_workdir NAME: makes a scratch directory for the bench and goes there; it is removed on
+# exit, or kept (and named) with KEEP=1.
+bench_workdir() {
+  work=$(mktemp -d "/tmp/pgopipe-bench-$1.XXXXXX")
+  if [[ ${KEEP:-0} == 1 ]]; then trap 'echo "kept $work"' EXIT; else trap 'rm -rf "$work"' EXIT; fi
+  cd "$work"
+}
+
+# bench_program NAME: sets the globals build() and the benches use for one program: cc, lang,
+# link, srcs, and its training (train) and benchmark (bench) arguments. The service trains on
+# TRAIN_REQUESTS (default 600,000: ≥ 5,000 samples at 4 kHz) and runs BENCH_REQUESTS (200,000).
+bench_program() {
+  local c=$BASH_SOURCE
+  c=$(cd "$(dirname "$c")" && pwd)
+  case $1 in
+    service)
+      cc=clang++-19 lang=(-std=c++20 -I"$c/../../examples/service/src") link=()
+      mapfile -t srcs < <(ls "$c"/../../examples/service/src/*.cpp)
+      train=(--requests "${TRAIN_REQUESTS:-600000}" --seed 1 --quiet)
+      bench=(--requests "${BENCH_REQUESTS:-200000}" --seed 42 --quiet) ;;
+    shapes) cc=clang-19 lang=() link=() srcs=("$c/shapes.c") train=(10000) bench=(20000) ;;
+    interp) cc=clang-19 lang=() link=() srcs=("$c/interp.c") train=(150000) bench=(200000) ;;
+    sorthash) cc=clang-19 lang=() link=() srcs=("$c/sorthash.c") train=(2000000) bench=(2500000) ;;
+    *) echo "unknown program $1" >&2; return 2 ;;
+  esac
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # CPU time of one run in seconds, from perf stat's task-clock (ms resolution; /usr/bin/time
 # has 10 ms, too coarse for sub-second runs).

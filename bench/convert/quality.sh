@@ -27,6 +27,9 @@
 # build); and pgopipe's profile linked by lld with and without a symbol ordering file of the
 # sampled functions, hottest first (function ordering).
 #
+# Every program also times its -O2 binaries a second time as their own variant ("again"): its
+# speed-up and "share of the IR gain" are this run's noise, in the units the others report.
+#
 # usage: bench/convert/quality.sh [path/to/pgopipe] [runs]   (env PROGRAMS, PERF_FREQ, EXTRA, LEVERS=1, KEEP=1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,11 +37,8 @@ repo=$(cd "$here/../.." && pwd)
 pgopipe=$(realpath "${1:-$repo/build/cli/pgopipe}")
 runs=${2:-5}
 programs=${PROGRAMS:-"service shapes interp"}
-work=$(mktemp -d /tmp/pgopipe-bench-quality.XXXXXX)
-if [[ ${KEEP:-0} == 1 ]]; then trap 'echo "kept $work"' EXIT; else trap 'rm -rf "$work"' EXIT; fi
-cd "$work"
-
 source "$here/lib.sh"
+bench_workdir quality
 
 # LEVERS=1's builds (see the header); adds to the caller's variants and rows.
 build_levers() {
@@ -73,6 +73,7 @@ bench_one() {
   mkdir -p "$name" && pushd "$name" >/dev/null
   local t0=$SECONDS
   build base -O2
+  cp -a base again  # the A/A control: the same binaries timed as another variant
   build instr_gen -O2 -fprofile-generate="$PWD/raw" "${ir[@]}"
   ./instr_gen/prog "${train[@]}" >/dev/null
   llvm-profdata-19 merge -o instr.profdata raw/*.profraw
@@ -89,7 +90,8 @@ bench_one() {
   local sflags=(-O2 -g -fdebug-info-for-profiling) profi=(-fsample-profile-use-profi)
   build spgo_pgopipe "${sflags[@]}" "${profi[@]}" -fprofile-sample-use="$PWD/pgopipe.afdo"
   build spgo_profgen "${sflags[@]}" "${profi[@]}" -fprofile-sample-use="$PWD/profgen.afdo"
-  local variants=(base instr spgo_pgopipe spgo_profgen) extra xname xflags rows=()
+  local variants=(base again instr spgo_pgopipe spgo_profgen) extra xname xflags
+  local rows=("again=the -O2 build timed again as its own variant (A/A control: this run's noise)")
   IFS=';' read -ra extra <<<"${EXTRA:-}"
   for x in "${extra[@]}"; do
     xname=${x%%=*} xspec=${x#*=} xprofile=$PWD/pgopipe.afdo
@@ -121,16 +123,6 @@ echo "| program | samples | -O2 | IR-instr PGO | sample PGO, pgopipe (applied) |
 echo "|---|---|---|---|---|---|---|"
 ir=(-mllvm -static-func-full-module-prefix=false)
 for p in $programs; do
-  case $p in
-    service)
-      cc=clang++-19 lang=(-std=c++20 -I"$repo/examples/service/src") link=()
-      mapfile -t srcs < <(ls "$repo"/examples/service/src/*.cpp)
-      train=(--requests "${TRAIN_REQUESTS:-600000}" --seed 1 --quiet)
-      bench=(--requests "${BENCH_REQUESTS:-200000}" --seed 42 --quiet) ;;
-    shapes) cc=clang-19 lang=() link=() srcs=("$here/shapes.c") train=(10000) bench=(20000) ;;
-    interp) cc=clang-19 lang=() link=() srcs=("$here/interp.c") train=(150000) bench=(200000) ;;
-    sorthash) cc=clang-19 lang=() link=() srcs=("$here/sorthash.c") train=(2000000) bench=(2500000) ;;
-    *) echo "unknown program $p" >&2; exit 2 ;;
-  esac
+  bench_program "$p" || exit 2
   bench_one "$p"
 done

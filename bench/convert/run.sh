@@ -14,10 +14,8 @@ pgopipe=$(realpath "${1:-$here/../../build/cli/pgopipe}")
 runs=${2:-7}
 "$here/quality.sh" "$pgopipe" "$runs"
 
-work=$(mktemp -d /tmp/pgopipe-bench-convert.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
 source "$here/lib.sh"
+bench_workdir convert
 peak_rss_mb() { awk '/Maximum resident/ {printf "%.0f", $NF / 1024}' "$1"; }
 cpu_s() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"; }
 wall_s() { awk '/Elapsed \(wall/ {n = split($NF, t, ":"); printf "%.2f", t[n - 1] * 60 + t[n]}' "$1"; }

@@ -31,10 +31,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 pgopipe=$(realpath "${1:-$repo/build/cli/pgopipe}")
 runs=${2:-7}
-work=$(mktemp -d /tmp/pgopipe-bench-stale.XXXXXX)
-if [[ ${KEEP:-0} == 1 ]]; then trap 'echo "kept $work"' EXIT; else trap 'rm -rf "$work"' EXIT; fi
-cd "$work"
 source "$here/lib.sh"
+bench_workdir stale
 
 cp -r "$repo/examples/service/src" new
 cp -r new old
