@@ -32,7 +32,7 @@ void register_convert(CLI::App& app, Cli& cli) {
                 "Also add the samples spent in callees to the call lines of their callers");
   cmd->add_flag("--stacks-as-recorded", [opts](std::int64_t) { opts->restore_lost_callers = false; },
                 "Keep call edges as the stacks record them: for stacks not unwound by frame pointers "
-                "(perf --call-graph dwarf, Go), which do not skip the caller of a function sampled "
+                "(DWARF call graphs from perf, Go's profiler), which do not skip the caller of a function sampled "
                 "in its prologue or at its return");
   choices(cmd->add_option("--line-counts", *line_counts,
                           "A line's count from its instructions' IP samples (default sum)"),
