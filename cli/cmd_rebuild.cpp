@@ -18,7 +18,7 @@ namespace pgopipe::cli {
 namespace {
 
 struct RebuildArgs {
-  std::string config, report_dir, store, wait, runs;
+  std::string config, report_dir, store, wait, runs, source_diff;
   bool unlock = false, yes = false;
 };
 
@@ -65,6 +65,7 @@ Result<void> run(Cli& cli, const RebuildArgs& a) {
   // instead of killing it, so the lock is released and nothing half-done is published.
   StopSignals stop_signals;
   options.interrupted = [] { return StopSignals::stop_requested().load(); };
+  options.source_diff = a.source_diff;
   if (!a.wait.empty()) {
     auto wait = parse_duration(a.wait);
     if (!wait || *wait < Duration{0}) {
@@ -126,6 +127,10 @@ void register_rebuild(CLI::App& app, Cli& cli) {
   cmd->add_option("--report-dir", a->report_dir, "Write report.html/.md/.json here (default: report.dir)");
   cmd->add_option("--store", a->store, "Store URL (default: the config's store)");
   cmd->add_option("--wait", a->wait, "Wait up to this long (e.g. 30m) for a busy lock instead of exiting 12");
+  cmd->add_option("--source-diff", a->source_diff,
+                  "Unified diff from the profiled source to the source being built (git diff PROFILED "
+                  "HEAD), applied when the window's CPU samples are converted")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--unlock", a->unlock,
                  "Break the app's lock by hand (after a crashed run) and say whose it was; needs --yes");
   cmd->add_flag("--yes", a->yes, "Confirm --unlock");

@@ -86,8 +86,12 @@ class Pipeline {
     const bool go = takes_pprof(config_);  // go build -pgo reads the merged pprof itself
     const bool samples = !go && (window.family == ProfileFamily::Pprof || window.family == ProfileFamily::Perf);
     if (samples) stage_.skip("merge", "CPU samples are converted");
+    if (!samples && !options_.source_diff.empty()) {
+      spdlog::warn("--source-diff {} is not applied: the window holds {} profiles, which are not converted",
+                   options_.source_diff, to_string(window.family));
+    }
     PGO_TRY_ASSIGN(CompilerProfile profile, stage_.run<CompilerProfile>(samples ? "convert" : "merge", [&] {
-      return samples ? convert_window(store_, config_, window, work_.path())
+      return samples ? convert_window(store_, config_, window, options_.source_diff, work_.path())
                      : merge_window(store_, config_, window, work_.path());
     }, [](const CompilerProfile& p) {
       return fmt::format("{} merged, {} skipped -> {} ({})", p.merged, p.skipped, to_string(p.format),

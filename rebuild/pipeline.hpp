@@ -19,6 +19,10 @@ struct RebuildOptions {
   // Polled before each stage and each benchmark run: true stops the run there (the lock is
   // released, nothing is published), e.g. after SIGTERM from a scheduler.
   std::function<bool()> interrupted;
+  // A unified diff from the profiled source to the source being built: a converted window's
+  // samples move to their lines' new places, samples on changed lines are dropped (convert
+  // --source-diff). Empty: none. Ignored, with a warning, for windows that are not converted.
+  std::string source_diff;
 };
 
 struct RebuildRun {

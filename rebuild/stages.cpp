@@ -112,7 +112,7 @@ Result<CompilerProfile> merge_window(store::Store& store, const RebuildConfig& c
 }
 
 Result<CompilerProfile> convert_window(store::Store& store, const RebuildConfig& config, const FetchedWindow& w,
-                                       const fs::path& work) {
+                                       const std::string& source_diff, const fs::path& work) {
   if (config.binary_dir.empty()) {
     return make_error(ErrorCode::Config,
                       "{}: the window holds {} CPU samples: set window.binary_dir (binaries by build "
@@ -123,6 +123,7 @@ Result<CompilerProfile> convert_window(store::Store& store, const RebuildConfig&
   options.binary_dir = config.binary_dir.string();
   options.output = work / "converted.sample";
   options.limits = config.limits;
+  options.source_diff = source_diff;
   size_t merged = 0, skipped = 0;
   merge::Provenance provenance{store.describe(), config.app, w.query.window, std::nullopt, std::nullopt, 0, 0,
                         "converted from CPU samples"};
@@ -142,6 +143,7 @@ Result<CompilerProfile> convert_window(store::Store& store, const RebuildConfig&
     merged = w.objects.size();
     provenance.merged = merged;
   }
+  if (!source_diff.empty()) provenance.weighting += fmt::format(", lines moved by {}", source_diff);
   PGO_TRY_ASSIGN(auto result, convert::convert_to_sample_profile(options));
   for (const auto& warning : result.warnings) spdlog::warn("convert: {}", warning);
   spdlog::info("convert: {} of {} samples attributed, {} functions",

@@ -47,9 +47,11 @@ Result<CompilerProfile> merge_window(store::Store& store, const RebuildConfig& c
                                      const FetchedWindow& window, const std::filesystem::path& work);
 
 // Converts a pprof (merged first) or perf window into an LLVM sample profile, binaries found
-// by build ID in window.binary_dir.
+// by build ID in window.binary_dir; with `source_diff` (a file; empty: none) as convert
+// --source-diff does.
 Result<CompilerProfile> convert_window(store::Store& store, const RebuildConfig& config,
-                                       const FetchedWindow& window, const std::filesystem::path& work);
+                                       const FetchedWindow& window, const std::string& source_diff,
+                                       const std::filesystem::path& work);
 
 struct Comparison {
   std::optional<PublishedManifest> previous;

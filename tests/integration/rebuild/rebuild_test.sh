@@ -308,7 +308,8 @@ if start_moto; then
 fi
 
 # 9. CPU samples: perf samples of a -g build pushed as pprof are converted (binary found by
-#    build ID in window.binary_dir) into a sample profile, published, then unchanged.
+#    build ID in window.binary_dir) into a sample profile, published, then unchanged; then
+#    converted again for a newer source (--source-diff).
 CC=clang-19 cmake -S "$here/tiny" -B plain -G Ninja "-DCMAKE_C_FLAGS=-g -fdebug-info-for-profiling" \
   -DCMAKE_EXE_LINKER_FLAGS=-Wl,--build-id "-DPGOPIPE_CMAKE_MODULE_DIR=$repo/cmake-modules" > plain.log 2>&1 &&
   cmake --build plain >> plain.log 2>&1 && mkdir -p bins && cp plain/tiny bins/
@@ -334,6 +335,17 @@ YAML
     pass "published sample profile names the program's functions" || fail "llvm-profdata-19 show --sample samples/$key"
   "$pgopipe" rebuild --config samples.yaml > s2.log 2>&1
   expect_rc 10 $? "same samples again are unchanged"
+  # With the diff from the profiled source to today's (`git diff PROFILED HEAD`), the samples
+  # on the line it rewrites are dropped and named, and the provenance says so; a diff that does
+  # not exist is a usage error before anything runs.
+  printf -- '--- a/tiny.c\n+++ b/tiny.c\n@@ -11 +11 @@\n-    return x + 17;\n+    return x + 19;\n' > tiny.diff
+  "$pgopipe" rebuild --config samples.yaml --source-diff tiny.diff > s3.log 2>&1
+  rc=$?
+  [[ $rc == 0 || $rc == 10 ]] && pass "rebuild --source-diff runs (exit $rc)" || { fail "rebuild --source-diff: exit $rc"; cat s3.log; }
+  grep -q "sample(s) on lines tiny.diff changes: dropped" s3.log &&
+    pass "samples on the rewritten line are dropped and named" || { fail "no dropped-samples warning"; cat s3.log; }
+  "$pgopipe" rebuild --config samples.yaml --source-diff missing.diff > s4.log 2>&1
+  expect_rc 2 $? "a --source-diff that does not exist is a usage error"
 elif grep -q "perf_event_paranoid" perf.log; then
   skip "perf is not permitted here (perf_event_paranoid, see perf.log): $(tail -n 1 perf.log)"
 else
