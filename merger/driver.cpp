@@ -3,8 +3,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
+#include <condition_variable>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -85,6 +86,9 @@ class Outcomes {
   Outcomes(const MergeRequest& req, MergeReport& report, const WarnFn& warn)
       : req_(req), report_(report), warn_(warn), merged_(req.sources.size(), false) {}
 
+  // Whether a fatal error stopped the merge.
+  [[nodiscard]] bool stopped() const { return stop_.load(); }
+
   // The next input to merge, or nullopt when none is left or the merge stopped.
   std::optional<size_t> next() {
     if (stop_.load()) return std::nullopt;
@@ -150,94 +154,96 @@ void add_on_each(std::vector<std::unique_ptr<MergeEngine>>& engines, const Merge
   for (size_t w = 0; w < engines.size(); ++w) threads.emplace_back(worker, w);
 }
 
-// Workers load and decode inputs in parallel and take turns folding them, into the first
-// engine while it keeps up: a worker that finds it free folds its own input and then whatever
-// others queued meanwhile; otherwise it queues its input. Only when 2 x `jobs` inputs are queued
-// already does a worker fold into another engine (or wait for one). So inputs are folded into
-// as few engines as keep up with decoding (each more engine is one more fold of merged tables
-// at the end), and memory stays bounded.
-void decode_and_fold(std::vector<std::unique_ptr<MergeEngine>>& engines, const MergeRequest& req,
-                     const std::vector<double>& weights, ProfileFamily family, size_t jobs, Outcomes& outcomes) {
+// Workers load and decode inputs in parallel; the decoded inputs are folded into the one
+// engine in input order, by whichever worker finds it free. So the merged tables, and the
+// output's bytes, do not depend on how the work was shared: they are one worker's. A worker
+// takes a new input only while fewer than 2 x `jobs` decoded inputs wait, which bounds memory.
+void decode_and_fold(MergeEngine& engine, const MergeRequest& req, const std::vector<double>& weights,
+                     ProfileFamily family, size_t jobs, Outcomes& outcomes) {
   struct Pending {
-    size_t index = 0;
     uint64_t size = 0;
-    std::unique_ptr<DecodedInput> input;
+    std::unique_ptr<DecodedInput> input;  // null: the input failed, its outcome is recorded
   };
-  std::vector<std::mutex> engine_mu(engines.size());
-  std::mutex mu;  // guards queue and spare
-  std::deque<Pending> queue;
+  std::mutex mu;                 // guards ready, spare and next_fold
+  std::condition_variable room;  // a fold (or a stop) made room for another input
+  std::map<size_t, Pending> ready;
   std::vector<std::unique_ptr<DecodedInput>> spare;  // holders to reuse, with their buffers
-  const MergeEngine& decoder = *engines.front();     // decode touches no merged state
+  size_t next_fold = 0;
+  std::mutex fold_mu;  // held by the worker folding
+  const MergeEngine& decoder = engine;  // decode touches no merged state
 
-  auto fold = [&](size_t e, Pending& p) {
-    outcomes.record(p.index, engines[e]->fold_decoded(*p.input), p.size);
-    std::lock_guard lock(mu);
-    spare.push_back(std::move(p.input));
-  };
-  auto drain = [&](size_t e) {  // with engine e locked
+  // Folds the inputs that are next in order and ready. A worker that finds another folding
+  // leaves it to them: the folder looks again after letting go, so no ready input is missed.
+  auto fold_in_order = [&] {
     for (;;) {
-      Pending p;
-      {
-        std::lock_guard lock(mu);
-        if (queue.empty()) return;
-        p = std::move(queue.front());
-        queue.pop_front();
-      }
-      fold(e, p);
-    }
-  };
-  auto fold_here = [&](std::unique_lock<std::mutex>& lock, size_t e, Pending& p) {
-    if (!lock) return false;
-    fold(e, p);
-    drain(e);
-    return true;
-  };
-  auto hand_off = [&](size_t w, Pending& p) {
-    if (std::unique_lock lock(engine_mu[0], std::try_to_lock); fold_here(lock, 0, p)) return;
-    {
-      std::lock_guard lock(mu);
-      if (queue.size() < 2 * jobs) {
-        queue.push_back(std::move(p));
-        return;
-      }
-    }
-    // Folding falls behind decoding: use another engine rather than wait.
-    for (size_t e = 1; e < engines.size(); ++e) {
-      if (std::unique_lock lock(engine_mu[e], std::try_to_lock); fold_here(lock, e, p)) return;
-    }
-    std::unique_lock lock(engine_mu[w % engines.size()]);
-    fold_here(lock, w % engines.size(), p);
-  };
-  auto worker = [&](size_t w) {
-    while (auto i = outcomes.next()) {
-      auto bytes = load_input(req.sources[*i], family);
-      if (!bytes) {
-        outcomes.record(*i, bytes.error(), 0);
-        continue;
-      }
-      Pending p{*i, bytes->size(), nullptr};
-      {
-        std::lock_guard lock(mu);
-        if (!spare.empty()) {
-          p.input = std::move(spare.back());
-          spare.pop_back();
+      std::unique_lock folding(fold_mu, std::try_to_lock);
+      if (!folding) return;
+      for (;;) {
+        size_t index = 0;
+        Pending p;
+        {
+          std::lock_guard lock(mu);
+          auto it = ready.find(next_fold);
+          if (it == ready.end()) break;
+          index = next_fold++;
+          p = std::move(it->second);
+          ready.erase(it);
         }
-      }
-      if (!p.input) p.input = decoder.make_decoded();
-      if (auto r = decoder.decode(req.sources[*i].name, std::move(*bytes), weights[*i], *p.input); !r) {
-        outcomes.record(*i, r, p.size);
+        room.notify_all();
+        if (!p.input) continue;
+        if (!outcomes.stopped()) outcomes.record(index, engine.fold_decoded(*p.input), p.size);
         std::lock_guard lock(mu);
         spare.push_back(std::move(p.input));
-        continue;
       }
-      hand_off(w, p);
+      folding.unlock();
+      std::lock_guard lock(mu);
+      if (!ready.contains(next_fold)) return;
     }
-    // What others queued after the last fold: whoever leaves last folds it.
-    std::lock_guard lock(engine_mu[w % engines.size()]);
-    drain(w % engines.size());
+  };
+  // Loads and decodes input i; null input when it failed (the failure is recorded).
+  auto load_and_decode = [&](size_t i) {
+    Pending p;
+    auto bytes = load_input(req.sources[i], family);
+    if (!bytes) {
+      outcomes.record(i, bytes.error(), 0);
+      return p;
+    }
+    p.size = bytes->size();
+    {
+      std::lock_guard lock(mu);
+      if (!spare.empty()) {
+        p.input = std::move(spare.back());
+        spare.pop_back();
+      }
+    }
+    if (!p.input) p.input = decoder.make_decoded();
+    if (auto r = decoder.decode(req.sources[i].name, std::move(*bytes), weights[i], *p.input); !r) {
+      outcomes.record(i, r, p.size);
+      std::lock_guard lock(mu);
+      spare.push_back(std::move(p.input));
+    }
+    return p;
+  };
+  auto worker = [&] {
+    for (;;) {
+      {
+        std::unique_lock lock(mu);
+        room.wait(lock, [&] { return ready.size() < 2 * jobs || outcomes.stopped(); });
+      }
+      auto i = outcomes.next();
+      if (!i) break;
+      Pending p = load_and_decode(*i);
+      {
+        std::lock_guard lock(mu);
+        ready.emplace(*i, std::move(p));
+      }
+      room.notify_all();  // also wakes the waiting after a failure stopped the merge
+      fold_in_order();
+    }
+    fold_in_order();
   };
   std::vector<std::jthread> threads;
-  for (size_t w = 0; w < jobs; ++w) threads.emplace_back(worker, w);
+  for (size_t w = 0; w < jobs; ++w) threads.emplace_back(worker);
 }
 
 }  // namespace
@@ -302,13 +308,13 @@ Result<MergeReport> run_merge(const MergeRequest& req, const WarnFn& warn) {
   const bool apart = jobs > 1 && probe->make_decoded() != nullptr;
   std::vector<std::unique_ptr<MergeEngine>> engines;
   engines.push_back(std::move(probe));
-  for (size_t j = 1; j < jobs; ++j) {
+  for (size_t j = 1; j < jobs && !apart; ++j) {
     PGO_TRY_ASSIGN(auto engine, make_merge_engine(report.family, options, warn));
     engines.push_back(std::move(engine));
   }
   Outcomes outcomes(req, report, warn);
   if (apart) {
-    decode_and_fold(engines, req, plan.weights, report.family, jobs, outcomes);
+    decode_and_fold(*engines.front(), req, plan.weights, report.family, jobs, outcomes);
   } else {
     add_on_each(engines, req, plan.weights, report.family, outcomes);
   }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs a merge: inputs (files or store objects) are loaded one at a time by each worker and
-// folded into an engine (the worker's own, or for pprof the first free one, see
+// folded into an engine (the worker's own; for pprof the one engine, in input order, see
 // merger/engine.hpp); the engines are then folded pairwise and written once.
 #pragma once
 

@@ -4,7 +4,8 @@
 // on several workers and folds the engines together at the end, so memory stays bounded by the
 // merged result per engine plus a few inputs per worker. Engines that can decode an input apart
 // from their merged state (pprof) let every worker decode while the workers take turns folding
-// into as few engines as keep up; the others get one engine per worker.
+// into one engine, in input order (so the output does not depend on the number of workers);
+// the others get one engine per worker.
 #pragma once
 
 #include <cstdint>

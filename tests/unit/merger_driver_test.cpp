@@ -230,9 +230,9 @@ TEST_F(MergeDriverTest, FamiliesAreDecidedOrRefused) {
   EXPECT_EQ(run_merge(MergeRequest{}, collect()).error().code, ErrorCode::NotFound);
 }
 
-// pprof inputs are decoded by every worker and folded by whichever finds an engine free, so
-// this runs many inputs through several workers: the result and the damaged input's fate must
-// not depend on how the work was shared.
+// pprof inputs are decoded by every worker and folded in input order by whichever finds the
+// engine free, so this runs many inputs through several workers: the output's bytes and the
+// damaged input's fate must not depend on how the work was shared.
 TEST_F(MergeDriverTest, PprofInputsDecodedApartMergeAsOneWorkerDoes) {
   std::vector<std::string> inputs;
   std::map<std::string, int64_t> expected;
@@ -250,6 +250,8 @@ TEST_F(MergeDriverTest, PprofInputsDecodedApartMergeAsOneWorkerDoes) {
     ASSERT_TRUE(report) << report.error().message;
     EXPECT_EQ(report->merged, inputs.size()) << jobs;
     EXPECT_EQ(testing::flat_of(read_file(req.output).value()), expected) << jobs << " workers";
+    EXPECT_EQ(read_file(req.output).value(), read_file(dir_.path() / "jobs1.pb.gz").value())
+        << jobs << " workers: not the bytes one worker writes";
 
     auto with_bad = inputs;
     with_bad.insert(with_bad.begin() + 30, bad);
