@@ -20,13 +20,9 @@ bench_program service
 ir=(-mllvm -static-func-full-module-prefix=false)
 
 build base -O2 -g
-build instr_gen -O2 -fprofile-generate="$PWD/raw" "${ir[@]}"
-./instr_gen/prog "${train[@]}" >/dev/null
-llvm-profdata-19 merge -o instr.profdata raw/*.profraw
+train_ir_profile instr_gen instr.profdata
 build instr -O2 -g -fprofile-use="$PWD/instr.profdata" "${ir[@]}" -Wno-backend-plugin
-build prod -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer
-perf record -q -e cpu-clock -F 4000 -g -o perf.data ./prod/prog "${train[@]}" >/dev/null 2>perf.log
-"$pgopipe" convert perf.data -o pgopipe.afdo --binary "$PWD/prod/prog" 2>convert.log
+sample_production prod perf.data pgopipe.afdo
 build spgo -O2 -g -fdebug-info-for-profiling -fsample-profile-use-profi -fprofile-sample-use="$PWD/pgopipe.afdo"
 
 # samples VARIANT: "symbol<TAB>samples" over all rounds, sorted by symbol.

@@ -71,6 +71,24 @@ build() {
   done
 }
 
+# train_ir_profile GEN_DIR PROFDATA: builds GEN_DIR with IR instrumentation (plus the global
+# ir flags), runs the training input and merges its counters into PROFDATA.
+train_ir_profile() {
+  build "$1" -O2 -fprofile-generate="$PWD/$1.raw" "${ir[@]}"
+  "./$1/prog" "${train[@]}" >/dev/null
+  llvm-profdata-19 merge -o "$2" "$1.raw"/*.profraw
+}
+
+# sample_production PROD_DIR PERF_DATA AFDO: builds PROD_DIR as a user builds the binary they
+# sample (-O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer), records its training run
+# with frame-pointer stacks at PERF_FREQ (default 4 kHz) into PERF_DATA, and converts that with
+# pgopipe into AFDO (perf's and pgopipe's messages in perf.log and convert.log).
+sample_production() {
+  build "$1" -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer
+  perf record -q -e cpu-clock -F "${PERF_FREQ:-4000}" -g -o "$2" "./$1/prog" "${train[@]}" >/dev/null 2>perf.log
+  "$pgopipe" convert "$2" -o "$3" --binary "$PWD/$1/prog" 2>convert.log
+}
+
 # sample_count PERF_DATA: the samples in a perf.data.
 sample_count() { perf script -i "$1" -F ip -G 2>/dev/null | wc -l; }
 

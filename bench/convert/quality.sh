@@ -74,15 +74,11 @@ bench_one() {
   local t0=$SECONDS
   build base -O2
   cp -a base again  # the A/A control: the same binaries timed as another variant
-  build instr_gen -O2 -fprofile-generate="$PWD/raw" "${ir[@]}"
-  ./instr_gen/prog "${train[@]}" >/dev/null
-  llvm-profdata-19 merge -o instr.profdata raw/*.profraw
+  train_ir_profile instr_gen instr.profdata
   build instr -O2 -fprofile-use="$PWD/instr.profdata" "${ir[@]}" -Wno-backend-plugin
-  build prod -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer
-  perf record -q -e cpu-clock -F "${PERF_FREQ:-4000}" -g -o perf.data ./prod/prog "${train[@]}" >/dev/null 2>perf.log
+  sample_production prod perf.data pgopipe.afdo
   local nsamples
   nsamples=$(sample_count perf.data)
-  "$pgopipe" convert perf.data -o pgopipe.afdo --binary "$PWD/prod/prog" 2>convert.log
   fake_lbr perf.data >fake.txt
   llvm-profgen-19 --perfscript=fake.txt --binary="$PWD/prod/prog" --leading-ip-only --output=profgen.afdo 2>profgen.log
   # Both sample profiles are built as enable_pgo() builds them (profi on); EXTRA builds and the

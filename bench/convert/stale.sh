@@ -50,13 +50,8 @@ use_source() { lang=(-std=c++20 -I"$PWD/$1"); mapfile -t srcs < <(ls "$PWD/$1"/*
 # Profiles from each version of the source, as production would produce them.
 for version in new old; do
   use_source $version
-  build "gen_$version" -O2 -fprofile-generate="$PWD/raw_$version" "${ir[@]}"
-  "./gen_$version/prog" "${train[@]}" > /dev/null
-  llvm-profdata-19 merge -o "$version.profdata" "raw_$version"/*.profraw
-  build "prod_$version" -O2 -g -fdebug-info-for-profiling -fno-omit-frame-pointer
-  perf record -q -e cpu-clock -F "${PERF_FREQ:-4000}" -g -o "$version.perf" "./prod_$version/prog" "${train[@]}" \
-    > /dev/null 2> perf.log
-  "$pgopipe" convert "$version.perf" -o "$version.afdo" --binary "$PWD/prod_$version/prog" 2> convert.log
+  train_ir_profile "gen_$version" "$version.profdata"
+  sample_production "prod_$version" "$version.perf" "$version.afdo"
 done
 for f in $(cd new && ls); do
   diff -u --label "a/$f" --label "b/$f" "old/$f" "new/$f" || true
