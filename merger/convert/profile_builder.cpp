@@ -56,9 +56,10 @@ class Builder {
         if (j + 1 < stack.size() && placed[j].binary && placed[j + 1].binary)
           lost_callers_.note_nested(site(placed[j + 1]), site(placed[j]));
         if (j == 1 && lost) {
+          const std::string_view leaf_function = callee_name(placed[0]);
           report_.lost_caller_samples += s.count;
-          add_head_samples(callee_name(placed[0]), s.count);
-          lost_callers_.note_lost(callee_name(placed[0]), site(placed[1]), s.count);
+          add_head_samples(leaf_function, s.count);
+          lost_callers_.note_lost(leaf_function, site(placed[1]), s.count);
           continue;
         }
         bool seen = false;
