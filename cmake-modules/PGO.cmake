@@ -43,7 +43,9 @@ Arguments:
 ``KIND``      ``INSTR`` or ``SAMPLE`` to insist on a kind (``GENERATE`` with ``SAMPLE``
               builds the binary to sample in production: ``-g -fdebug-info-for-profiling
               -fno-omit-frame-pointer``, so samples map to source lines and their
-              frame-pointer stacks give ``pgopipe convert`` the call targets).
+              frame-pointer stacks give ``pgopipe convert`` the call targets; ``USE``
+              with a sample profile adds ``-fdebug-info-for-profiling``, and profile
+              inference unless ``PGO_SAMPLE_INFERENCE`` is OFF).
 ``STORE``/``APP``/``WINDOW``
               Fetch and merge the profile at build time:
               ``pgopipe merge --store <url> --app <name> --since <duration> -o ...``.
