@@ -35,8 +35,9 @@ void register_convert(CLI::App& app, Cli& cli) {
                 "(DWARF call graphs from perf, Go's profiler), which do not skip the caller of a function sampled "
                 "in its prologue or at its return");
   choices(cmd->add_option("--line-counts", *line_counts,
-                          "A line's count from its instructions' IP samples (default sum)"),
-          {"sum", "max", "mean"});
+                          "A line's count from its instructions' IP samples (default sum); blocks: "
+                          "each basic block's samples per instruction, an estimate of how often it ran"),
+          {"sum", "max", "mean", "blocks"});
   cmd->add_option("--source-diff", opts->source_diff,
                   "Unified diff from the profiled source to the source being built (git diff PROFILED "
                   "HEAD): samples move to their lines' new places, samples on changed lines are dropped");
@@ -45,9 +46,10 @@ void register_convert(CLI::App& app, Cli& cli) {
     cli.action = [&cli, opts, output, to, weighting, line_counts]() -> Result<void> {
       (void)to;  // only "llvm-sample" exists; kept alive for CLI11
       using LineCounts = convert::BuildOptions::LineCounts;
-      opts->line_counts = *line_counts == "max"    ? LineCounts::Max
-                          : *line_counts == "mean" ? LineCounts::Mean
-                                                   : LineCounts::Sum;
+      opts->line_counts = *line_counts == "max"      ? LineCounts::Max
+                          : *line_counts == "mean"   ? LineCounts::Mean
+                          : *line_counts == "blocks" ? LineCounts::Blocks
+                                                     : LineCounts::Sum;
       PGO_TRY_ASSIGN(Config config, cli.config());  // also sets up logging
       PGO_TRY(apply_weight_flags(*weighting, opts->weights));
       opts->output = *output;

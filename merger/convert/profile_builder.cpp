@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "core/fs.hpp"
+#include "merger/convert/basic_blocks.hpp"
 #include "merger/convert/code_map.hpp"
 #include "merger/convert/lost_callers.hpp"
 #include "merger/convert/symbolizer.hpp"
@@ -71,6 +72,7 @@ class Builder {
     }
     restore_lost_callers();
     add_leaves();
+    write_calls();
     zero_fill();
     report_.unsymbolized_addresses = symbolizer_->unsymbolized();
     report_.symbolizer_error = symbolizer_->first_error();
@@ -172,26 +174,33 @@ class Builder {
     return true;
   }
 
+  using AddressCounts = std::map<std::pair<const Binary*, uint64_t>, uint64_t>;
+
   // Leaf addresses -> body samples: the addresses of one source line (same inline stack,
-  // line offset and discriminator) are grouped and the line gets their sum, max or mean.
+  // line offset and discriminator) are grouped and the line gets their sum, max or mean, or
+  // with LineCounts::Blocks the maximum of their blocks' estimates (block_estimates).
   void add_leaves() {
+    const bool blocks = options_.line_counts == BuildOptions::LineCounts::Blocks;
+    uint64_t written = 0;
+    for (const auto& [where, count] : leaf_counts_) {
+      auto frames = symbolizer_->frames(*where.first, where.second);
+      if (frames.empty() && symbolizer_->dropped_by_diff(*where.first, where.second)) {
+        report_.changed_by_diff_samples += count;
+      } else if (frames.empty() || !all_lines(frames)) {
+        report_.unsymbolized_frames += count;
+      } else {
+        report_.attributed_samples += count;
+      }
+    }
     struct Line {
       std::span<const SourceFrame> frames;
       uint64_t sum = 0, max = 0, addresses = 0;
     };
     std::map<std::string, Line> lines;  // ordered: deterministic output
     std::string key;
-    for (const auto& [where, count] : leaf_counts_) {
+    for (const auto& [where, count] : blocks ? block_estimates() : leaf_counts_) {
       auto frames = symbolizer_->frames(*where.first, where.second);
-      if (frames.empty() && symbolizer_->dropped_by_diff(*where.first, where.second)) {
-        report_.changed_by_diff_samples += count;
-        continue;
-      }
-      if (frames.empty() || !all_lines(frames)) {
-        report_.unsymbolized_frames += count;
-        continue;
-      }
-      report_.attributed_samples += count;
+      if (frames.empty() || !all_lines(frames)) continue;
       key.clear();
       for (const auto& f : frames) key += fmt::format("{}:{}.{}/", f.function, f.line_offset, f.discriminator);
       Line& l = lines[key];
@@ -203,12 +212,29 @@ class Builder {
     }
     for (const auto& [k, l] : lines) {
       uint64_t n = l.sum;
-      if (options_.line_counts == BuildOptions::LineCounts::Max) n = l.max;
+      if (options_.line_counts == BuildOptions::LineCounts::Max || blocks) n = l.max;
       if (options_.line_counts == BuildOptions::LineCounts::Mean)
         n = std::max<uint64_t>(1, (l.sum + l.addresses / 2) / l.addresses);
       FunctionSamples& fs = walk(l.frames, n);
       fs.addBodySamples(l.frames.back().line_offset, l.frames.back().discriminator, n);
+      written += n;
     }
+    if (blocks && report_.attributed_samples > 0)
+      call_scale_ = static_cast<double>(written) / static_cast<double>(report_.attributed_samples);
+  }
+
+  // LineCounts::Blocks: the leaf samples of each binary as execution-count estimates
+  // (estimate_executions in basic_blocks.hpp).
+  AddressCounts block_estimates() {
+    if (!decoder_) decoder_ = make_x86_64_block_decoder();
+    std::map<const Binary*, std::map<uint64_t, uint64_t>> by_binary;
+    for (const auto& [where, count] : leaf_counts_) by_binary[where.first][where.second] = count;
+    AddressCounts out;
+    for (const auto& [binary, samples] : by_binary) {
+      for (const auto& [addr, n] : estimate_executions(samples, code_map(*binary), decoder_.get()))
+        out[{binary, addr}] = n;
+    }
+    return out;
   }
 
   std::span<const SourceFrame> copy_frames(std::span<const SourceFrame> frames) {
@@ -246,8 +272,10 @@ class Builder {
     return it->second;
   }
 
+  // Head samples and calls wait in pending_heads_ / pending_calls_ until the body is written:
+  // LineCounts::Blocks puts the body on another scale, which they follow (write_calls).
   void add_head_samples(std::string_view function, uint64_t count) {
-    if (!function.empty()) profiles_.create(SampleContext(id_of(function))).addHeadSamples(count);
+    if (!function.empty()) pending_heads_[function] += count;
   }
 
   // Lost samples become calls from the site LostCallers finds for them (and that site's
@@ -263,12 +291,32 @@ class Builder {
     }
   }
 
-  // A caller frame: the call instruction's line gets the samples spent below it, the callee
-  // becomes a call target. `from_stack`: the edge is a stack's own, so it also counts as the
-  // callee's head samples and LostCallers learns from it (restored edges did both when noted).
+  // A caller frame: the callee becomes a call target of the call instruction's line (and with
+  // call_line_samples the line gets the samples spent below it). `from_stack`: the edge is a
+  // stack's own, so it also counts as the callee's head samples and LostCallers learns from it
+  // (restored edges did both when noted).
   void add_call(std::string_view callee_name, const Placed& caller, uint64_t count, bool from_stack) {
     if (from_stack) add_head_samples(callee_name, count);
     if (!caller.binary) return;
+    pending_calls_[{callee_name, site(caller)}] += count;
+    if (!from_stack || callee_name.empty()) return;
+    auto frames = symbolizer_->frames(*caller.binary, caller.vaddr);
+    if (!frames.empty() && all_lines(frames)) lost_callers_.note_target(site(caller), callee_name, count);
+  }
+
+  // Writes the pending head samples and calls, scaled like the body (call_scale_).
+  void write_calls() {
+    for (const auto& [function, count] : pending_heads_)
+      profiles_.create(SampleContext(id_of(function))).addHeadSamples(scaled(count));
+    for (const auto& [call, count] : pending_calls_) write_call(call.first, call.second, count);
+  }
+
+  [[nodiscard]] uint64_t scaled(uint64_t count) const {
+    if (call_scale_ == 1.0 || count == 0) return count;
+    return std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(static_cast<double>(count) * call_scale_)));
+  }
+
+  void write_call(std::string_view callee_name, const LostCallers::Site& caller, uint64_t count) {
     auto frames = symbolizer_->frames(*caller.binary, caller.vaddr);
     if (frames.empty() || !all_lines(frames)) {
       // A call on a line the source diff changed is dropped on purpose, not unattributable.
@@ -276,12 +324,12 @@ class Builder {
         report_.unsymbolized_frames += count;  // includes calls the compiler put on line 0
       return;
     }
-    FunctionSamples& fs = walk(frames, options_.call_line_samples ? count : 0);
+    const uint64_t n = scaled(count);
+    FunctionSamples& fs = walk(frames, options_.call_line_samples ? n : 0);
     const SourceFrame& line = frames.back();
-    if (options_.call_line_samples) fs.addBodySamples(line.line_offset, line.discriminator, count);
+    if (options_.call_line_samples) fs.addBodySamples(line.line_offset, line.discriminator, n);
     if (callee_name.empty()) return;
-    if (from_stack) lost_callers_.note_target(site(caller), callee_name, count);
-    fs.addCalledTargetSamples(line.line_offset, line.discriminator, id_of(callee_name), count);
+    fs.addCalledTargetSamples(line.line_offset, line.discriminator, id_of(callee_name), n);
     report_.call_edges += count;
   }
 
@@ -297,6 +345,10 @@ class Builder {
   std::map<const Binary*, std::unique_ptr<CodeMap>> code_maps_;
   std::map<std::pair<LostCallers::Site, LostCallers::Site>, bool> lost_caller_;  // (leaf, next) -> lost_caller
   LostCallers lost_callers_;
+  std::map<std::string_view, uint64_t> pending_heads_;  // callee -> head samples, until write_calls
+  std::map<std::pair<std::string_view, LostCallers::Site>, uint64_t> pending_calls_;  // (callee, call site) -> samples
+  double call_scale_ = 1.0;  // body total over attributed samples (LineCounts::Blocks), else 1
+  std::unique_ptr<BlockDecoder> decoder_;  // LineCounts::Blocks
 };
 
 std::string explain_empty(const ConvertReport& r) {

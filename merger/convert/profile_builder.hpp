@@ -26,9 +26,13 @@ struct BuildOptions {
   // recursive callers look hot): call lines get call targets and their own IP samples.
   bool call_line_samples = false;
   // How the IP samples of a source line's instructions become the line's count: their sum
-  // (time spent on the line), the maximum of one instruction, or their mean over the line's
-  // sampled instructions (closest to how often the line ran: a long line is not hotter).
-  enum class LineCounts { Sum, Max, Mean } line_counts = LineCounts::Sum;
+  // (time spent on the line), the maximum of one instruction, their mean over the line's
+  // sampled instructions, or (Blocks) an estimate of how often the line ran: each x86-64
+  // basic block's samples per instruction, given to every instruction of the block, and the
+  // line's maximum of those. Samples measure time, and a block's time is its count times its
+  // length; with Blocks, call targets and head samples are scaled by the same factor as the
+  // body (its total over the samples'), so that they stay comparable.
+  enum class LineCounts { Sum, Max, Mean, Blocks } line_counts = LineCounts::Sum;
   // The diff from the profiled source to the source being built: lines move to their new
   // place and samples on lines it changed are dropped (see make_inline_symbolizer).
   const SourceDiff* source_diff = nullptr;

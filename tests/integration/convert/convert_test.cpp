@@ -11,6 +11,7 @@
 #include <boost/process.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -203,6 +204,7 @@ TEST_F(ConvertTest, SyntheticPprofConvertsToExactSamples) {
   auto in = write_pprof("synthetic.pb.gz", build_id_,
                         {{{runtime(a), runtime(ret)}, 7}, {{runtime(b), runtime(ret)}, 3}});
   convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "synthetic.afdo"};
+  o.line_counts = convert::BuildOptions::LineCounts::Sum;  // the arithmetic below is per sample
   auto res = convert::convert_to_sample_profile(o);
   ASSERT_TRUE(res) << res.error().message;
   EXPECT_EQ(res->report.attributed_samples, 10u);
@@ -272,6 +274,7 @@ TEST_F(ConvertTest, SamplesAtAFunctionsEntryGoBackToTheCallSiteTheirStackSkipped
   for (bool restore : {true, false}) {
     SCOPED_TRACE(restore ? "restored" : "as recorded");
     convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "entry.afdo"};
+    o.line_counts = convert::BuildOptions::LineCounts::Sum;  // the arithmetic below is per sample
     o.restore_lost_callers = restore;
     auto res = convert::convert_to_sample_profile(o);
     ASSERT_TRUE(res) << res.error().message;
@@ -293,6 +296,70 @@ TEST_F(ConvertTest, SamplesAtAFunctionsEntryGoBackToTheCallSiteTheirStackSkipped
   }
 }
 
+// The instructions of `fn` inside its symbol's size (llvm-objdump also lists the padding
+// after it).
+std::vector<uint64_t> sized_instructions_of(const std::string& bin, const std::string& fn) {
+  auto insns = instructions_of(bin, fn);
+  auto r = run("llvm-nm-19", {"-S", "--defined-only", bin});
+  std::smatch m;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!std::regex_match(line, m, std::regex(R"(([0-9a-f]+) ([0-9a-f]+) [tT] )" + fn))) continue;
+    const uint64_t end = std::stoull(m[1].str(), nullptr, 16) + std::stoull(m[2].str(), nullptr, 16);
+    std::erase_if(insns, [end](uint64_t a) { return a >= end; });
+  }
+  return insns;
+}
+
+TEST_F(ConvertTest, BlockCountsGiveABlocksInstructionsItsSamplesPerInstructionAndScaleCalls) {
+  // op_add and op_mul are one basic block each (no branch before their ret). 6 samples on
+  // one instruction of op_mul and 2 on one of op_add, under apply_ops' indirect call.
+  const auto add = sized_instructions_of(bin_, "op_add"), mul = sized_instructions_of(bin_, "op_mul");
+  const uint64_t indirect_ret = return_after(bin_, "apply_ops", "*");
+  const uint64_t main_ret = return_after(bin_, "main", "<apply_ops>");
+  ASSERT_TRUE(add.size() >= 3 && mul.size() >= 3 && indirect_ret && main_ret) << "workload lacks apply_ops";
+  auto in = write_pprof("blocks.pb.gz", build_id_,
+                        {{{runtime(mul[2]), runtime(indirect_ret), runtime(main_ret)}, 6},
+                         {{runtime(add[2]), runtime(indirect_ret), runtime(main_ret)}, 2}});
+  convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "blocks.afdo"};
+  o.line_counts = convert::BuildOptions::LineCounts::Blocks;
+  auto res = convert::convert_to_sample_profile(o);
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->report.attributed_samples, 8u);
+  auto reader = read_back((dir_ / "blocks.afdo").string());
+  ASSERT_TRUE(reader);
+  // Every line of each function, sampled or not, gets 1000 x samples / instructions.
+  uint64_t body_total = 0;
+  for (auto [fn, insns, samples] : {std::tuple{"op_mul", mul, 6.0}, {"op_add", add, 2.0}}) {
+    SCOPED_TRACE(fn);
+    const auto* fs = reader->getSamplesFor(fn);
+    ASSERT_TRUE(fs);
+    const auto estimate = static_cast<uint64_t>(std::llround(1000 * samples / static_cast<double>(insns.size())));
+    for (uint64_t addr : insns) {
+      auto f = symbolize(bin_, addr);
+      if (f.size() != 1 || !f[0].has_line) continue;
+      EXPECT_EQ(fs->getBodySamples().at({f[0].line_offset, f[0].discriminator}).getSamples(), estimate);
+    }
+    EXPECT_EQ(fs->getTotalSamples() % estimate, 0u);
+    body_total += fs->getTotalSamples();
+  }
+  // Calls and head samples follow the body's scale: body total / attributed samples.
+  const double scale = static_cast<double>(body_total) / 8;
+  auto scaled = [&](double n) { return static_cast<uint64_t>(std::llround(n * scale)); };
+  EXPECT_EQ(reader->getSamplesFor("op_mul")->getHeadSamples(), scaled(6));
+  EXPECT_EQ(reader->getSamplesFor("op_add")->getHeadSamples(), scaled(2));
+  auto indirect = symbolize(bin_, indirect_ret - 1);
+  ASSERT_EQ(indirect.size(), 1u);
+  const auto* apply = reader->getSamplesFor("apply_ops");
+  ASSERT_TRUE(apply);
+  std::map<std::string, uint64_t> targets;
+  for (const auto& [callee, n] :
+       apply->getBodySamples().at({indirect[0].line_offset, indirect[0].discriminator}).getCallTargets())
+    targets[callee.str()] = n;
+  EXPECT_EQ(targets, (std::map<std::string, uint64_t>{{"op_add", scaled(2)}, {"op_mul", scaled(6)}}));
+}
+
 TEST_F(ConvertTest, SourceDiffMovesLinesToTheNewSourceAndDropsChangedOnes) {
   // The same synthetic samples as above, converted for a newer workload.c: two lines inserted
   // in hot_loop before its loop, then the call line of mix() rewritten.
@@ -303,6 +370,7 @@ TEST_F(ConvertTest, SourceDiffMovesLinesToTheNewSourceAndDropsChangedOnes) {
   auto convert_with = [&](const std::string& diff_text) {
     std::ofstream(dir_ / "change.diff") << diff_text;
     convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "diffed.afdo"};
+    o.line_counts = convert::BuildOptions::LineCounts::Sum;  // the arithmetic below is per sample
     o.source_diff = (dir_ / "change.diff").string();
     return convert::convert_to_sample_profile(o);
   };
@@ -371,6 +439,7 @@ TEST_F(ConvertTest, BuildIdDirectoryAndCountedMismatches) {
   auto good = write_pprof("good.pb.gz", build_id_, {{{runtime(a)}, 5}, {{0x1000}, 2}});
   auto other = write_pprof("other.pb.gz", "00112233445566778899aabbccddeeff00112233", {{{runtime(a)}, 4}});
   convert::ConvertOptions o{{good, other}, {}, dir.string(), dir_ / "dir.afdo"};
+  o.line_counts = convert::BuildOptions::LineCounts::Sum;  // the arithmetic below is per sample
   auto res = convert::convert_to_sample_profile(o);
   ASSERT_TRUE(res) << res.error().message;
   EXPECT_EQ(res->report.attributed_samples, 5u);
@@ -405,7 +474,7 @@ TEST_F(ConvertTest, WeightedInputsScaleBodyCounts) {
   auto a = write_pprof("wa.pb.gz", build_id_, {{{runtime(x)}, 10}});
   auto b = write_pprof("wb.pb.gz", build_id_, {{{runtime(y)}, 10}});
   auto out = (dir_ / "weighted.afdo").string();
-  auto conv = run(PGOPIPE_BIN, {"convert", a, b, "-o", out, "--binary", bin_, "--weight", a + "=3"});
+  auto conv = run(PGOPIPE_BIN, {"convert", a, b, "-o", out, "--binary", bin_, "--weight", a + "=3", "--line-counts", "sum"});
   ASSERT_EQ(conv.code, 0) << conv.out;
   auto reader = read_back(out);
   ASSERT_TRUE(reader);
