@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev googletest
   libcurl4-openssl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libdeflate-dev libzstd-dev
   linux-perf python3 python3-venv
+  valgrind  # bench/convert/quality.sh CEILING=1: exact counts
   libssl-dev
   chromium
 )

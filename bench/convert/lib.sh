@@ -89,6 +89,23 @@ sample_production() {
   "$pgopipe" convert "$2" -o "$3" --binary "$PWD/$1/prog" 2>convert.log
 }
 
+# exact_profile PROD_DIR AFDO: the sample profile a perfect sampler would give for PROD_DIR's
+# training run: callgrind counts every instruction's executions and every call (on a copy
+# without debug info, which valgrind 3.19 cannot read from clang 19; the code is the same),
+# callgrind_to_pprof.py turns that into address samples, and pgopipe converts them with each
+# line's count the maximum of its instructions' (how often it ran). A ceiling for any
+# converter of IP samples. Needs valgrind.
+exact_profile() {
+  local c=$BASH_SOURCE
+  c=$(cd "$(dirname "$c")" && pwd)
+  strip --strip-debug -o "$PWD/$1/prog.nodebug" "$1/prog"
+  valgrind --tool=callgrind --dump-instr=yes --compress-pos=no --compress-strings=no \
+    --callgrind-out-file="$PWD/$1/callgrind.out" "$PWD/$1/prog.nodebug" "${train[@]}" >/dev/null 2>callgrind.log
+  python3 "$c/callgrind_to_pprof.py" "$PWD/$1/callgrind.out" "$PWD/$1/prog.nodebug" "$PWD/$1/exact.pb" 2>>callgrind.log
+  "$pgopipe" convert "$PWD/$1/exact.pb" -o "$2" --binary "$PWD/$1/prog" --stacks-as-recorded --line-counts max \
+    2>>callgrind.log
+}
+
 # sample_count PERF_DATA: the samples in a perf.data.
 sample_count() { perf script -i "$1" -F ip -G 2>/dev/null | wc -l; }
 

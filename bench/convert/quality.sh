@@ -27,10 +27,14 @@
 # build); and pgopipe's profile linked by lld with and without a symbol ordering file of the
 # sampled functions, hottest first (function ordering).
 #
+# CEILING=1 adds, per program, sample PGO from the exact execution and call counts of the
+# training run (exact_profile in lib.sh: callgrind, needs valgrind): what a line-based sample
+# profile carries at best, against which a converter of IP samples is measured.
+#
 # Every program also times its -O2 binaries a second time as their own variant ("again"): its
 # speed-up and "share of the IR gain" are this run's noise, in the units the others report.
 #
-# usage: bench/convert/quality.sh [path/to/pgopipe] [runs]   (env PROGRAMS, PERF_FREQ, EXTRA, LEVERS=1, KEEP=1)
+# usage: bench/convert/quality.sh [path/to/pgopipe] [runs]   (env PROGRAMS, PERF_FREQ, EXTRA, LEVERS=1, CEILING=1, KEEP=1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -100,6 +104,12 @@ bench_one() {
     build "x_$xname" "${sflags[@]}" -fprofile-sample-use="$xprofile" "${xflags[@]}"
     variants+=("x_$xname") rows+=("x_$xname=pgopipe profile + $xspec")
   done
+  if [[ ${CEILING:-0} == 1 ]]; then
+    exact_profile prod exact.afdo
+    build spgo_exact "${sflags[@]}" "${profi[@]}" -fprofile-sample-use="$PWD/exact.afdo"
+    variants+=(spgo_exact)
+    rows+=("spgo_exact=exact execution and call counts of the training run (callgrind), as a sample profile: the ceiling for IP samples")
+  fi
   [[ ${LEVERS:-0} == 1 ]] && build_levers
   declare -A t
   time_variants "$runs" "${variants[@]}"
