@@ -32,7 +32,7 @@ struct BuildOptions {
   // line's maximum of those. Samples measure time, and a block's time is its count times its
   // length; with Blocks, call targets and head samples are scaled by the same factor as the
   // body (its total over the samples'), so that they stay comparable.
-  enum class LineCounts { Sum, Max, Mean, Blocks } line_counts = LineCounts::Sum;
+  enum class LineCounts { Sum, Max, Mean, Blocks } line_counts = LineCounts::Blocks;
   // The diff from the profiled source to the source being built: lines move to their new
   // place and samples on lines it changed are dropped (see make_inline_symbolizer).
   const SourceDiff* source_diff = nullptr;

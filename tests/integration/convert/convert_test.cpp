@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "core/formats/pprof/pprof.hpp"
@@ -572,8 +573,10 @@ TEST_F(ConvertTest, RealPerfRecordConvertsAndClangAppliesIt) {
     GTEST_SKIP() << "!!! perf record is NOT permitted on this machine (perf_event_paranoid="
                  << paranoid << "): the real-perf conversion check did not run !!!\n" << rec.out;
   }
+  // --line-counts sum keeps each function's samples, which the oracle below counts.
   auto out = (dir_ / "perf.afdo").string();
-  auto conv = run(PGOPIPE_BIN, {"convert", data, "--to", "llvm-sample", "-o", out, "--binary", bin_});
+  auto conv = run(PGOPIPE_BIN, {"convert", data, "--to", "llvm-sample", "-o", out, "--binary", bin_,
+                                "--line-counts", "sum"});
   ASSERT_EQ(conv.code, 0) << conv.out;
   auto show = run("llvm-profdata-19", {"show", "--sample", out});
   ASSERT_EQ(show.code, 0) << show.out;
@@ -597,7 +600,17 @@ TEST_F(ConvertTest, RealPerfRecordConvertsAndClangAppliesIt) {
   EXPECT_GE(expected["hot_loop"], 10) << plain.out.substr(0, 2000);
   EXPECT_EQ(convert_test::sample_profile_totals(read_file(dir_ / "perf.txt.afdo").value()), expected);
 
-  auto cc = run("clang-19", {"-O2", "-g", "-fdebug-info-for-profiling", "-fprofile-sample-use=" + out,
+  // The default (execution-count estimates) profiles the same functions; clang applies it.
+  auto estimated = (dir_ / "estimated.afdo").string(), estimated_text = (dir_ / "estimated.txt").string();
+  ASSERT_EQ(run(PGOPIPE_BIN, {"convert", data, "-o", estimated, "--binary", bin_}).code, 0);
+  ASSERT_EQ(run("llvm-profdata-19", {"merge", "--sample", "--text", estimated, "-o", estimated_text}).code, 0);
+  std::set<std::string> expected_functions, estimated_functions;
+  for (const auto& [fn, n] : expected) expected_functions.insert(fn);
+  for (const auto& [fn, n] : convert_test::sample_profile_totals(read_file(estimated_text).value()))
+    estimated_functions.insert(fn);
+  EXPECT_EQ(estimated_functions, expected_functions);
+
+  auto cc = run("clang-19", {"-O2", "-g", "-fdebug-info-for-profiling", "-fprofile-sample-use=" + estimated,
                              "-Rpass=sample-profile.*", "-c", WORKLOAD_SRC, "-o",
                              (dir_ / "pgo.o").string()});
   ASSERT_EQ(cc.code, 0) << cc.out;
