@@ -29,7 +29,8 @@
 #
 # CEILING=1 adds, per program, sample PGO from the exact execution and call counts of the
 # training run (exact_profile in lib.sh: callgrind, needs valgrind): what a line-based sample
-# profile carries at best, against which a converter of IP samples is measured.
+# profile carries at best, against which a converter of IP samples is measured; and each
+# sample profile's distance from those exact counts (profile_distance.py).
 #
 # Every program also times its -O2 binaries a second time as their own variant ("again"): its
 # speed-up and "share of the IR gain" are this run's noise, in the units the others report.
@@ -70,6 +71,17 @@ build_levers() {
     "spgo_probes=probe-based profile (llvm-profgen, IP-only, $(sample_count probes.data) samples)"
     "spgo_lld=pgopipe profile, -ffunction-sections, lld"
     "spgo_order=pgopipe profile, -ffunction-sections, lld + symbol ordering file ($(wc -l <order.txt) functions)")
+}
+
+# CEILING=1: each sample profile's distance from the exact counts (profile_distance.py), a
+# measure of the profile alone that no timing noise moves.
+print_distances() {
+  local p d=()
+  for p in exact pgopipe profgen x_*; do
+    [[ -f $p.afdo ]] && llvm-profdata-19 merge --sample --text "$p.afdo" -o "$p.txt" && d+=("$p.txt")
+  done
+  python3 "$here/profile_distance.py" "${d[@]}" | sed 's/\.txt:/:/' | paste -sd';' |
+    awk '{printf "|   distance from the exact counts (lines, functions; 0 = the same): %s | | | | | | |\n", $0}'
 }
 
 bench_one() {
@@ -121,6 +133,7 @@ bench_one() {
     awk -v n="${x%%=*}" -v f="${x#*=}" -v b="${t[base]}" -v i="${t[instr]}" -v v="${t[${x%%=*}]}" \
       'BEGIN {printf "|   %s: %s | | | | %.3f s (%.3f×, %.0f %% of the IR gain) | | |\n", n, f, v, b / v, 100 * (b / v - 1) / (b / i - 1)}'
   done
+  [[ ${CEILING:-0} == 1 ]] && print_distances
   popd >/dev/null
 }
 
