@@ -3,6 +3,8 @@
 # source it. build() compiles the globals srcs (sources), cc, lang (language flags) and link
 # (link flags).
 
+bench_convert_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)  # this folder: programs and helpers
+
 # bench_workdir NAME: makes a scratch directory for the bench and goes there; it is removed on
 # exit, or kept (and named) with KEEP=1.
 bench_workdir() {
@@ -15,8 +17,7 @@ bench_workdir() {
 # link, srcs, and its training (train) and benchmark (bench) arguments. The service trains on
 # TRAIN_REQUESTS (default 600,000: ≥ 5,000 samples at 4 kHz) and runs BENCH_REQUESTS (200,000).
 bench_program() {
-  local c=$BASH_SOURCE
-  c=$(cd "$(dirname "$c")" && pwd)
+  local c=$bench_convert_dir
   case $1 in
     service)
       cc=clang++-19 lang=(-std=c++20 -I"$c/../../examples/service/src") link=()
@@ -96,12 +97,10 @@ sample_production() {
 # line's count the maximum of its instructions' (how often it ran). A ceiling for any
 # converter of IP samples. Needs valgrind.
 exact_profile() {
-  local c=$BASH_SOURCE
-  c=$(cd "$(dirname "$c")" && pwd)
   strip --strip-debug -o "$PWD/$1/prog.nodebug" "$1/prog"
   valgrind --tool=callgrind --dump-instr=yes --compress-pos=no --compress-strings=no \
     --callgrind-out-file="$PWD/$1/callgrind.out" "$PWD/$1/prog.nodebug" "${train[@]}" >/dev/null 2>callgrind.log
-  python3 "$c/callgrind_to_pprof.py" "$PWD/$1/callgrind.out" "$PWD/$1/prog.nodebug" "$PWD/$1/exact.pb" 2>>callgrind.log
+  python3 "$bench_convert_dir/callgrind_to_pprof.py" "$PWD/$1/callgrind.out" "$PWD/$1/prog.nodebug" "$PWD/$1/exact.pb" 2>>callgrind.log
   "$pgopipe" convert "$PWD/$1/exact.pb" -o "$2" --binary "$PWD/$1/prog" --stacks-as-recorded --line-counts max \
     2>>callgrind.log
 }
