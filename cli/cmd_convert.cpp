@@ -17,7 +17,7 @@ void register_convert(CLI::App& app, Cli& cli) {
   auto to = std::make_shared<std::string>("llvm-sample");
   auto output = std::make_shared<std::string>();
   auto weighting = std::make_shared<WeightFlags>();
-  auto line_counts = std::make_shared<std::string>("blocks");
+  auto line_counts = std::make_shared<std::string>("flow");
   auto* cmd = app.add_subcommand(
       "convert", "Convert CPU samples (pprof with build IDs, perf.data, perf script) into an LLVM "
                  "sample profile for clang -fprofile-sample-use");
@@ -35,10 +35,10 @@ void register_convert(CLI::App& app, Cli& cli) {
                 "(DWARF call graphs from perf, Go's profiler), which do not skip the caller of a function sampled "
                 "in its prologue or at its return");
   choices(cmd->add_option("--line-counts", *line_counts,
-                          "A line's count from its instructions' IP samples: blocks (default) estimates how "
-                          "often it ran from each basic block's samples per instruction; sum is the time "
-                          "spent on it"),
-          {"blocks", "sum", "max", "mean"});
+                          "A line's count from its instructions' IP samples: blocks estimates how often it "
+                          "ran from each basic block's samples per instruction; flow (default) fits those "
+                          "estimates to the control flow; sum is the time spent on it"),
+          {"flow", "blocks", "sum", "max", "mean"});
   cmd->add_option("--source-diff", opts->source_diff,
                   "Unified diff from the profiled source to the source being built (git diff PROFILED "
                   "HEAD): samples move to their lines' new places, samples on changed lines are dropped");
@@ -49,8 +49,9 @@ void register_convert(CLI::App& app, Cli& cli) {
       using LineCounts = convert::BuildOptions::LineCounts;
       opts->line_counts = *line_counts == "max"    ? LineCounts::Max
                           : *line_counts == "mean" ? LineCounts::Mean
-                          : *line_counts == "sum"  ? LineCounts::Sum
-                                                   : LineCounts::Blocks;
+                          : *line_counts == "sum"    ? LineCounts::Sum
+                          : *line_counts == "blocks" ? LineCounts::Blocks
+                                                     : LineCounts::Flow;
       PGO_TRY_ASSIGN(Config config, cli.config());  // also sets up logging
       PGO_TRY(apply_weight_flags(*weighting, opts->weights));
       opts->output = *output;

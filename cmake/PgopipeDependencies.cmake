@@ -33,5 +33,5 @@ if(PGOPIPE_SANITIZE)
   set(PGOPIPE_LLVM_LIBS LLVM)
 else()
   llvm_map_components_to_libnames(PGOPIPE_LLVM_LIBS ProfileData Symbolize DebugInfoDWARF Object Core Support
-                                  MC MCDisassembler X86Disassembler X86Desc X86Info)
+                                  MC MCDisassembler X86Disassembler X86Desc X86Info TransformUtils)
 endif()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "merger/convert/basic_blocks.hpp"
 
+#include "merger/convert/block_flow.hpp"
 #include "merger/convert/code_map.hpp"
 
 #include <llvm/MC/MCAsmInfo.h>
@@ -19,12 +20,40 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace pgopipe::convert {
 namespace {
 
 constexpr const char* kTriple = "x86_64-unknown-linux-gnu";
+
+// The index of the block with an instruction at `addr`; blocks.size() if none has one.
+size_t block_holding(const std::vector<BasicBlock>& blocks, uint64_t addr) {
+  auto it = std::upper_bound(blocks.begin(), blocks.end(), addr,
+                             [](uint64_t a, const BasicBlock& bb) { return a < bb.instructions.front(); });
+  if (it == blocks.begin()) return blocks.size();
+  --it;
+  return std::binary_search(it->instructions.begin(), it->instructions.end(), addr)
+             ? static_cast<size_t>(it - blocks.begin())
+             : blocks.size();
+}
+
+// Fills each block's successors and indirect_jump from its last instruction (`last[i]`, with
+// the fields of X86BlockDecoder::blocks' Decoded).
+template <typename Decoded>
+void link_successors(std::vector<BasicBlock>& blocks, const std::vector<const Decoded*>& last) {
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const Decoded& end = *last[i];
+    BasicBlock& block = blocks[i];
+    block.indirect_jump = end.indirect;
+    if (end.target)
+      if (size_t t = block_holding(blocks, *end.target); t < blocks.size()) block.successors.push_back(t);
+    if (end.falls_through && i + 1 < blocks.size() &&
+        std::find(block.successors.begin(), block.successors.end(), i + 1) == block.successors.end())
+      block.successors.push_back(i + 1);
+  }
+}
 
 class X86BlockDecoder final : public BlockDecoder {
  public:
@@ -55,7 +84,10 @@ class X86BlockDecoder final : public BlockDecoder {
   [[nodiscard]] std::vector<BasicBlock> blocks(uint64_t address, std::span<const uint8_t> code) const override {
     struct Decoded {
       uint64_t address;
-      bool ends_block;  // a branch, return or trap: the next instruction starts a block
+      bool ends_block;     // a branch, return or trap: the next instruction starts a block
+      bool falls_through;  // control can go on to the next instruction
+      bool indirect;       // an indirect jump
+      std::optional<uint64_t> target;  // a direct branch's target inside the function
     };
     std::vector<Decoded> decoded;
     std::vector<uint64_t> leaders{address};
@@ -78,23 +110,31 @@ class X86BlockDecoder final : public BlockDecoder {
       const bool ends = desc.isBranch() || desc.isReturn() || desc.isTrap() || desc.isBarrier() ||
                         desc.isTerminator();
       uint64_t target = 0;
+      std::optional<uint64_t> inside;
       if (desc.isBranch() && analysis_->evaluateBranch(inst, at, size, target) && target >= address &&
           target < address + bytes.size())
-        leaders.push_back(target);
-      decoded.push_back({at, ends});
+        leaders.push_back(*(inside = target));
+      decoded.push_back({at, ends, !desc.isBarrier() && !desc.isReturn() && !desc.isTrap(),
+                         desc.isIndirectBranch(), inside});
       offset += size;
     }
     std::sort(leaders.begin(), leaders.end());
     std::vector<BasicBlock> out;
+    std::vector<const Decoded*> last;  // each block's last instruction
     auto leader = leaders.begin();
     bool previous_ends = true;
     for (const Decoded& d : decoded) {
       while (leader != leaders.end() && *leader < d.address) ++leader;
       const bool starts = previous_ends || (leader != leaders.end() && *leader == d.address);
-      if (starts || out.empty()) out.emplace_back();
+      if (starts || out.empty()) {
+        out.emplace_back();
+        last.push_back(nullptr);
+      }
       out.back().instructions.push_back(d.address);
+      last.back() = &d;
       previous_ends = d.ends_block;
     }
+    link_successors(out, last);
     return out;
   }
 
@@ -108,42 +148,46 @@ class X86BlockDecoder final : public BlockDecoder {
   std::unique_ptr<llvm::MCInstrAnalysis> analysis_;
 };
 
-// The index of the block with an instruction at `addr`; blocks.size() if none has one.
-size_t block_holding(const std::vector<BasicBlock>& blocks, uint64_t addr) {
-  auto it = std::upper_bound(blocks.begin(), blocks.end(), addr,
-                             [](uint64_t a, const BasicBlock& bb) { return a < bb.instructions.front(); });
-  if (it == blocks.begin()) return blocks.size();
-  --it;
-  return std::binary_search(it->instructions.begin(), it->instructions.end(), addr)
-             ? static_cast<size_t>(it - blocks.begin())
-             : blocks.size();
-}
-
 }  // namespace
 
 std::map<uint64_t, uint64_t> estimate_executions(const std::map<uint64_t, uint64_t>& samples, const CodeMap* code,
-                                                 const BlockDecoder* decoder) {
-  std::map<uint64_t, std::vector<BasicBlock>> blocks_of;  // function start -> its blocks
-  std::map<std::pair<uint64_t, size_t>, uint64_t> block_samples;  // (function, block) -> samples
+                                                 const BlockDecoder* decoder, bool fit_flow) {
+  struct Function {
+    std::vector<BasicBlock> blocks;
+    std::vector<uint64_t> samples;  // per block
+  };
+  std::map<uint64_t, Function> functions;  // by start address
   std::map<uint64_t, uint64_t> out;
   for (const auto& [addr, count] : samples) {
     auto [fn, bytes] = code && decoder ? code->x86_64_code_at(addr)
                                        : std::pair<const FunctionRange*, std::span<const uint8_t>>{};
     if (fn) {
-      auto [it, inserted] = blocks_of.try_emplace(fn->start);
-      if (inserted) it->second = decoder->blocks(fn->start, bytes);
-      if (size_t b = block_holding(it->second, addr); b < it->second.size()) {
-        block_samples[{fn->start, b}] += count;
+      auto [it, inserted] = functions.try_emplace(fn->start);
+      if (inserted) {
+        it->second.blocks = decoder->blocks(fn->start, bytes);
+        it->second.samples.assign(it->second.blocks.size(), 0);
+      }
+      if (size_t b = block_holding(it->second.blocks, addr); b < it->second.blocks.size()) {
+        it->second.samples[b] += count;
         continue;
       }
     }
     out[addr] += kBlockScale * count;
   }
-  for (const auto& [key, count] : block_samples) {
-    const BasicBlock& block = blocks_of[key.first][key.second];
-    const double estimate = std::round(static_cast<double>(kBlockScale * count) /
-                                       static_cast<double>(block.instructions.size()));
-    for (uint64_t addr : block.instructions) out[addr] = std::max<uint64_t>(1, static_cast<uint64_t>(estimate));
+  for (const auto& [start, fn] : functions) {
+    std::vector<uint64_t> estimates(fn.blocks.size());
+    for (size_t b = 0; b < fn.blocks.size(); ++b)
+      estimates[b] = static_cast<uint64_t>(std::round(static_cast<double>(kBlockScale * fn.samples[b]) /
+                                                      static_cast<double>(fn.blocks[b].instructions.size())));
+    if (fit_flow) {
+      estimates = infer_block_counts(fn.blocks, estimates);
+    } else {
+      for (size_t b = 0; b < fn.blocks.size(); ++b)
+        if (fn.samples[b]) estimates[b] = std::max<uint64_t>(1, estimates[b]);
+    }
+    for (size_t b = 0; b < fn.blocks.size(); ++b)
+      if (estimates[b])
+        for (uint64_t addr : fn.blocks[b].instructions) out[addr] = estimates[b];
   }
   return out;
 }

@@ -25,7 +25,7 @@ struct ConvertOptions {
   bool allow_profgen = true;          // hand perf.data with branch stacks to llvm-profgen
   bool call_line_samples = false;     // see BuildOptions::call_line_samples
   bool restore_lost_callers = true;   // see BuildOptions::restore_lost_callers
-  BuildOptions::LineCounts line_counts = BuildOptions::LineCounts::Blocks;  // see BuildOptions
+  BuildOptions::LineCounts line_counts = BuildOptions::LineCounts::Flow;  // see BuildOptions
   // A unified diff from the profiled source to the source being built (BuildOptions).
   std::string source_diff;
   // Per-input weights (--weight, --weight-file) and time decay (--half-life: ages from the

@@ -178,9 +178,10 @@ class Builder {
 
   // Leaf addresses -> body samples: the addresses of one source line (same inline stack,
   // line offset and discriminator) are grouped and the line gets their sum, max or mean, or
-  // with LineCounts::Blocks the maximum of their blocks' estimates (block_estimates).
+  // with LineCounts::Blocks or Flow the maximum of their blocks' estimates (block_estimates).
   void add_leaves() {
-    const bool blocks = options_.line_counts == BuildOptions::LineCounts::Blocks;
+    const bool blocks = options_.line_counts == BuildOptions::LineCounts::Blocks ||
+                        options_.line_counts == BuildOptions::LineCounts::Flow;
     uint64_t written = 0;
     for (const auto& [where, count] : leaf_counts_) {
       auto frames = symbolizer_->frames(*where.first, where.second);
@@ -223,15 +224,16 @@ class Builder {
       call_scale_ = static_cast<double>(written) / static_cast<double>(report_.attributed_samples);
   }
 
-  // LineCounts::Blocks: the leaf samples of each binary as execution-count estimates
-  // (estimate_executions in basic_blocks.hpp).
+  // LineCounts::Blocks and Flow: the leaf samples of each binary as execution-count estimates
+  // (estimate_executions in basic_blocks.hpp), fitted to the control flow with Flow.
   AddressCounts block_estimates() {
     if (!decoder_) decoder_ = make_x86_64_block_decoder();
     std::map<const Binary*, std::map<uint64_t, uint64_t>> by_binary;
     for (const auto& [where, count] : leaf_counts_) by_binary[where.first][where.second] = count;
     AddressCounts out;
     for (const auto& [binary, samples] : by_binary) {
-      for (const auto& [addr, n] : estimate_executions(samples, code_map(*binary), decoder_.get()))
+      for (const auto& [addr, n] : estimate_executions(samples, code_map(*binary), decoder_.get(),
+                                                     options_.line_counts == BuildOptions::LineCounts::Flow))
         out[{binary, addr}] = n;
     }
     return out;
@@ -273,7 +275,7 @@ class Builder {
   }
 
   // Head samples and calls wait in pending_heads_ / pending_calls_ until the body is written:
-  // LineCounts::Blocks puts the body on another scale, which they follow (write_calls).
+  // LineCounts::Blocks and Flow put the body on another scale, which they follow (write_calls).
   void add_head_samples(std::string_view function, uint64_t count) {
     if (!function.empty()) pending_heads_[function] += count;
   }
@@ -347,8 +349,8 @@ class Builder {
   LostCallers lost_callers_;
   std::map<std::string_view, uint64_t> pending_heads_;  // callee -> head samples, until write_calls
   std::map<std::pair<std::string_view, LostCallers::Site>, uint64_t> pending_calls_;  // (callee, call site) -> samples
-  double call_scale_ = 1.0;  // body total over attributed samples (LineCounts::Blocks), else 1
-  std::unique_ptr<BlockDecoder> decoder_;  // LineCounts::Blocks
+  double call_scale_ = 1.0;  // body total over attributed samples (LineCounts::Blocks, Flow), else 1
+  std::unique_ptr<BlockDecoder> decoder_;  // LineCounts::Blocks, Flow
 };
 
 std::string explain_empty(const ConvertReport& r) {

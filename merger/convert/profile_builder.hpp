@@ -31,8 +31,10 @@ struct BuildOptions {
   // basic block's samples per instruction, given to every instruction of the block, and the
   // line's maximum of those. Samples measure time, and a block's time is its count times its
   // length; with Blocks, call targets and head samples are scaled by the same factor as the
-  // body (its total over the samples'), so that they stay comparable.
-  enum class LineCounts { Sum, Max, Mean, Blocks } line_counts = LineCounts::Blocks;
+  // body (its total over the samples'), so that they stay comparable. Flow fits those block
+  // estimates to the function's control flow first (infer_block_counts in block_flow.hpp), so
+  // a block's count is what its predecessors send it.
+  enum class LineCounts { Sum, Max, Mean, Blocks, Flow } line_counts = LineCounts::Flow;
   // The diff from the profiled source to the source being built: lines move to their new
   // place and samples on lines it changed are dropped (see make_inline_symbolizer).
   const SourceDiff* source_diff = nullptr;

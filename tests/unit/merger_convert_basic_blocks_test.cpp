@@ -32,6 +32,24 @@ TEST(BasicBlocks, BranchesTargetsAndReturnsStartBlocksCallsDoNot) {
             (Blocks{{0x1000, 0x1001, 0x1004, 0x1006}, {0x1008}, {0x100d, 0x100e}, {0x100f}}));
 }
 
+TEST(BasicBlocks, SuccessorsAreBranchTargetsAndFallThroughs) {
+  auto decoder = make_x86_64_block_decoder();
+  ASSERT_TRUE(decoder);
+  auto blocks = decoder->blocks(0x1000, kBranchy);
+  ASSERT_EQ(blocks.size(), 4U);
+  // je 100d: the target, then the next block; the call falls through; ret and ud2 end.
+  EXPECT_EQ(blocks[0].successors, (std::vector<size_t>{2, 1}));
+  EXPECT_EQ(blocks[1].successors, (std::vector<size_t>{2}));
+  EXPECT_TRUE(blocks[2].successors.empty());
+  EXPECT_TRUE(blocks[3].successors.empty());
+  for (const auto& b : blocks) EXPECT_FALSE(b.indirect_jump);
+  // 6000 jmp *%rax; 6002 ret: an indirect jump has no known successor.
+  auto indirect = decoder->blocks(0x6000, std::vector<uint8_t>{0xff, 0xe0, 0xc3});
+  ASSERT_EQ(indirect.size(), 2U);
+  EXPECT_TRUE(indirect[0].indirect_jump);
+  EXPECT_TRUE(indirect[0].successors.empty());
+}
+
 TEST(BasicBlocks, ABackwardBranchSplitsTheLoopHeadFromTheEntry) {
   // 2000 xor %eax,%eax; 2002 inc %eax; 2004 cmp %edi,%eax; 2006 jl 2002; 2008 ret
   const std::vector<uint8_t> code = {0x31, 0xc0, 0xff, 0xc0, 0x39, 0xf8, 0x7c, 0xfa, 0xc3};
@@ -75,6 +93,16 @@ TEST(EstimateExecutions, ABlocksSamplesPerInstructionGoToEachOfItsInstructions) 
   EXPECT_EQ(estimate_executions(samples, &code, decoder.get()),
             (std::map<uint64_t, uint64_t>{{0x1000, 1000}, {0x1001, 1000}, {0x1004, 1000}, {0x1006, 1000},
                                           {0x1008, 3000}, {0x100d, 500}, {0x100e, 500}, {0x9000, 2000}}));
+  // Fitted to the flow: the return block runs as often as the entry (both paths reach it),
+  // the call block at most as often; the ud2 block, never reached, gets nothing.
+  auto fitted = estimate_executions(samples, &code, decoder.get(), /*fit_flow=*/true);
+  EXPECT_GT(fitted[0x1000], 0U);
+  EXPECT_EQ(fitted[0x1000], fitted[0x1006]);
+  EXPECT_EQ(fitted[0x100d], fitted[0x1000]);
+  EXPECT_EQ(fitted[0x100e], fitted[0x1000]);
+  EXPECT_LE(fitted[0x1008], fitted[0x1000]);
+  EXPECT_FALSE(fitted.contains(0x100f));
+  EXPECT_EQ(fitted[0x9000], 2000U);
   // Without a decoder (another architecture) each address keeps its samples, scaled.
   EXPECT_EQ(estimate_executions({{0x1001, 4}}, &code, nullptr), (std::map<uint64_t, uint64_t>{{0x1001, 4000}}));
 }

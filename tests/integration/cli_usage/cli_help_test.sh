@@ -49,14 +49,14 @@ for c in "${commands[@]}"; do
   check "help $c: no parser internals" bash -c "! grep -Eq 'ENUM|->|IsMember|TEXT:\\{|INT in \\[' h.txt"
 done
 "$pgopipe" help convert > h.txt
-check "convert --line-counts reads blocks|sum|max|mean" grep -q -- "--line-counts blocks|sum|max|mean" h.txt
+check "convert --line-counts reads flow|blocks|sum|max|mean" grep -q -- "--line-counts flow|blocks|sum|max|mean" h.txt
 "$pgopipe" help build cmake > h.txt
 check "build cmake --pgo reads generate|auto|off" grep -q -- "--pgo generate|auto|off" h.txt
 check "-j reads N (1..1024), no validator internals" bash -c "'$pgopipe' help merge | grep -q -- '-j,--jobs N (1..1024) '"
 fails_with "a number out of range names its bounds plainly" 2 "--jobs: must be a whole number from 1 to 1024, not '0'" \
   "$pgopipe" merge -j 0 a.txt -o m.txt
 check "--build-id reads HEX" bash -c "'$pgopipe' help ls | grep -q -- '--build-id HEX '"
-fails_with "a bad choice names the choices plainly" 2 "--line-counts: 'median' is not one of blocks, sum, max or mean" \
+fails_with "a bad choice names the choices plainly" 2 "--line-counts: 'median' is not one of flow, blocks, sum, max or mean" \
   "$pgopipe" convert in.pb.gz -o out.afdo --line-counts median
 check "  without parser internals" bash -c "! grep -Eq 'Check|FAILED|->' err.txt"
 fails_with "merge --failure-mode is checked while parsing" 2 "'some' is not one of any, all or warn" \

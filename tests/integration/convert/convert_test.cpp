@@ -114,6 +114,9 @@ class ConvertTest : public ::testing::Test {
     ASSERT_FALSE(build_id_.empty()) << "workload has no GNU build id";
   }
 
+  // BlockCountsGiveABlocksInstructionsItsSamplesPerInstructionAndScaleCalls in one mode.
+  void check_block_counts(convert::BuildOptions::LineCounts mode);
+
   // Runtime address of ELF address `vaddr` in a mapping of the whole file at kStart.
   static uint64_t runtime(uint64_t vaddr) {
     auto b = convert::open_binary(bin_, false);
@@ -315,7 +318,15 @@ std::vector<uint64_t> sized_instructions_of(const std::string& bin, const std::s
 
 TEST_F(ConvertTest, BlockCountsGiveABlocksInstructionsItsSamplesPerInstructionAndScaleCalls) {
   // op_add and op_mul are one basic block each (no branch before their ret). 6 samples on
-  // one instruction of op_mul and 2 on one of op_add, under apply_ops' indirect call.
+  // one instruction of op_mul and 2 on one of op_add, under apply_ops' indirect call. Fitted
+  // to the flow (the default), a function of one block keeps its estimate.
+  for (auto mode : {convert::BuildOptions::LineCounts::Blocks, convert::BuildOptions::LineCounts::Flow}) {
+    SCOPED_TRACE(mode == convert::BuildOptions::LineCounts::Flow ? "flow" : "blocks");
+    check_block_counts(mode);
+  }
+}
+
+void ConvertTest::check_block_counts(convert::BuildOptions::LineCounts mode) {
   const auto add = sized_instructions_of(bin_, "op_add"), mul = sized_instructions_of(bin_, "op_mul");
   const uint64_t indirect_ret = return_after(bin_, "apply_ops", "*");
   const uint64_t main_ret = return_after(bin_, "main", "<apply_ops>");
@@ -324,7 +335,7 @@ TEST_F(ConvertTest, BlockCountsGiveABlocksInstructionsItsSamplesPerInstructionAn
                         {{{runtime(mul[2]), runtime(indirect_ret), runtime(main_ret)}, 6},
                          {{runtime(add[2]), runtime(indirect_ret), runtime(main_ret)}, 2}});
   convert::ConvertOptions o{{in}, {bin_}, "", dir_ / "blocks.afdo"};
-  o.line_counts = convert::BuildOptions::LineCounts::Blocks;
+  o.line_counts = mode;
   auto res = convert::convert_to_sample_profile(o);
   ASSERT_TRUE(res) << res.error().message;
   EXPECT_EQ(res->report.attributed_samples, 8u);
