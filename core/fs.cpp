@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 namespace pgopipe {
 namespace fs = std::filesystem;
@@ -129,20 +130,29 @@ AtomicFile::AtomicFile(fs::path final_path, fs::path temp, int fd)
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : final_(std::move(other.final_)), temp_(std::move(other.temp_)), fd_(other.fd_),
-      committed_(other.committed_) {
+      committed_(other.committed_), in_place_(other.in_place_) {
   other.fd_ = -1;
   other.committed_ = true;
 }
 
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_) {
+  if (!committed_ && !in_place_) {
     std::error_code ec;
     fs::remove(temp_, ec);
   }
 }
 
 Result<AtomicFile> AtomicFile::create(const fs::path& final_path, FileMode mode) {
+  struct stat st {};
+  if (::stat(final_path.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+                                               S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+    int fd = ::open(final_path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return io_error("cannot open", final_path, errno);
+    AtomicFile file(final_path, final_path, fd);
+    file.in_place_ = true;
+    return file;
+  }
   fs::path dir = final_path.parent_path();
   fs::path temp = dir / fmt::format(".{}.tmp-{}", final_path.filename().string(), random_hex(6));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
@@ -171,6 +181,12 @@ Result<void> AtomicFile::write(std::string_view bytes) {
 }
 
 Result<void> AtomicFile::commit() {
+  if (in_place_) {
+    const int fd = std::exchange(fd_, -1);
+    if (::close(fd) != 0) return io_error("cannot close", final_, errno);
+    committed_ = true;
+    return success();
+  }
   if (::fsync(fd_) != 0) return io_error("cannot sync", final_, errno);
   if (::close(fd_) != 0) {
     fd_ = -1;

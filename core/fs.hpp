@@ -40,9 +40,12 @@ Result<void> make_dirs(const std::filesystem::path& dir, unsigned mode);
 Result<void> check_own_dir(const std::filesystem::path& dir, bool parent = false);
 
 // A temp file next to a final path that is removed unless commit() renames it into place.
+// A final path that is a device or a pipe (-o /dev/null, /dev/stdout, a FIFO) is written in
+// place instead: renaming a file over it would replace the device node.
 class AtomicFile {
  public:
-  // Opens "<dir>/.<name>.tmp-<random>" for writing (with exactly `mode` if set).
+  // Opens "<dir>/.<name>.tmp-<random>" for writing (with exactly `mode` if set), or the final
+  // path itself when it is a device or a pipe.
   static Result<AtomicFile> create(const std::filesystem::path& final_path, FileMode mode = {});
   AtomicFile(AtomicFile&& other) noexcept;
   AtomicFile& operator=(AtomicFile&&) = delete;
@@ -51,8 +54,9 @@ class AtomicFile {
 
   // Appends bytes; errors name the final path (ENOSPC becomes a clear "disk full").
   Result<void> write(std::string_view bytes);
-  // fsyncs, renames over the final path and fsyncs the directory.
+  // fsyncs, renames over the final path and fsyncs the directory (a device: closes it).
   Result<void> commit();
+  // Where the bytes go until commit(): the temp file, or the device itself.
   [[nodiscard]] const std::filesystem::path& temp_path() const { return temp_; }
 
  private:
@@ -61,6 +65,7 @@ class AtomicFile {
   std::filesystem::path temp_;
   int fd_ = -1;
   bool committed_ = false;
+  bool in_place_ = false;  // final_ is a device or pipe, written directly (temp_ == final_)
 };
 
 // Creates "<parent>/<prefix>-<random>" exclusively with mode 0700 (mkdtemp-style: an entry

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/fs.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <future>
+#include <iterator>
 #include <set>
+#include <string>
+#include <thread>
 
 namespace pgopipe {
 namespace {
@@ -26,6 +32,35 @@ TEST(ScratchDir, IsFreshAndRemovedWithItsContents) {
     ASSERT_TRUE(write_file_atomic(a.path() / "sub" / "f", "x").ok());
   }
   EXPECT_FALSE(fs::exists(kept)) << kept;
+}
+
+// `-o /dev/null` (or a FIFO, /dev/stdout) must receive the bytes, not be replaced by a
+// regular file renamed over it; a FIFO stands in for the device here.
+TEST(WriteFileAtomic, WritesADeviceOrPipeInPlaceInsteadOfReplacingIt) {
+  ScratchDir t("pgopipe-test");
+  const fs::path fifo = t.path() / "out.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Held open for writing so that the reader neither blocks nor sees the end before the
+  // write; closed after it, which ends the reader's stream either way.
+  const int held = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(held, 0);
+  std::string received;
+  std::promise<void> opened;
+  std::thread reader([&] {
+    std::ifstream in(fifo, std::ios::binary);
+    opened.set_value();
+    received.assign(std::istreambuf_iterator<char>(in), {});
+  });
+  opened.get_future().wait();
+  auto written = write_file_atomic(fifo, "profile bytes");
+  ::close(held);
+  reader.join();
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  EXPECT_EQ(received, "profile bytes");
+  struct stat st {};
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the pipe was replaced";
+  EXPECT_EQ(std::distance(fs::directory_iterator(t.path()), fs::directory_iterator()), 1) << "a temp file was left";
 }
 
 unsigned mode_of(const fs::path& p) {
