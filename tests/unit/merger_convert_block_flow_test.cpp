@@ -12,6 +12,18 @@
 namespace pgopipe::convert {
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 // Blocks with the given successors (instructions do not matter to the flow).
 std::vector<BasicBlock> graph(const std::vector<std::vector<size_t>>& successors, std::vector<size_t> indirect = {}) {
   std::vector<BasicBlock> blocks(successors.size());
@@ -126,7 +138,9 @@ TEST(InferBlockCounts, FitsTheFunctionsOfARealBinary) {
     }
   }
   EXPECT_GT(functions, 500U);
-  EXPECT_GT(chains, 50U);
+  // AddressSanitizer's checks branch off before nearly every memory access, which leaves its
+  // builds of this binary with hardly any chain; an ordinary build has dozens.
+  EXPECT_GT(chains, kAddressSanitizer ? 0U : 50U);
 }
 
 }  // namespace
