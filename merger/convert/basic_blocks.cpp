@@ -39,9 +39,16 @@ size_t block_holding(const std::vector<BasicBlock>& blocks, uint64_t addr) {
              : blocks.size();
 }
 
-// Fills each block's successors and indirect_jump from its last instruction (`last[i]`, with
-// the fields of X86BlockDecoder::blocks' Decoded).
-template <typename Decoded>
+// One decoded instruction, as far as block boundaries and successors need it.
+struct Decoded {
+  uint64_t address;
+  bool ends_block;     // a branch, return or trap: the next instruction starts a block
+  bool falls_through;  // control can go on to the next instruction
+  bool indirect;       // an indirect jump
+  std::optional<uint64_t> target;  // a direct branch's target inside the function
+};
+
+// Fills each block's successors and indirect_jump from its last instruction, `last[i]`.
 void link_successors(std::vector<BasicBlock>& blocks, const std::vector<const Decoded*>& last) {
   for (size_t i = 0; i < blocks.size(); ++i) {
     const Decoded& end = *last[i];
@@ -82,13 +89,6 @@ class X86BlockDecoder final : public BlockDecoder {
   }
 
   [[nodiscard]] std::vector<BasicBlock> blocks(uint64_t address, std::span<const uint8_t> code) const override {
-    struct Decoded {
-      uint64_t address;
-      bool ends_block;     // a branch, return or trap: the next instruction starts a block
-      bool falls_through;  // control can go on to the next instruction
-      bool indirect;       // an indirect jump
-      std::optional<uint64_t> target;  // a direct branch's target inside the function
-    };
     std::vector<Decoded> decoded;
     std::vector<uint64_t> leaders{address};
     const llvm::ArrayRef<uint8_t> bytes(code.data(), code.size());
@@ -112,8 +112,10 @@ class X86BlockDecoder final : public BlockDecoder {
       uint64_t target = 0;
       std::optional<uint64_t> inside;
       if (desc.isBranch() && analysis_->evaluateBranch(inst, at, size, target) && target >= address &&
-          target < address + bytes.size())
-        leaders.push_back(*(inside = target));
+          target < address + bytes.size()) {
+        inside = target;
+        leaders.push_back(target);
+      }
       decoded.push_back({at, ends, !desc.isBarrier() && !desc.isReturn() && !desc.isTrap(),
                          desc.isIndirectBranch(), inside});
       offset += size;
