@@ -147,8 +147,15 @@ Result<AtomicFile> AtomicFile::create(const fs::path& final_path, FileMode mode)
   struct stat st {};
   if (::stat(final_path.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
                                                S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
-    int fd = ::open(final_path.c_str(), O_WRONLY | O_CLOEXEC);
+    // Non-blocking so that a pipe nobody reads is an error instead of a wait forever (the
+    // collector writes through here inside its host's process); blocking again for the writes.
+    int fd = ::open(final_path.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return io_error("cannot open", final_path, errno);
+    if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return io_error("cannot open", final_path, err);
+    }
     AtomicFile file(final_path, final_path, fd);
     file.in_place_ = true;
     return file;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -61,6 +62,27 @@ TEST(WriteFileAtomic, WritesADeviceOrPipeInPlaceInsteadOfReplacingIt) {
   ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
   EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the pipe was replaced";
   EXPECT_EQ(std::distance(fs::directory_iterator(t.path()), fs::directory_iterator()), 1) << "a temp file was left";
+}
+
+// A pipe nobody reads must not hold the writer (the collector, inside its host) forever.
+TEST(WriteFileAtomic, APipeWithoutAReaderIsAnErrorNotAWait) {
+  ScratchDir t("pgopipe-test");
+  const fs::path fifo = t.path() / "unread.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto written = std::async(std::launch::async, [&] { return write_file_atomic(fifo, "profile bytes"); });
+  if (written.wait_for(std::chrono::seconds(10)) == std::future_status::timeout) {
+    ADD_FAILURE() << "write_file_atomic waited for a reader";
+    const int unblock = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    written.wait();
+    ::close(unblock);
+    return;
+  }
+  auto result = written.get();
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find(fifo.string()), std::string::npos) << result.error().message;
+  struct stat st {};
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
 }
 
 unsigned mode_of(const fs::path& p) {
