@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include "core/config.hpp"
 
@@ -20,6 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pgopipe::ConfigSources sources;
   sources.file = path;
   auto config = pgopipe::load_config(sources);
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);  // one run leaves no file behind in the temp directory
   if (!config && config.error().message.empty()) __builtin_trap();  // errors must say something
   return 0;
 }
