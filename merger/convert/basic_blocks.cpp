@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,6 +38,16 @@ size_t block_holding(const std::vector<BasicBlock>& blocks, uint64_t addr) {
   return std::binary_search(it->instructions.begin(), it->instructions.end(), addr)
              ? static_cast<size_t>(it - blocks.begin())
              : blocks.size();
+}
+
+// a + b, or the largest count where that does not fit (a hostile profile's sample values).
+uint64_t saturating_add(uint64_t a, uint64_t b) {
+  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max() : a + b;
+}
+
+// kBlockScale x `samples`, rounded, at most 2^63 (a double of 2^64 or more has no uint64 value).
+uint64_t scaled(double samples) {
+  return static_cast<uint64_t>(std::min(std::round(static_cast<double>(kBlockScale) * samples), 0x1p63));
 }
 
 // One decoded instruction, as far as block boundaries and successors need it.
@@ -170,17 +181,16 @@ std::map<uint64_t, uint64_t> estimate_executions(const std::map<uint64_t, uint64
         it->second.samples.assign(it->second.blocks.size(), 0);
       }
       if (size_t b = block_holding(it->second.blocks, addr); b < it->second.blocks.size()) {
-        it->second.samples[b] += count;
+        it->second.samples[b] = saturating_add(it->second.samples[b], count);
         continue;
       }
     }
-    out[addr] += kBlockScale * count;
+    out[addr] = saturating_add(out[addr], scaled(static_cast<double>(count)));
   }
   for (const auto& [start, fn] : functions) {
     std::vector<uint64_t> estimates(fn.blocks.size());
     for (size_t b = 0; b < fn.blocks.size(); ++b)
-      estimates[b] = static_cast<uint64_t>(std::round(static_cast<double>(kBlockScale * fn.samples[b]) /
-                                                      static_cast<double>(fn.blocks[b].instructions.size())));
+      estimates[b] = scaled(static_cast<double>(fn.samples[b]) / static_cast<double>(fn.blocks[b].instructions.size()));
     if (fit_flow) {
       estimates = infer_block_counts(fn.blocks, estimates);
     } else {

@@ -3,6 +3,8 @@
 
 #include <llvm/Transforms/Utils/SampleProfileInference.h>
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace pgopipe::convert {
@@ -100,16 +102,30 @@ class FlowGraph {
   std::vector<std::pair<size_t, size_t>> edges_;
 };
 
+// The largest weight profi is given: 2^20, a block of 1,000 samples per instruction at
+// kBlockScale. Larger estimates (long recordings, merged fleet windows) are fitted in coarser
+// units, to one part in a million of the function's hottest block.
+constexpr uint64_t kMaxFlowWeight = uint64_t{1} << 20;
+
 }  // namespace
 
 std::vector<uint64_t> infer_block_counts(const std::vector<BasicBlock>& blocks, const std::vector<uint64_t>& estimates) {
   if (blocks.empty()) return {};
-  llvm::FlowFunction flow = FlowGraph(blocks).flow_function(estimates);
+  // profi's run time grows with the weights (its augmenting paths can move little flow each),
+  // and it takes 2^50 for an unbounded capacity: larger estimates are fitted in coarser units.
+  const uint64_t largest = std::ranges::max(estimates);
+  const uint64_t unit = largest > kMaxFlowWeight ? largest / kMaxFlowWeight + 1 : 1;
+  std::vector<uint64_t> weights(estimates.size());
+  for (size_t i = 0; i < estimates.size(); ++i) weights[i] = estimates[i] / unit;
+  llvm::FlowFunction flow = FlowGraph(blocks).flow_function(weights);
   // clang's own costs (its -sample-profile-profi-cost-* defaults): measured on the example
   // service, other choices fitted its exact counts no better.
   llvm::applyFlowInference(flow);
   std::vector<uint64_t> counts(blocks.size());
-  for (size_t i = 0; i < blocks.size(); ++i) counts[i] = flow.Blocks[i + 1].Flow;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const uint64_t f = flow.Blocks[i + 1].Flow;
+    counts[i] = f > std::numeric_limits<uint64_t>::max() / unit ? std::numeric_limits<uint64_t>::max() : f * unit;
+  }
   return counts;
 }
 
