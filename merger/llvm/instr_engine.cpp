@@ -5,7 +5,9 @@
 #include <llvm/ProfileData/InstrProf.h>
 #include <llvm/ProfileData/InstrProfReader.h>
 #include <llvm/ProfileData/InstrProfWriter.h>
+#include <llvm/Support/Allocator.h>
 #include <llvm/Support/Error.h>
+#include <llvm/Support/StringSaver.h>
 
 #include <algorithm>
 #include <exception>
@@ -13,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "merger/llvm/layout_checks.hpp"
 #include "merger/llvm/llvm_support.hpp"
 
 namespace pgopipe::llvm_merge {
@@ -32,7 +35,10 @@ std::unique_ptr<llvm::InstrProfWriter> new_writer() {
 
 // Everything one input contributes, read completely before any engine state changes.
 struct LoadedInput {
-  std::unique_ptr<llvm::InstrProfReader> reader;  // owns the names the records point at
+  std::unique_ptr<llvm::InstrProfReader> reader;
+  // The records' names: a raw file of concatenated profiles frees each one's names when the
+  // reader moves on to the next, so the names are copied here as they are read.
+  std::unique_ptr<llvm::BumpPtrAllocator> names = std::make_unique<llvm::BumpPtrAllocator>();
   std::vector<llvm::NamedInstrProfRecord> records;
   std::vector<llvm::object::BuildID> binary_ids;
   llvm::InstrProfKind kind = llvm::InstrProfKind::Unknown;
@@ -63,6 +69,7 @@ Result<void> check_instr_bytes(std::string_view name, std::string_view bytes) {
 Result<LoadedInput> load(std::string_view name, std::string_view bytes,
                          std::vector<llvm::NamedInstrProfRecord> scratch = {}) {
   PGO_TRY(check_instr_bytes(name, bytes));
+  PGO_TRY(check_instr_layout(name, bytes));
   LoadedInput in;
   scratch.clear();
   in.records = std::move(scratch);
@@ -72,9 +79,19 @@ Result<LoadedInput> load(std::string_view name, std::string_view bytes,
   auto reader = llvm::InstrProfReader::create(make_buffer(name, bytes, !binary), nullptr, warn);
   if (!reader) return input_error(name, "not a readable LLVM instrumented profile", reader.takeError());
   in.reader = std::move(*reader);
-  for (auto& record : *in.reader) in.records.push_back(std::move(record));
+  llvm::StringSaver names(*in.names);
+  for (auto& record : *in.reader) {
+    record.Name = names.save(record.Name);
+    in.records.push_back(std::move(record));
+  }
   if (llvm::Error e = in.reader->getError()) {
     return input_error(name, "corrupt LLVM instrumented profile", std::move(e));
+  }
+  // Every function has an entry counter; LLVM's writer reads it without looking.
+  for (const auto& record : in.records) {
+    if (record.Counts.empty())
+      return make_error(ErrorCode::Input, "{}: corrupt LLVM instrumented profile: function {} (hash {:#x}) has no "
+                        "counters", name, record.Name.str(), record.Hash);
   }
   if (llvm::Error e = in.reader->readBinaryIds(in.binary_ids)) {
     return input_error(name, "cannot read binary IDs", std::move(e));
@@ -108,7 +125,7 @@ class InstrEngine final : public merge::MergeEngine {
       for (const auto& w_msg : in.reader_warnings) report(name, w_msg);
       size_t warnings = 0;
       for (auto& record : in.records) {
-        llvm::StringRef function = record.Name;  // owned by the reader, which outlives the loop
+        llvm::StringRef function = record.Name;  // owned by `in.names`, which outlives the loop
         uint64_t hash = record.Hash;
         writer_->addRecord(std::move(record), w, [&](llvm::Error e) {
           std::string message = llvm::toString(std::move(e));

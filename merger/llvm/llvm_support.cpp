@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "core/fs.hpp"
+#include "merger/llvm/layout_checks.hpp"
 
 namespace pgopipe::llvm_merge {
 
@@ -28,10 +29,10 @@ ProfileFormat format_of(std::string_view bytes) {
 }
 
 std::unique_ptr<llvm::MemoryBuffer> make_buffer(std::string_view name, std::string_view bytes,
-                                                bool text) {
+                                                bool copy) {
   llvm::StringRef data(bytes.data(), bytes.size());
   llvm::StringRef id(name.data(), name.size());
-  if (text || reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
+  if (copy || reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
     return llvm::MemoryBuffer::getMemBufferCopy(data, id);
   }
   return llvm::MemoryBuffer::getMemBuffer(data, id, /*RequiresNullTerminator=*/false);
@@ -108,7 +109,7 @@ Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profi
     return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM sample profile", name,
                       to_string(format));
   }
-  bool binary = format == ProfileFormat::SampleBinary || format == ProfileFormat::SampleExtBinary;
+  PGO_TRY(check_sample_layout(name, bytes));
   std::string diagnostics;
   context.setDiagnosticHandler(std::make_unique<CollectingHandler>(&diagnostics));
   auto fail = [&](const std::error_code& ec) {
@@ -116,7 +117,9 @@ Result<std::unique_ptr<llvm::sampleprof::SampleProfileReader>> read_sample_profi
     return make_error(ErrorCode::Input, "{}: not a readable LLVM sample profile: {}{}", name,
                       ec.message(), diagnostics.empty() ? "" : " (" + diagnostics + ")");
   };
-  std::unique_ptr<llvm::MemoryBuffer> buffer = make_buffer(name, bytes, !binary);
+  // Always a copy: the binary readers take names with strlen, so a name table without a NUL
+  // would be read past the input's end; the copy ends in one.
+  std::unique_ptr<llvm::MemoryBuffer> buffer = make_buffer(name, bytes, /*copy=*/true);
   sp::FunctionSamples::ProfileIsProbeBased = false;
   sp::FunctionSamples::ProfileIsCS = false;
   sp::FunctionSamples::ProfileIsPreInlined = false;

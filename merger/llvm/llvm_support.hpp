@@ -28,11 +28,11 @@ Result<uint64_t> integral_weight(std::string_view name, double weight);
 // Detected format of `bytes` (ProfileFormat::Unknown when no magic matches).
 ProfileFormat format_of(std::string_view bytes);
 
-// A non-owning MemoryBuffer over `bytes` named `name`; copies when `bytes` is not 8-byte aligned
-// (binary readers read 64-bit fields in place) or when `text` (LLVM's line reader needs a NUL
-// after the last byte).
+// A non-owning MemoryBuffer over `bytes` named `name`; a copy ending in a NUL when `copy` (LLVM's
+// text readers and its sample-profile name tables need one after the last byte) or when `bytes`
+// is not 8-byte aligned (binary readers read 64-bit fields in place).
 std::unique_ptr<llvm::MemoryBuffer> make_buffer(std::string_view name, std::string_view bytes,
-                                                bool text);
+                                                bool copy);
 
 // Opens a temp file next to `out`, lets `fill` write it through a raw_fd_ostream, and renames
 // it over `out` only if `fill` and the stream succeeded; otherwise nothing is left behind.

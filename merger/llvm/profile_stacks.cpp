@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 
+#include "merger/llvm/layout_checks.hpp"
 #include "merger/llvm/llvm_support.hpp"
 
 namespace pgopipe::llvm_merge {
@@ -85,6 +86,7 @@ Result<std::vector<ProfileStack>> read_instr_function_totals(std::string_view na
     return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM instrumented profile", name,
                       to_string(format));
   }
+  PGO_TRY(check_instr_layout(name, bytes));
   auto input_error = [name](std::string_view what, llvm::Error err) {
     std::string cause = llvm::toString(std::move(err));
     std::replace(cause.begin(), cause.end(), '\n', ' ');

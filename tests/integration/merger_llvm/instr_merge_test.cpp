@@ -8,6 +8,7 @@
 #include <memory>
 #include <regex>
 #include <thread>
+#include <tuple>
 
 #include "core/fs.hpp"
 #include "merger/llvm/instr_engine.hpp"
@@ -201,6 +202,44 @@ TEST(InstrMerge, BadRawProfilesAreNamedInputErrors) {
   ASSERT_TRUE(engine->write(progs.dir.path() / "after-bad.profdata").ok());
   EXPECT_EQ(show(progs.dir.path() / "after-bad.profdata"),
             show(reference_merge({{progs.raws[0], 1}}, progs.dir.path() / "good-ref.profdata")));
+}
+
+TEST(InstrMerge, ConcatenatedRawProfilesMergeLikeLlvmProfdata) {
+  // `cat a.profraw b.profraw` is a valid raw profile; LLVM's reader frees the first profile's
+  // names when it reaches the second, so pgopipe keeps its own copies of every record's name.
+  REQUIRE_PROGRAMS();
+  const fs::path both = progs.dir.path() / "concatenated.profraw";
+  ASSERT_TRUE(write_file_atomic(both, read_file(progs.raws[0]).value() + read_file(progs.raws[1]).value()).ok());
+  const std::string ours = show(pgopipe_merge({{both, 1}}, progs.dir.path() / "concatenated.profdata"));
+  EXPECT_EQ(ours, show(reference_merge({{both, 1}}, progs.dir.path() / "concatenated-ref.profdata")));
+  EXPECT_EQ(ours, show(reference_merge({{progs.raws[0], 1}, {progs.raws[1], 1}}, progs.dir.path() / "pair-ref.profdata")));
+}
+
+TEST(InstrMerge, ForgedLayoutsAreNamedInputErrors) {
+  // Sizes and offsets that LLVM's readers would follow outside the file (tests/fuzz/
+  // fuzz_llvm_profiles.cpp found each): pgopipe names the field instead.
+  REQUIRE_PROGRAMS();
+  const std::string raw = read_file(progs.raws[0]).value();
+  const std::string indexed = read_file(reference_merge({{progs.raws[0], 1}}, progs.dir.path() / "one.profdata")).value();
+  auto with = [](std::string bytes, size_t at, uint64_t v) {
+    for (int i = 0; i < 8; ++i) bytes[at + i] = static_cast<char>(v >> (8 * i));
+    return bytes;
+  };
+  const std::vector<std::tuple<std::string, std::string, std::string>> forged{
+      {"vnames.profraw", with(raw, 8 * 14, uint64_t{1} << 62), "VNamesSize"},
+      {"second.profraw", raw + with(raw, 8 * 9, uint64_t{1} << 40), "NamesSize"},
+      {"hash.profdata", with(indexed, 32, uint64_t{1} << 40), "HashOffset"},
+      {"ids.profdata", with(indexed, 48, 0), "binary IDs"},  // the magic as their size
+  };
+  auto engine = new_engine();
+  for (const auto& [name, bytes, field] : forged) {
+    auto added = engine->add(name, bytes, 1);
+    ASSERT_FALSE(added.ok()) << name;
+    EXPECT_EQ(added.error().code, ErrorCode::Input) << name;
+    EXPECT_NE(added.error().message.find(name), std::string::npos) << added.error().message;
+    EXPECT_NE(added.error().message.find(field), std::string::npos) << added.error().message;
+    std::cout << "  rejected: " << added.error().message << "\n";
+  }
 }
 
 TEST(InstrMerge, IrAndFrontEndProfilesDoNotMix) {
