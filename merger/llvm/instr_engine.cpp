@@ -15,7 +15,6 @@
 #include <utility>
 #include <vector>
 
-#include "merger/llvm/layout_checks.hpp"
 #include "merger/llvm/llvm_support.hpp"
 
 namespace pgopipe::llvm_merge {
@@ -45,47 +44,21 @@ struct LoadedInput {
   std::vector<std::string> reader_warnings;
 };
 
-Error input_error(std::string_view name, std::string_view what, llvm::Error err) {
-  std::string cause = llvm::toString(std::move(err));
-  std::replace(cause.begin(), cause.end(), '\n', ' ');  // one message, one line
-  return make_error(ErrorCode::Input, "{}: {}: {}", name, what, cause);
-}
-
-Result<void> check_instr_bytes(std::string_view name, std::string_view bytes) {
-  if (bytes.empty()) {
-    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM instrumented profile",
-                      name);
-  }
-  ProfileFormat format = format_of(bytes);
-  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Instr) {
-    return make_error(ErrorCode::Input,
-                      "{}: is a {} profile, not an LLVM instrumented profile (.profraw/.profdata)",
-                      name, to_string(format));
-  }
-  return success();
-}
-
 // `scratch` lends its capacity to the record vector (engines reuse it across inputs).
 Result<LoadedInput> load(std::string_view name, std::string_view bytes,
                          std::vector<llvm::NamedInstrProfRecord> scratch = {}) {
-  PGO_TRY(check_instr_bytes(name, bytes));
-  PGO_TRY(check_instr_layout(name, bytes));
   LoadedInput in;
   scratch.clear();
   in.records = std::move(scratch);
   auto warn = [&in](llvm::Error e) { in.reader_warnings.push_back(llvm::toString(std::move(e))); };
-  ProfileFormat format = format_of(bytes);
-  bool binary = format == ProfileFormat::LlvmRaw || format == ProfileFormat::LlvmIndexed;
-  auto reader = llvm::InstrProfReader::create(make_buffer(name, bytes, !binary), nullptr, warn);
-  if (!reader) return input_error(name, "not a readable LLVM instrumented profile", reader.takeError());
-  in.reader = std::move(*reader);
+  PGO_TRY_ASSIGN(in.reader, open_instr_reader(name, bytes, warn));
   llvm::StringSaver names(*in.names);
   for (auto& record : *in.reader) {
     record.Name = names.save(record.Name);
     in.records.push_back(std::move(record));
   }
   if (llvm::Error e = in.reader->getError()) {
-    return input_error(name, "corrupt LLVM instrumented profile", std::move(e));
+    return llvm_input_error(name, "corrupt LLVM instrumented profile", std::move(e));
   }
   // Every function has an entry counter; LLVM's writer reads it without looking.
   for (const auto& record : in.records) {
@@ -94,7 +67,7 @@ Result<LoadedInput> load(std::string_view name, std::string_view bytes,
                         "counters", name, record.Name.str(), record.Hash);
   }
   if (llvm::Error e = in.reader->readBinaryIds(in.binary_ids)) {
-    return input_error(name, "cannot read binary IDs", std::move(e));
+    return llvm_input_error(name, "cannot read binary IDs", std::move(e));
   }
   in.kind = in.reader->getProfileKind();
   // LLVM's raw reader leaves front-end profiles' kind Unknown, which would let them merge

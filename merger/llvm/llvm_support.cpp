@@ -38,6 +38,31 @@ std::unique_ptr<llvm::MemoryBuffer> make_buffer(std::string_view name, std::stri
   return llvm::MemoryBuffer::getMemBuffer(data, id, /*RequiresNullTerminator=*/false);
 }
 
+Error llvm_input_error(std::string_view name, std::string_view what, llvm::Error err) {
+  std::string cause = llvm::toString(std::move(err));
+  std::replace(cause.begin(), cause.end(), '\n', ' ');  // one message, one line
+  return make_error(ErrorCode::Input, "{}: {}: {}", name, what, cause);
+}
+
+Result<std::unique_ptr<llvm::InstrProfReader>> open_instr_reader(std::string_view name, std::string_view bytes,
+                                                                 std::function<void(llvm::Error)> warn) {
+  if (bytes.empty()) {
+    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM instrumented profile",
+                      name);
+  }
+  ProfileFormat format = format_of(bytes);
+  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Instr) {
+    return make_error(ErrorCode::Input,
+                      "{}: is a {} profile, not an LLVM instrumented profile (.profraw/.profdata)",
+                      name, to_string(format));
+  }
+  PGO_TRY(check_instr_layout(name, bytes));
+  bool binary = format == ProfileFormat::LlvmRaw || format == ProfileFormat::LlvmIndexed;
+  auto reader = llvm::InstrProfReader::create(make_buffer(name, bytes, !binary), nullptr, std::move(warn));
+  if (!reader) return llvm_input_error(name, "not a readable LLVM instrumented profile", reader.takeError());
+  return std::move(*reader);
+}
+
 Result<void> write_atomically(const std::filesystem::path& out,
                               const std::function<Result<void>(llvm::raw_fd_ostream&)>& fill) {
   // AtomicFile owns the temp file's lifetime (removed unless committed); LLVM writes the same

@@ -4,7 +4,9 @@
 
 #include <llvm/IR/DiagnosticHandler.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/ProfileData/InstrProfReader.h>
 #include <llvm/ProfileData/SampleProfReader.h>
+#include <llvm/Support/Error.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
@@ -33,6 +35,16 @@ ProfileFormat format_of(std::string_view bytes);
 // is not 8-byte aligned (binary readers read 64-bit fields in place).
 std::unique_ptr<llvm::MemoryBuffer> make_buffer(std::string_view name, std::string_view bytes,
                                                 bool copy);
+
+// An LLVM error as an Input error "<name>: <what>: <cause>", on one line.
+Error llvm_input_error(std::string_view name, std::string_view what, llvm::Error err);
+
+// A reader of the instrumented profile `bytes` (raw, indexed or text) named `name`, once the
+// input passed what every instrumented input passes first: not empty, not another family's
+// profile, a layout LLVM can read safely (layout_checks.hpp). Otherwise an Input error naming
+// `name`. `warn` gets the reader's warnings; `bytes` must outlive the reader.
+Result<std::unique_ptr<llvm::InstrProfReader>> open_instr_reader(std::string_view name, std::string_view bytes,
+                                                                 std::function<void(llvm::Error)> warn);
 
 // Opens a temp file next to `out`, lets `fill` write it through a raw_fd_ostream, and renames
 // it over `out` only if `fill` and the stream succeeded; otherwise nothing is left behind.

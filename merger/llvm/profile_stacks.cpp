@@ -11,7 +11,6 @@
 #include <map>
 #include <mutex>
 
-#include "merger/llvm/layout_checks.hpp"
 #include "merger/llvm/llvm_support.hpp"
 
 namespace pgopipe::llvm_merge {
@@ -77,34 +76,17 @@ Result<std::vector<ProfileStack>> read_sample_stacks(std::string_view name, std:
 
 Result<std::vector<ProfileStack>> read_instr_function_totals(std::string_view name,
                                                              std::string_view bytes) {
-  if (bytes.empty()) {
-    return make_error(ErrorCode::Input, "{}: empty file (0 bytes), not an LLVM instrumented profile",
-                      name);
-  }
-  ProfileFormat format = format_of(bytes);
-  if (format != ProfileFormat::Unknown && family_of(format) != ProfileFamily::Instr) {
-    return make_error(ErrorCode::Input, "{}: is a {} profile, not an LLVM instrumented profile", name,
-                      to_string(format));
-  }
-  PGO_TRY(check_instr_layout(name, bytes));
-  auto input_error = [name](std::string_view what, llvm::Error err) {
-    std::string cause = llvm::toString(std::move(err));
-    std::replace(cause.begin(), cause.end(), '\n', ' ');
-    return make_error(ErrorCode::Input, "{}: {}: {}", name, what, cause);
-  };
   try {
-    bool binary = format == ProfileFormat::LlvmRaw || format == ProfileFormat::LlvmIndexed;
-    auto warn = [](llvm::Error e) { llvm::consumeError(std::move(e)); };
-    auto reader = llvm::InstrProfReader::create(make_buffer(name, bytes, !binary), nullptr, warn);
-    if (!reader) return input_error("not a readable LLVM instrumented profile", reader.takeError());
+    auto ignore = [](llvm::Error e) { llvm::consumeError(std::move(e)); };
+    PGO_TRY_ASSIGN(auto reader, open_instr_reader(name, bytes, ignore));
     std::map<std::string, uint64_t> totals;  // by name: several hashes of one function add up
-    for (const auto& record : **reader) {
+    for (const auto& record : *reader) {
       uint64_t sum = 0;
       for (uint64_t c : record.Counts) sum += c;
       totals[record.Name.str()] += sum;
     }
-    if (llvm::Error e = (*reader)->getError()) {
-      return input_error("corrupt LLVM instrumented profile", std::move(e));
+    if (llvm::Error e = reader->getError()) {
+      return llvm_input_error(name, "corrupt LLVM instrumented profile", std::move(e));
     }
     std::vector<ProfileStack> out;
     out.reserve(totals.size());
