@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/fs.hpp"
+#include "merger/llvm/layout_checks.hpp"
 #include "merger/llvm/llvm_support.hpp"
 
 namespace pgopipe::llvm_merge {
@@ -166,8 +167,18 @@ Result<double> profile_overlap(const fs::path& base, const fs::path& test) {
     return make_error(ErrorCode::Input, "cannot compare a {} profile ({}) with a {} profile ({})",
                       to_string(fa), base.string(), to_string(fb), test.string());
   }
-  if (fa == ProfileFamily::Instr) return instr_profile_overlap(base, test);
-  if (fa == ProfileFamily::Sample) return sample_profile_overlap(base, test);
+  // LLVM reads both files again by path: their layouts are checked here first, as every other
+  // read of a profile from the store is (the base is the published profile).
+  if (fa == ProfileFamily::Instr) {
+    PGO_TRY(check_instr_layout(base.string(), a));
+    PGO_TRY(check_instr_layout(test.string(), b));
+    return instr_profile_overlap(base, test);
+  }
+  if (fa == ProfileFamily::Sample) {
+    PGO_TRY(check_sample_layout(base.string(), a));
+    PGO_TRY(check_sample_layout(test.string(), b));
+    return sample_profile_overlap(base, test);
+  }
   return make_error(ErrorCode::Input, "{}: no overlap measure for {} profiles", base.string(),
                     to_string(fa));
 }

@@ -132,5 +132,22 @@ TEST(ProfileOverlap, DifferentKindsAreAnInputError) {
   EXPECT_NE(mixed.error().message.find("sample_a.txt"), std::string::npos) << mixed.error().message;
 }
 
+TEST(ProfileOverlap, AForgedPublishedProfileIsAnInputErrorNamingTheField) {
+  // The rebuild compares its profile with the published one from the store; LLVM reads both by
+  // path, so their layouts are checked first, as in every other read.
+  const Profiles& p = profiles();
+  if (!p.skip_reason.empty()) GTEST_SKIP() << "SKIPPED: " << p.skip_reason;
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  std::string forged = read_file(p.profdata[0]).value();
+  for (int i = 0; i < 8; ++i) forged[32 + i] = static_cast<char>((uint64_t{1} << 40) >> (8 * i));  // HashOffset
+  const fs::path published = p.dir.path() / "forged-published.profdata";
+  ASSERT_TRUE(write_file_atomic(published, forged).ok());
+  auto overlap = llvm_merge::profile_overlap(published, p.profdata[1]);
+  ASSERT_FALSE(overlap.ok());
+  EXPECT_EQ(overlap.error().code, ErrorCode::Input);
+  EXPECT_NE(overlap.error().message.find("forged-published.profdata"), std::string::npos) << overlap.error().message;
+  EXPECT_NE(overlap.error().message.find("HashOffset"), std::string::npos) << overlap.error().message;
+}
+
 }  // namespace
 }  // namespace pgopipe
