@@ -54,6 +54,9 @@ Error layout_error(std::string_view name, std::string_view kind, std::string_vie
   return Error{ErrorCode::Input, fmt::format("{}: not a readable LLVM {} profile: {} (the file has {} bytes)", name,
                                              kind, what, size)};
 }
+Error instr_error(std::string_view name, std::string_view what, uint64_t size) {
+  return layout_error(name, "instrumented", what, size);
+}
 
 // The ULEB128 number at `p`, which moves past it; nullopt if it runs past `end` or over 64 bits
 // (llvm/Support/LEB128.h shifts by 64 and more on long runs of zero continuation bytes).
@@ -83,7 +86,7 @@ Result<void> check_name_chunks(std::string_view name, std::string_view section, 
     // zlib inflates at most about 1032:1.
     if (!compressed || stored > static_cast<uint64_t>(end - p) ||
         (*compressed && *uncompressed / 1032 > *compressed + 64))
-      return (layout_error(name, "instrumented", fmt::format("its {} names run past their section", kind), size));
+      return instr_error(name, fmt::format("its {} names run past their section", kind), size);
     p += stored;
   }
   return success();
@@ -96,7 +99,7 @@ Result<void> check_binary_ids(std::string_view name, const Fields& f, uint64_t a
   while (at < end) {
     auto id = f.at(at);
     if (!id || end - at < 8 || *id > end - at - 8)
-      return (layout_error(name, "instrumented", "its binary IDs run past their section", size));
+      return instr_error(name, "its binary IDs run past their section", size);
     at += 8 + (*id + 7) / 8 * 8;
   }
   return success();
@@ -133,7 +136,7 @@ Result<uint64_t> check_raw(std::string_view name, const Fields& f, bool ptr64, u
   std::array<uint64_t, 16> h{};
   for (size_t i = 0; i < h.size(); ++i) {
     auto v = f.at(base + 8 * i);
-    if (!v) return (layout_error(name, "instrumented", "its header is cut off", size));
+    if (!v) return instr_error(name, "its header is cut off", size);
     h[i] = *v;
   }
   if ((h[1] & kVersionMask) != 10) return 0;  // LLVM names the version mismatch itself
@@ -145,7 +148,7 @@ Result<uint64_t> check_raw(std::string_view name, const Fields& f, bool ptr64, u
   // Each count or size alone within the file keeps the sums below from overflowing.
   for (size_t i : {2, 3, 4, 5, 6, 7, 8, 9, 13, 14})
     if (h[i] > size)
-      return (layout_error(name, "instrumented", fmt::format("header field {} is {}", kNames[i], h[i]), size));
+      return instr_error(name, fmt::format("header field {} is {}", kNames[i], h[i]), size);
   auto padded = [](uint64_t n) { return (n + 7) / 8 * 8; };
   const uint64_t data_record = ptr64 ? 64 : 48, vtable_record = ptr64 ? 24 : 16;
   const uint64_t counter = (h[1] & kByteCoverageVariant) ? 1 : 8;
@@ -154,8 +157,8 @@ Result<uint64_t> check_raw(std::string_view name, const Fields& f, bool ptr64, u
   const uint64_t vtable_names = names + padded(h[9]) + padded(h[13] * vtable_record);
   const uint64_t value_data = vtable_names + padded(h[14]);
   if (value_data > size)
-    return (layout_error(name, "instrumented",
-                         fmt::format("its header declares {} bytes of sections", value_data - base), size));
+    return layout_error(name, "instrumented",
+                         fmt::format("its header declares {} bytes of sections", value_data - base), size);
   PGO_TRY(check_binary_ids(name, f, base + kHeader, h[2], size));
   PGO_TRY(check_name_chunks(name, f.bytes().substr(names, h[9]), "function", size));
   PGO_TRY(check_name_chunks(name, f.bytes().substr(vtable_names, h[14]), "vtable", size));
@@ -167,8 +170,7 @@ Result<uint64_t> check_raw(std::string_view name, const Fields& f, bool ptr64, u
     auto total = f.at32(next);
     if (!total || *total > size - next) return 0;  // LLVM rejects it
     if (!value_data_fits(f, next, *total))
-      return (layout_error(name, "instrumented", fmt::format("the value profile of record {} runs past its size", i),
-                           size));
+      return instr_error(name, fmt::format("the value profile of record {} runs past its size", i), size);
     next += *total;
   }
   return next;
@@ -200,9 +202,7 @@ bool record_counts_fit(const Fields& f, uint64_t at, uint64_t n, uint64_t versio
       at += 8 * bitmap;
     }
     if (version <= 2 || end - at < 4) return true;
-    const uint64_t value_data = static_cast<uint8_t>(f.bytes()[at]) | static_cast<uint8_t>(f.bytes()[at + 1]) << 8 |
-                                static_cast<uint8_t>(f.bytes()[at + 2]) << 16 |
-                                static_cast<uint64_t>(static_cast<uint8_t>(f.bytes()[at + 3])) << 24;
+    const uint64_t value_data = *f.at32(at);
     if (value_data > end - at) return true;  // LLVM rejects it
     if (!value_data_fits(f, at, value_data)) return false;
     at += value_data;
@@ -219,22 +219,20 @@ Result<void> check_records(std::string_view name, const Fields& f, uint64_t payl
                           uint64_t size) {
   auto entries = f.at(table + 8);
   if (!f.at(table) || !entries || *entries > size / 24)
-    return (layout_error(name, "instrumented", "its record table lies outside the file", size));
+    return instr_error(name, "its record table lies outside the file", size);
   uint64_t at = payload, left_in_bucket = 0;
   for (uint64_t e = 0; e < *entries; ++e) {
     if (left_in_bucket == 0) {
       if (at > size || size - at < 2)
-        return (layout_error(name, "instrumented", fmt::format("record {} lies outside the file", e), size));
-      left_in_bucket = static_cast<uint64_t>(static_cast<uint8_t>(f.bytes()[at])) |
-                       static_cast<uint64_t>(static_cast<uint8_t>(f.bytes()[at + 1])) << 8;
+        return instr_error(name, fmt::format("record {} lies outside the file", e), size);
+      left_in_bucket = f.at16(at);
       at += 2;
     }
     auto key = f.at(at + 8), data = f.at(at + 16);
     if (!key || !data || *key > size || *data > size || at + 24 + *key + *data > size)
-      return (layout_error(name, "instrumented", fmt::format("record {} lies outside the file", e), size));
+      return instr_error(name, fmt::format("record {} lies outside the file", e), size);
     if (!record_counts_fit(f, at + 24 + *key, *data, version))
-      return (layout_error(name, "instrumented", fmt::format("the counters or values of record {} run past its data", e),
-                           size));
+      return instr_error(name, fmt::format("the counters or values of record {} run past its data", e), size);
     at += 24 + *key + *data;
     --left_in_bucket;  // a bucket count of 0 wraps, as in LLVM's iterator
   }
@@ -246,7 +244,7 @@ Result<void> check_records(std::string_view name, const Fields& f, uint64_t payl
 // a profile summary follows the header (two with context-sensitive counts).
 Result<void> check_indexed(std::string_view name, const Fields& f, uint64_t size) {
   auto version = f.at(8);
-  if (!version) return (layout_error(name, "instrumented", "its header is cut off", size));
+  if (!version) return instr_error(name, "its header is cut off", size);
   const uint64_t v = *version & kVersionMask;
   uint64_t header_fields = 5;
   if (v >= 8) header_fields = 6;
@@ -257,10 +255,9 @@ Result<void> check_indexed(std::string_view name, const Fields& f, uint64_t size
                                                               "TemporalProfTracesOffset", "VTableNamesOffset"};
   for (uint64_t i = 4; i < header_fields; ++i) {
     auto offset = f.at(8 * i);
-    if (!offset) return (layout_error(name, "instrumented", "its header is cut off", size));
+    if (!offset) return instr_error(name, "its header is cut off", size);
     if (*offset > size)
-      return (layout_error(name, "instrumented", fmt::format("header field {} is {}", kOffsetNames[i - 4], *offset),
-                           size));
+      return instr_error(name, fmt::format("header field {} is {}", kOffsetNames[i - 4], *offset), size);
   }
   uint64_t at = 8 * header_fields;
   const int summaries = v < 4 ? 0 : (*version & kCsVariant) ? 2 : 1;
@@ -268,24 +265,24 @@ Result<void> check_indexed(std::string_view name, const Fields& f, uint64_t size
     auto fields = f.at(at), entries = f.at(at + 8);
     if (!fields || !entries || *fields > size / 8 || *entries > size / 24 ||
         at + 16 + 8 * *fields + 24 * *entries > size)
-      return (layout_error(name, "instrumented", "its profile summary lies outside the file", size));
+      return instr_error(name, "its profile summary lies outside the file", size);
     at += 16 + 8 * *fields + 24 * *entries;
   }
   PGO_TRY(check_records(name, f, at, *f.at(32), v, size));
   if (v >= 8 && (*version & kMemProfVariant))
-    return (layout_error(name, "instrumented", "it holds a memory profile (MemProf), which pgopipe does not merge", size));
+    return instr_error(name, "it holds a memory profile (MemProf), which pgopipe does not merge", size);
   if (v >= 9) {  // binary IDs: their size in bytes, then the IDs
     auto at_ids = *f.at(48);
     auto ids = f.at(at_ids);
     if (!ids || *ids > size - at_ids - 8)
-      return (layout_error(name, "instrumented", "its binary IDs lie outside the file", size));
+      return instr_error(name, "its binary IDs lie outside the file", size);
     PGO_TRY(check_binary_ids(name, f, at_ids + 8, *ids, size));
   }
   if (v >= 12) {  // vtable names: their size in bytes, then chunks as in a raw profile
     auto at_names = *f.at(64);
     auto names = f.at(at_names);
     if (!names || *names > size - at_names - 8)
-      return (layout_error(name, "instrumented", "its vtable names lie outside the file", size));
+      return instr_error(name, "its vtable names lie outside the file", size);
     return check_name_chunks(name, f.bytes().substr(at_names + 8, *names), "vtable", size);
   }
   return success();
@@ -324,19 +321,18 @@ Result<void> check_sample_layout(std::string_view name, std::string_view bytes) 
   const auto* end = p + bytes.size();
   const bool magic = read_uleb128(p, end).has_value();
   if (!magic || !read_uleb128(p, end))  // the version
-    return (layout_error(name, "sample", "its header is cut off", bytes.size()));
+    return layout_error(name, "sample", "its header is cut off", bytes.size());
   const Fields f(bytes, false);
   const auto table = static_cast<uint64_t>(p - start);
   auto entries = f.at(table);
   if (!entries || *entries > (bytes.size() - table - 8) / 32)
-    return (layout_error(name, "sample", "its section table is cut off", bytes.size()));
+    return layout_error(name, "sample", "its section table is cut off", bytes.size());
   for (uint64_t i = 0; i < *entries; ++i) {
     const uint64_t offset = *f.at(table + 8 + 32 * i + 16), size = *f.at(table + 8 + 32 * i + 24);
     if (offset > bytes.size() || size > bytes.size() - offset)
-      return (layout_error(name, "sample",
-                                     fmt::format("section {} ({} bytes at offset {}) lies outside the file", i,
-                                                 size, offset),
-                                     bytes.size()));
+      return layout_error(name, "sample",
+                          fmt::format("section {} ({} bytes at offset {}) lies outside the file", i, size, offset),
+                          bytes.size());
   }
   return success();
 }
