@@ -14,12 +14,12 @@
 #include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/MCTargetOptions.h>
 #include <llvm/MC/TargetRegistry.h>
+#include <llvm/Support/MathExtras.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -38,11 +38,6 @@ size_t block_holding(const std::vector<BasicBlock>& blocks, uint64_t addr) {
   return std::binary_search(it->instructions.begin(), it->instructions.end(), addr)
              ? static_cast<size_t>(it - blocks.begin())
              : blocks.size();
-}
-
-// a + b, or the largest count where that does not fit (a hostile profile's sample values).
-uint64_t saturating_add(uint64_t a, uint64_t b) {
-  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max() : a + b;
 }
 
 // kBlockScale x `samples`, rounded, at most 2^63 (a double of 2^64 or more has no uint64 value).
@@ -181,11 +176,11 @@ std::map<uint64_t, uint64_t> estimate_executions(const std::map<uint64_t, uint64
         it->second.samples.assign(it->second.blocks.size(), 0);
       }
       if (size_t b = block_holding(it->second.blocks, addr); b < it->second.blocks.size()) {
-        it->second.samples[b] = saturating_add(it->second.samples[b], count);
+        it->second.samples[b] = llvm::SaturatingAdd(it->second.samples[b], count);
         continue;
       }
     }
-    out[addr] = saturating_add(out[addr], scaled(static_cast<double>(count)));
+    out[addr] = llvm::SaturatingAdd(out[addr], scaled(static_cast<double>(count)));
   }
   for (const auto& [start, fn] : functions) {
     std::vector<uint64_t> estimates(fn.blocks.size());
